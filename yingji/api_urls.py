@@ -1,0 +1,18 @@
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.routers import DefaultRouter
+
+from yingji.org import api as org_api
+
+router = DefaultRouter()
+router.register("departments", org_api.DepartmentViewSet, basename="department")
+router.register("people", org_api.PersonViewSet, basename="person")
+router.register("groups", org_api.GroupViewSet, basename="group")
+router.register("memberships", org_api.MembershipViewSet, basename="membership")
+router.register("vendors", org_api.VendorViewSet, basename="vendor")
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    path("", include(router.urls)),
+]

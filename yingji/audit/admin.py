@@ -1,0 +1,10 @@
+from django.contrib import admin
+
+from yingji.audit.models import AuditEvent
+from yingji.org.admin import ReadOnlyAdmin
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
+    list_display = ("seq", "at", "actor_name", "action", "object_repr")
+    search_fields = ("object_repr", "action", "actor_name")

@@ -1,0 +1,130 @@
+"""The `yingji` command: serve, web, demo, createadmin, check, token and manage."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import Any
+
+SUBCOMMANDS_PASSED_THROUGH = {"manage", "token"}
+
+
+def _setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "yingji.settings")
+    from yingji.env import ConfigError
+
+    try:
+        import django
+
+        django.setup()
+    except ConfigError as exc:
+        sys.exit(f"yingji: configuration error: {exc}")
+
+
+def _call(name: str, *args: str) -> None:
+    from django.core.management import call_command
+
+    call_command(name, *args)
+
+
+def _run_server(host: str, port: int, workers: int, threads: int) -> None:
+    from gunicorn.app.base import BaseApplication
+
+    from yingji.wsgi import application
+
+    class YingjiServer(BaseApplication):
+        def load_config(self) -> None:
+            self.cfg.set("bind", f"{host}:{port}")
+            self.cfg.set("workers", workers)
+            self.cfg.set("worker_class", "gthread")
+            self.cfg.set("threads", threads)
+            self.cfg.set("accesslog", "-")
+            self.cfg.set("timeout", 60)
+
+        def load(self) -> Any:
+            return application
+
+    YingjiServer().run()
+
+
+def cmd_serve(args: argparse.Namespace) -> None:
+    from django.conf import settings
+
+    _call("migrate", "--noinput", "-v", "0")
+    print(f"Yingji on http://{args.host}:{args.port}  (data: {settings.DATA_DIR})")
+    print("engine: not part of this release yet; serving the web application only.")
+    # One process with threads: SQLite has one writer, and the engine will join this process.
+    _run_server(args.host, args.port, workers=1, threads=args.threads)
+
+
+def cmd_web(args: argparse.Namespace) -> None:
+    _run_server(args.host, args.port, workers=args.workers, threads=args.threads)
+
+
+def cmd_demo(args: argparse.Namespace) -> None:
+    _call("migrate", "--noinput", "-v", "0")
+    _call("demo", *(["--if-empty"] if args.if_empty else []))
+
+
+def cmd_createadmin(args: argparse.Namespace) -> None:
+    extra = ["--username", args.username, "--email", args.email]
+    if args.password_file:
+        extra += ["--password-file", args.password_file]
+    _call("createadmin", *extra)
+
+
+def cmd_check(args: argparse.Namespace) -> None:
+    from yingji.core.selfcheck import run_self_check
+
+    sys.exit(0 if run_self_check(print) else 1)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="yingji", description="Yingji emergency management")
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="web + engine in one process (embedded mode)")
+    serve.add_argument("--host", default=os.environ.get("YINGJI_HOST", "127.0.0.1"))
+    serve.add_argument("--port", type=int, default=int(os.environ.get("YINGJI_PORT", "8000")))
+    serve.add_argument("--threads", type=int, default=8)
+    serve.set_defaults(func=cmd_serve)
+    web = sub.add_parser("web", help="the web application only (scale mode, behind a balancer)")
+    web.add_argument("--host", default=os.environ.get("YINGJI_HOST", "127.0.0.1"))
+    web.add_argument("--port", type=int, default=int(os.environ.get("YINGJI_PORT", "8000")))
+    web.add_argument("--workers", type=int, default=2)
+    web.add_argument("--threads", type=int, default=4)
+    web.set_defaults(func=cmd_web)
+    demo = sub.add_parser("demo", help="load the demo organisation and print the demo log-ins")
+    demo.add_argument("--if-empty", action="store_true", help="only into an empty database")
+    demo.set_defaults(func=cmd_demo)
+    admin = sub.add_parser("createadmin", help="create a system administrator")
+    admin.add_argument("--username", required=True)
+    admin.add_argument("--email", default="")
+    admin.add_argument("--password-file")
+    admin.set_defaults(func=cmd_createadmin)
+    check = sub.add_parser("check", help="configuration self-check")
+    check.set_defaults(func=cmd_check)
+    sub.add_parser("token", help="API tokens: create USERNAME | list USERNAME | revoke ID")
+    sub.add_parser("manage", help="any Django management command")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] in SUBCOMMANDS_PASSED_THROUGH:
+        _setup_django()
+        from django.core.management import execute_from_command_line
+
+        rest = argv[1:] if argv[0] == "manage" else argv
+        execute_from_command_line(["yingji manage", *rest])
+        return
+    args = _parser().parse_args(argv)
+    for name in ("port", "threads", "workers"):
+        if getattr(args, name, 1) < 1:
+            sys.exit(f"yingji: --{name} must be a positive number")
+    _setup_django()
+    args.func(args)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from yingji import __version__
+from yingji.org.queries import org_gaps
+from yingji.org.roles import roles_of
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    roles = roles_of(request.user)
+    person = roles.person
+    context = {
+        "person": person,
+        "my_memberships": person.memberships.select_related("group").filter(group__active=True)
+        if person
+        else [],
+        "gaps": org_gaps() if roles.manages_org else None,
+    }
+    return render(request, "core/home.html", context)
+
+
+@require_GET
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+        database = "ok"
+    except Exception as exc:  # any driver error means "not ok"; the probe must never 500
+        database = f"error: {exc.__class__.__name__}"
+    ok = database == "ok"
+    return JsonResponse(
+        {
+            "status": "ok" if ok else "degraded",
+            "database": database,
+            "vendor": connection.vendor,
+            "version": __version__,
+        },
+        status=200 if ok else 503,
+    )

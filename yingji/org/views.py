@@ -1,0 +1,422 @@
+"""Organisation pages. Thin: read through queries.py, write through services.py."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from yingji.core.errors import AccessDenied, DomainError, FieldErrors
+from yingji.org import services, transfer
+from yingji.org.choices import GroupKind, PersonStatus
+from yingji.org.forms import (
+    DepartmentForm,
+    GroupForm,
+    ImportForm,
+    MembershipForm,
+    PeopleFilterForm,
+    PersonForm,
+    VendorForm,
+    limit_choices,
+)
+from yingji.org.models import Membership
+from yingji.org.queries import (
+    can_manage_org,
+    department_tree,
+    get_department_for,
+    get_group_for,
+    get_person_for,
+    get_vendor_for,
+    in_rank_order,
+    person_editable_fields,
+    visible_departments,
+    visible_groups,
+    visible_memberships,
+    visible_people,
+    visible_vendors,
+)
+
+PAGE_SIZE = 50
+
+
+def _require_manager(request: HttpRequest) -> None:
+    if not can_manage_org(request.user):
+        raise AccessDenied(_("Only administrators and the leadership group office may do this."))
+
+
+def _save(form: Any, save: Callable[[dict[str, Any]], Any]) -> Any | None:
+    """Run a service with the form's data; turn a DomainError into form errors."""
+    if not form.is_valid():
+        return None
+    try:
+        return save(form.cleaned_data)
+    except FieldErrors as exc:
+        for name, errors in exc.errors.items():
+            for error in errors:
+                form.add_error(name if name in form.fields else None, error)
+    except DomainError as exc:
+        form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+    return None
+
+
+def _changes(form: Any) -> dict[str, Any]:
+    return {
+        name: form.cleaned_data[name] for name in form.changed_data if name in form.cleaned_data
+    }
+
+
+def _edit_page(request: HttpRequest, form: Any, title: str, cancel: str) -> HttpResponse:
+    return render(request, "org/form.html", {"form": form, "title": title, "cancel": cancel})
+
+
+# ---------------------------------------------------------------- chart
+
+
+@login_required
+def chart(request: HttpRequest) -> HttpResponse:
+    """The emergency organisation as the regulation draws it (R-ORG-1..3)."""
+    members = in_rank_order(Membership.objects.select_related("person"))
+    groups = (
+        visible_groups(request.user)
+        .filter(active=True)
+        .prefetch_related(Prefetch("memberships", queryset=members))
+    )
+    by_kind: dict[str, list[Any]] = {kind: [] for kind in GroupKind.values}
+    for group in groups:
+        by_kind[group.kind].append(group)
+    departments = list(visible_departments(request.user).filter(active=True).select_related("head"))
+    return render(
+        request,
+        "org/chart.html",
+        {
+            "leadership": by_kind[GroupKind.LEADERSHIP],
+            "office": by_kind[GroupKind.OFFICE],
+            "experts": by_kind[GroupKind.EXPERT],
+            "execution": by_kind[GroupKind.EXECUTION],
+            "departments": department_tree(departments),
+        },
+    )
+
+
+# ---------------------------------------------------------------- departments
+
+
+@login_required
+def department_list(request: HttpRequest) -> HttpResponse:
+    departments = list(
+        visible_departments(request.user)
+        .select_related("head", "deputy")
+        .annotate(headcount=Count("people", filter=Q(people__status=PersonStatus.ACTIVE)))
+    )
+    return render(
+        request,
+        "org/department_list.html",
+        {"tree": department_tree(departments), "can_manage": can_manage_org(request.user)},
+    )
+
+
+@login_required
+def department_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    department = get_department_for(request.user, pk)
+    people = visible_people(request.user).filter(department=department).select_related("user")
+    return render(
+        request,
+        "org/department_detail.html",
+        {
+            "department": department,
+            "people": people,
+            "children": department.children.all(),
+            "can_manage": can_manage_org(request.user),
+        },
+    )
+
+
+@login_required
+def department_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    department = get_department_for(request.user, pk, write=True) if pk else None
+    if department is None:
+        _require_manager(request)
+    form = DepartmentForm(request.POST or None, instance=department)
+    if request.method == "POST":
+        if department:
+            saved = _save(form, lambda data: services.department_update(
+                actor=request.user, department=department, changes=_changes(form)))  # fmt: skip
+        else:
+            saved = _save(form, lambda data: services.department_create(actor=request.user, **data))
+        if saved:
+            messages.success(request, _("Saved."))
+            return redirect("org:department_detail", pk=saved.pk)
+    title = _("Edit department") if department else _("New department")
+    return _edit_page(request, form, title, "org:department_list")
+
+
+# ---------------------------------------------------------------- people
+
+
+@login_required
+def person_list(request: HttpRequest) -> HttpResponse:
+    filters = PeopleFilterForm(request.GET or None)
+    limit_choices(filters, "department", visible_departments(request.user))
+    people = visible_people(request.user).select_related("department", "vendor")
+    if filters.is_valid():
+        query = filters.cleaned_data["q"]
+        if query:
+            people = people.filter(
+                Q(full_name__icontains=query)
+                | Q(employee_no__icontains=query)
+                | Q(mobile__icontains=query)
+                | Q(title__icontains=query)
+            )
+        if filters.cleaned_data["department"]:
+            people = people.filter(department=filters.cleaned_data["department"])
+        if filters.cleaned_data["status"]:
+            people = people.filter(status=filters.cleaned_data["status"])
+    page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
+    template = (
+        "org/_people_rows.html" if getattr(request, "htmx", False) else "org/person_list.html"
+    )
+    return render(
+        request,
+        template,
+        {"page": page, "filters": filters, "can_manage": can_manage_org(request.user)},
+    )
+
+
+@login_required
+def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    person = get_person_for(request.user, pk)
+    memberships = visible_memberships(request.user).filter(person=person).select_related("group")
+    return render(
+        request,
+        "org/person_detail.html",
+        {
+            "person": person,
+            "memberships": memberships,
+            "led_departments": person.headed_departments.all(),
+            "can_edit": bool(person_editable_fields(request.user, person)),
+            "can_manage": can_manage_org(request.user),
+        },
+    )
+
+
+@login_required
+def person_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    person = get_person_for(request.user, pk, write=True) if pk else None
+    if person is None:
+        _require_manager(request)
+    editable = person_editable_fields(request.user, person) if person else frozenset({"*"})
+    form = PersonForm(request.POST or None, instance=person, editable=editable)
+    if request.method == "POST":
+        if person:
+            saved = _save(form, lambda data: services.person_update(
+                actor=request.user, person=person, changes=_changes(form)))  # fmt: skip
+        else:
+            saved = _save(form, lambda data: services.person_create(
+                actor=request.user, **{k: v for k, v in data.items()}))  # fmt: skip
+        if saved:
+            messages.success(request, _("Saved."))
+            return redirect("org:person_detail", pk=saved.pk)
+    title = _("Edit person") if person else _("New person")
+    return _edit_page(request, form, title, "org:person_list")
+
+
+@login_required
+@require_POST
+def person_status(request: HttpRequest, pk: int) -> HttpResponse:
+    person = get_person_for(request.user, pk)
+    try:
+        services.person_set_status(
+            actor=request.user,
+            person=person,
+            status=request.POST.get("status", ""),
+            reason=request.POST.get("reason", "")[:500],
+        )
+        messages.success(request, _("Status changed."))
+    except AccessDenied:
+        raise
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    return redirect("org:person_detail", pk=person.pk)
+
+
+# ---------------------------------------------------------------- groups
+
+
+@login_required
+def group_list(request: HttpRequest) -> HttpResponse:
+    groups = visible_groups(request.user).annotate(size=Count("memberships"))
+    return render(
+        request,
+        "org/group_list.html",
+        {"groups": groups, "can_manage": can_manage_org(request.user)},
+    )
+
+
+@login_required
+def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    group = get_group_for(request.user, pk)
+    can_manage = can_manage_org(request.user)
+    form = MembershipForm(request.POST or None) if can_manage else None
+    if request.method == "POST":
+        _require_manager(request)
+        saved = _save(form, lambda data: services.membership_add(
+            actor=request.user, group=group, **data))  # fmt: skip
+        if saved:
+            messages.success(request, _("Member added."))
+            return redirect("org:group_detail", pk=group.pk)
+    memberships = in_rank_order(group.memberships.select_related(
+        "person", "person__department", "person__vendor"))  # fmt: skip
+    return render(
+        request,
+        "org/group_detail.html",
+        {"group": group, "memberships": memberships, "form": form, "can_manage": can_manage},
+    )
+
+
+@login_required
+def group_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    group = get_group_for(request.user, pk, write=True) if pk else None
+    if group is None:
+        _require_manager(request)
+    form = GroupForm(request.POST or None, instance=group)
+    if request.method == "POST":
+        if group:
+            saved = _save(form, lambda data: services.group_update(
+                actor=request.user, group=group, changes=_changes(form)))  # fmt: skip
+        else:
+            saved = _save(form, lambda data: services.group_create(actor=request.user, **data))
+        if saved:
+            messages.success(request, _("Saved."))
+            return redirect("org:group_detail", pk=saved.pk)
+    title = _("Edit group") if group else _("New group")
+    return _edit_page(request, form, title, "org:group_list")
+
+
+def _membership_for(request: HttpRequest, pk: int) -> Membership:
+    membership = visible_memberships(request.user).filter(pk=pk).select_related("group").first()
+    if membership is None:
+        from django.http import Http404
+
+        raise Http404(_("Not found, or you may not see it."))
+    _require_manager(request)
+    return membership
+
+
+@login_required
+def membership_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = _membership_for(request, pk)
+    form = MembershipForm(request.POST or None, instance=membership)
+    if request.method == "POST":
+        saved = _save(form, lambda data: services.membership_update(
+            actor=request.user, membership=membership, changes=_changes(form)))  # fmt: skip
+        if saved:
+            messages.success(request, _("Saved."))
+            return redirect("org:group_detail", pk=membership.group_id)
+    return _edit_page(request, form, _("Edit membership"), "org:group_list")
+
+
+@login_required
+@require_POST
+def membership_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = _membership_for(request, pk)
+    group_pk = membership.group_id
+    services.membership_remove(actor=request.user, membership=membership)
+    messages.success(request, _("Member removed."))
+    return redirect("org:group_detail", pk=group_pk)
+
+
+# ---------------------------------------------------------------- vendors
+
+
+@login_required
+def vendor_list(request: HttpRequest) -> HttpResponse:
+    vendors = visible_vendors(request.user).annotate(
+        staff_count=Count("staff", filter=Q(staff__status=PersonStatus.ACTIVE))
+    )
+    return render(
+        request,
+        "org/vendor_list.html",
+        {"vendors": vendors, "can_manage": can_manage_org(request.user)},
+    )
+
+
+@login_required
+def vendor_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    vendor = get_vendor_for(request.user, pk)
+    staff = visible_people(request.user).filter(vendor=vendor)
+    return render(
+        request,
+        "org/vendor_detail.html",
+        {"vendor": vendor, "staff": staff, "can_manage": can_manage_org(request.user)},
+    )
+
+
+@login_required
+def vendor_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    vendor = get_vendor_for(request.user, pk, write=True) if pk else None
+    if vendor is None:
+        _require_manager(request)
+    form = VendorForm(request.POST or None, instance=vendor)
+    if request.method == "POST":
+        if vendor:
+            saved = _save(form, lambda data: services.vendor_update(
+                actor=request.user, vendor=vendor, changes=_changes(form)))  # fmt: skip
+        else:
+            saved = _save(form, lambda data: services.vendor_create(actor=request.user, **data))
+        if saved:
+            messages.success(request, _("Saved."))
+            return redirect("org:vendor_detail", pk=saved.pk)
+    title = _("Edit vendor") if vendor else _("New vendor")
+    return _edit_page(request, form, title, "org:vendor_list")
+
+
+# ---------------------------------------------------------------- import / export
+
+
+@login_required
+def import_view(request: HttpRequest) -> HttpResponse:
+    _require_manager(request)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    report, problem = None, None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            tables = transfer.read_tables(upload.read(), upload.name, form.cleaned_data["kind"])
+            report = transfer.import_organisation(
+                actor=request.user, tables=tables, dry_run="dry_run" in request.POST
+            )
+        except DomainError as exc:
+            problem = str(exc.message)
+    status = 400 if problem or (report and report.errors) else 200
+    return render(
+        request,
+        "org/import.html",
+        {"form": form, "report": report, "problem": problem},
+        status=status,
+    )
+
+
+@login_required
+def export_view(request: HttpRequest) -> HttpResponse:
+    _require_manager(request)
+    kind = request.GET.get("kind", "")
+    if request.GET.get("format") == "csv":
+        if kind not in transfer.COLUMNS:
+            return HttpResponse(_("Choose what to export."), status=400)
+        response = HttpResponse(transfer.export_csv(kind, request.user), content_type="text/csv")
+        response["Content-Disposition"] = f'attachment; filename="yingji-{kind}.csv"'
+        return response
+    response = HttpResponse(
+        transfer.export_workbook(request.user),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = 'attachment; filename="yingji-organisation.xlsx"'
+    return response

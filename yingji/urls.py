@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from yingji.core import views as core_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("yingji.accounts.urls")),
+    path("org/", include("yingji.org.urls")),
+    path("audit/", include("yingji.audit.urls")),
+    path("api/v1/", include("yingji.api_urls")),
+    path("django-admin/", admin.site.urls),
+]
