@@ -40,7 +40,8 @@ def _run_server(host: str, port: int, workers: int, threads: int) -> None:
             self.cfg.set("worker_class", "gthread")
             self.cfg.set("threads", threads)
             self.cfg.set("accesslog", "-")
-            self.cfg.set("timeout", 60)
+            # An import of a 20,000-row workbook is one long request (~5 ms a row).
+            self.cfg.set("timeout", 300)
 
         def load(self) -> Any:
             return application

@@ -35,12 +35,16 @@ def _json_safe(value: Any) -> Any:
 
 
 def snapshot(instance: models.Model, fields: Iterable[str]) -> dict[str, Any]:
-    """Field values as the audit stores them (foreign keys by id)."""
+    """Field values as the audit stores them; a foreign key as "name #id" so a reader of the
+    trail sees who or what it was, and the id stays exact."""
     data = {}
     for name in fields:
         field = instance._meta.get_field(name)
-        attname = getattr(field, "attname", name)
-        data[name] = _json_safe(getattr(instance, attname))
+        if isinstance(field, models.ForeignKey):
+            related = getattr(instance, name)
+            data[name] = f"{related} #{related.pk}" if related is not None else None
+        else:
+            data[name] = _json_safe(getattr(instance, name))
     return data
 
 

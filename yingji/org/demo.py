@@ -132,8 +132,8 @@ def _person(username: str | None, employee_no: str, **fields: Any) -> Person:
     existing = Person.objects.filter(employee_no=employee_no).first()
     if existing:
         return existing
-    serial = int(employee_no[1:])
-    fields.setdefault("mobile", f"139{serial:08d}")
+    prefix = {"E": "139", "V": "137", "X": "136"}[employee_no[0]]
+    fields.setdefault("mobile", f"{prefix}{int(employee_no[1:]):08d}")
     fields.setdefault("email", f"{(username or employee_no).lower()}@example.com")
     return services.person_create(
         actor=DEMO,

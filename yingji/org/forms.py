@@ -97,7 +97,10 @@ class VendorForm(forms.ModelForm):
 class PeopleFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
     department = forms.ModelChoiceField(
-        label=_("department"), queryset=Department.objects.none(), required=False
+        label=_("department"),
+        queryset=Department.objects.none(),
+        required=False,
+        empty_label=_("All departments"),
     )
     status = forms.ChoiceField(
         label=_("status"),

@@ -91,7 +91,7 @@ def _probe(instance: Any, fields: tuple[str, ...], changes: dict[str, Any]) -> A
 
 
 def _create(*, actor: Any, instance: Any, fields: tuple[str, ...], action: str) -> Any:
-    _full_clean(instance, exclude=["user"] if isinstance(instance, Person) else None)
+    _full_clean(instance)
     instance.save(force_insert=True)
     audit_record(actor=actor, action=action, obj=instance, after=snapshot(instance, fields))
     return instance
@@ -194,7 +194,11 @@ def person_create(
         user.set_unusable_password()  # people sign in once an administrator sets a password
     user.save()
     person.user = user
-    return _create(actor=actor, instance=person, fields=PERSON_FIELDS, action="org.person.create")
+    person.save(force_insert=True)  # validated above, before the account was made
+    audit_record(
+        actor=actor, action="org.person.create", obj=person, after=snapshot(person, PERSON_FIELDS)
+    )
+    return person
 
 
 @transaction.atomic
@@ -336,7 +340,7 @@ def membership_add(
         actor=actor,
         action="org.membership.add",
         obj=membership,
-        after={"group": group.pk, "person": person.pk, "role": role, "specialty": specialty},
+        after=snapshot(membership, ("group", "person", "role", "specialty")),
     )
     return membership
 

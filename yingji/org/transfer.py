@@ -284,9 +284,10 @@ def _import_person(actor: Any, row: dict, report: ImportReport) -> None:
         lambda: services.person_create(actor=actor, username=row.get("username") or None, **values),
         lambda found: services.person_update(actor=actor, person=found, changes=values),
     )
-    person = Person.objects.get(employee_no=values["employee_no"])
-    if status and status != person.status:
-        services.person_set_status(actor=actor, person=person, status=status)
+    if status:
+        person = Person.objects.get(employee_no=values["employee_no"])
+        if status != person.status:
+            services.person_set_status(actor=actor, person=person, status=status)
 
 
 def _import_membership(actor: Any, row: dict, report: ImportReport) -> None:
