@@ -80,6 +80,21 @@ def token_authenticate(raw: str) -> Any | None:
 
 
 @transaction.atomic
+def password_set(*, actor: Any, user: Any, password: str) -> None:
+    """An administrator sets someone's password (a first password, or after a lost one).
+    Only administrators: whoever sets a password can act as that person."""
+    if not is_system(actor) and not roles_of(actor).admin:
+        raise AccessDenied(_("Only administrators may set another person's password."))
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise DomainError(" ".join(exc.messages), field="password") from None
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    audit_record(actor=actor, action="accounts.password.set", obj=user)  # never the password
+
+
+@transaction.atomic
 def admin_create(*, actor: Any, username: str, email: str, password: str) -> Any:
     username = (username or "").strip()
     if not username:

@@ -14,6 +14,7 @@ urlpatterns = [
     path("people/<int:pk>/", views.person_detail, name="person_detail"),
     path("people/<int:pk>/edit/", views.person_edit, name="person_edit"),
     path("people/<int:pk>/status/", views.person_status, name="person_status"),
+    path("people/<int:pk>/password/", views.person_password, name="person_password"),
     path("groups/", views.group_list, name="group_list"),
     path("groups/new/", views.group_edit, name="group_new"),
     path("groups/<int:pk>/", views.group_detail, name="group_detail"),

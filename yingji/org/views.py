@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from yingji.accounts.services import password_set
 from yingji.core.errors import AccessDenied, DomainError, FieldErrors
 from yingji.org import services, transfer
 from yingji.org.choices import GroupKind, PersonStatus
@@ -244,6 +245,24 @@ def person_status(request: HttpRequest, pk: int) -> HttpResponse:
         raise
     except DomainError as exc:
         messages.error(request, str(exc.message))
+    return redirect("org:person_detail", pk=person.pk)
+
+
+@login_required
+@require_POST
+def person_password(request: HttpRequest, pk: int) -> HttpResponse:
+    person = get_person_for(request.user, pk)
+    password = request.POST.get("password", "")
+    if password != request.POST.get("password2", ""):
+        messages.error(request, _("The two passwords differ."))
+    else:
+        try:
+            password_set(actor=request.user, user=person.user, password=password)
+            messages.success(request, _("Password set."))
+        except AccessDenied:
+            raise
+        except DomainError as exc:
+            messages.error(request, str(exc.message))
     return redirect("org:person_detail", pk=person.pk)
 
 

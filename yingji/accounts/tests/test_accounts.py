@@ -93,3 +93,32 @@ class ApiTokens(CastTestCase):
         client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
         statuses = [client.get("/api/v1/groups/").status_code for _ in range(5)]
         self.assertEqual(statuses, [200, 200, 200, 429, 429])
+
+
+class SettingAPassword(CastTestCase):
+    def test_an_administrator_sets_a_first_password_that_then_works(self):
+        self.login("admin")
+        url = reverse("org:person_password", args=[self.sales_person.pk])
+        self.client.post(url, {"password": "Spring-rain-2026", "password2": "Spring-rain-2026"})
+        credentials = {"username": "sales", "password": "Spring-rain-2026"}
+        logged_in = Client().post(reverse("accounts:login"), credentials)
+        self.assertEqual(logged_in.status_code, 302)
+        from yingji.audit.models import AuditEvent
+
+        event = AuditEvent.objects.order_by("-seq")[0]
+        self.assertEqual(event.action, "accounts.password.set")
+        self.assertNotIn("Spring-rain-2026", str(event.after) + str(event.before))
+
+    def test_a_weak_password_is_refused_with_the_reason(self):
+        self.login("admin")
+        url = reverse("org:person_password", args=[self.sales_person.pk])
+        response = self.client.post(url, {"password": "123", "password2": "123"}, follow=True)
+        self.assertContains(response, "too short")
+
+    def test_the_office_may_not_set_passwords(self):
+        self.login("office")
+        url = reverse("org:person_password", args=[self.leader_person.pk])
+        response = self.client.post(url, {"password": "Spring-rain-2026",
+                                          "password2": "Spring-rain-2026"})  # fmt: skip
+        self.assertEqual(response.status_code, 403)
+        self.assertFalse(self.refreshed(self.leader).check_password("Spring-rain-2026"))
