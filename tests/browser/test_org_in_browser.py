@@ -75,7 +75,12 @@ def test_people_search_updates_as_you_type_on_a_phone(live_server, browser):
 def test_the_api_docs_render_under_the_content_security_policy(live_server, page):
     build_cast()
     problems: list[str] = []
-    page.on("console", lambda message: message.type == "error" and problems.append(message.text))
+
+    def collect(message) -> None:
+        if message.type == "error":
+            problems.append(message.text)
+
+    page.on("console", collect)
     log_in(page, live_server.url, "staff")
     page.goto(f"{live_server.url}/api/v1/docs/")
     expect(page.locator(".swagger-ui .title")).to_contain_text("Yingji API")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -58,6 +59,10 @@ class VendorSerializer(serializers.ModelSerializer):
         validators: list[Any] = []
 
 
+def _is_write(request: Any) -> bool:
+    return request.method not in ("GET", "HEAD", "OPTIONS")
+
+
 class _OrgViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -65,8 +70,14 @@ class _OrgViewSet(
     mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
-    """List/retrieve/create/update; no delete: people leave and groups are deactivated."""
+    """List/retrieve/create/update through the access path and services named below; no
+    delete: people leave and groups are deactivated."""
 
+    visible: Callable[[Any], QuerySet]
+    get_for: Callable[..., Any]
+    create_service: Callable[..., Any]
+    update_service: Callable[..., Any]
+    instance_argument: str  # the service's keyword for the object being updated
     search_fields: tuple[str, ...] = ()
 
     def filter_by_search(self, queryset: QuerySet) -> QuerySet:
@@ -78,44 +89,51 @@ class _OrgViewSet(
             condition |= Q(**{f"{name}__icontains": term})
         return queryset.filter(condition)
 
-
-class DepartmentViewSet(_OrgViewSet):
-    serializer_class = DepartmentSerializer
-    search_fields = ("code", "name")
-
     def get_queryset(self) -> QuerySet:
-        return self.filter_by_search(visible_departments(self.request.user)).order_by("pk")
+        return self.filter_by_search(type(self).visible(self.request.user)).order_by("pk")
 
-    def get_object(self) -> Department:
-        write = self.request.method not in ("GET", "HEAD", "OPTIONS")
-        return get_department_for(self.request.user, self.kwargs["pk"], write=write)
+    def get_object(self) -> Any:
+        return type(self).get_for(
+            self.request.user, self.kwargs["pk"], write=_is_write(self.request)
+        )
 
     def perform_create(self, serializer: Any) -> None:
-        serializer.instance = services.department_create(
+        serializer.instance = type(self).create_service(
             actor=self.request.user, **serializer.validated_data
         )
 
     def perform_update(self, serializer: Any) -> None:
-        services.department_update(
-            actor=self.request.user, department=serializer.instance,
+        type(self).update_service(
+            actor=self.request.user,
             changes=serializer.validated_data,
-        )  # fmt: skip
+            **{self.instance_argument: serializer.instance},
+        )
+
+
+class DepartmentViewSet(_OrgViewSet):
+    serializer_class = DepartmentSerializer
+    search_fields = ("code", "name")
+    visible = staticmethod(visible_departments)
+    get_for = staticmethod(get_department_for)
+    create_service = staticmethod(services.department_create)
+    update_service = staticmethod(services.department_update)
+    instance_argument = "department"
 
 
 class PersonViewSet(_OrgViewSet):
     serializer_class = PersonSerializer
     search_fields = ("full_name", "employee_no", "mobile")
+    visible = staticmethod(visible_people)
+    get_for = staticmethod(get_person_for)
+    update_service = staticmethod(services.person_update)
+    instance_argument = "person"
 
     def get_queryset(self) -> QuerySet:
-        people = visible_people(self.request.user).select_related("user").order_by("pk")
-        department = self.request.query_params.get("department")
-        if department and department.isdigit():
+        people = super().get_queryset().select_related("user")
+        department = self.request.query_params.get("department", "")
+        if department.isdigit():
             people = people.filter(department_id=int(department))
-        return self.filter_by_search(people)
-
-    def get_object(self) -> Person:
-        write = self.request.method not in ("GET", "HEAD", "OPTIONS")
-        return get_person_for(self.request.user, self.kwargs["pk"], write=write)
+        return people
 
     def perform_create(self, serializer: Any) -> None:
         data = dict(serializer.validated_data)
@@ -133,32 +151,31 @@ class PersonViewSet(_OrgViewSet):
 class GroupViewSet(_OrgViewSet):
     serializer_class = GroupSerializer
     search_fields = ("code", "name")
+    visible = staticmethod(visible_groups)
+    get_for = staticmethod(get_group_for)
+    create_service = staticmethod(services.group_create)
+    update_service = staticmethod(services.group_update)
+    instance_argument = "group"
 
-    def get_queryset(self) -> QuerySet:
-        return self.filter_by_search(visible_groups(self.request.user)).order_by("pk")
 
-    def get_object(self) -> EmergencyGroup:
-        write = self.request.method not in ("GET", "HEAD", "OPTIONS")
-        return get_group_for(self.request.user, self.kwargs["pk"], write=write)
-
-    def perform_create(self, serializer: Any) -> None:
-        serializer.instance = services.group_create(
-            actor=self.request.user, **serializer.validated_data
-        )
-
-    def perform_update(self, serializer: Any) -> None:
-        services.group_update(
-            actor=self.request.user, group=serializer.instance, changes=serializer.validated_data
-        )
+class VendorViewSet(_OrgViewSet):
+    serializer_class = VendorSerializer
+    search_fields = ("name", "short_name")
+    visible = staticmethod(visible_vendors)
+    get_for = staticmethod(get_vendor_for)
+    create_service = staticmethod(services.vendor_create)
+    update_service = staticmethod(services.vendor_update)
+    instance_argument = "vendor"
 
 
 class MembershipViewSet(_OrgViewSet, mixins.DestroyModelMixin):
     serializer_class = MembershipSerializer
+    visible = staticmethod(visible_memberships)
 
     def get_queryset(self) -> QuerySet:
-        memberships = visible_memberships(self.request.user).order_by("pk")
-        group = self.request.query_params.get("group")
-        if group and group.isdigit():
+        memberships = super().get_queryset()
+        group = self.request.query_params.get("group", "")
+        if group.isdigit():
             memberships = memberships.filter(group_id=int(group))
         return memberships
 
@@ -186,25 +203,3 @@ class MembershipViewSet(_OrgViewSet, mixins.DestroyModelMixin):
 
     def perform_destroy(self, instance: Membership) -> None:
         services.membership_remove(actor=self.request.user, membership=instance)
-
-
-class VendorViewSet(_OrgViewSet):
-    serializer_class = VendorSerializer
-    search_fields = ("name", "short_name")
-
-    def get_queryset(self) -> QuerySet:
-        return self.filter_by_search(visible_vendors(self.request.user)).order_by("pk")
-
-    def get_object(self) -> Vendor:
-        write = self.request.method not in ("GET", "HEAD", "OPTIONS")
-        return get_vendor_for(self.request.user, self.kwargs["pk"], write=write)
-
-    def perform_create(self, serializer: Any) -> None:
-        serializer.instance = services.vendor_create(
-            actor=self.request.user, **serializer.validated_data
-        )
-
-    def perform_update(self, serializer: Any) -> None:
-        services.vendor_update(
-            actor=self.request.user, vendor=serializer.instance, changes=serializer.validated_data
-        )

@@ -78,6 +78,27 @@ def _edit_page(request: HttpRequest, form: Any, title: str, cancel: str) -> Http
     return render(request, "org/form.html", {"form": form, "title": title, "cancel": cancel})
 
 
+def _create_or_update(
+    request: HttpRequest,
+    *,
+    form: Any,
+    instance: Any,
+    create: Callable[[dict[str, Any]], Any],
+    update: Callable[[Any, dict[str, Any]], Any],
+    titles: tuple[str, str],
+    detail: str,
+    cancel: str,
+) -> HttpResponse:
+    """The create/edit page of any organisation object; the services do the work."""
+    if request.method == "POST":
+        save = create if instance is None else lambda data: update(instance, _changes(form))
+        saved = _save(form, save)
+        if saved:
+            messages.success(request, _("Saved."))
+            return redirect(detail, pk=saved.pk)
+    return _edit_page(request, form, titles[0] if instance is None else titles[1], cancel)
+
+
 # ---------------------------------------------------------------- chart
 
 
@@ -145,18 +166,19 @@ def department_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse
     department = get_department_for(request.user, pk, write=True) if pk else None
     if department is None:
         _require_manager(request)
-    form = DepartmentForm(request.POST or None, instance=department)
-    if request.method == "POST":
-        if department:
-            saved = _save(form, lambda data: services.department_update(
-                actor=request.user, department=department, changes=_changes(form)))  # fmt: skip
-        else:
-            saved = _save(form, lambda data: services.department_create(actor=request.user, **data))
-        if saved:
-            messages.success(request, _("Saved."))
-            return redirect("org:department_detail", pk=saved.pk)
-    title = _("Edit department") if department else _("New department")
-    return _edit_page(request, form, title, "org:department_list")
+    actor = request.user
+    return _create_or_update(
+        request,
+        form=DepartmentForm(request.POST or None, instance=department),
+        instance=department,
+        create=lambda data: services.department_create(actor=actor, **data),
+        update=lambda found, changes: services.department_update(
+            actor=actor, department=found, changes=changes
+        ),
+        titles=(_("New department"), _("Edit department")),
+        detail="org:department_detail",
+        cancel="org:department_list",
+    )
 
 
 # ---------------------------------------------------------------- people
@@ -214,19 +236,19 @@ def person_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     if person is None:
         _require_manager(request)
     editable = person_editable_fields(request.user, person) if person else frozenset({"*"})
-    form = PersonForm(request.POST or None, instance=person, editable=editable)
-    if request.method == "POST":
-        if person:
-            saved = _save(form, lambda data: services.person_update(
-                actor=request.user, person=person, changes=_changes(form)))  # fmt: skip
-        else:
-            saved = _save(form, lambda data: services.person_create(
-                actor=request.user, **{k: v for k, v in data.items()}))  # fmt: skip
-        if saved:
-            messages.success(request, _("Saved."))
-            return redirect("org:person_detail", pk=saved.pk)
-    title = _("Edit person") if person else _("New person")
-    return _edit_page(request, form, title, "org:person_list")
+    actor = request.user
+    return _create_or_update(
+        request,
+        form=PersonForm(request.POST or None, instance=person, editable=editable),
+        instance=person,
+        create=lambda data: services.person_create(actor=actor, **data),
+        update=lambda found, changes: services.person_update(
+            actor=actor, person=found, changes=changes
+        ),
+        titles=(_("New person"), _("Edit person")),
+        detail="org:person_detail",
+        cancel="org:person_list",
+    )
 
 
 @login_required
@@ -305,18 +327,19 @@ def group_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     group = get_group_for(request.user, pk, write=True) if pk else None
     if group is None:
         _require_manager(request)
-    form = GroupForm(request.POST or None, instance=group)
-    if request.method == "POST":
-        if group:
-            saved = _save(form, lambda data: services.group_update(
-                actor=request.user, group=group, changes=_changes(form)))  # fmt: skip
-        else:
-            saved = _save(form, lambda data: services.group_create(actor=request.user, **data))
-        if saved:
-            messages.success(request, _("Saved."))
-            return redirect("org:group_detail", pk=saved.pk)
-    title = _("Edit group") if group else _("New group")
-    return _edit_page(request, form, title, "org:group_list")
+    actor = request.user
+    return _create_or_update(
+        request,
+        form=GroupForm(request.POST or None, instance=group),
+        instance=group,
+        create=lambda data: services.group_create(actor=actor, **data),
+        update=lambda found, changes: services.group_update(
+            actor=actor, group=found, changes=changes
+        ),
+        titles=(_("New group"), _("Edit group")),
+        detail="org:group_detail",
+        cancel="org:group_list",
+    )
 
 
 def _membership_for(request: HttpRequest, pk: int) -> Membership:
@@ -383,18 +406,19 @@ def vendor_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     vendor = get_vendor_for(request.user, pk, write=True) if pk else None
     if vendor is None:
         _require_manager(request)
-    form = VendorForm(request.POST or None, instance=vendor)
-    if request.method == "POST":
-        if vendor:
-            saved = _save(form, lambda data: services.vendor_update(
-                actor=request.user, vendor=vendor, changes=_changes(form)))  # fmt: skip
-        else:
-            saved = _save(form, lambda data: services.vendor_create(actor=request.user, **data))
-        if saved:
-            messages.success(request, _("Saved."))
-            return redirect("org:vendor_detail", pk=saved.pk)
-    title = _("Edit vendor") if vendor else _("New vendor")
-    return _edit_page(request, form, title, "org:vendor_list")
+    actor = request.user
+    return _create_or_update(
+        request,
+        form=VendorForm(request.POST or None, instance=vendor),
+        instance=vendor,
+        create=lambda data: services.vendor_create(actor=actor, **data),
+        update=lambda found, changes: services.vendor_update(
+            actor=actor, vendor=found, changes=changes
+        ),
+        titles=(_("New vendor"), _("Edit vendor")),
+        detail="org:vendor_detail",
+        cancel="org:vendor_list",
+    )
 
 
 # ---------------------------------------------------------------- import / export

@@ -101,6 +101,31 @@ class WritingThroughTheApi(ApiTestCase):
         deleted = client.delete(f"/api/v1/memberships/{response.json()['id']}/")
         self.assertEqual(deleted.status_code, 204)
 
+    def test_the_office_forms_an_execution_group_for_a_scenario(self):
+        client = self.api("office")
+        group = {"code": "EX-NS", "name": "网络安全执行小组", "kind": "execution"}
+        refused = client.post("/api/v1/groups/", group, format="json")
+        self.assertEqual((refused.status_code, refused.json()["field"]), (400, "scenario"))
+        created = client.post(
+            "/api/v1/groups/", {**group, "scenario": "network_security"}, format="json"
+        )
+        self.assertEqual(created.status_code, 201, created.content)
+        self.assertEqual(created.json()["scenario"], "network_security")
+
+    def test_the_office_registers_and_updates_a_vendor(self):
+        client = self.api("office")
+        created = client.post(
+            "/api/v1/vendors/",
+            {"name": "新供应商", "hotline": "400-100-2000", "contract_start": "2026-01-01"},
+            format="json",
+        )
+        self.assertEqual(created.status_code, 201, created.content)
+        url = f"/api/v1/vendors/{created.json()['id']}/"
+        backwards = client.patch(url, {"contract_end": "2025-12-31"}, format="json")
+        self.assertEqual((backwards.status_code, backwards.json()["field"]), (400, "contract_end"))
+        self.assertEqual(client.patch(url, {"sla_response_minutes": 30}, format="json")
+                         .json()["sla_response_minutes"], 30)  # fmt: skip
+
     def test_nothing_can_be_deleted_except_memberships(self):
         response = self.api("admin").delete(f"/api/v1/people/{self.sales_person.pk}/")
         self.assertEqual(response.status_code, 405)
