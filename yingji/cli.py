@@ -42,6 +42,8 @@ def _run_server(host: str, port: int, workers: int, threads: int) -> None:
             self.cfg.set("accesslog", "-")
             # An import of a 20,000-row workbook is one long request (~5 ms a row).
             self.cfg.set("timeout", 300)
+            if "control_socket_disable" in self.cfg.settings:  # gunicorn >= 24 writes one to $HOME
+                self.cfg.set("control_socket_disable", True)
 
         def load(self) -> Any:
             return application

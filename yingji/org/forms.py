@@ -109,6 +109,9 @@ class PeopleFilterForm(forms.Form):
     )
 
 
+MAX_IMPORT_BYTES = 5 * 1024 * 1024
+
+
 class ImportForm(forms.Form):
     file = forms.FileField(
         label=_("File"), help_text=_("An .xlsx workbook or a .csv file of at most 5 MB.")
@@ -123,3 +126,9 @@ class ImportForm(forms.Form):
         ],
         help_text=_("A workbook holds all three sheets; a CSV file holds one of them."),
     )
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_IMPORT_BYTES:
+            raise forms.ValidationError(_("The file is larger than 5 MB; split it into parts."))
+        return upload

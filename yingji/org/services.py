@@ -50,6 +50,28 @@ def _full_clean(instance: models.Model, exclude: list[str] | None = None) -> Non
         raise FieldErrors(exc.message_dict) from None
 
 
+GROUP_CLAUSES = {
+    GroupKind.LEADERSHIP: "R-ORG-1",
+    GroupKind.OFFICE: "R-ACT-2",
+    GroupKind.EXPERT: "R-ORG-2",
+    GroupKind.EXECUTION: "R-ORG-3",
+}
+
+
+def _clause(instance: Any, changed: list[str] | tuple[str, ...] = ()) -> str:
+    """The regulation clause an organisation change serves, for the audit trail."""
+    if isinstance(instance, Department):
+        # The report line of R-RESP-1/2 runs through a department's head and deputy.
+        return "R-RESP-2" if {"head", "deputy"} & set(changed) else "R-SCOPE-1"
+    if isinstance(instance, Person):
+        return "R-SCOPE-2" if instance.kind == PersonKind.VENDOR else "R-SCOPE-1"
+    if isinstance(instance, Vendor):
+        return "R-SCOPE-2"
+    if isinstance(instance, Membership):
+        instance = instance.group
+    return GROUP_CLAUSES.get(instance.kind, "")
+
+
 def _check_fields(changes: dict[str, Any], allowed: tuple[str, ...]) -> None:
     unknown = set(changes) - set(allowed)
     if unknown:
@@ -80,6 +102,7 @@ def _update(
             before={k: before[k] for k in changed},
             after={k: after[k] for k in changed},
             reason=reason,
+            regulation=_clause(instance, changed),
         )
     return changed
 
@@ -93,7 +116,10 @@ def _probe(instance: Any, fields: tuple[str, ...], changes: dict[str, Any]) -> A
 def _create(*, actor: Any, instance: Any, fields: tuple[str, ...], action: str) -> Any:
     _full_clean(instance)
     instance.save(force_insert=True)
-    audit_record(actor=actor, action=action, obj=instance, after=snapshot(instance, fields))
+    after = snapshot(instance, fields)
+    audit_record(
+        actor=actor, action=action, obj=instance, after=after, regulation=_clause(instance, fields)
+    )
     return instance
 
 
@@ -196,7 +222,11 @@ def person_create(
     person.user = user
     person.save(force_insert=True)  # validated above, before the account was made
     audit_record(
-        actor=actor, action="org.person.create", obj=person, after=snapshot(person, PERSON_FIELDS)
+        actor=actor,
+        action="org.person.create",
+        obj=person,
+        after=snapshot(person, PERSON_FIELDS),
+        regulation=_clause(person),
     )
     return person
 
@@ -254,6 +284,7 @@ def person_set_status(*, actor: Any, person: Person, status: str, reason: str = 
         before={"status": before},
         after={"status": status},
         reason=reason,
+        regulation=_clause(person),
     )
     return person
 
@@ -341,6 +372,7 @@ def membership_add(
         action="org.membership.add",
         obj=membership,
         after=snapshot(membership, ("group", "person", "role", "specialty")),
+        regulation=_clause(membership),
     )
     return membership
 
@@ -370,6 +402,7 @@ def membership_remove(*, actor: Any, membership: Membership, reason: str = "") -
         obj=membership,
         before=snapshot(membership, ("group", "person", "role", "specialty")),
         reason=reason,
+        regulation=_clause(membership),
     )
     membership.delete()
 

@@ -438,7 +438,8 @@ def import_view(request: HttpRequest) -> HttpResponse:
             )
         except DomainError as exc:
             problem = str(exc.message)
-    status = 400 if problem or (report and report.errors) else 200
+    invalid = request.method == "POST" and not form.is_valid()
+    status = 400 if invalid or problem or (report and report.errors) else 200
     return render(
         request,
         "org/import.html",

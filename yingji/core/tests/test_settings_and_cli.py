@@ -72,6 +72,17 @@ def test_the_default_language_is_simplified_chinese_and_the_zone_shanghai(tmp_pa
     assert result.stdout.split() == ["zh-hans", "Asia/Shanghai"], result.stderr
 
 
+def test_the_embedded_database_runs_in_wal_mode_with_a_busy_timeout(tmp_path):
+    code = (
+        "from django.db import connection; c = connection.cursor(); "
+        "c.execute('PRAGMA journal_mode'); mode = c.fetchone()[0]; "
+        "c.execute('PRAGMA busy_timeout'); print(mode, c.fetchone()[0])"
+    )
+    result = run_yingji("manage", "shell", "--no-imports", "-c", code,
+                        env={"YINGJI_DATA_DIR": str(tmp_path)})  # fmt: skip
+    assert result.stdout.split() == ["wal", "20000"], result.stderr
+
+
 def test_postgres_without_a_secret_key_refuses_to_start(tmp_path):
     result = run_yingji("check", env={"YINGJI_DATABASE_URL": "postgres://u@127.0.0.1:1/x"})
     assert "YINGJI_SECRET_KEY" in result.stderr

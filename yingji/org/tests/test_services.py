@@ -163,3 +163,28 @@ class VendorRules(CastTestCase):
             )  # fmt: skip
         self.assertEqual(caught.exception.field, "contract_end")
         self.assertIsNone(self.refreshed(self.vendor_co).contract_end)
+
+
+class AuditEventsCiteTheRegulation(CastTestCase):
+    def latest(self) -> AuditEvent:
+        return AuditEvent.objects.order_by("-seq")[0]
+
+    def test_each_kind_of_change_cites_its_clause(self):
+        services.membership_add(actor=self.office, group=self.lead, person=self.sales_person)
+        self.assertEqual(self.latest().regulation, "R-ORG-1")
+        services.membership_add(
+            actor=self.office, group=self.exec_group, person=self.other_vendor_staff_person
+        )
+        self.assertEqual(self.latest().regulation, "R-ORG-3")
+        services.vendor_update(
+            actor=self.office, vendor=self.vendor_co, changes={"hotline": "400-800-9000"}
+        )
+        self.assertEqual(self.latest().regulation, "R-SCOPE-2")
+        services.department_update(
+            actor=self.office, department=self.tech, changes={"head": self.expert_person}
+        )
+        self.assertEqual(self.latest().regulation, "R-RESP-2")
+        services.department_update(
+            actor=self.office, department=self.tech, changes={"name": "科技"}
+        )
+        self.assertEqual(self.latest().regulation, "R-SCOPE-1")

@@ -151,6 +151,12 @@ class ImportPageAndCommand(CastTestCase):
         self.assertEqual(response.status_code, 400)
         self.assertContains(response, "nothing was imported", status_code=400)
 
+    def test_a_file_over_5_mb_is_refused_before_it_is_read(self):
+        self.login("office")
+        huge = SimpleUploadedFile("big.csv", b"employee_no,full_name\n" + b"x" * (5 * 1024 * 1024))
+        response = self.client.post(reverse("org:import"), {"file": huge, "kind": "people"})
+        self.assertContains(response, "larger than 5 MB", status_code=400)
+
     def test_the_page_dry_run_then_import(self):
         self.login("office")
         good = workbook(**GOOD)
