@@ -79,6 +79,7 @@ class _OrgViewSet(
     update_service: Callable[..., Any]
     instance_argument: str  # the service's keyword for the object being updated
     search_fields: tuple[str, ...] = ()
+    lookup_value_regex = "[0-9]+"  # anything else is a 404 before a view runs
 
     def filter_by_search(self, queryset: QuerySet) -> QuerySet:
         term = self.request.query_params.get("q", "").strip()[:100]
@@ -180,7 +181,7 @@ class MembershipViewSet(_OrgViewSet, mixins.DestroyModelMixin):
         return memberships
 
     def get_object(self) -> Membership:
-        membership = self.get_queryset().filter(pk=self.kwargs["pk"]).first()
+        membership = self.get_queryset().filter(pk=int(self.kwargs["pk"])).first()
         if membership is None:
             raise NotFound()
         return membership

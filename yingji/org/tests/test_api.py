@@ -39,6 +39,13 @@ class ReadingThroughTheApi(ApiTestCase):
         response = self.api("vendor").get(f"/api/v1/people/{self.sales_person.pk}/")
         self.assertEqual(response.status_code, 404)
 
+    def test_a_malformed_id_is_not_found_rather_than_an_error(self):
+        client = self.api("staff")
+        for url in ("/api/v1/memberships/null,null/", "/api/v1/people/abc/",
+                    "/api/v1/groups/1.5/", "/api/v1/memberships/?group=x"):  # fmt: skip
+            with self.subTest(url=url):
+                self.assertIn(client.get(url).status_code, (200, 404))
+
     def test_search_and_filter_parameters(self):
         data = self.api("staff").get("/api/v1/people/", {"q": "王建"}).json()
         self.assertEqual([p["full_name"] for p in data["results"]], ["王建国"])
