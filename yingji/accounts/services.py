@@ -95,6 +95,14 @@ def password_set(*, actor: Any, user: Any, password: str) -> None:
 
 
 @transaction.atomic
+def password_change(*, user: Any, new_password: str) -> None:
+    """A user changes their own password (the form has checked the old one and the rules)."""
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+    audit_record(actor=user, action="accounts.password.change", obj=user)  # never the password
+
+
+@transaction.atomic
 def admin_create(*, actor: Any, username: str, email: str, password: str) -> Any:
     username = (username or "").strip()
     if not username:

@@ -1,19 +1,21 @@
 from __future__ import annotations
 
-from typing import cast
+from typing import Any, cast
 
 from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from yingji.accounts.forms import LoginForm, TokenForm
 from yingji.accounts.models import ApiToken
-from yingji.accounts.services import token_create, token_revoke
+from yingji.accounts.services import password_change, token_create, token_revoke
 from yingji.core.errors import DomainError
 
 
@@ -21,6 +23,17 @@ class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("accounts:tokens")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        password_change(user=form.user, new_password=form.cleaned_data["new_password1"])
+        update_session_auth_hash(self.request, form.user)  # stay logged in on this device
+        messages.success(self.request, _("Password changed."))
+        return redirect(self.get_success_url())
 
 
 @login_required

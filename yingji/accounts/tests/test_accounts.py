@@ -122,3 +122,31 @@ class SettingAPassword(CastTestCase):
                                           "password2": "Spring-rain-2026"})  # fmt: skip
         self.assertEqual(response.status_code, 403)
         self.assertFalse(self.refreshed(self.leader).check_password("Spring-rain-2026"))
+
+
+class ChangingOnesOwnPassword(CastTestCase):
+    def test_the_change_works_keeps_the_session_and_is_audited(self):
+        from yingji.audit.models import AuditEvent
+
+        client = Client()
+        client.post(reverse("accounts:login"), {"username": "staff", "password": PASSWORD})
+        response = client.post(
+            reverse("accounts:password_change"),
+            {"old_password": PASSWORD, "new_password1": "Autumn-leaves-77",
+             "new_password2": "Autumn-leaves-77"},
+        )  # fmt: skip
+        self.assertRedirects(response, reverse("accounts:tokens"))
+        self.assertEqual(client.get("/").status_code, 200)  # still logged in
+        self.assertTrue(self.refreshed(self.staff).check_password("Autumn-leaves-77"))
+        event = AuditEvent.objects.order_by("-seq")[0]
+        self.assertEqual((event.action, event.actor), ("accounts.password.change", self.staff))
+
+    def test_a_wrong_old_password_changes_nothing(self):
+        self.login("staff")
+        response = self.client.post(
+            reverse("accounts:password_change"),
+            {"old_password": "nope", "new_password1": "Autumn-leaves-77",
+             "new_password2": "Autumn-leaves-77"},
+        )  # fmt: skip
+        self.assertEqual(response.status_code, 200)
+        self.assertTrue(self.refreshed(self.staff).check_password(PASSWORD))

@@ -151,3 +151,42 @@ class PeopleListScalesWithThePageNotTheTable(CastTestCase):
         names = {p.full_name for p in response.context["page"].object_list}
         self.assertEqual(names, set(Person.objects.filter(department=self.cs)
                                     .values_list("full_name", flat=True)))  # fmt: skip
+
+
+class ListPagesCostTheSameWithMoreData(CastTestCase):
+    PAGES = ("/org/", "/org/departments/", "/org/groups/", "/org/vendors/", "/audit/",
+             "/org/groups/{exec}/", "/org/departments/{cs}/", "/")  # fmt: skip
+
+    def query_counts(self) -> dict[str, int]:
+        counts = {}
+        for page in self.PAGES:
+            url = page.format(exec=self.exec_group.pk, cs=self.cs.pk)
+            with CaptureQueriesContext(connection) as queries:
+                self.assertEqual(self.client.get(url).status_code, 200)
+            counts[url] = len(queries)
+        return counts
+
+    def grow(self, numbers: range) -> None:
+        """Per number: a sub-department with a head, a member of the execution group, a new
+        group with a leader, and a vendor."""
+        for i in numbers:
+            dept = services.department_create(
+                actor=SYSTEM, code=f"D{i}", name=f"部门{i}", parent=self.cs
+            )
+            person = services.person_create(
+                actor=SYSTEM, employee_no=f"G{i:03d}", full_name=f"成员{i}", department=dept
+            )
+            services.department_update(actor=SYSTEM, department=dept, changes={"head": person})
+            services.membership_add(actor=SYSTEM, group=self.exec_group, person=person)
+            group = services.group_create(
+                actor=SYSTEM, code=f"X{i}", name=f"小组{i}", kind="execution", scenario="facility"
+            )
+            services.membership_add(actor=SYSTEM, group=group, person=person, role="leader")
+            services.vendor_create(actor=SYSTEM, name=f"供应商{i}")
+
+    def test_no_page_runs_more_queries_when_the_organisation_grows(self):
+        self.login("office")
+        self.grow(range(2))
+        before = self.query_counts()
+        self.grow(range(2, 12))
+        self.assertEqual(self.query_counts(), before)
