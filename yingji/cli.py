@@ -28,7 +28,25 @@ def _call(name: str, *args: str) -> None:
     call_command(name, *args)
 
 
-def _run_server(host: str, port: int, workers: int, threads: int) -> None:
+def _start_engine(worker: Any) -> None:
+    """gunicorn post_worker_init: the engine starts after the fork, in the serving process."""
+    from yingji.engine.loop import start_in_thread
+
+    worker.yingji_engine = start_in_thread()
+
+
+def _stop_engine(server: Any, worker: Any) -> None:
+    """gunicorn worker_exit: let the engine finish its current item."""
+    engine = getattr(worker, "yingji_engine", None)
+    if engine is not None:
+        engine.stop.set()
+        if engine.thread is not None:
+            engine.thread.join(timeout=10)
+
+
+def _run_server(
+    host: str, port: int, workers: int, threads: int, *, with_engine: bool = False
+) -> None:
     from gunicorn.app.base import BaseApplication
 
     from yingji.wsgi import application
@@ -44,6 +62,9 @@ def _run_server(host: str, port: int, workers: int, threads: int) -> None:
             self.cfg.set("timeout", 300)
             if "control_socket_disable" in self.cfg.settings:  # gunicorn >= 24 writes one to $HOME
                 self.cfg.set("control_socket_disable", True)
+            if with_engine:
+                self.cfg.set("post_worker_init", _start_engine)
+                self.cfg.set("worker_exit", _stop_engine)
 
         def load(self) -> Any:
             return application
@@ -56,13 +77,17 @@ def cmd_serve(args: argparse.Namespace) -> None:
 
     _call("migrate", "--noinput", "-v", "0")
     print(f"Yingji on http://{args.host}:{args.port}  (data: {settings.DATA_DIR})")
-    print("engine: not part of this release yet; serving the web application only.")
-    # One process with threads: SQLite has one writer, and the engine will join this process.
-    _run_server(args.host, args.port, workers=1, threads=args.threads)
+    print("engine: running in this process beside the web server")
+    # One serving process with threads: SQLite has one writer, and exactly one engine runs.
+    _run_server(args.host, args.port, workers=1, threads=args.threads, with_engine=True)
 
 
 def cmd_web(args: argparse.Namespace) -> None:
     _run_server(args.host, args.port, workers=args.workers, threads=args.threads)
+
+
+def cmd_worker(args: argparse.Namespace) -> None:
+    _call("worker", *(["--once"] if args.once else []))
 
 
 def cmd_demo(args: argparse.Namespace) -> None:
@@ -97,6 +122,9 @@ def _parser() -> argparse.ArgumentParser:
     web.add_argument("--workers", type=int, default=2)
     web.add_argument("--threads", type=int, default=4)
     web.set_defaults(func=cmd_web)
+    worker = sub.add_parser("worker", help="the engine only (any number, against PostgreSQL)")
+    worker.add_argument("--once", action="store_true", help="run one cycle and exit (cron, tests)")
+    worker.set_defaults(func=cmd_worker)
     demo = sub.add_parser("demo", help="load the demo organisation and print the demo log-ins")
     demo.add_argument("--if-empty", action="store_true", help="only into an empty database")
     demo.set_defaults(func=cmd_demo)

@@ -109,6 +109,7 @@ INSTALLED_APPS = [
     "yingji.audit",
     "yingji.accounts",
     "yingji.org",
+    "yingji.engine",
 ]
 
 MIDDLEWARE = [
@@ -237,4 +238,5 @@ LOGGING = {
     "loggers": {"axes": {"level": "WARNING"}},
 }
 
+METRICS_TOKEN = env_str("YINGJI_METRICS_TOKEN", secret=True)
 ORGANISATION_NAME = env_str("YINGJI_ORGANISATION_NAME", "") or _("Yingji")

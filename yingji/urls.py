@@ -2,10 +2,12 @@ from django.contrib import admin
 from django.urls import include, path
 
 from yingji.core import views as core_views
+from yingji.engine import views as engine_views
 
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
+    path("metrics", engine_views.metrics, name="metrics"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("yingji.accounts.urls")),
     path("org/", include("yingji.org.urls")),

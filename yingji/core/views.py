@@ -8,6 +8,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from yingji import __version__
+from yingji.engine.queries import engine_health
 from yingji.org.queries import org_gaps
 from yingji.org.roles import roles_of
 
@@ -37,12 +38,18 @@ def healthz(request: HttpRequest) -> JsonResponse:
     except Exception as exc:  # any driver error means "not ok"; the probe must never 500
         database = f"error: {exc.__class__.__name__}"
     ok = database == "ok"
-    return JsonResponse(
-        {
-            "status": "ok" if ok else "degraded",
-            "database": database,
-            "vendor": connection.vendor,
-            "version": __version__,
-        },
-        status=200 if ok else 503,
-    )
+    body: dict[str, object] = {
+        "status": "ok" if ok else "degraded",
+        "database": database,
+        "vendor": connection.vendor,
+        "version": __version__,
+    }
+    if ok:
+        # Reported, not failed on: the web node still serves pages while an engine restarts.
+        health = engine_health()
+        body["engine"] = {
+            "status": health.status,
+            "live_workers": health.live_workers,
+            "heartbeat_age_seconds": health.last_cycle_age,
+        }
+    return JsonResponse(body, status=200 if ok else 503)

@@ -119,6 +119,17 @@ def test_token_create_prints_a_token_that_the_api_accepts(tmp_path):
     assert unknown.returncode != 0 and "no user named" in unknown.stderr
 
 
+def test_worker_once_runs_one_engine_cycle_and_records_its_heartbeat(tmp_path):
+    env = {"YINGJI_DATA_DIR": str(tmp_path)}
+    assert run_yingji("manage", "migrate", "-v", "0", env=env).returncode == 0
+    result = run_yingji("worker", "--once", env=env)
+    assert result.returncode == 0, result.stderr
+    assert "one cycle: 0 item(s) handled" in result.stdout
+    code = "from yingji.engine.models import Worker; print(Worker.objects.get().cycles)"
+    shown = run_yingji("manage", "shell", "--no-imports", "-c", code, env=env)
+    assert shown.stdout.strip() == "1", shown.stderr
+
+
 def test_serve_refuses_a_nonsense_port(tmp_path):
     result = run_yingji("serve", "--port", "0", env={"YINGJI_DATA_DIR": str(tmp_path)})
     assert result.returncode != 0 and "--port must be a positive number" in result.stderr
