@@ -110,6 +110,7 @@ INSTALLED_APPS = [
     "yingji.accounts",
     "yingji.org",
     "yingji.engine",
+    "yingji.notify",
 ]
 
 MIDDLEWARE = [
@@ -238,5 +239,7 @@ LOGGING = {
     "loggers": {"axes": {"level": "WARNING"}},
 }
 
+# Links in e-mails and chat messages point here (the address people use to reach Yingji).
+BASE_URL = env_str("YINGJI_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 METRICS_TOKEN = env_str("YINGJI_METRICS_TOKEN", secret=True)
 ORGANISATION_NAME = env_str("YINGJI_ORGANISATION_NAME", "") or _("Yingji")

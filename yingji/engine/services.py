@@ -48,9 +48,14 @@ def timer_schedule(
     )
     if not created:
         Timer.objects.filter(pk=timer.pk).exclude(status=TimerStatus.RUNNING).update(
-            handler=handler, due_at=due_at, payload=payload or {}, status=TimerStatus.QUEUED,
-            attempts=0, last_error="", finished_at=None,
-        )  # fmt: skip
+            handler=handler,
+            due_at=due_at,
+            payload=payload or {},
+            status=TimerStatus.QUEUED,
+            attempts=0,
+            last_error="",
+            finished_at=None,
+        )
         timer.refresh_from_db()
     return timer
 
@@ -81,8 +86,12 @@ def _finish(timer: Timer, **fields: Any) -> None:
 def _fire(timer: Timer, now: datetime) -> None:
     handler = HANDLERS.get(timer.handler)
     if handler is None:  # never dropped silently: the reason stays on the row
-        _finish(timer, status=TimerStatus.FAILED, finished_at=now,
-                last_error=f"no handler registered as {timer.handler!r}")  # fmt: skip
+        _finish(
+            timer,
+            status=TimerStatus.FAILED,
+            finished_at=now,
+            last_error=f"no handler registered as {timer.handler!r}",
+        )
         return
     try:
         with transaction.atomic():
@@ -90,11 +99,19 @@ def _fire(timer: Timer, now: datetime) -> None:
     except Exception as exc:  # the handler's failure is recorded and retried, never raised
         log.exception("timer %s failed (attempt %d)", timer.key, timer.attempts)
         if timer.attempts >= MAX_ATTEMPTS:
-            _finish(timer, status=TimerStatus.FAILED, finished_at=timezone.now(),
-                    last_error=repr(exc)[:2000])  # fmt: skip
+            _finish(
+                timer,
+                status=TimerStatus.FAILED,
+                finished_at=timezone.now(),
+                last_error=repr(exc)[:2000],
+            )
         else:
-            _finish(timer, status=TimerStatus.QUEUED, last_error=repr(exc)[:2000],
-                    due_at=timezone.now() + _backoff(timer.attempts))  # fmt: skip
+            _finish(
+                timer,
+                status=TimerStatus.QUEUED,
+                last_error=repr(exc)[:2000],
+                due_at=timezone.now() + _backoff(timer.attempts),
+            )
         return
     _finish(timer, status=TimerStatus.DONE, finished_at=timezone.now(), last_error="")
 
@@ -114,18 +131,23 @@ def fire_due_timers(cycle: Any) -> int:
         Timer,
         due=Q(status=TimerStatus.QUEUED, due_at__lte=cycle.now),
         order_by="due_at",
-        claim={"status": TimerStatus.RUNNING, "lease_until": cycle.now + TIMER_LEASE,
-               "attempts": F("attempts") + 1},
+        claim={
+            "status": TimerStatus.RUNNING,
+            "lease_until": cycle.now + TIMER_LEASE,
+            "attempts": F("attempts") + 1,
+        },
         batch=TIMER_BATCH,
-    )  # fmt: skip
+    )
     timers = {t.pk: t for t in Timer.objects.filter(pk__in=ids)}
     fired = 0
     for timer_id in ids:
         if cycle.stopping:  # hand back what we claimed but did not start
             Timer.objects.filter(pk__in=ids[fired:], status=TimerStatus.RUNNING).update(
-                status=TimerStatus.QUEUED, claim_token="", lease_until=None,
+                status=TimerStatus.QUEUED,
+                claim_token="",
+                lease_until=None,
                 attempts=F("attempts") - 1,
-            )  # fmt: skip
+            )
             break
         _fire(timers[timer_id], cycle.now)
         fired += 1

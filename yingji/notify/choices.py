@@ -1,0 +1,30 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ChannelKind(models.TextChoices):
+    EMAIL = "email", _("E-mail (SMTP)")
+    DINGTALK = "dingtalk", _("DingTalk robot")
+    WECOM = "wecom", _("WeCom group robot")
+    FEISHU = "feishu", _("Feishu / Lark bot")
+    WEBHOOK = "webhook", _("Webhook (signed JSON)")
+    CAPTURE = "capture", _("Capture (trial: show what would be sent)")
+
+
+# Robots' documented limits (im-webhooks.md); a channel may set a lower one.
+DEFAULT_PER_MINUTE: dict[str, int] = {
+    ChannelKind.DINGTALK: 20,
+    ChannelKind.WECOM: 20,
+    ChannelKind.FEISHU: 100,
+    ChannelKind.EMAIL: 600,
+    ChannelKind.WEBHOOK: 600,
+    ChannelKind.CAPTURE: 100000,
+}
+
+
+class DeliveryStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")  # a permanent error: retrying cannot help
+    GAVE_UP = "gave_up", _("Gave up")  # temporary errors until the last attempt

@@ -1,0 +1,273 @@
+"""The one door to notifications: other apps call `notify()` and never a transport.
+
+`notify()` writes the message and one delivery per recipient per channel in the caller's
+transaction (the outbox), so a notice exists exactly when the change that caused it does.
+The engine's outbox pass sends them; `delivery_confirm` records receipts (已读确认)."""
+
+from __future__ import annotations
+
+import logging
+import random
+import secrets
+import uuid
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from yingji.audit.services import audit_record
+from yingji.core.actors import is_system
+from yingji.core.errors import AccessDenied, DomainError, FieldErrors
+from yingji.notify.choices import DEFAULT_PER_MINUTE, ChannelKind, DeliveryStatus
+from yingji.notify.models import Channel, Delivery, Message
+from yingji.notify.transports import TRANSPORTS, SendError
+from yingji.org.choices import PersonStatus
+from yingji.org.models import Person
+from yingji.org.roles import roles_of
+
+log = logging.getLogger("yingji.notify")
+MAX_ATTEMPTS = 6
+WINDOW = timedelta(minutes=1)
+
+
+def _new_receipt_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+# ---------------------------------------------------------------- sending
+
+
+@transaction.atomic
+def notify(
+    *,
+    event: str,
+    title: str,
+    body: str = "",
+    link: str = "",
+    recipients: Iterable[Person] = (),
+    channels: Iterable[Channel] = (),
+    key: str | None = None,
+    require_receipt: bool = False,
+    broadcast: bool = False,
+    actor: Any = None,
+) -> Message:
+    """Queue a notice to people (in-app inbox + every enabled personal channel) and to group
+    channels. With the same `key` a second call returns the first message and sends nothing."""
+    if key:
+        existing = Message.objects.filter(key=key).first()
+        if existing is not None:
+            return existing
+    title = title.strip()
+    if not title:
+        raise DomainError(_("A notice needs a title."), field="title")
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    message = Message.objects.create(
+        event=event,
+        title=title[:200],
+        body=body,
+        link=link,
+        key=key or uuid.uuid4().hex,
+        require_receipt=require_receipt,
+        broadcast=broadcast,
+        created_by=user,
+    )
+    people = [p for p in recipients if p.status == PersonStatus.ACTIVE]
+    group_channels = set(channels)
+    if broadcast:
+        group_channels |= set(Channel.objects.filter(enabled=True, all_staff=True))
+    Delivery.objects.bulk_create(_deliveries(message, people, group_channels), batch_size=1000)
+    audit_record(
+        actor=actor or "system",
+        action="notify.message.create",
+        obj=message,
+        after={"event": event, "people": len(people), "channels": len(group_channels)},
+    )
+    return message
+
+
+def _deliveries(message: Message, people: list[Person], group_channels: set[Channel]) -> list:
+    now = timezone.now()
+    personal = list(Channel.objects.filter(enabled=True, personal=True))
+    rows = []
+    for person in people:
+        rows.append(
+            Delivery(
+                message=message,
+                person=person,
+                status=DeliveryStatus.SENT,
+                sent_at=now,
+                receipt_token=_new_receipt_token(),
+            )
+        )
+        for channel in personal:
+            address = _personal_address(channel, person)
+            if address:
+                rows.append(
+                    Delivery(
+                        message=message,
+                        person=person,
+                        channel=channel,
+                        address=address,
+                        next_attempt_at=now,
+                        receipt_token=_new_receipt_token(),
+                    )
+                )
+    for channel in group_channels:
+        rows.append(
+            Delivery(
+                message=message,
+                channel=channel,
+                next_attempt_at=now,
+                receipt_token=_new_receipt_token(),
+            )
+        )
+    return rows
+
+
+def _personal_address(channel: Channel, person: Person) -> str:
+    if channel.kind in (ChannelKind.EMAIL, ChannelKind.CAPTURE):
+        return person.email
+    return ""
+
+
+def _reserve_send(channel: Channel, now: datetime) -> datetime | None:
+    """Take one send from the channel's per-minute allowance. None when granted; otherwise
+    when the next window opens. Queues, never drops."""
+    limit = channel.per_minute or DEFAULT_PER_MINUTE.get(channel.kind, 60)
+    started = Channel.objects.filter(pk=channel.pk).values_list("window_started_at", flat=True)[0]
+    if started is None or started <= now - WINDOW:
+        # Only the worker whose update matches the old window start opens the new window.
+        Channel.objects.filter(pk=channel.pk, window_started_at=started).update(
+            window_started_at=now, window_count=0
+        )
+    granted = Channel.objects.filter(
+        pk=channel.pk, window_count__lt=limit, window_started_at__gt=now - WINDOW
+    ).update(window_count=F("window_count") + 1)
+    if granted:
+        return None
+    opened = Channel.objects.filter(pk=channel.pk).values_list("window_started_at", flat=True)[0]
+    return (opened or now) + WINDOW
+
+
+def _backoff(attempts: int) -> timedelta:
+    seconds = min(3600, 30 * 2 ** (attempts - 1))
+    return timedelta(seconds=seconds * random.uniform(0.8, 1.2))
+
+
+def _record(delivery: Delivery, **fields: Any) -> None:
+    Delivery.objects.filter(pk=delivery.pk, claim_token=delivery.claim_token).update(
+        claim_token="", lease_until=None, **fields
+    )
+
+
+def deliver(delivery: Delivery, now: datetime) -> None:
+    """Send one claimed delivery (no transaction is open) and record the outcome."""
+    channel = delivery.channel
+    assert channel is not None
+    if not channel.enabled or channel.broken_reason:
+        _record(
+            delivery,
+            status=DeliveryStatus.FAILED,
+            last_error=_("channel %(name)s is off or broken: %(why)s")
+            % {"name": channel.name, "why": channel.broken_reason or _("disabled")},
+        )
+        return
+    retry_at = _reserve_send(channel, now)
+    if retry_at is not None:  # over the robot's rate limit: wait for the next window
+        _record(
+            delivery,
+            status=DeliveryStatus.QUEUED,
+            next_attempt_at=retry_at,
+            attempts=F("attempts") - 1,
+        )
+        return
+    try:
+        answer = TRANSPORTS[channel.kind].send(channel, delivery.message, delivery)
+    except SendError as exc:
+        _record_failure(delivery, channel, exc)
+        return
+    _record(
+        delivery,
+        status=DeliveryStatus.SENT,
+        sent_at=timezone.now(),
+        provider_response=answer[:2000],
+        last_error="",
+    )
+
+
+def _record_failure(delivery: Delivery, channel: Channel, exc: SendError) -> None:
+    log.warning("delivery %s via %s failed: %s", delivery.pk, channel.name, exc.reason)
+    if exc.channel_broken:
+        Channel.objects.filter(pk=channel.pk).update(broken_reason=exc.reason[:2000])
+        audit_record(
+            actor="engine",
+            action="notify.channel.broken",
+            obj=channel,
+            after={"reason": exc.reason[:500]},
+        )
+    if exc.temporary and delivery.attempts < MAX_ATTEMPTS:
+        _record(
+            delivery,
+            status=DeliveryStatus.QUEUED,
+            last_error=exc.reason[:2000],
+            next_attempt_at=timezone.now() + _backoff(delivery.attempts),
+        )
+    else:
+        final = DeliveryStatus.GAVE_UP if exc.temporary else DeliveryStatus.FAILED
+        _record(delivery, status=final, last_error=exc.reason[:2000])
+
+
+# ---------------------------------------------------------------- receipts
+
+
+@transaction.atomic
+def delivery_confirm(*, token: str) -> Delivery:
+    """已读确认: the person confirms the notice (all their deliveries of that message)."""
+    delivery = Delivery.objects.select_related("message").filter(receipt_token=token).first()
+    if delivery is None or delivery.person_id is None:
+        raise DomainError(_("This confirmation link is not valid."), code="not_found")
+    Delivery.objects.filter(
+        message_id=delivery.message_id, person_id=delivery.person_id, confirmed_at__isnull=True
+    ).update(confirmed_at=timezone.now())
+    return delivery
+
+
+# ---------------------------------------------------------------- channels
+
+
+def _require_manager(actor: Any) -> None:
+    if not is_system(actor) and not roles_of(actor).manages_org:
+        raise AccessDenied(_("Only administrators and the leadership group office may do this."))
+
+
+@transaction.atomic
+def channel_save(*, actor: Any, channel: Channel | None, **fields: Any) -> Channel:
+    """Create or change a channel; its settings are validated now, not when a notice fails."""
+    _require_manager(actor)
+    kind = fields.get("kind") or (channel.kind if channel else "")
+    transport = TRANSPORTS.get(kind)
+    if transport is None:
+        raise DomainError(_("Choose a kind of channel."), field="kind")
+    fields["config"] = transport.clean(dict(fields.get("config") or {}))
+    target = channel or Channel()
+    for name, value in fields.items():
+        setattr(target, name, value)
+    target.broken_reason = ""  # saving corrected settings repairs a broken channel
+    try:
+        target.full_clean(exclude=["window_started_at", "window_count"])
+    except Exception as exc:
+        if hasattr(exc, "message_dict"):
+            raise FieldErrors(exc.message_dict) from None
+        raise
+    target.save()
+    audit_record(
+        actor=actor,
+        action="notify.channel.save",
+        obj=target,
+        after={"kind": target.kind, "enabled": target.enabled},
+    )  # never the secrets
+    return target

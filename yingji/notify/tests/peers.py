@@ -1,0 +1,115 @@
+"""Real local peers for notification tests: an SMTP server and chat-robot HTTP receivers."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import urllib.parse
+from dataclasses import dataclass, field
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from aiosmtpd.controller import Controller
+
+
+@dataclass
+class Received:
+    path: str
+    query: dict[str, str]
+    headers: dict[str, str]
+    body: bytes
+
+    @property
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+@dataclass
+class Robot:
+    """An HTTP receiver that records every request and answers from a script of replies
+    (status, JSON); when the script runs out it repeats the last reply."""
+
+    replies: list[tuple[int, dict[str, Any]]] = field(default_factory=lambda: [(200, {})])
+    received: list[Received] = field(default_factory=list)
+
+    def start(self) -> Robot:
+        robot = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+                length = int(self.headers.get("Content-Length", 0))
+                parsed = urllib.parse.urlsplit(self.path)
+                robot.received.append(
+                    Received(
+                        path=parsed.path,
+                        query=dict(urllib.parse.parse_qsl(parsed.query)),
+                        headers={k.lower(): v for k, v in self.headers.items()},
+                        body=self.rfile.read(length),
+                    )
+                )
+                status, payload = (
+                    robot.replies.pop(0) if len(robot.replies) > 1 else robot.replies[0]
+                )
+                data = json.dumps(payload).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return self
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+class _Collector:
+    def __init__(self) -> None:
+        self.messages: list[tuple[list[str], EmailMessage]] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        parsed = message_from_bytes(envelope.content, policy=policy.default)
+        assert isinstance(parsed, EmailMessage)  # what policy.default produces
+        self.messages.append((list(envelope.rcpt_tos), parsed))
+        return "250 Message accepted for delivery"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class SmtpServer:
+    def __init__(self) -> None:
+        self.collector = _Collector()
+        # aiosmtpd's start-up check connects to the configured port, so it must be a real one.
+        self.controller = Controller(self.collector, hostname="127.0.0.1", port=_free_port())
+
+    def start(self) -> SmtpServer:
+        self.controller.start()
+        return self
+
+    @property
+    def port(self) -> int:
+        return self.controller.port
+
+    @property
+    def messages(self) -> list[tuple[list[str], EmailMessage]]:
+        return self.collector.messages
+
+    def stop(self) -> None:
+        self.controller.stop()

@@ -1,0 +1,349 @@
+"""The outbox end to end: notify() → engine cycle → real SMTP server / robot receivers."""
+
+import base64
+import hashlib
+import hmac
+import threading
+from datetime import UTC, datetime, timedelta
+
+import time_machine
+from django.db import connection
+from django.test import TransactionTestCase
+
+from yingji.core.actors import SYSTEM
+from yingji.core.errors import DomainError
+from yingji.core.testing import CastTestCase, build_cast
+from yingji.engine.loop import Engine
+from yingji.notify import services
+from yingji.notify.choices import DeliveryStatus
+from yingji.notify.models import Channel, Delivery
+from yingji.notify.services import channel_save, delivery_confirm, notify
+from yingji.notify.tests.peers import Robot, SmtpServer
+
+T0 = datetime(2026, 11, 28, 2, 0, tzinfo=UTC)
+
+
+class OutboxTestCase(CastTestCase):
+    def setUp(self) -> None:
+        self.engine = Engine()
+
+    def robot(self, *replies) -> Robot:
+        robot = Robot(replies=list(replies) or [(200, {"errcode": 0, "errmsg": "ok"})]).start()
+        self.addCleanup(robot.stop)
+        return robot
+
+    def channel(self, kind: str, **config) -> Channel:
+        return channel_save(
+            actor=SYSTEM, channel=None, name=f"{kind}-{len(config)}", kind=kind, config=config
+        )
+
+    def run_engine(self, moment: datetime = T0) -> int:
+        with time_machine.travel(moment, tick=False):
+            return self.engine.run_cycle()
+
+    def post(self, channel: Channel, **options) -> Delivery:
+        with time_machine.travel(T0, tick=False):
+            message = notify(
+                event="test", title="核心系统登录失败", link="/org/", channels=[channel], **options
+            )
+        return message.deliveries.get(channel=channel)
+
+
+class TheOutbox(OutboxTestCase):
+    def test_people_get_an_inbox_entry_and_one_delivery_per_personal_channel(self):
+        capture = channel_save(
+            actor=SYSTEM, channel=None, name="trial", kind="capture", config={}, personal=True
+        )
+        self.staff_person.email = "zm@example.com"
+        self.staff_person.save(update_fields=["email"])
+        message = notify(
+            event="test", title="演练通知", recipients=[self.staff_person, self.head_person]
+        )
+        inbox = message.deliveries.filter(channel=None)
+        self.assertEqual(inbox.count(), 2)
+        self.assertEqual(set(inbox.values_list("status", flat=True)), {DeliveryStatus.SENT})
+        self.assertEqual(
+            list(message.deliveries.filter(channel=capture).values_list("address", flat=True)),
+            ["zm@example.com"],
+        )  # the head has no e-mail address: no e-mail delivery
+
+    def test_the_same_key_never_sends_twice(self):
+        first = notify(
+            event="test", title="A", recipients=[self.staff_person], key="incident:1:report"
+        )
+        again = notify(
+            event="test", title="A", recipients=[self.staff_person], key="incident:1:report"
+        )
+        self.assertEqual(first.pk, again.pk)
+        self.assertEqual(Delivery.objects.count(), 1)
+
+    def test_a_notice_needs_a_title(self):
+        with self.assertRaises(DomainError):
+            notify(event="test", title="  ", recipients=[self.staff_person])
+
+    def test_a_receipt_confirms_every_delivery_of_that_notice_to_that_person(self):
+        capture = channel_save(
+            actor=SYSTEM, channel=None, name="trial", kind="capture", config={}, personal=True
+        )
+        self.staff_person.email = "zm@example.com"
+        self.staff_person.save(update_fields=["email"])
+        message = notify(
+            event="test", title="请确认", recipients=[self.staff_person], require_receipt=True
+        )
+        mail = message.deliveries.get(channel=capture)
+        delivery_confirm(token=mail.receipt_token)
+        self.assertEqual(message.deliveries.filter(confirmed_at__isnull=True).count(), 0)
+        with self.assertRaises(DomainError):
+            delivery_confirm(token="forged")
+
+
+class EmailOverSmtp(OutboxTestCase):
+    def test_a_notice_arrives_at_a_real_smtp_server_with_text_html_and_receipt_link(self):
+        smtp = SmtpServer().start()
+        self.addCleanup(smtp.stop)
+        channel_save(
+            actor=SYSTEM,
+            channel=None,
+            name="mail",
+            kind="email",
+            personal=True,
+            config={
+                "host": "127.0.0.1",
+                "port": smtp.port,
+                "security": "none",
+                "from_address": "yingji@example.com",
+            },
+        )
+        self.staff_person.email = "zm@example.com"
+        self.staff_person.save(update_fields=["email"])
+        with time_machine.travel(T0, tick=False):
+            message = notify(
+                event="test",
+                title="核心系统登录失败",
+                body="客户无法登录",
+                link="/org/",
+                recipients=[self.staff_person],
+                require_receipt=True,
+            )
+        self.assertEqual(self.run_engine(), 1)
+        [(recipients, mail)] = smtp.messages
+        self.assertEqual(recipients, ["zm@example.com"])
+        self.assertEqual(str(mail["Subject"]), "核心系统登录失败")
+        parts = {p.get_content_type(): p.get_content() for p in mail.walk() if not p.is_multipart()}
+        self.assertIn("客户无法登录", parts["text/plain"])
+        receipt = message.deliveries.get(channel__kind="email").receipt_token
+        self.assertIn(f"/notify/r/{receipt}/", parts["text/html"])
+        self.assertEqual(message.deliveries.get(channel__kind="email").status, DeliveryStatus.SENT)
+
+    def test_an_unreachable_server_is_retried_then_given_up_with_the_reason(self):
+        channel_save(
+            actor=SYSTEM,
+            channel=None,
+            name="mail",
+            kind="email",
+            personal=True,
+            config={"host": "127.0.0.1", "port": 1, "from_address": "y@example.com"},
+        )
+        self.staff_person.email = "zm@example.com"
+        self.staff_person.save(update_fields=["email"])
+        with time_machine.travel(T0, tick=False):
+            message = notify(event="test", title="X", recipients=[self.staff_person])
+        delivery = message.deliveries.get(channel__kind="email")
+        moment = T0
+        for _attempt in range(services.MAX_ATTEMPTS):
+            self.run_engine(moment)
+            delivery.refresh_from_db()
+            moment = (delivery.next_attempt_at or moment) + timedelta(seconds=1)
+        self.assertEqual(
+            (delivery.status, delivery.attempts), (DeliveryStatus.GAVE_UP, services.MAX_ATTEMPTS)
+        )
+        self.assertIn("Connection", delivery.last_error)
+
+
+class ChatRobots(OutboxTestCase):
+    def test_dingtalk_signs_the_query_and_sends_markdown(self):
+        robot = self.robot()
+        secret = "SEC0123456789abcdef"
+        channel = self.channel(
+            "dingtalk", url=f"{robot.url}/robot/send?access_token=T", secret=secret
+        )
+        delivery = self.post(channel)
+        self.run_engine()
+        [request] = robot.received
+        self.assertEqual(request.query["access_token"], "T")
+        timestamp = request.query["timestamp"]
+        self.assertEqual(len(timestamp), 13)  # milliseconds
+        expected = base64.b64encode(
+            hmac.new(secret.encode(), f"{timestamp}\n{secret}".encode(), hashlib.sha256).digest()
+        ).decode()
+        self.assertEqual(request.query["sign"], expected)  # parse_qsl undid the URL-encoding
+        self.assertEqual(request.json["msgtype"], "markdown")
+        self.assertIn("核心系统登录失败", request.json["markdown"]["text"])
+        self.assertIn("http://127.0.0.1:8000/org/", request.json["markdown"]["text"])
+        delivery.refresh_from_db()
+        self.assertEqual(delivery.status, DeliveryStatus.SENT)
+
+    def test_a_rejection_in_the_body_of_an_http_200_is_a_failure_and_breaks_the_channel(self):
+        robot = self.robot((200, {"errcode": 310000, "errmsg": "sign not match"}))
+        channel = self.channel("dingtalk", url=f"{robot.url}/robot/send?access_token=T")
+        delivery = self.post(channel)
+        self.run_engine()
+        delivery.refresh_from_db()
+        channel.refresh_from_db()
+        self.assertEqual(delivery.status, DeliveryStatus.FAILED)
+        self.assertIn("310000", channel.broken_reason)
+        later = self.post(channel)  # a broken channel does not hammer the robot again
+        self.run_engine()
+        later.refresh_from_db()
+        self.assertEqual((later.status, len(robot.received)), (DeliveryStatus.FAILED, 1))
+
+    def test_wecom_throttling_is_retried_later(self):
+        robot = self.robot(
+            (200, {"errcode": 45009, "errmsg": "api freq out of limit"}),
+            (200, {"errcode": 0, "errmsg": "ok"}),
+        )
+        channel = self.channel("wecom", url=f"{robot.url}/cgi-bin/webhook/send?key=K")
+        delivery = self.post(channel)
+        self.run_engine()
+        delivery.refresh_from_db()
+        self.assertEqual(delivery.status, DeliveryStatus.QUEUED)
+        assert delivery.next_attempt_at is not None
+        self.run_engine(delivery.next_attempt_at + timedelta(seconds=1))
+        delivery.refresh_from_db()
+        self.assertEqual((delivery.status, delivery.attempts), (DeliveryStatus.SENT, 2))
+        self.assertEqual(robot.received[1].json["msgtype"], "markdown")
+
+    def test_feishu_signs_in_the_body_with_the_string_to_sign_as_the_key(self):
+        robot = self.robot((200, {"code": 0, "msg": "success"}))
+        channel = self.channel(
+            "feishu", url=f"{robot.url}/open-apis/bot/v2/hook/T", secret="s3cr3t"
+        )
+        self.post(channel)
+        self.run_engine()
+        body = robot.received[0].json
+        self.assertEqual(len(body["timestamp"]), 10)  # seconds, as a string
+        key = f"{body['timestamp']}\ns3cr3t".encode()
+        self.assertEqual(
+            body["sign"], base64.b64encode(hmac.new(key, b"", hashlib.sha256).digest()).decode()
+        )
+        self.assertEqual(body["msg_type"], "text")
+
+    def test_feishu_signature_failure_breaks_the_channel(self):
+        robot = self.robot((200, {"code": 19021, "msg": "sign match fail", "data": {}}))
+        channel = self.channel("feishu", url=f"{robot.url}/hook/T", secret="wrong")
+        self.post(channel)
+        self.run_engine()
+        channel.refresh_from_db()
+        self.assertIn("19021", channel.broken_reason)
+
+    def test_a_signed_webhook_can_be_verified_by_the_receiver(self):
+        robot = self.robot((200, {"ok": True}))
+        channel = self.channel(
+            "webhook", url=f"{robot.url}/hooks/yingji", secret="0123456789abcdef"
+        )
+        self.post(channel)
+        self.run_engine()
+        request = robot.received[0]
+        signed = f"{request.headers['x-yingji-timestamp']}.".encode() + request.body
+        expected = hmac.new(b"0123456789abcdef", signed, hashlib.sha256).hexdigest()
+        self.assertEqual(request.headers["x-yingji-signature"], f"sha256={expected}")
+        self.assertEqual(request.json["title"], "核心系统登录失败")
+
+    def test_a_server_error_is_temporary_a_missing_endpoint_permanent(self):
+        robot = self.robot((503, {}))
+        channel = self.channel("webhook", url=f"{robot.url}/h", secret="0123456789abcdef")
+        delivery = self.post(channel)
+        self.run_engine()
+        delivery.refresh_from_db()
+        self.assertEqual(delivery.status, DeliveryStatus.QUEUED)
+        gone = self.robot((404, {}))
+        channel2 = self.channel("webhook", url=f"{gone.url}/h", secret="0123456789abcdef", x=1)
+        lost = self.post(channel2)
+        self.run_engine()
+        lost.refresh_from_db()
+        self.assertEqual(lost.status, DeliveryStatus.FAILED)
+
+
+class RateLimits(OutboxTestCase):
+    def test_over_the_robots_limit_the_rest_waits_for_the_next_minute_and_nothing_is_dropped(self):
+        robot = self.robot()
+        channel = self.channel("dingtalk", url=f"{robot.url}/robot/send?access_token=T")
+        Channel.objects.filter(pk=channel.pk).update(per_minute=2)
+        for _n in range(5):
+            self.post(channel)
+        self.run_engine(T0)
+        self.assertEqual(len(robot.received), 2)
+        self.run_engine(T0 + timedelta(seconds=30))
+        self.assertEqual(len(robot.received), 2)
+        self.run_engine(T0 + timedelta(seconds=61))
+        self.assertEqual(len(robot.received), 4)
+        self.run_engine(T0 + timedelta(seconds=122))
+        self.assertEqual(len(robot.received), 5)
+        self.assertEqual(
+            Delivery.objects.filter(status=DeliveryStatus.SENT, channel=channel).count(), 5
+        )
+
+
+class ChannelSettingsAreValidatedWhenSaved(OutboxTestCase):
+    def test_bad_settings_name_their_field(self):
+        cases = [
+            ("dingtalk", {"url": "not a url"}, "url"),
+            (
+                "dingtalk",
+                {"url": "https://oapi.dingtalk.com/robot/send?access_token=x", "secret": "abc"},
+                "secret",
+            ),
+            ("webhook", {"url": "https://example.com/h", "secret": "short"}, "secret"),
+            ("email", {"host": "", "from_address": "a@b.c"}, "host"),
+            ("email", {"host": "smtp", "port": "x", "from_address": "a@b.c"}, "port"),
+            ("email", {"host": "smtp", "from_address": "nobody"}, "from_address"),
+            ("nonsense", {}, "kind"),
+        ]
+        for kind, config, field in cases:
+            with self.subTest(kind=kind, field=field), self.assertRaises(DomainError) as caught:
+                channel_save(actor=SYSTEM, channel=None, name="c", kind=kind, config=config)
+            self.assertEqual(caught.exception.field, field)
+        self.assertEqual(Channel.objects.count(), 0)
+
+    def test_only_managers_configure_channels(self):
+        from yingji.core.errors import AccessDenied
+
+        with self.assertRaises(AccessDenied):
+            channel_save(actor=self.staff, channel=None, name="c", kind="capture", config={})
+
+
+class TwoEnginesNeverSendTheSameDelivery(TransactionTestCase):
+    def test_each_delivery_reaches_the_receiver_exactly_once(self):
+        build_cast()
+        robot = Robot(replies=[(200, {"ok": True})]).start()
+        self.addCleanup(robot.stop)
+        channel = channel_save(
+            actor=SYSTEM,
+            channel=None,
+            name="hook",
+            kind="webhook",
+            config={"url": f"{robot.url}/h", "secret": "0123456789abcdef"},
+        )
+        for n in range(120):
+            notify(event="test", title=f"n{n}", channels=[channel])
+        errors: list[Exception] = []
+
+        def run() -> None:
+            engine = Engine()
+            try:
+                while engine.run_cycle():
+                    pass
+            except Exception as exc:  # collected and asserted below
+                errors.append(exc)
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=run) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        self.assertEqual(errors, [])
+        delivered = sorted(r.json["delivery"] for r in robot.received)
+        self.assertEqual(delivered, sorted(Delivery.objects.values_list("pk", flat=True)))
+        self.assertEqual(len(set(delivered)), 120)

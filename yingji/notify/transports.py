@@ -1,0 +1,319 @@
+"""One small class per kind of channel behind one HTTP helper (STYLE.md convention 8).
+
+A transport validates its settings when the channel is saved, renders a message, sends it
+and returns the provider's answer, or raises SendError saying whether to retry and whether
+the channel itself is broken. Chat robots answer HTTP 200 even on failure; the verdict is in
+the JSON body (`errcode` / `code`), so that is what we read."""
+
+from __future__ import annotations
+
+import abc
+import base64
+import hashlib
+import hmac
+import json
+import smtplib
+import time
+import urllib.parse
+from typing import Any
+
+import httpx
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.validators import EmailValidator, URLValidator
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+
+from yingji.core.errors import DomainError
+from yingji.notify.choices import ChannelKind
+
+HTTP_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
+
+
+class SendError(Exception):
+    def __init__(self, reason: str, *, temporary: bool, channel_broken: bool = False):
+        super().__init__(reason)
+        self.reason = reason
+        self.temporary = temporary
+        self.channel_broken = channel_broken
+
+
+def absolute(path: str) -> str:
+    return path if "://" in path else settings.BASE_URL.rstrip("/") + path
+
+
+def post_json(
+    url: str, payload: dict[str, Any], headers: dict[str, str] | None = None, body: bytes = b""
+) -> Any:
+    """POST JSON (`body` when the caller signed exact bytes); temporary for network trouble,
+    429 and 5xx; permanent for other 4xx."""
+    body = body or json.dumps(payload, ensure_ascii=False).encode("utf-8")
+    try:
+        response = httpx.post(
+            url,
+            content=body,
+            timeout=HTTP_TIMEOUT,
+            headers={"Content-Type": "application/json; charset=utf-8", **(headers or {})},
+        )
+    except httpx.HTTPError as exc:
+        raise SendError(f"{type(exc).__name__}: {exc}", temporary=True) from None
+    if response.status_code == 429 or response.status_code >= 500:
+        raise SendError(f"HTTP {response.status_code}: {response.text[:300]}", temporary=True)
+    if response.status_code >= 400:
+        raise SendError(
+            f"HTTP {response.status_code}: {response.text[:300]}",
+            temporary=False,
+            channel_broken=response.status_code in (401, 403, 404),
+        )
+    try:
+        return response.json()
+    except ValueError:
+        return {"text": response.text[:500]}
+
+
+def _check_url(config: dict[str, Any], field: str = "url") -> str:
+    url = str(config.get(field, "")).strip()
+    try:
+        URLValidator(schemes=["http", "https"])(url)
+    except ValidationError:
+        raise DomainError(_("Enter the full http(s) address of the robot."), field=field) from None
+    return url
+
+
+def im_text(message: Any) -> tuple[str, str]:
+    """What a chat may carry: title and link only, never incident detail (some companies
+    forbid it in public IM)."""
+    return message.title, absolute(message.link) if message.link else ""
+
+
+class Transport(abc.ABC):
+    kind: str
+
+    @abc.abstractmethod
+    def clean(self, config: dict[str, Any]) -> dict[str, Any]:
+        """Validated settings, or DomainError naming the field."""
+
+    @abc.abstractmethod
+    def send(self, channel: Any, message: Any, delivery: Any) -> str:
+        """Send one delivery; return the provider's answer or raise SendError."""
+
+
+class CaptureTransport(Transport):
+    """For trials and the demo: keeps exactly what would have been sent, sends nothing."""
+
+    kind = ChannelKind.CAPTURE
+
+    def clean(self, config: dict[str, Any]) -> dict[str, Any]:
+        return {}
+
+    def send(self, channel: Any, message: Any, delivery: Any) -> str:
+        title, link = im_text(message)
+        to = delivery.address or channel.name
+        return f"To: {to}\n{title}\n{message.body}\n{link}".strip()
+
+
+class EmailTransport(Transport):
+    kind = ChannelKind.EMAIL
+    SECURITY = ("starttls", "ssl", "none")
+
+    def clean(self, config: dict[str, Any]) -> dict[str, Any]:
+        host = str(config.get("host", "")).strip()
+        if not host:
+            raise DomainError(_("Enter the SMTP server's host name."), field="host")
+        try:
+            port = int(config.get("port") or 25)
+        except (TypeError, ValueError):
+            raise DomainError(_("The port must be a number."), field="port") from None
+        if not 0 < port < 65536:
+            raise DomainError(_("The port must be between 1 and 65535."), field="port")
+        security = str(config.get("security") or "none")
+        if security not in self.SECURITY:
+            raise DomainError(_("Choose starttls, ssl or none."), field="security")
+        sender = str(config.get("from_address", "")).strip()
+        try:
+            EmailValidator()(sender)
+        except ValidationError:
+            raise DomainError(
+                _("Enter the sender's e-mail address."), field="from_address"
+            ) from None
+        return {
+            "host": host,
+            "port": port,
+            "security": security,
+            "from_address": sender,
+            "username": str(config.get("username", "")),
+            "password": str(config.get("password", "")),
+        }
+
+    def send(self, channel: Any, message: Any, delivery: Any) -> str:
+        config = channel.config
+        connection = get_connection(
+            "django.core.mail.backends.smtp.EmailBackend",
+            host=config["host"],
+            port=config["port"],
+            username=config.get("username") or None,
+            password=config.get("password") or None,
+            use_tls=config["security"] == "starttls",
+            use_ssl=config["security"] == "ssl",
+            timeout=15,
+        )
+        context = {
+            "message": message,
+            "link": absolute(message.link) if message.link else "",
+            "receipt": absolute(f"/notify/r/{delivery.receipt_token}/"),
+        }
+        mail = EmailMultiAlternatives(
+            subject=message.title,
+            body=render_to_string("notify/email.txt", context),
+            from_email=config["from_address"],
+            to=[delivery.address],
+            connection=connection,
+            headers={"X-Yingji-Message": str(message.pk)},
+        )
+        mail.attach_alternative(render_to_string("notify/email.html", context), "text/html")
+        try:
+            mail.send()
+        except smtplib.SMTPAuthenticationError as exc:
+            raise SendError(
+                f"SMTP authentication failed: {exc}", temporary=False, channel_broken=True
+            ) from None
+        except smtplib.SMTPRecipientsRefused as exc:
+            raise SendError(f"recipient refused: {exc.recipients}", temporary=False) from None
+        except (smtplib.SMTPException, OSError) as exc:
+            raise SendError(f"{type(exc).__name__}: {exc}", temporary=True) from None
+        return "250 accepted"
+
+
+class DingTalkTransport(Transport):
+    kind = ChannelKind.DINGTALK
+    TEMPORARY = {130101}  # sent too fast: the robot is throttled for a while
+    BROKEN = {300001, 310000, 400102}  # bad token, signature/keyword/IP check, robot disabled
+
+    def clean(self, config: dict[str, Any]) -> dict[str, Any]:
+        url = _check_url(config)
+        secret = str(config.get("secret", "")).strip()
+        if secret and not secret.startswith("SEC"):
+            raise DomainError(_("A DingTalk signing secret starts with SEC."), field="secret")
+        return {"url": url, "secret": secret, "keyword": str(config.get("keyword", "")).strip()}
+
+    def signed_url(self, url: str, secret: str, now_ms: int) -> str:
+        string_to_sign = f"{now_ms}\n{secret}".encode()
+        digest = hmac.new(secret.encode(), string_to_sign, hashlib.sha256).digest()
+        sign = urllib.parse.quote_plus(base64.b64encode(digest).decode())
+        return f"{url}{'&' if '?' in url else '?'}timestamp={now_ms}&sign={sign}"
+
+    def send(self, channel: Any, message: Any, delivery: Any) -> str:
+        title, link = im_text(message)
+        keyword = channel.config.get("keyword", "")
+        text = f"### {title}\n\n" + (f"[{link}]({link})" if link else "")
+        if keyword and keyword not in text:  # a keyword-protected robot drops messages without it
+            text += f"\n\n{keyword}"
+        url = channel.config["url"]
+        if channel.config.get("secret"):
+            url = self.signed_url(url, channel.config["secret"], int(time.time() * 1000))
+        answer = post_json(url, {"msgtype": "markdown", "markdown": {"title": title, "text": text}})
+        return _errcode_verdict(answer, "errcode", self.TEMPORARY, self.BROKEN)
+
+
+class WeComTransport(Transport):
+    kind = ChannelKind.WECOM
+    TEMPORARY = {45009, 45033}  # frequency limits
+    BROKEN = {93000, 40008}  # invalid webhook key, invalid message type
+
+    def clean(self, config: dict[str, Any]) -> dict[str, Any]:
+        return {"url": _check_url(config)}
+
+    def send(self, channel: Any, message: Any, delivery: Any) -> str:
+        title, link = im_text(message)
+        content = f"**{title}**" + (f"\n[{link}]({link})" if link else "")
+        answer = post_json(
+            channel.config["url"], {"msgtype": "markdown", "markdown": {"content": content}}
+        )
+        return _errcode_verdict(answer, "errcode", self.TEMPORARY, self.BROKEN)
+
+
+class FeishuTransport(Transport):
+    kind = ChannelKind.FEISHU
+    TEMPORARY = {11232}  # throttled
+    BROKEN = {19021, 19022, 19024}  # signature/timestamp, IP not allowed, keyword missing
+
+    def clean(self, config: dict[str, Any]) -> dict[str, Any]:
+        return {"url": _check_url(config), "secret": str(config.get("secret", "")).strip()}
+
+    @staticmethod
+    def sign(timestamp: int, secret: str) -> str:
+        # Feishu keys the HMAC with the string to sign and hashes an empty message: the
+        # reverse of DingTalk, and the most common mistake in Feishu senders.
+        key = f"{timestamp}\n{secret}".encode()
+        return base64.b64encode(hmac.new(key, b"", hashlib.sha256).digest()).decode()
+
+    def send(self, channel: Any, message: Any, delivery: Any) -> str:
+        title, link = im_text(message)
+        payload: dict[str, Any] = {
+            "msg_type": "text",
+            "content": {"text": title + (f"\n{link}" if link else "")},
+        }
+        if channel.config.get("secret"):
+            timestamp = int(time.time())
+            payload["timestamp"] = str(timestamp)
+            payload["sign"] = self.sign(timestamp, channel.config["secret"])
+        answer = post_json(channel.config["url"], payload)
+        return _errcode_verdict(answer, "code", self.TEMPORARY, self.BROKEN)
+
+
+class WebhookTransport(Transport):
+    """Any system of yours: JSON signed with HMAC-SHA256 over `timestamp.body`."""
+
+    kind = ChannelKind.WEBHOOK
+
+    def clean(self, config: dict[str, Any]) -> dict[str, Any]:
+        secret = str(config.get("secret", "")).strip()
+        if len(secret) < 16:
+            raise DomainError(_("Use a signing secret of at least 16 characters."), field="secret")
+        return {"url": _check_url(config), "secret": secret}
+
+    def send(self, channel: Any, message: Any, delivery: Any) -> str:
+        payload = {
+            "event": message.event,
+            "title": message.title,
+            "text": message.body,
+            "link": absolute(message.link) if message.link else "",
+            "message": message.pk,
+            "delivery": delivery.pk,
+        }
+        timestamp = str(int(time.time()))
+        body = json.dumps(payload, ensure_ascii=False, sort_keys=True).encode("utf-8")
+        signature = hmac.new(
+            channel.config["secret"].encode(), timestamp.encode() + b"." + body, hashlib.sha256
+        ).hexdigest()
+        answer = post_json(
+            channel.config["url"],
+            payload,
+            body=body,
+            headers={"X-Yingji-Timestamp": timestamp, "X-Yingji-Signature": f"sha256={signature}"},
+        )
+        return json.dumps(answer, ensure_ascii=False)[:1000]
+
+
+def _errcode_verdict(answer: Any, field: str, temporary: set[int], broken: set[int]) -> str:
+    text = json.dumps(answer, ensure_ascii=False)[:1000]
+    code = answer.get(field) if isinstance(answer, dict) else None
+    if code == 0:
+        return text
+    if code in temporary:
+        raise SendError(f"throttled: {text}", temporary=True)
+    raise SendError(f"rejected: {text}", temporary=False, channel_broken=code in broken)
+
+
+TRANSPORTS: dict[str, Transport] = {
+    t.kind: t
+    for t in (
+        CaptureTransport(),
+        EmailTransport(),
+        DingTalkTransport(),
+        WeComTransport(),
+        FeishuTransport(),
+        WebhookTransport(),
+    )
+}
