@@ -144,6 +144,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "yingji.core.context.navigation",
+                "yingji.notify.context.banner",
             ]
         },
     }

@@ -12,6 +12,7 @@ urlpatterns = [
     path("accounts/", include("yingji.accounts.urls")),
     path("org/", include("yingji.org.urls")),
     path("audit/", include("yingji.audit.urls")),
+    path("notify/", include("yingji.notify.urls")),
     path("api/v1/", include("yingji.api_urls")),
     path("django-admin/", admin.site.urls),
 ]

@@ -271,3 +271,46 @@ def channel_save(*, actor: Any, channel: Channel | None, **fields: Any) -> Chann
         after={"kind": target.kind, "enabled": target.enabled},
     )  # never the secrets
     return target
+
+
+# ---------------------------------------------------------------- broadcasts and tests
+
+
+@transaction.atomic
+def broadcast_send(*, actor: Any, title: str, body: str, require_receipt: bool) -> Message:
+    """R-ACT-2 / R-END-2: a notice to every active person and every all-staff channel."""
+    _require_manager(actor)
+    everyone = Person.objects.filter(status=PersonStatus.ACTIVE)
+    return notify(
+        event="broadcast",
+        title=title,
+        body=body,
+        link="/notify/",
+        recipients=everyone,
+        require_receipt=require_receipt,
+        broadcast=True,
+        actor=actor,
+    )
+
+
+@transaction.atomic
+def channel_test(*, actor: Any, channel: Channel) -> Message:
+    """Send a test notice through one channel: to the tester in person for a personal channel,
+    to the chat for a group channel."""
+    _require_manager(actor)
+    title = _("Test notice from Yingji")
+    if channel.personal:
+        person = roles_of(actor).person
+        if person is None or not person.email:
+            raise DomainError(_("Add your own e-mail address first; the test goes to you."))
+        message = notify(event="test", title=title, link="/notify/", recipients=[], actor=actor)
+        Delivery.objects.create(
+            message=message,
+            person=person,
+            channel=channel,
+            address=person.email,
+            next_attempt_at=timezone.now(),
+            receipt_token=_new_receipt_token(),
+        )
+        return message
+    return notify(event="test", title=title, link="/notify/", channels=[channel], actor=actor)

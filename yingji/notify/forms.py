@@ -1,0 +1,97 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from yingji.notify.choices import ChannelKind
+
+# Settings a channel kind uses; secrets are never shown again once saved.
+CONFIG_FIELDS = (
+    "url",
+    "secret",
+    "keyword",
+    "host",
+    "port",
+    "security",
+    "username",
+    "password",
+    "from_address",
+)
+SECRET_FIELDS = ("secret", "password")
+
+
+class ChannelForm(forms.Form):
+    name = forms.CharField(label=_("name"), max_length=100)
+    kind = forms.ChoiceField(label=_("kind"), choices=ChannelKind.choices)
+    enabled = forms.BooleanField(label=_("enabled"), required=False, initial=True)
+    personal = forms.BooleanField(
+        label=_("for personal notices"),
+        required=False,
+        help_text=_("E-mail or capture: carries notices to each person's address."),
+    )
+    all_staff = forms.BooleanField(
+        label=_("all-staff channel"),
+        required=False,
+        help_text=_("A chat every employee is in: carries all-staff broadcasts."),
+    )
+    per_minute = forms.IntegerField(
+        label=_("messages per minute"),
+        required=False,
+        min_value=1,
+        help_text=_("Empty: the robot's documented limit (DingTalk and WeCom 20, Feishu 100)."),
+    )
+    url = forms.CharField(
+        label=_("Robot or webhook address"),
+        required=False,
+        max_length=500,
+        help_text=_(
+            "DingTalk: …/robot/send?access_token=…; WeCom: …/webhook/send?key=…; "
+            "Feishu: …/bot/v2/hook/…"
+        ),
+    )
+    secret = forms.CharField(
+        label=_("Signing secret"),
+        required=False,
+        max_length=200,
+        widget=forms.PasswordInput(render_value=False),
+        help_text=_(
+            "DingTalk 加签 (SEC…), Feishu 签名校验, or the webhook's HMAC secret. "
+            "Leave empty to keep the saved one."
+        ),
+    )
+    keyword = forms.CharField(label=_("DingTalk keyword"), required=False, max_length=50)
+    host = forms.CharField(label=_("SMTP host"), required=False, max_length=200)
+    port = forms.IntegerField(label=_("SMTP port"), required=False, min_value=1, max_value=65535)
+    security = forms.ChoiceField(
+        label=_("SMTP security"),
+        required=False,
+        choices=[("starttls", "STARTTLS"), ("ssl", "SSL/TLS"), ("none", _("none"))],
+    )
+    username = forms.CharField(label=_("SMTP user"), required=False, max_length=200)
+    password = forms.CharField(
+        label=_("SMTP password"),
+        required=False,
+        max_length=200,
+        widget=forms.PasswordInput(render_value=False),
+        help_text=_("Leave empty to keep the saved one."),
+    )
+    from_address = forms.CharField(label=_("Sender address"), required=False, max_length=254)
+
+    def config(self, saved: dict[str, Any]) -> dict[str, Any]:
+        values = {name: self.cleaned_data.get(name) for name in CONFIG_FIELDS}
+        for name in SECRET_FIELDS:
+            if not values[name] and saved.get(name):
+                values[name] = saved[name]
+        return {k: v for k, v in values.items() if v not in (None, "")}
+
+
+class BroadcastForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    body = forms.CharField(
+        label=_("Text"), required=False, widget=forms.Textarea(attrs={"rows": 5})
+    )
+    require_receipt = forms.BooleanField(
+        label=_("Ask everyone to confirm receipt"), required=False, initial=True
+    )

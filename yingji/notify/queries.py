@@ -1,0 +1,66 @@
+"""Who sees which messages: the office and administrators see all; everyone else the ones
+they sent or received."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from yingji.notify.choices import DeliveryStatus
+from yingji.notify.models import Delivery, Message
+from yingji.org.roles import roles_of
+
+
+def visible_messages(user: Any) -> QuerySet[Message]:
+    roles = roles_of(user)
+    if roles.manages_org:
+        return Message.objects.all()
+    if not getattr(user, "is_authenticated", False):
+        return Message.objects.none()
+    received = Q(deliveries__person=roles.person) if roles.person else Q(pk__in=[])
+    return Message.objects.filter(
+        pk__in=Message.objects.filter(Q(created_by=user) | received).values("pk")
+    )
+
+
+def get_message_for(user: Any, pk: Any) -> Message:
+    try:
+        return visible_messages(user).get(pk=int(pk))
+    except (ValueError, TypeError, Message.DoesNotExist):
+        raise Http404(_("Not found, or you may not see it.")) from None
+
+
+def with_counts(messages: QuerySet[Message]) -> QuerySet[Message]:
+    """Live counts per message in one query (the delivery page and the list)."""
+    people = Q(deliveries__channel__isnull=True)
+    return messages.annotate(
+        recipients=Count("deliveries", filter=people),
+        confirmed=Count("deliveries", filter=people & Q(deliveries__confirmed_at__isnull=False)),
+        outgoing=Count("deliveries", filter=Q(deliveries__channel__isnull=False)),
+        delivered=Count(
+            "deliveries",
+            filter=Q(deliveries__channel__isnull=False, deliveries__status=DeliveryStatus.SENT),
+        ),
+        waiting=Count(
+            "deliveries",
+            filter=Q(deliveries__status__in=[DeliveryStatus.QUEUED, DeliveryStatus.SENDING]),
+        ),
+        failing=Count(
+            "deliveries",
+            filter=Q(deliveries__status__in=[DeliveryStatus.FAILED, DeliveryStatus.GAVE_UP]),
+        ),
+    )
+
+
+def inbox_of(user: Any) -> QuerySet[Delivery]:
+    person = roles_of(user).person
+    if person is None:
+        return Delivery.objects.none()
+    return Delivery.objects.filter(person=person, channel__isnull=True).select_related("message")
+
+
+def unconfirmed_notices(user: Any) -> QuerySet[Delivery]:
+    return inbox_of(user).filter(message__require_receipt=True, confirmed_at__isnull=True)

@@ -1,0 +1,153 @@
+"""Notification pages: inbox and receipts, delivery status, channels, broadcasts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from yingji.core.errors import AccessDenied, DomainError
+from yingji.notify import services
+from yingji.notify.forms import BroadcastForm, ChannelForm
+from yingji.notify.models import Channel, Delivery
+from yingji.notify.queries import get_message_for, inbox_of, visible_messages, with_counts
+from yingji.org.roles import roles_of
+
+PAGE_SIZE = 50
+
+
+def _require_manager(request: HttpRequest) -> None:
+    if not roles_of(request.user).manages_org:
+        raise AccessDenied(_("Only administrators and the leadership group office may do this."))
+
+
+@login_required
+def inbox(request: HttpRequest) -> HttpResponse:
+    page = Paginator(inbox_of(request.user).order_by("-pk"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "notify/inbox.html", {"page": page})
+
+
+def receipt(request: HttpRequest, token: str) -> HttpResponse:
+    """The link in a notice: no log-in needed, the token is the proof (e-mail on a phone)."""
+    delivery = get_object_or_404(
+        Delivery.objects.select_related("message"), receipt_token=token, person__isnull=False
+    )
+    if request.method == "POST":
+        services.delivery_confirm(token=token)
+        delivery.refresh_from_db()
+    return render(
+        request, "notify/receipt.html", {"delivery": delivery, "message": delivery.message}
+    )
+
+
+@login_required
+def message_list(request: HttpRequest) -> HttpResponse:
+    _require_manager(request)
+    page = Paginator(
+        with_counts(visible_messages(request.user)).order_by("-pk"), PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    return render(request, "notify/message_list.html", {"page": page})
+
+
+@login_required
+def message_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    message = get_message_for(request.user, pk)
+    counted = with_counts(type(message).objects.filter(pk=message.pk)).get()
+    roles = roles_of(request.user)
+    may_see_all = roles.manages_org or message.created_by_id == request.user.pk
+    deliveries = message.deliveries.select_related("person", "channel").order_by("pk")
+    if not may_see_all:
+        deliveries = deliveries.filter(person=roles.person)
+    page = Paginator(deliveries, PAGE_SIZE).get_page(request.GET.get("page"))
+    template = (
+        "notify/_counts.html" if request.headers.get("HX-Request") else "notify/message_detail.html"
+    )
+    return render(request, template, {"message": counted, "page": page, "may_see_all": may_see_all})
+
+
+@login_required
+def channel_list(request: HttpRequest) -> HttpResponse:
+    _require_manager(request)
+    return render(request, "notify/channel_list.html", {"channels": Channel.objects.all()})
+
+
+@login_required
+def channel_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    _require_manager(request)
+    channel = get_object_or_404(Channel, pk=pk) if pk else None
+    initial: dict[str, Any] = {}
+    if channel:
+        initial = {
+            "name": channel.name,
+            "kind": channel.kind,
+            "enabled": channel.enabled,
+            "personal": channel.personal,
+            "all_staff": channel.all_staff,
+            "per_minute": channel.per_minute,
+            **channel.config,
+        }
+        for secret in ("secret", "password"):
+            initial.pop(secret, None)
+    form = ChannelForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            saved = services.channel_save(
+                actor=request.user,
+                channel=channel,
+                name=data["name"],
+                kind=data["kind"],
+                enabled=data["enabled"],
+                personal=data["personal"],
+                all_staff=data["all_staff"],
+                per_minute=data["per_minute"],
+                config=form.config(channel.config if channel else {}),
+            )
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+        else:
+            messages.success(request, _("Saved: %(name)s") % {"name": saved.name})
+            return redirect("notify:channel_list")
+    title = _("Edit channel") if channel else _("New channel")
+    return render(
+        request, "notify/channel_form.html", {"form": form, "title": title, "channel": channel}
+    )
+
+
+@login_required
+@require_POST
+def channel_test(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_manager(request)
+    channel = get_object_or_404(Channel, pk=pk)
+    try:
+        message = services.channel_test(actor=request.user, channel=channel)
+    except AccessDenied:
+        raise
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+        return redirect("notify:channel_list")
+    messages.success(request, _("Test notice queued; its delivery shows below."))
+    return redirect("notify:message_detail", pk=message.pk)
+
+
+@login_required
+def broadcast(request: HttpRequest) -> HttpResponse:
+    _require_manager(request)
+    form = BroadcastForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            message = services.broadcast_send(actor=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            form.add_error(None, str(exc.message))
+        else:
+            messages.success(request, _("Broadcast queued to every employee."))
+            return redirect("notify:message_detail", pk=message.pk)
+    return render(request, "notify/broadcast.html", {"form": form})
