@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,7 +25,7 @@ from yingji.core.errors import AccessDenied, DomainError, FieldErrors
 from yingji.notify.choices import DEFAULT_PER_MINUTE, ChannelKind, DeliveryStatus
 from yingji.notify.models import Channel, Delivery, Message
 from yingji.notify.transports import TRANSPORTS, SendError
-from yingji.org.choices import PersonStatus
+from yingji.org.choices import GroupKind, PersonStatus
 from yingji.org.models import Person
 from yingji.org.roles import roles_of
 
@@ -199,16 +199,37 @@ def deliver(delivery: Delivery, now: datetime) -> None:
     )
 
 
+@transaction.atomic
+def _mark_broken(channel: Channel, reason: str) -> None:
+    """Stop using the channel and tell its owners, once: only the worker whose conditional
+    update flips the channel from working to broken sends the notice."""
+    flipped = Channel.objects.filter(pk=channel.pk, broken_reason="").update(
+        broken_reason=reason[:2000]
+    )
+    if not flipped:
+        return
+    audit_record(
+        actor="engine", action="notify.channel.broken", obj=channel, after={"reason": reason[:500]}
+    )
+    owners = (
+        Person.objects.filter(status=PersonStatus.ACTIVE)
+        .filter(Q(memberships__group__kind=GroupKind.OFFICE) | Q(user__is_superuser=True))
+        .distinct()
+    )
+    notify(
+        event="channel.broken",
+        title=_("Channel %(name)s is broken and no longer sends") % {"name": channel.name},
+        body=reason[:500],
+        link=f"/notify/channels/{channel.pk}/edit/",
+        recipients=owners,
+        key=f"channel:{channel.pk}:broken:{uuid.uuid4().hex}",
+    )
+
+
 def _record_failure(delivery: Delivery, channel: Channel, exc: SendError) -> None:
     log.warning("delivery %s via %s failed: %s", delivery.pk, channel.name, exc.reason)
     if exc.channel_broken:
-        Channel.objects.filter(pk=channel.pk).update(broken_reason=exc.reason[:2000])
-        audit_record(
-            actor="engine",
-            action="notify.channel.broken",
-            obj=channel,
-            after={"reason": exc.reason[:500]},
-        )
+        _mark_broken(channel, exc.reason)
     if exc.temporary and delivery.attempts < MAX_ATTEMPTS:
         _record(
             delivery,

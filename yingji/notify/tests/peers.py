@@ -34,22 +34,34 @@ class Robot:
 
     replies: list[tuple[int, dict[str, Any]]] = field(default_factory=lambda: [(200, {})])
     received: list[Received] = field(default_factory=list)
+    hold_first: bool = False  # keep the first request unanswered until `release` is set
+    first_request: threading.Event = field(default_factory=threading.Event)
+    release: threading.Event = field(default_factory=threading.Event)
+
+    def wait_for_requests(self, count: int, timeout: float = 10) -> bool:
+        with self.arrived:
+            return self.arrived.wait_for(lambda: len(self.received) >= count, timeout=timeout)
 
     def start(self) -> Robot:
         robot = self
+        self.arrived = threading.Condition()
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+                if robot.hold_first and not robot.first_request.is_set():
+                    robot.first_request.set()
+                    robot.release.wait(timeout=60)
                 length = int(self.headers.get("Content-Length", 0))
                 parsed = urllib.parse.urlsplit(self.path)
-                robot.received.append(
-                    Received(
-                        path=parsed.path,
-                        query=dict(urllib.parse.parse_qsl(parsed.query)),
-                        headers={k.lower(): v for k, v in self.headers.items()},
-                        body=self.rfile.read(length),
-                    )
+                request = Received(
+                    path=parsed.path,
+                    query=dict(urllib.parse.parse_qsl(parsed.query)),
+                    headers={k.lower(): v for k, v in self.headers.items()},
+                    body=self.rfile.read(length),
                 )
+                with robot.arrived:
+                    robot.received.append(request)
+                    robot.arrived.notify_all()
                 status, payload = (
                     robot.replies.pop(0) if len(robot.replies) > 1 else robot.replies[0]
                 )

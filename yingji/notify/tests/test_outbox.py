@@ -16,7 +16,7 @@ from yingji.core.testing import CastTestCase, build_cast
 from yingji.engine.loop import Engine
 from yingji.notify import services
 from yingji.notify.choices import DeliveryStatus
-from yingji.notify.models import Channel, Delivery
+from yingji.notify.models import Channel, Delivery, Message
 from yingji.notify.services import channel_save, delivery_confirm, notify
 from yingji.notify.tests.peers import Robot, SmtpServer
 
@@ -192,6 +192,11 @@ class ChatRobots(OutboxTestCase):
         channel.refresh_from_db()
         self.assertEqual(delivery.status, DeliveryStatus.FAILED)
         self.assertIn("310000", channel.broken_reason)
+        told = Message.objects.get(event="channel.broken")  # its owners are told, once
+        self.assertEqual(
+            list(told.deliveries.values_list("person", flat=True)), [self.office_person.pk]
+        )
+        self.assertIn("310000", told.body)
         later = self.post(channel)  # a broken channel does not hammer the robot again
         self.run_engine()
         later.refresh_from_db()

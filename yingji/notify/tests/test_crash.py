@@ -1,0 +1,79 @@
+"""kill -9 of a worker in the middle of sending loses nothing: after its lease, another engine
+sends every delivery, and only the one that was in flight may arrive twice."""
+
+import os
+import signal
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import time_machine
+from django.db import connection
+from django.test import TransactionTestCase
+from django.utils import timezone
+
+from yingji.core.actors import SYSTEM
+from yingji.engine.loop import Engine
+from yingji.notify.choices import DeliveryStatus
+from yingji.notify.models import Delivery
+from yingji.notify.passes import LEASE
+from yingji.notify.services import channel_save, notify
+from yingji.notify.tests.peers import Robot
+
+PROJECT = Path(__file__).resolve().parents[3]
+
+
+def database_url() -> str:
+    settings = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{settings['NAME']}"
+    user, host, port = settings["USER"], settings["HOST"] or "127.0.0.1", settings["PORT"] or 5432
+    return f"postgres://{user}@{host}:{port}/{settings['NAME']}"
+
+
+class AWorkerKilledMidSend(TransactionTestCase):
+    def test_nothing_is_lost_and_only_the_item_in_flight_repeats(self):
+        robot = Robot(replies=[(200, {"ok": True})], hold_first=True).start()
+        self.addCleanup(robot.stop)
+        self.addCleanup(robot.release.set)
+        channel = channel_save(
+            actor=SYSTEM,
+            channel=None,
+            name="hook",
+            kind="webhook",
+            config={"url": f"{robot.url}/h", "secret": "0123456789abcdef"},
+        )
+        for n in range(20):
+            notify(event="test", title=f"n{n}", channels=[channel])
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("YINGJI_", "DJANGO_"))}
+        env.update(YINGJI_DATABASE_URL=database_url(), YINGJI_SECRET_KEY="crash-test")
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "yingji.cli", "worker"],
+            cwd=PROJECT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        self.addCleanup(worker.kill)
+        self.assertTrue(robot.first_request.wait(timeout=60), "the worker never sent anything")
+        os.kill(worker.pid, signal.SIGKILL)  # mid-send: the first request is still unanswered
+        worker.wait(timeout=10)
+        robot.release.set()
+        in_flight = Delivery.objects.filter(status=DeliveryStatus.SENDING).count()
+        self.assertGreaterEqual(in_flight, 1)  # claimed by the dead worker, under its lease
+
+        engine = Engine()
+        with time_machine.travel(timezone.now() + LEASE / 2, tick=False):
+            engine.run_cycle()
+        self.assertEqual(Delivery.objects.filter(status=DeliveryStatus.SENT).count(), 0)
+        with time_machine.travel(timezone.now() + LEASE + timedelta(seconds=1), tick=False):
+            while engine.run_cycle():
+                pass
+        self.assertEqual(Delivery.objects.filter(status=DeliveryStatus.SENT).count(), 20)
+        robot.wait_for_requests(21)  # the held request completes in the server's thread
+        ids = [r.json["delivery"] for r in robot.received]
+        repeated = {i for i in ids if ids.count(i) > 1}
+        self.assertEqual(set(ids), set(Delivery.objects.values_list("pk", flat=True)))
+        self.assertEqual(len(repeated), 1)  # only the delivery that was in flight
+        self.assertEqual(len(ids), 21)
