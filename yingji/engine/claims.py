@@ -15,10 +15,12 @@ from django.db import connection, transaction
 from django.db.models import Q
 
 
-def claim_due(model: Any, *, due: Q, order_by: str, claim: dict[str, Any], batch: int) -> list[int]:
+def claim_due(
+    model: Any, *, due: Q, order_by: tuple[str, ...], claim: dict[str, Any], batch: int
+) -> list[int]:
     """Mark up to `batch` due rows as ours (applying `claim`) and return their ids."""
     with transaction.atomic():
-        candidates = model.objects.filter(due).order_by(order_by)
+        candidates = model.objects.filter(due).order_by(*order_by)
         if connection.features.has_select_for_update_skip_locked:
             candidates = candidates.select_for_update(skip_locked=True)
         ids = list(candidates.values_list("pk", flat=True)[:batch])

@@ -130,7 +130,7 @@ def fire_due_timers(cycle: Any) -> int:
     ids = claim_due(
         Timer,
         due=Q(status=TimerStatus.QUEUED, due_at__lte=cycle.now),
-        order_by="due_at",
+        order_by=("due_at",),
         claim={
             "status": TimerStatus.RUNNING,
             "lease_until": cycle.now + TIMER_LEASE,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from yingji.notify.choices import ChannelKind, DeliveryStatus
@@ -73,6 +72,9 @@ class Delivery(models.Model):
         _("status"), max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.QUEUED
     )
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    # 0 for notices to named people or groups, 1 for all-staff broadcasts: an escalation to
+    # the leadership group must not wait behind ten thousand copies of a broadcast.
+    priority = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
     claim_token = models.CharField(max_length=32, blank=True)
     lease_until = models.DateTimeField(null=True, blank=True)
@@ -85,12 +87,9 @@ class Delivery(models.Model):
     class Meta:
         ordering = ["pk"]
         indexes = [
-            models.Index(
-                fields=["next_attempt_at"], condition=Q(status="queued"), name="delivery_due"
-            ),
-            models.Index(
-                fields=["lease_until"], condition=Q(status="sending"), name="delivery_lease"
-            ),
+            # Composite, not partial: see engine.Timer.
+            models.Index(fields=["status", "priority", "next_attempt_at"], name="delivery_due"),
+            models.Index(fields=["status", "lease_until"], name="delivery_lease"),
             models.Index(fields=["person", "confirmed_at"], name="delivery_inbox"),
         ]
         verbose_name = _("delivery")

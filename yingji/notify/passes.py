@@ -12,9 +12,9 @@ from yingji.engine.claims import claim_due, requeue_expired
 from yingji.engine.registry import register_pass
 from yingji.notify.choices import DeliveryStatus
 from yingji.notify.models import Delivery
-from yingji.notify.services import deliver
+from yingji.notify.services import admit, deliver
 
-OUTBOX_BATCH = 100
+OUTBOX_BATCH = 250
 LEASE = timedelta(minutes=2)
 
 
@@ -32,7 +32,7 @@ def send_due_deliveries(cycle: Any) -> int:
     ids = claim_due(
         Delivery,
         due=Q(status=DeliveryStatus.QUEUED, next_attempt_at__lte=cycle.now),
-        order_by="next_attempt_at",
+        order_by=("priority", "next_attempt_at"),
         claim={
             "status": DeliveryStatus.SENDING,
             "lease_until": cycle.now + LEASE,
@@ -40,17 +40,31 @@ def send_due_deliveries(cycle: Any) -> int:
         },
         batch=OUTBOX_BATCH,
     )
-    claimed = Delivery.objects.filter(pk__in=ids).select_related("channel", "message")
-    for index, delivery in enumerate(sorted(claimed, key=lambda d: d.pk)):
+    claimed = sorted(
+        Delivery.objects.filter(pk__in=ids).select_related("channel", "message"),
+        key=lambda d: (d.priority, d.pk),
+    )
+    by_channel: dict[int | None, list[Delivery]] = {}
+    for delivery in claimed:
+        by_channel.setdefault(delivery.channel_id, []).append(delivery)
+    admitted = []
+    for group in by_channel.values():
+        channel = group[0].channel
+        assert channel is not None  # the outbox holds only channel deliveries
+        admitted += admit(channel, group, cycle.now)
+    admitted.sort(key=lambda d: (d.priority, d.pk))
+    for index, delivery in enumerate(admitted):
         if cycle.stopping:  # hand back what we claimed but did not start
-            Delivery.objects.filter(pk__in=ids[index:], status=DeliveryStatus.SENDING).update(
+            Delivery.objects.filter(
+                pk__in=[d.pk for d in admitted[index:]], status=DeliveryStatus.SENDING
+            ).update(
                 status=DeliveryStatus.QUEUED,
                 claim_token="",
                 lease_until=None,
                 attempts=F("attempts") - 1,
             )
             break
-        deliver(delivery, timezone.now())
+        deliver(delivery)
     return len(ids)
 
 

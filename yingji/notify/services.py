@@ -79,7 +79,11 @@ def notify(
     group_channels = set(channels)
     if broadcast:
         group_channels |= set(Channel.objects.filter(enabled=True, all_staff=True))
-    Delivery.objects.bulk_create(_deliveries(message, people, group_channels), batch_size=1000)
+    rows = _deliveries(message, people, group_channels)
+    if broadcast:
+        for row in rows:
+            row.priority = 1
+    Delivery.objects.bulk_create(rows, batch_size=1000)
     audit_record(
         actor=actor or "system",
         action="notify.message.create",
@@ -134,23 +138,55 @@ def _personal_address(channel: Channel, person: Person) -> str:
     return ""
 
 
-def _reserve_send(channel: Channel, now: datetime) -> datetime | None:
-    """Take one send from the channel's per-minute allowance. None when granted; otherwise
-    when the next window opens. Queues, never drops."""
+def _reserve_sends(channel: Channel, now: datetime, wanted: int) -> tuple[int, datetime]:
+    """Take up to `wanted` sends from the channel's per-minute allowance in one conditional
+    update. Returns how many were granted and when the current window ends."""
     limit = channel.per_minute or DEFAULT_PER_MINUTE.get(channel.kind, 60)
-    started = Channel.objects.filter(pk=channel.pk).values_list("window_started_at", flat=True)[0]
-    if started is None or started <= now - WINDOW:
-        # Only the worker whose update matches the old window start opens the new window.
-        Channel.objects.filter(pk=channel.pk, window_started_at=started).update(
-            window_started_at=now, window_count=0
+    for _try in range(5):  # another worker may take slots between our read and our write
+        started, used = Channel.objects.filter(pk=channel.pk).values_list(
+            "window_started_at", "window_count"
+        )[0]
+        if started is None or started <= now - WINDOW:
+            # Only the worker whose update matches the old start opens the new window.
+            Channel.objects.filter(pk=channel.pk, window_started_at=started).update(
+                window_started_at=now, window_count=0
+            )
+            continue
+        granted = min(wanted, limit - used)
+        if granted <= 0:
+            return 0, started + WINDOW
+        if Channel.objects.filter(
+            pk=channel.pk, window_started_at=started, window_count=used
+        ).update(window_count=used + granted):
+            return granted, started + WINDOW
+    return 0, now + timedelta(seconds=1)
+
+
+def admit(channel: Channel, deliveries: list[Delivery], now: datetime) -> list[Delivery]:
+    """Of a claimed batch for one channel, the deliveries that may be sent now. A broken or
+    disabled channel fails them with the reason; over the rate limit the rest wait for the
+    next window (queued, never dropped)."""
+    ids = [d.pk for d in deliveries]
+    if not channel.enabled or channel.broken_reason:
+        why = _("channel %(name)s is off or broken: %(why)s") % {
+            "name": channel.name,
+            "why": channel.broken_reason or _("disabled"),
+        }
+        Delivery.objects.filter(pk__in=ids, status=DeliveryStatus.SENDING).update(
+            status=DeliveryStatus.FAILED, last_error=why[:2000], claim_token="", lease_until=None
         )
-    granted = Channel.objects.filter(
-        pk=channel.pk, window_count__lt=limit, window_started_at__gt=now - WINDOW
-    ).update(window_count=F("window_count") + 1)
-    if granted:
-        return None
-    opened = Channel.objects.filter(pk=channel.pk).values_list("window_started_at", flat=True)[0]
-    return (opened or now) + WINDOW
+        return []
+    granted, window_end = _reserve_sends(channel, now, len(deliveries))
+    waiting = ids[granted:]
+    if waiting:
+        Delivery.objects.filter(pk__in=waiting, status=DeliveryStatus.SENDING).update(
+            status=DeliveryStatus.QUEUED,
+            next_attempt_at=window_end,
+            claim_token="",
+            lease_until=None,
+            attempts=F("attempts") - 1,
+        )
+    return deliveries[:granted]
 
 
 def _backoff(attempts: int) -> timedelta:
@@ -164,27 +200,10 @@ def _record(delivery: Delivery, **fields: Any) -> None:
     )
 
 
-def deliver(delivery: Delivery, now: datetime) -> None:
-    """Send one claimed delivery (no transaction is open) and record the outcome."""
+def deliver(delivery: Delivery) -> None:
+    """Send one admitted delivery (no transaction is open) and record the outcome."""
     channel = delivery.channel
     assert channel is not None
-    if not channel.enabled or channel.broken_reason:
-        _record(
-            delivery,
-            status=DeliveryStatus.FAILED,
-            last_error=_("channel %(name)s is off or broken: %(why)s")
-            % {"name": channel.name, "why": channel.broken_reason or _("disabled")},
-        )
-        return
-    retry_at = _reserve_send(channel, now)
-    if retry_at is not None:  # over the robot's rate limit: wait for the next window
-        _record(
-            delivery,
-            status=DeliveryStatus.QUEUED,
-            next_attempt_at=retry_at,
-            attempts=F("attempts") - 1,
-        )
-        return
     try:
         answer = TRANSPORTS[channel.kind].send(channel, delivery.message, delivery)
     except SendError as exc:

@@ -5,6 +5,7 @@ import hashlib
 import hmac
 import threading
 from datetime import UTC, datetime, timedelta
+from unittest import mock
 
 import time_machine
 from django.db import connection
@@ -14,11 +15,12 @@ from yingji.core.actors import SYSTEM
 from yingji.core.errors import DomainError
 from yingji.core.testing import CastTestCase, build_cast
 from yingji.engine.loop import Engine
-from yingji.notify import services
+from yingji.notify import passes, services
 from yingji.notify.choices import DeliveryStatus
 from yingji.notify.models import Channel, Delivery, Message
 from yingji.notify.services import channel_save, delivery_confirm, notify
 from yingji.notify.tests.peers import Robot, SmtpServer
+from yingji.org.models import Person
 
 T0 = datetime(2026, 11, 28, 2, 0, tzinfo=UTC)
 
@@ -95,6 +97,29 @@ class TheOutbox(OutboxTestCase):
         self.assertEqual(message.deliveries.filter(confirmed_at__isnull=True).count(), 0)
         with self.assertRaises(DomainError):
             delivery_confirm(token="forged")
+
+
+class Priorities(OutboxTestCase):
+    def test_a_notice_to_named_people_overtakes_a_queued_broadcast(self):
+        channel_save(
+            actor=SYSTEM, channel=None, name="all", kind="capture", config={}, personal=True
+        )
+        Person.objects.update(email="x@example.com")
+        robot = self.robot((200, {"ok": True}))
+        hook = self.channel("webhook", url=f"{robot.url}/h", secret="0123456789abcdef")
+        with time_machine.travel(T0, tick=False):
+            notify(event="broadcast", title="全员", recipients=Person.objects.all(), broadcast=True)
+        with time_machine.travel(T0 + timedelta(seconds=5), tick=False):
+            urgent = notify(event="escalation", title="升级", channels=[hook])
+        with mock.patch.object(passes, "OUTBOX_BATCH", 3):
+            self.run_engine(T0 + timedelta(seconds=6))
+        self.assertEqual(urgent.deliveries.get().status, DeliveryStatus.SENT)
+        self.assertEqual(
+            Delivery.objects.filter(
+                status=DeliveryStatus.SENT, priority=1, channel__isnull=False
+            ).count(),
+            2,
+        )
 
 
 class EmailOverSmtp(OutboxTestCase):
