@@ -7,7 +7,10 @@ class ChannelKind(models.TextChoices):
     DINGTALK = "dingtalk", _("DingTalk robot")
     WECOM = "wecom", _("WeCom group robot")
     FEISHU = "feishu", _("Feishu / Lark bot")
+    SLACK = "slack", _("Slack incoming webhook")
+    TEAMS = "teams", _("Microsoft Teams workflow webhook")
     WEBHOOK = "webhook", _("Webhook (signed JSON)")
+    SMS = "sms", _("SMS through an HTTP gateway")
     CAPTURE = "capture", _("Capture (trial: show what would be sent)")
 
 
@@ -16,7 +19,10 @@ DEFAULT_PER_MINUTE: dict[str, int] = {
     ChannelKind.DINGTALK: 20,
     ChannelKind.WECOM: 20,
     ChannelKind.FEISHU: 100,
+    ChannelKind.SLACK: 60,  # Slack allows about one message a second per webhook
+    ChannelKind.TEAMS: 60,
     ChannelKind.EMAIL: 600,
+    ChannelKind.SMS: 300,
     ChannelKind.WEBHOOK: 600,
     ChannelKind.CAPTURE: 100000,
 }

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from yingji.notify.choices import ChannelKind
 
 # Settings a channel kind uses; secrets are never shown again once saved.
-CONFIG_FIELDS = (
+CONFIG_FIELDS_CORE = (
     "url",
     "secret",
     "keyword",
@@ -19,7 +19,15 @@ CONFIG_FIELDS = (
     "password",
     "from_address",
 )
-SECRET_FIELDS = ("secret", "password")
+CONFIG_FIELDS = (
+    *CONFIG_FIELDS_CORE,
+    "body_format",
+    "body_template",
+    "success_field",
+    "success_value",
+    "auth_header",
+)
+SECRET_FIELDS = ("secret", "password", "auth_header")
 
 
 class ChannelForm(forms.Form):
@@ -78,6 +86,34 @@ class ChannelForm(forms.Form):
         help_text=_("Leave empty to keep the saved one."),
     )
     from_address = forms.CharField(label=_("Sender address"), required=False, max_length=254)
+
+    body_format = forms.ChoiceField(
+        label=_("SMS body format"),
+        required=False,
+        choices=[("json", "JSON"), ("form", "application/x-www-form-urlencoded")],
+    )
+    body_template = forms.CharField(
+        label=_("SMS body template"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            'With {{mobile}} and {{text}}, e.g. {"phone": "{{mobile}}", "msg": "{{text}}"}'
+        ),
+    )
+    success_field = forms.CharField(
+        label=_("Success field in the answer"),
+        required=False,
+        max_length=100,
+        help_text=_("e.g. Code or result.code; empty: any HTTP 2xx is success."),
+    )
+    success_value = forms.CharField(label=_("Success value"), required=False, max_length=100)
+    auth_header = forms.CharField(
+        label=_("Authorization header"),
+        required=False,
+        max_length=500,
+        widget=forms.PasswordInput(render_value=False),
+        help_text=_("Sent as Authorization: … Leave empty to keep the saved one."),
+    )
 
     def config(self, saved: dict[str, Any]) -> dict[str, Any]:
         values = {name: self.cleaned_data.get(name) for name in CONFIG_FIELDS}

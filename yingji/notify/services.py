@@ -135,6 +135,8 @@ def _deliveries(message: Message, people: list[Person], group_channels: set[Chan
 def _personal_address(channel: Channel, person: Person) -> str:
     if channel.kind in (ChannelKind.EMAIL, ChannelKind.CAPTURE):
         return person.email
+    if channel.kind == ChannelKind.SMS:
+        return person.mobile
     return ""
 
 
@@ -341,14 +343,17 @@ def channel_test(*, actor: Any, channel: Channel) -> Message:
     title = _("Test notice from Yingji")
     if channel.personal:
         person = roles_of(actor).person
-        if person is None or not person.email:
-            raise DomainError(_("Add your own e-mail address first; the test goes to you."))
+        address = _personal_address(channel, person) if person else ""
+        if person is None or not address:
+            raise DomainError(
+                _("Add your own e-mail address or mobile first; the test goes to you.")
+            )
         message = notify(event="test", title=title, link="/notify/", recipients=[], actor=actor)
         Delivery.objects.create(
             message=message,
             person=person,
             channel=channel,
-            address=person.email,
+            address=address,
             next_attempt_at=timezone.now(),
             receipt_token=_new_receipt_token(),
         )

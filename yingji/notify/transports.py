@@ -64,7 +64,7 @@ def post_json(
         raise SendError(
             f"HTTP {response.status_code}: {response.text[:300]}",
             temporary=False,
-            channel_broken=response.status_code in (401, 403, 404),
+            channel_broken=response.status_code in (401, 403, 404, 410),
         )
     try:
         return response.json()
@@ -262,6 +262,114 @@ class FeishuTransport(Transport):
         return _errcode_verdict(answer, "code", self.TEMPORARY, self.BROKEN)
 
 
+class SlackTransport(Transport):
+    kind = ChannelKind.SLACK
+
+    def clean(self, config: dict[str, Any]) -> dict[str, Any]:
+        return {"url": _check_url(config)}
+
+    def send(self, channel: Any, message: Any, delivery: Any) -> str:
+        title, link = im_text(message)
+        text = f"*{title}*" + (f"\n<{link}|{link}>" if link else "")
+        answer = post_json(channel.config["url"], {"text": text})
+        return json.dumps(answer, ensure_ascii=False)[:500]
+
+
+class TeamsTransport(Transport):
+    """A Teams "workflow" webhook (Power Automate: When a Teams webhook request is received)."""
+
+    kind = ChannelKind.TEAMS
+
+    def clean(self, config: dict[str, Any]) -> dict[str, Any]:
+        return {"url": _check_url(config)}
+
+    def send(self, channel: Any, message: Any, delivery: Any) -> str:
+        title, link = im_text(message)
+        card: dict[str, Any] = {
+            "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
+            "type": "AdaptiveCard",
+            "version": "1.4",
+            "body": [{"type": "TextBlock", "text": title, "weight": "Bolder", "wrap": True}],
+        }
+        if link:
+            card["actions"] = [
+                {"type": "Action.OpenUrl", "title": _("Open in Yingji"), "url": link}
+            ]
+        payload = {
+            "type": "message",
+            "attachments": [
+                {"contentType": "application/vnd.microsoft.card.adaptive", "content": card}
+            ],
+        }
+        return json.dumps(post_json(channel.config["url"], payload), ensure_ascii=False)[:500]
+
+
+class SmsGatewayTransport(Transport):
+    """SMS through the company's HTTP gateway or a cloud SMS API. The body is a template with
+    {{mobile}} and {{text}}, escaped for the body's format; success is read from the answer."""
+
+    kind = ChannelKind.SMS
+    FORMATS = ("json", "form")
+
+    def clean(self, config: dict[str, Any]) -> dict[str, Any]:
+        url = _check_url(config)
+        body_format = str(config.get("body_format") or "json")
+        if body_format not in self.FORMATS:
+            raise DomainError(_("The body format is json or form."), field="body_format")
+        template = str(config.get("body_template", "")).strip()
+        if "{{mobile}}" not in template or "{{text}}" not in template:
+            raise DomainError(
+                _("The body template must contain {{mobile}} and {{text}}."), field="body_template"
+            )
+        cleaned = {
+            "url": url,
+            "body_format": body_format,
+            "body_template": template,
+            "success_field": str(config.get("success_field", "")).strip(),
+            "success_value": str(config.get("success_value", "")).strip(),
+            "auth_header": str(config.get("auth_header", "")).strip(),
+        }
+        try:
+            self.render(cleaned, "13800000000", '测试 "引号" & 符号')
+        except ValueError:
+            raise DomainError(
+                _("With sample values the template is not valid JSON."), field="body_template"
+            ) from None
+        return cleaned
+
+    @staticmethod
+    def render(config: dict[str, Any], mobile: str, text: str) -> bytes:
+        if config["body_format"] == "json":
+            escape = lambda value: json.dumps(value, ensure_ascii=False)[1:-1]  # noqa: E731
+            body = config["body_template"].replace("{{mobile}}", escape(mobile))
+            body = body.replace("{{text}}", escape(text))
+            json.loads(body)  # raises ValueError when the template is not JSON
+            return body.encode("utf-8")
+        body = config["body_template"].replace("{{mobile}}", urllib.parse.quote_plus(mobile))
+        return body.replace("{{text}}", urllib.parse.quote_plus(text)).encode("utf-8")
+
+    def send(self, channel: Any, message: Any, delivery: Any) -> str:
+        config = channel.config
+        title, link = im_text(message)
+        text = f"{title} {link}".strip()[:300]  # SMS: title and link only
+        body = self.render(config, delivery.address, text)
+        headers = {}
+        if config["body_format"] == "form":
+            headers["Content-Type"] = "application/x-www-form-urlencoded; charset=utf-8"
+        if config.get("auth_header"):
+            headers["Authorization"] = config["auth_header"]
+        answer = post_json(config["url"], {}, headers=headers, body=body)
+        field, expected = config.get("success_field"), config.get("success_value")
+        if field:
+            value: Any = answer
+            for part in field.split("."):
+                value = value.get(part) if isinstance(value, dict) else None
+            if str(value) != expected:
+                said = json.dumps(answer, ensure_ascii=False)[:300]
+                raise SendError(f"gateway said {field}={value!r}: {said}", temporary=False)
+        return json.dumps(answer, ensure_ascii=False)[:500]
+
+
 class WebhookTransport(Transport):
     """Any system of yours: JSON signed with HMAC-SHA256 over `timestamp.body`."""
 
@@ -314,6 +422,9 @@ TRANSPORTS: dict[str, Transport] = {
         DingTalkTransport(),
         WeComTransport(),
         FeishuTransport(),
+        SlackTransport(),
+        TeamsTransport(),
         WebhookTransport(),
+        SmsGatewayTransport(),
     )
 }

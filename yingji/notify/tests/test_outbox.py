@@ -4,6 +4,7 @@ import base64
 import hashlib
 import hmac
 import threading
+import urllib.parse
 from datetime import UTC, datetime, timedelta
 from unittest import mock
 
@@ -266,6 +267,36 @@ class ChatRobots(OutboxTestCase):
         channel.refresh_from_db()
         self.assertIn("19021", channel.broken_reason)
 
+    def test_slack_gets_the_title_and_a_link_and_a_removed_hook_breaks_the_channel(self):
+        robot = self.robot((200, {}))
+        channel = self.channel("slack", url=f"{robot.url}/services/T/B/X")
+        delivery = self.post(channel)
+        self.run_engine()
+        self.assertIn("*核心系统登录失败*", robot.received[0].json["text"])
+        delivery.refresh_from_db()
+        self.assertEqual(delivery.status, DeliveryStatus.SENT)
+        gone = self.robot((410, {"error": "channel_is_archived"}))
+        archived = self.channel("slack", url=f"{gone.url}/services/T/B/Y", x=1)
+        self.post(archived)
+        self.run_engine()
+        archived.refresh_from_db()
+        self.assertIn("410", archived.broken_reason)
+
+    def test_teams_gets_an_adaptive_card_with_a_link(self):
+        robot = self.robot((202, {}))
+        channel = self.channel("teams", url=f"{robot.url}/workflows/hook")
+        delivery = self.post(channel)
+        self.run_engine()
+        [attachment] = robot.received[0].json["attachments"]
+        self.assertEqual(attachment["contentType"], "application/vnd.microsoft.card.adaptive")
+        card = attachment["content"]
+        self.assertEqual(
+            (card["type"], card["body"][0]["text"]), ("AdaptiveCard", "核心系统登录失败")
+        )
+        self.assertEqual(card["actions"][0]["url"], "http://127.0.0.1:8000/org/")
+        delivery.refresh_from_db()
+        self.assertEqual(delivery.status, DeliveryStatus.SENT)
+
     def test_a_signed_webhook_can_be_verified_by_the_receiver(self):
         robot = self.robot((200, {"ok": True}))
         channel = self.channel(
@@ -292,6 +323,77 @@ class ChatRobots(OutboxTestCase):
         self.run_engine()
         lost.refresh_from_db()
         self.assertEqual(lost.status, DeliveryStatus.FAILED)
+
+
+class SmsGateway(OutboxTestCase):
+    def sms_channel(self, url: str, **config) -> Channel:
+        return channel_save(
+            actor=SYSTEM,
+            channel=None,
+            name=f"sms{len(config)}",
+            kind="sms",
+            personal=True,
+            config={"url": url, **config},
+        )
+
+    def test_a_json_gateway_gets_the_mobile_and_escaped_text_and_its_answer_decides(self):
+        gateway = self.robot((200, {"Code": "OK"}), (200, {"Code": "isv.BUSINESS_LIMIT_CONTROL"}))
+        self.sms_channel(
+            f"{gateway.url}/sms",
+            body_template='{"to": "{{mobile}}", "msg": "{{text}}"}',
+            success_field="Code",
+            success_value="OK",
+            auth_header="APPCODE k",
+        )
+        with time_machine.travel(T0, tick=False):
+            message = notify(
+                event="test",
+                title='机房"断电"',
+                link="/org/",
+                recipients=[self.staff_person, self.head_person],
+            )
+        self.run_engine()
+        first = gateway.received[0]
+        self.assertEqual(first.json["to"], self.staff_person.mobile)
+        self.assertEqual(first.json["msg"], '机房"断电" http://127.0.0.1:8000/org/')
+        self.assertEqual(first.headers["authorization"], "APPCODE k")
+        outcomes = dict(
+            message.deliveries.filter(channel__kind="sms").values_list("person", "status")
+        )
+        self.assertEqual(
+            outcomes,
+            {self.staff_person.pk: DeliveryStatus.SENT, self.head_person.pk: DeliveryStatus.FAILED},
+        )
+
+    def test_a_form_encoded_gateway(self):
+        gateway = self.robot((200, {"result": {"code": 0}}))
+        self.sms_channel(
+            f"{gateway.url}/send",
+            body_format="form",
+            body_template="mobile={{mobile}}&content={{text}}",
+            success_field="result.code",
+            success_value="0",
+        )
+        with time_machine.travel(T0, tick=False):
+            notify(event="test", title="演练 & 通知", recipients=[self.staff_person])
+        self.run_engine()
+        body = urllib.parse.parse_qs(gateway.received[0].body.decode())
+        self.assertEqual(body["content"], ["演练 & 通知"])
+        self.assertTrue(
+            gateway.received[0]
+            .headers["content-type"]
+            .startswith("application/x-www-form-urlencoded")
+        )
+        self.assertEqual(Delivery.objects.get(channel__kind="sms").status, DeliveryStatus.SENT)
+
+    def test_the_template_is_checked_when_saved(self):
+        for template, field in (
+            ('{"to": "{{mobile}}"}', "body_template"),
+            ('{"to": "{{mobile}}" "msg": "{{text}}"}', "body_template"),
+        ):
+            with self.subTest(template=template), self.assertRaises(DomainError) as caught:
+                self.sms_channel("https://sms.example.com/send", body_template=template)
+            self.assertEqual(caught.exception.field, field)
 
 
 class RateLimits(OutboxTestCase):
