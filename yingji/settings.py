@@ -248,5 +248,6 @@ LOGGING = {
 
 # Links in e-mails and chat messages point here (the address people use to reach Yingji).
 BASE_URL = env_str("YINGJI_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+CANARY_MINUTES = env_int("YINGJI_CANARY_MINUTES", 60, minimum=0)  # 0 turns the canary off
 METRICS_TOKEN = env_str("YINGJI_METRICS_TOKEN", secret=True)
 ORGANISATION_NAME = env_str("YINGJI_ORGANISATION_NAME", "") or _("Yingji")

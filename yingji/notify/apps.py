@@ -6,3 +6,9 @@ class NotifyConfig(AppConfig):
     name = "yingji.notify"
     label = "notify"
     verbose_name = _("Notifications")
+
+    def ready(self) -> None:
+        from yingji.engine.views import register_collector
+        from yingji.notify.metrics import NotifyCollector
+
+        register_collector(NotifyCollector())

@@ -44,6 +44,14 @@ class ChannelForm(forms.Form):
         required=False,
         help_text=_("A chat every employee is in: carries all-staff broadcasts."),
     )
+    canary = forms.BooleanField(
+        label=_("self-check (canary) channel"),
+        required=False,
+        help_text=_(
+            "Receives a self-check notice every hour (YINGJI_CANARY_MINUTES): if it "
+            "stops arriving, the engine or the channel has stopped."
+        ),
+    )
     per_minute = forms.IntegerField(
         label=_("messages per minute"),
         required=False,

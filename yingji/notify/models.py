@@ -20,6 +20,9 @@ class Channel(models.Model):
     # post to a chat. All-staff group channels also carry broadcasts (R-ACT-2, R-END-2).
     personal = models.BooleanField(_("for personal notices"), default=False)
     all_staff = models.BooleanField(_("all-staff channel"), default=False)
+    # The canary: a synthetic notice at a set interval, so whoever watches this channel
+    # notices when the engine (or the channel) has stopped.
+    canary = models.BooleanField(_("self-check (canary) channel"), default=False)
     per_minute = models.PositiveIntegerField(_("messages per minute"), null=True, blank=True)
     broken_reason = models.TextField(_("broken because"), blank=True)
     window_started_at = models.DateTimeField(null=True, blank=True)

@@ -5,14 +5,16 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from yingji.engine.claims import claim_due, requeue_expired
 from yingji.engine.registry import register_pass
 from yingji.notify.choices import DeliveryStatus
-from yingji.notify.models import Delivery
-from yingji.notify.services import admit, deliver
+from yingji.notify.models import Channel, Delivery
+from yingji.notify.services import admit, deliver, notify
 
 OUTBOX_BATCH = 250
 LEASE = timedelta(minutes=2)
@@ -66,6 +68,25 @@ def send_due_deliveries(cycle: Any) -> int:
             break
         deliver(delivery)
     return len(ids)
+
+
+def send_canary(cycle: Any) -> int:
+    """A synthetic notice through every canary channel, once per interval across all workers."""
+    channels = list(Channel.objects.filter(canary=True, enabled=True))
+    if not channels:
+        return 0
+    stamp = timezone.localtime(cycle.now).strftime("%Y-%m-%d %H:%M")
+    notify(
+        event="canary",
+        title=_("Yingji self-check %(time)s: the engine is running") % {"time": stamp},
+        channels=channels,
+        key=f"canary:{cycle.now:%Y%m%d%H%M}",
+    )
+    return 1
+
+
+if settings.CANARY_MINUTES:
+    register_pass("notify.canary", every=timedelta(minutes=settings.CANARY_MINUTES))(send_canary)
 
 
 @register_pass("notify.reaper")

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from yingji.core.errors import AccessDenied, DomainError
 from yingji.notify import services
-from yingji.notify.forms import BroadcastForm, ChannelForm
+from yingji.notify.forms import SECRET_FIELDS, BroadcastForm, ChannelForm
 from yingji.notify.models import Channel, Delivery
 from yingji.notify.queries import get_message_for, inbox_of, visible_messages, with_counts
 from yingji.org.roles import roles_of
@@ -91,10 +91,11 @@ def channel_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             "enabled": channel.enabled,
             "personal": channel.personal,
             "all_staff": channel.all_staff,
+            "canary": channel.canary,
             "per_minute": channel.per_minute,
             **channel.config,
         }
-        for secret in ("secret", "password"):
+        for secret in SECRET_FIELDS:  # never sent back to the browser
             initial.pop(secret, None)
     form = ChannelForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -108,6 +109,7 @@ def channel_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                 enabled=data["enabled"],
                 personal=data["personal"],
                 all_staff=data["all_staff"],
+                canary=data["canary"],
                 per_minute=data["per_minute"],
                 config=form.config(channel.config if channel else {}),
             )

@@ -479,3 +479,36 @@ class TwoEnginesNeverSendTheSameDelivery(TransactionTestCase):
         delivered = sorted(r.json["delivery"] for r in robot.received)
         self.assertEqual(delivered, sorted(Delivery.objects.values_list("pk", flat=True)))
         self.assertEqual(len(set(delivered)), 120)
+
+
+class TheCanary(OutboxTestCase):
+    def test_a_self_check_notice_goes_out_once_per_interval_across_engines(self):
+        robot = self.robot((200, {"ok": True}))
+        channel = channel_save(
+            actor=SYSTEM,
+            channel=None,
+            name="ops",
+            kind="webhook",
+            canary=True,
+            config={"url": f"{robot.url}/h", "secret": "0123456789abcdef"},
+        )
+        other = Engine()
+        self.run_engine(T0)
+        with time_machine.travel(T0 + timedelta(seconds=5), tick=False):
+            other.run_cycle()
+        self.run_engine(T0 + timedelta(minutes=30))
+        self.assertEqual(len(robot.received), 1)
+        self.assertIn("self-check", robot.received[0].json["title"])
+        self.run_engine(T0 + timedelta(minutes=61))
+        self.run_engine(T0 + timedelta(minutes=61, seconds=1))
+        self.assertEqual(len(robot.received), 2)
+        self.assertEqual(Message.objects.filter(event="canary").count(), 2)
+        channel.refresh_from_db()
+        self.assertEqual(channel.broken_reason, "")
+        from django.test import Client
+
+        with time_machine.travel(T0 + timedelta(minutes=62), tick=False):
+            metrics = Client().get("/metrics").content.decode()
+        self.assertIn("yingji_notify_canary_last_sent_timestamp_seconds 1.7", metrics)
+        self.assertIn('yingji_notify_waiting_deliveries{priority="0"} 0.0', metrics)
+        self.assertIn("yingji_notify_broken_channels 0.0", metrics)
