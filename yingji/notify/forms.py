@@ -44,6 +44,17 @@ class ChannelForm(forms.Form):
         required=False,
         help_text=_("A chat every employee is in: carries all-staff broadcasts."),
     )
+    position = forms.IntegerField(
+        label=_("order for unconfirmed notices"),
+        required=False,
+        min_value=0,
+        max_value=100,
+        initial=10,
+        help_text=_(
+            "Personal channels are tried in this order when a receipt is overdue "
+            "(e.g. e-mail 1, SMS 2)."
+        ),
+    )
     canary = forms.BooleanField(
         label=_("self-check (canary) channel"),
         required=False,
@@ -138,4 +149,15 @@ class BroadcastForm(forms.Form):
     )
     require_receipt = forms.BooleanField(
         label=_("Ask everyone to confirm receipt"), required=False, initial=True
+    )
+    escalate_minutes = forms.IntegerField(
+        label=_("re-send unconfirmed after (minutes)"),
+        required=False,
+        min_value=1,
+        max_value=24 * 60,
+        initial=15,
+        help_text=_(
+            "Then on each person's next channel; when none is left, the office gets "
+            "a list of people to call. Empty: no reminders."
+        ),
     )

@@ -24,13 +24,15 @@ class Channel(models.Model):
     # notices when the engine (or the channel) has stopped.
     canary = models.BooleanField(_("self-check (canary) channel"), default=False)
     per_minute = models.PositiveIntegerField(_("messages per minute"), null=True, blank=True)
+    # Order of personal channels when a receipt is overdue: e-mail first, then SMS, ...
+    position = models.PositiveSmallIntegerField(_("order for unconfirmed notices"), default=10)
     broken_reason = models.TextField(_("broken because"), blank=True)
     window_started_at = models.DateTimeField(null=True, blank=True)
     window_count = models.PositiveIntegerField(default=0)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        ordering = ["name"]
+        ordering = ["position", "name"]
         verbose_name = _("channel")
         verbose_name_plural = _("channels")
 
@@ -46,6 +48,9 @@ class Message(models.Model):
     key = models.CharField(_("idempotency key"), max_length=200, unique=True)
     require_receipt = models.BooleanField(_("receipt required"), default=False)
     broadcast = models.BooleanField(_("all-staff broadcast"), default=False)
+    escalate_minutes = models.PositiveIntegerField(
+        _("re-send unconfirmed after (minutes)"), null=True, blank=True
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -78,6 +83,7 @@ class Delivery(models.Model):
     # 0 for notices to named people or groups, 1 for all-staff broadcasts: an escalation to
     # the leadership group must not wait behind ten thousand copies of a broadcast.
     priority = models.PositiveSmallIntegerField(default=0)
+    escalation_step = models.PositiveSmallIntegerField(default=0)  # 0: sent with the notice
     next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
     claim_token = models.CharField(max_length=32, blank=True)
     lease_until = models.DateTimeField(null=True, blank=True)

@@ -12,9 +12,10 @@ from django.utils.translation import gettext as _
 
 from yingji.engine.claims import claim_due, requeue_expired
 from yingji.engine.registry import register_pass
+from yingji.engine.services import register_timer_handler
 from yingji.notify.choices import DeliveryStatus
-from yingji.notify.models import Channel, Delivery
-from yingji.notify.services import admit, deliver, notify
+from yingji.notify.models import Channel, Delivery, Message
+from yingji.notify.services import admit, deliver, notify, receipts_escalate
 
 OUTBOX_BATCH = 250
 LEASE = timedelta(minutes=2)
@@ -83,6 +84,13 @@ def send_canary(cycle: Any) -> int:
         key=f"canary:{cycle.now:%Y%m%d%H%M}",
     )
     return 1
+
+
+@register_timer_handler("notify.escalate_receipts")
+def escalate_receipts(payload: dict[str, Any]) -> None:
+    message = Message.objects.filter(pk=payload["message"]).first()
+    if message is not None:  # a deleted notice needs no reminder
+        receipts_escalate(message=message, step=int(payload["step"]))
 
 
 if settings.CANARY_MINUTES:

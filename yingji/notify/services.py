@@ -53,10 +53,15 @@ def notify(
     key: str | None = None,
     require_receipt: bool = False,
     broadcast: bool = False,
+    escalate_after: timedelta | None = None,
     actor: Any = None,
 ) -> Message:
     """Queue a notice to people (in-app inbox + every enabled personal channel) and to group
-    channels. With the same `key` a second call returns the first message and sends nothing."""
+    channels. With the same `key` a second call returns the first message and sends nothing.
+
+    With a receipt required and `escalate_after`, each person gets the notice on their first
+    personal channel only; whoever has not confirmed in time gets it on the next channel,
+    and after the last one the office gets a call list (see `receipts_escalate`)."""
     if key:
         existing = Message.objects.filter(key=key).first()
         if existing is not None:
@@ -74,16 +79,20 @@ def notify(
         require_receipt=require_receipt,
         broadcast=broadcast,
         created_by=user,
+        escalate_minutes=int(escalate_after.total_seconds() // 60) if escalate_after else None,
     )
     people = [p for p in recipients if p.status == PersonStatus.ACTIVE]
     group_channels = set(channels)
     if broadcast:
         group_channels |= set(Channel.objects.filter(enabled=True, all_staff=True))
-    rows = _deliveries(message, people, group_channels)
+    stepwise = bool(require_receipt and message.escalate_minutes)
+    rows = _deliveries(message, people, group_channels, first_channel_only=stepwise)
     if broadcast:
         for row in rows:
             row.priority = 1
     Delivery.objects.bulk_create(rows, batch_size=1000)
+    if stepwise and people:
+        _schedule_escalation(message, step=1)
     audit_record(
         actor=actor or "system",
         action="notify.message.create",
@@ -93,9 +102,15 @@ def notify(
     return message
 
 
-def _deliveries(message: Message, people: list[Person], group_channels: set[Channel]) -> list:
+def _deliveries(
+    message: Message,
+    people: list[Person],
+    group_channels: set[Channel],
+    *,
+    first_channel_only: bool = False,
+) -> list:
     now = timezone.now()
-    personal = list(Channel.objects.filter(enabled=True, personal=True))
+    personal = _personal_channels()
     rows = []
     for person in people:
         rows.append(
@@ -109,17 +124,20 @@ def _deliveries(message: Message, people: list[Person], group_channels: set[Chan
         )
         for channel in personal:
             address = _personal_address(channel, person)
-            if address:
-                rows.append(
-                    Delivery(
-                        message=message,
-                        person=person,
-                        channel=channel,
-                        address=address,
-                        next_attempt_at=now,
-                        receipt_token=_new_receipt_token(),
-                    )
+            if not address:
+                continue
+            rows.append(
+                Delivery(
+                    message=message,
+                    person=person,
+                    channel=channel,
+                    address=address,
+                    next_attempt_at=now,
+                    receipt_token=_new_receipt_token(),
                 )
+            )
+            if first_channel_only:  # the others wait for an overdue receipt
+                break
     for channel in group_channels:
         rows.append(
             Delivery(
@@ -130,6 +148,10 @@ def _deliveries(message: Message, people: list[Person], group_channels: set[Chan
             )
         )
     return rows
+
+
+def _personal_channels() -> list[Channel]:
+    return list(Channel.objects.filter(enabled=True, personal=True).order_by("position", "name"))
 
 
 def _personal_address(channel: Channel, person: Person) -> str:
@@ -266,6 +288,87 @@ def _record_failure(delivery: Delivery, channel: Channel, exc: SendError) -> Non
 # ---------------------------------------------------------------- receipts
 
 
+def _schedule_escalation(message: Message, *, step: int) -> None:
+    from yingji.engine.services import timer_schedule
+
+    assert message.escalate_minutes
+    timer_schedule(
+        key=f"notify:receipts:{message.pk}:{step}",
+        handler="notify.escalate_receipts",
+        due_at=timezone.now() + timedelta(minutes=message.escalate_minutes),
+        payload={"message": message.pk, "step": step},
+    )
+
+
+@transaction.atomic
+def receipts_escalate(*, message: Message, step: int) -> None:
+    """Step `step` for a notice whose receipts are overdue: the next personal channel for
+    everyone who has not confirmed; a call list for the office when channels run out; the
+    sender told either way. A step that already ran does nothing (timers may fire twice)."""
+    told_key = f"notify:receipts:{message.pk}:{step}:told"
+    if Message.objects.filter(key=told_key).exists():  # this step ran already
+        return
+    waiting = list(
+        Delivery.objects.filter(
+            message=message,
+            channel__isnull=True,
+            confirmed_at__isnull=True,
+            person__status=PersonStatus.ACTIVE,
+        ).select_related("person")
+    )
+    if not waiting:
+        return
+    used = set(
+        Delivery.objects.filter(message=message, channel__isnull=False).values_list(
+            "person_id", "channel_id"
+        )
+    )
+    personal, now, rows, to_call = _personal_channels(), timezone.now(), [], []
+    for inbox in waiting:
+        person = inbox.person
+        assert person is not None
+        following = [
+            c for c in personal if (person.pk, c.pk) not in used and _personal_address(c, person)
+        ]
+        if following:
+            rows.append(
+                Delivery(
+                    message=message,
+                    person=person,
+                    channel=following[0],
+                    address=_personal_address(following[0], person),
+                    next_attempt_at=now,
+                    escalation_step=step,
+                    receipt_token=_new_receipt_token(),
+                )
+            )
+        else:
+            to_call.append(person)
+    Delivery.objects.bulk_create(rows)
+    if rows:
+        _schedule_escalation(message, step=step + 1)
+    _tell_about_receipts(message, told_key, waiting=len(waiting), to_call=to_call)
+
+
+def _tell_about_receipts(message: Message, key: str, *, waiting: int, to_call: list) -> None:
+    lines = [f"{p.full_name} {p.mobile}".strip() for p in to_call]
+    office = Person.objects.filter(
+        status=PersonStatus.ACTIVE, memberships__group__kind=GroupKind.OFFICE
+    )
+    sender = Person.objects.filter(user__pk=message.created_by_id or 0)
+    notify(
+        event="receipt.overdue",
+        title=_("%(n)d people have not confirmed: %(title)s")
+        % {"n": waiting, "title": message.title},
+        body=(_("Please call:") + "\n" + "\n".join(lines))
+        if lines
+        else _("Sent again on their next channel."),
+        link=f"/notify/messages/{message.pk}/",
+        recipients=(office | sender).distinct(),
+        key=key,
+    )
+
+
 @transaction.atomic
 def delivery_confirm(*, token: str) -> Delivery:
     """已读确认: the person confirms the notice (all their deliveries of that message)."""
@@ -319,7 +422,14 @@ def channel_save(*, actor: Any, channel: Channel | None, **fields: Any) -> Chann
 
 
 @transaction.atomic
-def broadcast_send(*, actor: Any, title: str, body: str, require_receipt: bool) -> Message:
+def broadcast_send(
+    *,
+    actor: Any,
+    title: str,
+    body: str,
+    require_receipt: bool,
+    escalate_minutes: int | None = None,
+) -> Message:
     """R-ACT-2 / R-END-2: a notice to every active person and every all-staff channel."""
     _require_manager(actor)
     everyone = Person.objects.filter(status=PersonStatus.ACTIVE)
@@ -330,6 +440,7 @@ def broadcast_send(*, actor: Any, title: str, body: str, require_receipt: bool) 
         link="/notify/",
         recipients=everyone,
         require_receipt=require_receipt,
+        escalate_after=timedelta(minutes=escalate_minutes) if escalate_minutes else None,
         broadcast=True,
         actor=actor,
     )

@@ -92,6 +92,7 @@ def channel_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             "personal": channel.personal,
             "all_staff": channel.all_staff,
             "canary": channel.canary,
+            "position": channel.position,
             "per_minute": channel.per_minute,
             **channel.config,
         }
@@ -110,6 +111,7 @@ def channel_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                 personal=data["personal"],
                 all_staff=data["all_staff"],
                 canary=data["canary"],
+                position=data["position"] if data["position"] is not None else 10,
                 per_minute=data["per_minute"],
                 config=form.config(channel.config if channel else {}),
             )

@@ -71,9 +71,12 @@ class AWorkerKilledMidSend(TransactionTestCase):
             while engine.run_cycle():
                 pass
         self.assertEqual(Delivery.objects.filter(status=DeliveryStatus.SENT).count(), 20)
-        robot.wait_for_requests(21)  # the held request completes in the server's thread
+        robot.wait_for_requests(21, timeout=5)  # the held request completes in its thread
         ids = [r.json["delivery"] for r in robot.received]
+        all_ids = set(Delivery.objects.values_list("pk", flat=True))
         repeated = {i for i in ids if ids.count(i) > 1}
-        self.assertEqual(set(ids), set(Delivery.objects.values_list("pk", flat=True)))
-        self.assertEqual(len(repeated), 1)  # only the delivery that was in flight
-        self.assertEqual(len(ids), 21)
+        self.assertEqual(set(ids), all_ids, f"received {sorted(ids)}")  # nothing lost
+        # Only the delivery the dead worker was sending may arrive twice (if its request got
+        # through before the kill); every other one exactly once.
+        self.assertLessEqual(len(ids), 21, f"received {sorted(ids)}")
+        self.assertTrue(repeated <= {min(all_ids)}, f"repeated {repeated}")

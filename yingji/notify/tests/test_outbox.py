@@ -512,3 +512,67 @@ class TheCanary(OutboxTestCase):
         self.assertIn("yingji_notify_canary_last_sent_timestamp_seconds 1.7", metrics)
         self.assertIn('yingji_notify_waiting_deliveries{priority="0"} 0.0', metrics)
         self.assertIn("yingji_notify_broken_channels 0.0", metrics)
+
+
+class OverdueReceipts(OutboxTestCase):
+    def test_unconfirmed_people_get_the_next_channel_then_the_office_a_call_list(self):
+        mail = channel_save(
+            actor=SYSTEM,
+            channel=None,
+            name="mail",
+            kind="capture",
+            config={},
+            personal=True,
+            position=1,
+        )
+        gateway = self.robot((200, {"Code": "OK"}))
+        sms = channel_save(
+            actor=SYSTEM,
+            channel=None,
+            name="sms",
+            kind="sms",
+            personal=True,
+            position=2,
+            config={
+                "url": f"{gateway.url}/sms",
+                "body_template": '{"to": "{{mobile}}", "msg": "{{text}}"}',
+            },
+        )
+        Person.objects.filter(pk__in=[self.staff_person.pk, self.head_person.pk]).update(
+            email="p@example.com"
+        )
+        with time_machine.travel(T0, tick=False):
+            message = notify(
+                event="test",
+                title="请确认收到",
+                require_receipt=True,
+                recipients=Person.objects.filter(employee_no__in=["E0004", "E0006"]),
+                escalate_after=timedelta(minutes=15),
+                actor=self.office,
+            )
+        channels = set(message.deliveries.exclude(channel=None).values_list("channel", flat=True))
+        self.assertEqual(channels, {mail.pk})  # the first channel only, for now
+        staff_inbox = message.deliveries.get(person=self.staff_person, channel=None)
+        delivery_confirm(token=staff_inbox.receipt_token)
+
+        self.run_engine(T0 + timedelta(minutes=14))
+        self.assertEqual(message.deliveries.filter(channel=sms).count(), 0)
+        self.run_engine(T0 + timedelta(minutes=15, seconds=1))  # timer fires: SMS for the head
+        self.run_engine(T0 + timedelta(minutes=15, seconds=2))  # the outbox sends it
+        self.assertEqual(
+            list(message.deliveries.filter(channel=sms).values_list("person", "status")),
+            [(self.head_person.pk, DeliveryStatus.SENT)],
+        )
+        self.assertEqual(gateway.received[0].json["to"], self.head_person.mobile)
+        told = Message.objects.get(key=f"notify:receipts:{message.pk}:1:told")
+        self.assertIn("1 people have not confirmed", told.title)
+        self.assertEqual(
+            set(told.deliveries.values_list("person", flat=True)), {self.office_person.pk}
+        )
+
+        self.run_engine(T0 + timedelta(minutes=31))  # no channel left: the office calls
+        call_list = Message.objects.get(key=f"notify:receipts:{message.pk}:2:told")
+        self.assertIn(f"刘洋 {self.head_person.mobile}", call_list.body)
+        services.receipts_escalate(message=message, step=2)  # a repeated step does nothing
+        self.assertEqual(message.deliveries.filter(escalation_step=2).count(), 0)
+        self.assertEqual(Message.objects.filter(event="receipt.overdue").count(), 2)

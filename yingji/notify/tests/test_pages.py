@@ -122,13 +122,24 @@ class ChannelsAndBroadcasts(CastTestCase):
         self.login("office")
         response = self.client.post(
             reverse("notify:broadcast"),
-            {"title": "系统已恢复", "body": "应急结束", "require_receipt": "on"},
+            {
+                "title": "系统已恢复",
+                "body": "应急结束",
+                "require_receipt": "on",
+                "escalate_minutes": "15",
+            },
         )
         message = Message.objects.get(broadcast=True)
         self.assertRedirects(response, reverse("notify:message_detail", args=[message.pk]))
         people = Person.objects.filter(status="active").count()
         self.assertEqual(message.deliveries.filter(channel=None).count(), people)
         self.assertEqual(message.deliveries.filter(channel__all_staff=True).count(), 1)
+        from yingji.engine.models import Timer
+
+        reminder = Timer.objects.get(key=f"notify:receipts:{message.pk}:1")
+        self.assertEqual(
+            (reminder.handler, reminder.payload["step"]), ("notify.escalate_receipts", 1)
+        )
         self.assertEqual(
             message.deliveries.filter(channel=None, status=DeliveryStatus.SENT).count(), people
         )
