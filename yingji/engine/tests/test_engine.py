@@ -1,12 +1,10 @@
 """The engine: durable timers, periodic passes, leases and the reaper. The clock is controlled
 with time-machine; nothing sleeps through a deadline."""
 
-import threading
 from datetime import UTC, datetime, timedelta
 from unittest import mock
 
 import time_machine
-from django.db import connection
 from django.test import Client, TestCase, TransactionTestCase
 
 from yingji.audit.models import AuditEvent
@@ -17,6 +15,7 @@ from yingji.engine.loop import Engine
 from yingji.engine.models import PeriodicRun, Timer, TimerStatus, Worker
 from yingji.engine.registry import PASSES, register_pass
 from yingji.engine.services import register_timer_handler, timer_cancel, timer_schedule
+from yingji.engine.testing import run_engines_in_parallel
 
 T0 = datetime(2026, 11, 28, 2, 0, tzinfo=UTC)
 CALLS: list[dict] = []
@@ -215,23 +214,7 @@ class TwoEnginesNeverFireTheSameTimer(TransactionTestCase):
         for n in range(total):
             timer_schedule(key=f"race:{n}", handler="test.record", due_at=T0,
                            payload={"n": str(n)})  # fmt: skip
-        errors: list[Exception] = []
-
-        def run_engine() -> None:
-            engine = Engine()
-            try:
-                while engine.run_cycle():
-                    pass
-            except Exception as exc:  # collected and asserted below
-                errors.append(exc)
-            finally:
-                connection.close()
-
-        threads = [threading.Thread(target=run_engine) for _ in range(2)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        errors = run_engines_in_parallel(2)
         self.assertEqual(errors, [])
         fired = sorted(
             AuditEvent.objects.filter(action="test.timer").values_list("reason", flat=True)

@@ -3,19 +3,18 @@
 import base64
 import hashlib
 import hmac
-import threading
 import urllib.parse
 from datetime import UTC, datetime, timedelta
 from unittest import mock
 
 import time_machine
-from django.db import connection
 from django.test import TransactionTestCase
 
 from yingji.core.actors import SYSTEM
 from yingji.core.errors import DomainError
 from yingji.core.testing import CastTestCase, build_cast
 from yingji.engine.loop import Engine
+from yingji.engine.testing import run_engines_in_parallel
 from yingji.notify import passes, services
 from yingji.notify.choices import DeliveryStatus
 from yingji.notify.models import Channel, Delivery, Message
@@ -458,23 +457,7 @@ class TwoEnginesNeverSendTheSameDelivery(TransactionTestCase):
         )
         for n in range(120):
             notify(event="test", title=f"n{n}", channels=[channel])
-        errors: list[Exception] = []
-
-        def run() -> None:
-            engine = Engine()
-            try:
-                while engine.run_cycle():
-                    pass
-            except Exception as exc:  # collected and asserted below
-                errors.append(exc)
-            finally:
-                connection.close()
-
-        threads = [threading.Thread(target=run) for _ in range(2)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        errors = run_engines_in_parallel(2)
         self.assertEqual(errors, [])
         delivered = sorted(r.json["delivery"] for r in robot.received)
         self.assertEqual(delivered, sorted(Delivery.objects.values_list("pk", flat=True)))
