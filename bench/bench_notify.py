@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import os
 import statistics
+import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -40,7 +42,8 @@ from yingji.notify.tests.peers import Robot  # noqa: E402
 from yingji.org.models import Department, Person  # noqa: E402
 
 PEOPLE = 10_000
-WORKERS = int(os.environ.get("BENCH_WORKERS", "1"))  # engines draining the broadcast
+WORKERS = int(os.environ.get("BENCH_WORKERS", "1"))  # engine threads draining the broadcast
+PROCESSES = int(os.environ.get("BENCH_PROCESSES", "0"))  # or `yingji worker` processes
 FIRED: dict[str, float] = {}
 
 
@@ -121,8 +124,9 @@ def main() -> None:
     queued = time.perf_counter() - start
     outgoing = Delivery.objects.filter(status="queued").count()
 
-    engines = [Engine(idle_seconds=0.05) for _ in range(WORKERS)]
+    engines = [Engine(idle_seconds=0.05) for _ in range(0 if PROCESSES else WORKERS)]
     threads = [threading.Thread(target=e.run_forever, daemon=True) for e in engines]
+    workers = [_worker_process() for _ in range(PROCESSES)]
     sent_start = time.perf_counter()
     for thread in threads:
         thread.start()
@@ -138,6 +142,9 @@ def main() -> None:
     for engine, thread in zip(engines, threads, strict=True):
         engine.stop.set()
         thread.join()
+    for worker in workers:
+        worker.terminate()  # SIGTERM: the worker finishes its item and exits
+        worker.wait(timeout=30)
     update_floor = floor_update_rate()
 
     # Timers: cycle cost with and without 100,000 not-yet-due deadlines, and lateness.
@@ -173,7 +180,8 @@ def main() -> None:
     lateness = list(FIRED.values())
     rate = outgoing / send_seconds
     report = [
-        f"database: {connection.vendor}; people: {PEOPLE}; engines draining: {WORKERS}",
+        f"database: {connection.vendor}; people: {PEOPLE}; draining: "
+        f"{f'{PROCESSES} worker processes' if PROCESSES else f'{WORKERS} engine thread(s)'}",
         f"broadcast queued: {queued:.2f} s for {Delivery.objects.count()} deliveries; floor "
         f"(bare inserts of as many rows) {floor_queue:.2f} s; ratio {queued / floor_queue:.1f}",
         f"broadcast sent: {outgoing} in {send_seconds:.2f} s = {rate:,.0f}/s; floor "
@@ -186,6 +194,24 @@ def main() -> None:
         f" p99 {_ms(percentile(lateness, 0.99))}",
     ]
     print("\n".join(report))
+
+
+def _worker_process() -> subprocess.Popen:
+    settings = connection.settings_dict
+    if connection.vendor == "sqlite":
+        url = f"sqlite:///{settings['NAME']}"
+    else:
+        url = (
+            f"postgres://{settings['USER']}@{settings['HOST'] or '127.0.0.1'}:"
+            f"{settings['PORT'] or 5432}/{settings['NAME']}"
+        )
+    env = {**os.environ, "YINGJI_DATABASE_URL": url, "YINGJI_SECRET_KEY": "bench"}
+    return subprocess.Popen(
+        [sys.executable, "-m", "yingji.cli", "worker"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 def _ms(seconds: float) -> str:
