@@ -28,6 +28,10 @@ DEFAULT_PER_MINUTE: dict[str, int] = {
 }
 
 
+# Robots that also limit bursts: Feishu takes at most 5 requests a second per bot.
+DEFAULT_PER_SECOND: dict[str, int] = {ChannelKind.FEISHU: 5}
+
+
 class DeliveryStatus(models.TextChoices):
     QUEUED = "queued", _("Queued")
     SENDING = "sending", _("Sending")

@@ -29,6 +29,8 @@ class Channel(models.Model):
     broken_reason = models.TextField(_("broken because"), blank=True)
     window_started_at = models.DateTimeField(null=True, blank=True)
     window_count = models.PositiveIntegerField(default=0)
+    burst_started_at = models.DateTimeField(null=True, blank=True)  # per-second limits (Feishu)
+    burst_count = models.PositiveIntegerField(default=0)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

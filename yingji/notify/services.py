@@ -22,7 +22,12 @@ from django.utils.translation import gettext as _
 from yingji.audit.services import audit_record
 from yingji.core.actors import is_system
 from yingji.core.errors import AccessDenied, DomainError, FieldErrors
-from yingji.notify.choices import DEFAULT_PER_MINUTE, ChannelKind, DeliveryStatus
+from yingji.notify.choices import (
+    DEFAULT_PER_MINUTE,
+    DEFAULT_PER_SECOND,
+    ChannelKind,
+    DeliveryStatus,
+)
 from yingji.notify.models import Channel, Delivery, Message
 from yingji.notify.transports import TRANSPORTS, SendError
 from yingji.org.choices import GroupKind, PersonStatus
@@ -162,28 +167,51 @@ def _personal_address(channel: Channel, person: Person) -> str:
     return ""
 
 
-def _reserve_sends(channel: Channel, now: datetime, wanted: int) -> tuple[int, datetime]:
-    """Take up to `wanted` sends from the channel's per-minute allowance in one conditional
-    update. Returns how many were granted and when the current window ends."""
-    limit = channel.per_minute or DEFAULT_PER_MINUTE.get(channel.kind, 60)
+def _reserve(
+    channel: Channel, now: datetime, wanted: int, *, window: timedelta, limit: int, fields: str
+) -> tuple[int, datetime]:
+    """Take up to `wanted` sends from one of the channel's allowances (`fields` "window" for
+    the per-minute one, "burst" for the per-second one) with a conditional update. Returns
+    how many were granted and when that window ends."""
+    started_field, count_field = f"{fields}_started_at", f"{fields}_count"
     for _try in range(5):  # another worker may take slots between our read and our write
         started, used = Channel.objects.filter(pk=channel.pk).values_list(
-            "window_started_at", "window_count"
+            started_field, count_field
         )[0]
-        if started is None or started <= now - WINDOW:
+        if started is None or started <= now - window:
             # Only the worker whose update matches the old start opens the new window.
-            Channel.objects.filter(pk=channel.pk, window_started_at=started).update(
-                window_started_at=now, window_count=0
+            Channel.objects.filter(pk=channel.pk, **{started_field: started}).update(
+                **{started_field: now, count_field: 0}
             )
             continue
         granted = min(wanted, limit - used)
         if granted <= 0:
-            return 0, started + WINDOW
+            return 0, started + window
         if Channel.objects.filter(
-            pk=channel.pk, window_started_at=started, window_count=used
-        ).update(window_count=used + granted):
-            return granted, started + WINDOW
+            pk=channel.pk, **{started_field: started, count_field: used}
+        ).update(**{count_field: used + granted}):
+            return granted, started + window
     return 0, now + timedelta(seconds=1)
+
+
+def _reserve_sends(channel: Channel, now: datetime, wanted: int) -> tuple[int, datetime]:
+    """Sends allowed now by the per-minute limit and, where the robot has one, the
+    per-second limit; slots the second refuses are handed back to the first."""
+    per_minute = channel.per_minute or DEFAULT_PER_MINUTE.get(channel.kind, 60)
+    granted, retry_at = _reserve(
+        channel, now, wanted, window=WINDOW, limit=per_minute, fields="window"
+    )
+    per_second = DEFAULT_PER_SECOND.get(channel.kind)
+    if per_second and granted:
+        burst, burst_end = _reserve(
+            channel, now, granted, window=timedelta(seconds=1), limit=per_second, fields="burst"
+        )
+        if burst < granted:
+            Channel.objects.filter(pk=channel.pk).update(
+                window_count=F("window_count") - (granted - burst)
+            )
+            granted, retry_at = burst, burst_end
+    return granted, retry_at
 
 
 def admit(channel: Channel, deliveries: list[Delivery], now: datetime) -> list[Delivery]:

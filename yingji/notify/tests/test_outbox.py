@@ -415,6 +415,24 @@ class RateLimits(OutboxTestCase):
         )
 
 
+class FeishuBursts(OutboxTestCase):
+    def test_feishu_gets_at_most_five_a_second_and_the_rest_waits(self):
+        robot = self.robot((200, {"code": 0, "msg": "success"}))
+        channel = self.channel("feishu", url=f"{robot.url}/open-apis/bot/v2/hook/T")
+        for _n in range(12):
+            self.post(channel)
+        self.run_engine(T0)
+        self.assertEqual(len(robot.received), 5)
+        self.run_engine(T0 + timedelta(milliseconds=500))
+        self.assertEqual(len(robot.received), 5)
+        self.run_engine(T0 + timedelta(seconds=1, milliseconds=10))
+        self.assertEqual(len(robot.received), 10)
+        self.run_engine(T0 + timedelta(seconds=2, milliseconds=20))
+        self.assertEqual(len(robot.received), 12)
+        channel.refresh_from_db()
+        self.assertEqual(channel.window_count, 12)  # refused burst slots were handed back
+
+
 class ChannelSettingsAreValidatedWhenSaved(OutboxTestCase):
     def test_bad_settings_name_their_field(self):
         cases = [
