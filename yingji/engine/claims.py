@@ -8,7 +8,9 @@ that carry our token are ours."""
 
 from __future__ import annotations
 
+import random
 import uuid
+from datetime import timedelta
 from typing import Any
 
 from django.db import connection, transaction
@@ -31,6 +33,13 @@ def claim_due(
         return list(
             model.objects.filter(pk__in=ids, claim_token=token).values_list("pk", flat=True)
         )
+
+
+def retry_backoff(attempts: int) -> timedelta:
+    """Wait before the next attempt: 30 s, 1 min, 2 min ... capped at 1 h, with jitter so
+    that items that failed together do not retry together."""
+    seconds = min(3600, 30 * 2 ** (attempts - 1))
+    return timedelta(seconds=seconds * random.uniform(0.8, 1.2))
 
 
 def requeue_expired(model: Any, *, expired: Q, reset: dict[str, Any]) -> int:

@@ -7,6 +7,7 @@ its stop event is set (SIGTERM in `yingji worker`, shutdown in `yingji serve`). 
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import socket
@@ -41,8 +42,14 @@ class Cycle:
         return self.stop.is_set()
 
 
-def discover_passes() -> dict[str, EnginePass]:
+@functools.cache
+def _import_pass_modules() -> None:
     autodiscover_modules("passes")  # each app's passes.py registers its passes on import
+
+
+def discover_passes() -> dict[str, EnginePass]:
+    """The registered passes; the apps' modules are imported once per process."""
+    _import_pass_modules()
     return PASSES
 
 

@@ -7,7 +7,6 @@ reaper queues it again."""
 from __future__ import annotations
 
 import logging
-import random
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -16,7 +15,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from yingji.engine.claims import claim_due, requeue_expired
+from yingji.engine.claims import claim_due, requeue_expired, retry_backoff
 from yingji.engine.models import Timer, TimerStatus
 from yingji.engine.registry import register_pass
 
@@ -69,12 +68,6 @@ def timer_cancel(*, key: str) -> bool:
     )
 
 
-def _backoff(attempts: int) -> timedelta:
-    """Exponential with jitter: 30 s, 1 min, 2 min ... capped at 1 h."""
-    seconds = min(3600, 30 * 2 ** (attempts - 1))
-    return timedelta(seconds=seconds * random.uniform(0.8, 1.2))
-
-
 def _finish(timer: Timer, **fields: Any) -> None:
     # Conditioned on our claim: if our lease ran out and another worker re-claimed the timer,
     # its claim wins and this late write changes nothing.
@@ -110,7 +103,7 @@ def _fire(timer: Timer, now: datetime) -> None:
                 timer,
                 status=TimerStatus.QUEUED,
                 last_error=repr(exc)[:2000],
-                due_at=timezone.now() + _backoff(timer.attempts),
+                due_at=timezone.now() + retry_backoff(timer.attempts),
             )
         return
     _finish(timer, status=TimerStatus.DONE, finished_at=timezone.now(), last_error="")

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from yingji.notify.choices import ChannelKind
 
 # Settings a channel kind uses; secrets are never shown again once saved.
-CONFIG_FIELDS_CORE = (
+CONFIG_FIELDS = (
     "url",
     "secret",
     "keyword",
@@ -18,9 +18,6 @@ CONFIG_FIELDS_CORE = (
     "username",
     "password",
     "from_address",
-)
-CONFIG_FIELDS = (
-    *CONFIG_FIELDS_CORE,
     "body_format",
     "body_template",
     "success_field",

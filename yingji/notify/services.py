@@ -7,21 +7,21 @@ The engine's outbox pass sends them; `delivery_confirm` records receipts (已读
 from __future__ import annotations
 
 import logging
-import random
 import secrets
 import uuid
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yingji.audit.services import audit_record
-from yingji.core.actors import is_system
-from yingji.core.errors import AccessDenied, DomainError, FieldErrors
+from yingji.core.errors import DomainError, FieldErrors
+from yingji.engine.claims import retry_backoff
 from yingji.notify.choices import (
     DEFAULT_PER_MINUTE,
     DEFAULT_PER_SECOND,
@@ -32,6 +32,7 @@ from yingji.notify.models import Channel, Delivery, Message
 from yingji.notify.transports import TRANSPORTS, SendError
 from yingji.org.choices import GroupKind, PersonStatus
 from yingji.org.models import Person
+from yingji.org.queries import require_org_manager
 from yingji.org.roles import roles_of
 
 log = logging.getLogger("yingji.notify")
@@ -241,11 +242,6 @@ def admit(channel: Channel, deliveries: list[Delivery], now: datetime) -> list[D
     return deliveries[:granted]
 
 
-def _backoff(attempts: int) -> timedelta:
-    seconds = min(3600, 30 * 2 ** (attempts - 1))
-    return timedelta(seconds=seconds * random.uniform(0.8, 1.2))
-
-
 def _record(delivery: Delivery, **fields: Any) -> None:
     Delivery.objects.filter(pk=delivery.pk, claim_token=delivery.claim_token).update(
         claim_token="", lease_until=None, **fields
@@ -306,7 +302,7 @@ def _record_failure(delivery: Delivery, channel: Channel, exc: SendError) -> Non
             delivery,
             status=DeliveryStatus.QUEUED,
             last_error=exc.reason[:2000],
-            next_attempt_at=timezone.now() + _backoff(delivery.attempts),
+            next_attempt_at=timezone.now() + retry_backoff(delivery.attempts),
         )
     else:
         final = DeliveryStatus.GAVE_UP if exc.temporary else DeliveryStatus.FAILED
@@ -412,15 +408,10 @@ def delivery_confirm(*, token: str) -> Delivery:
 # ---------------------------------------------------------------- channels
 
 
-def _require_manager(actor: Any) -> None:
-    if not is_system(actor) and not roles_of(actor).manages_org:
-        raise AccessDenied(_("Only administrators and the leadership group office may do this."))
-
-
 @transaction.atomic
 def channel_save(*, actor: Any, channel: Channel | None, **fields: Any) -> Channel:
     """Create or change a channel; its settings are validated now, not when a notice fails."""
-    _require_manager(actor)
+    require_org_manager(actor)
     kind = fields.get("kind") or (channel.kind if channel else "")
     transport = TRANSPORTS.get(kind)
     if transport is None:
@@ -432,10 +423,8 @@ def channel_save(*, actor: Any, channel: Channel | None, **fields: Any) -> Chann
     target.broken_reason = ""  # saving corrected settings repairs a broken channel
     try:
         target.full_clean(exclude=["window_started_at", "window_count"])
-    except Exception as exc:
-        if hasattr(exc, "message_dict"):
-            raise FieldErrors(exc.message_dict) from None
-        raise
+    except ValidationError as exc:
+        raise FieldErrors(exc.message_dict) from None
     target.save()
     audit_record(
         actor=actor,
@@ -459,7 +448,7 @@ def broadcast_send(
     escalate_minutes: int | None = None,
 ) -> Message:
     """R-ACT-2 / R-END-2: a notice to every active person and every all-staff channel."""
-    _require_manager(actor)
+    require_org_manager(actor)
     everyone = Person.objects.filter(status=PersonStatus.ACTIVE)
     return notify(
         event="broadcast",
@@ -478,7 +467,7 @@ def broadcast_send(
 def channel_test(*, actor: Any, channel: Channel) -> Message:
     """Send a test notice through one channel: to the tester in person for a personal channel,
     to the chat for a group channel."""
-    _require_manager(actor)
+    require_org_manager(actor)
     title = _("Test notice from Yingji")
     if channel.personal:
         person = roles_of(actor).person

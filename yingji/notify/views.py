@@ -17,14 +17,10 @@ from yingji.notify import services
 from yingji.notify.forms import SECRET_FIELDS, BroadcastForm, ChannelForm
 from yingji.notify.models import Channel, Delivery
 from yingji.notify.queries import get_message_for, inbox_of, visible_messages, with_counts
+from yingji.org.queries import require_org_manager
 from yingji.org.roles import roles_of
 
 PAGE_SIZE = 50
-
-
-def _require_manager(request: HttpRequest) -> None:
-    if not roles_of(request.user).manages_org:
-        raise AccessDenied(_("Only administrators and the leadership group office may do this."))
 
 
 @login_required
@@ -50,7 +46,7 @@ def receipt(request: HttpRequest, token: str) -> HttpResponse:
 
 @login_required
 def message_list(request: HttpRequest) -> HttpResponse:
-    _require_manager(request)
+    require_org_manager(request.user)
     page = Paginator(
         with_counts(visible_messages(request.user)).order_by("-pk"), PAGE_SIZE
     ).get_page(request.GET.get("page"))
@@ -75,13 +71,13 @@ def message_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def channel_list(request: HttpRequest) -> HttpResponse:
-    _require_manager(request)
+    require_org_manager(request.user)
     return render(request, "notify/channel_list.html", {"channels": Channel.objects.all()})
 
 
 @login_required
 def channel_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    _require_manager(request)
+    require_org_manager(request.user)
     channel = get_object_or_404(Channel, pk=pk) if pk else None
     initial: dict[str, Any] = {}
     if channel:
@@ -129,7 +125,7 @@ def channel_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 @login_required
 @require_POST
 def channel_test(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_manager(request)
+    require_org_manager(request.user)
     channel = get_object_or_404(Channel, pk=pk)
     try:
         message = services.channel_test(actor=request.user, channel=channel)
@@ -144,7 +140,7 @@ def channel_test(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def broadcast(request: HttpRequest) -> HttpResponse:
-    _require_manager(request)
+    require_org_manager(request.user)
     form = BroadcastForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

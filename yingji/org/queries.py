@@ -93,7 +93,9 @@ def can_manage_org(user: Any) -> bool:
     return roles_of(user).manages_org
 
 
-def _require_manager(user: Any) -> None:
+def require_org_manager(user: Any) -> None:
+    """Administrators and the leadership group office maintain the organisation and its
+    channels; the CLI and the engine (system actors) act with the same authority."""
     if not can_manage_org(user):
         raise AccessDenied(_("Only administrators and the leadership group office may do this."))
 
@@ -101,21 +103,21 @@ def _require_manager(user: Any) -> None:
 def get_department_for(user: Any, pk: Any, *, write: bool = False) -> Department:
     department = _get_or_404(visible_departments(user), pk)
     if write:
-        _require_manager(user)
+        require_org_manager(user)
     return department
 
 
 def get_group_for(user: Any, pk: Any, *, write: bool = False) -> EmergencyGroup:
     group = _get_or_404(visible_groups(user), pk)
     if write:
-        _require_manager(user)
+        require_org_manager(user)
     return group
 
 
 def get_vendor_for(user: Any, pk: Any, *, write: bool = False) -> Vendor:
     vendor = _get_or_404(visible_vendors(user), pk)
     if write:
-        _require_manager(user)
+        require_org_manager(user)
     return vendor
 
 

@@ -13,11 +13,10 @@ from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from yingji.audit.services import audit_record, snapshot
-from yingji.core.actors import is_system
 from yingji.core.errors import AccessDenied, DomainError, FieldErrors
 from yingji.org.choices import GroupKind, MemberRole, PersonKind, PersonStatus
 from yingji.org.models import Department, EmergencyGroup, Membership, Person, Vendor
-from yingji.org.queries import can_manage_org, person_editable_fields
+from yingji.org.queries import person_editable_fields, require_org_manager
 
 User = get_user_model()
 
@@ -36,11 +35,6 @@ VENDOR_FIELDS = (
 
 
 # ---------------------------------------------------------------- shared mechanics
-
-
-def _require_manager(actor: Any) -> None:
-    if not is_system(actor) and not can_manage_org(actor):
-        raise AccessDenied(_("Only administrators and the leadership group office may do this."))
 
 
 def _full_clean(instance: models.Model, exclude: list[str] | None = None) -> None:
@@ -150,7 +144,7 @@ def _validate_department(department: Department) -> None:
 
 @transaction.atomic
 def department_create(*, actor: Any, **fields: Any) -> Department:
-    _require_manager(actor)
+    require_org_manager(actor)
     _check_fields(fields, DEPARTMENT_FIELDS)
     department = Department(**fields)
     _validate_department(department)
@@ -163,7 +157,7 @@ def department_create(*, actor: Any, **fields: Any) -> Department:
 def department_update(
     *, actor: Any, department: Department, changes: dict[str, Any], reason: str = ""
 ) -> Department:
-    _require_manager(actor)
+    require_org_manager(actor)
     _check_fields(changes, DEPARTMENT_FIELDS)
     _validate_department(_probe(department, DEPARTMENT_FIELDS, changes))
     _update(
@@ -204,7 +198,7 @@ def _username_for(employee_no: str, username: str | None) -> str:
 def person_create(
     *, actor: Any, username: str | None = None, password: str | None = None, **fields: Any
 ) -> Person:
-    _require_manager(actor)
+    require_org_manager(actor)
     _check_fields(fields, PERSON_FIELDS)
     person = Person(**fields)
     _validate_person(person)
@@ -236,14 +230,12 @@ def person_update(
     *, actor: Any, person: Person, changes: dict[str, Any], reason: str = ""
 ) -> Person:
     _check_fields(changes, PERSON_FIELDS)
-    if not is_system(actor):
-        allowed = person_editable_fields(actor, person)
-        if "*" not in allowed:
-            forbidden = set(changes) - allowed
-            if forbidden:
-                raise AccessDenied(
-                    _("You may not change: %(fields)s") % {"fields": ", ".join(sorted(forbidden))}
-                )
+    allowed = person_editable_fields(actor, person)  # everything ("*") for a system actor
+    forbidden = set() if "*" in allowed else set(changes) - allowed
+    if forbidden:
+        raise AccessDenied(
+            _("You may not change: %(fields)s") % {"fields": ", ".join(sorted(forbidden))}
+        )
     _validate_person(_probe(person, PERSON_FIELDS, changes))
     changed = _update(
         actor=actor, instance=person, changes=changes, action="org.person.update", reason=reason
@@ -258,7 +250,7 @@ def person_update(
 def person_set_status(*, actor: Any, person: Person, status: str, reason: str = "") -> Person:
     """A person who leaves can no longer sign in and is taken out of every emergency group, so
     nobody pages them in an emergency; a department they still lead must get a new head first."""
-    _require_manager(actor)
+    require_org_manager(actor)
     if status not in PersonStatus.values:
         raise DomainError(_("Unknown status."), field="status")
     if status == PersonStatus.LEFT:
@@ -303,7 +295,7 @@ def _validate_group(group: EmergencyGroup) -> None:
 
 @transaction.atomic
 def group_create(*, actor: Any, **fields: Any) -> EmergencyGroup:
-    _require_manager(actor)
+    require_org_manager(actor)
     _check_fields(fields, GROUP_FIELDS)
     group = EmergencyGroup(**fields)
     _validate_group(group)
@@ -314,7 +306,7 @@ def group_create(*, actor: Any, **fields: Any) -> EmergencyGroup:
 def group_update(
     *, actor: Any, group: EmergencyGroup, changes: dict[str, Any], reason: str = ""
 ) -> EmergencyGroup:
-    _require_manager(actor)
+    require_org_manager(actor)
     _check_fields(changes, GROUP_FIELDS)
     if "kind" in changes and changes["kind"] != group.kind and group.memberships.exists():
         raise DomainError(_("A group with members cannot change its kind."), field="kind")
@@ -356,7 +348,7 @@ def membership_add(
     specialty: str = "",
     note: str = "",
 ) -> Membership:
-    _require_manager(actor)
+    require_org_manager(actor)
     if Membership.objects.filter(group=group, person=person).exists():
         raise DomainError(
             _("%(name)s is already a member of %(group)s.")
@@ -381,7 +373,7 @@ def membership_add(
 def membership_update(
     *, actor: Any, membership: Membership, changes: dict[str, Any], reason: str = ""
 ) -> Membership:
-    _require_manager(actor)
+    require_org_manager(actor)
     _check_fields(changes, MEMBERSHIP_FIELDS)
     _update(
         actor=actor,
@@ -395,7 +387,7 @@ def membership_update(
 
 @transaction.atomic
 def membership_remove(*, actor: Any, membership: Membership, reason: str = "") -> None:
-    _require_manager(actor)
+    require_org_manager(actor)
     audit_record(
         actor=actor,
         action="org.membership.remove",
@@ -421,7 +413,7 @@ def _validate_vendor(vendor: Vendor) -> None:
 
 @transaction.atomic
 def vendor_create(*, actor: Any, **fields: Any) -> Vendor:
-    _require_manager(actor)
+    require_org_manager(actor)
     _check_fields(fields, VENDOR_FIELDS)
     vendor = Vendor(**fields)
     _validate_vendor(vendor)
@@ -432,7 +424,7 @@ def vendor_create(*, actor: Any, **fields: Any) -> Vendor:
 def vendor_update(
     *, actor: Any, vendor: Vendor, changes: dict[str, Any], reason: str = ""
 ) -> Vendor:
-    _require_manager(actor)
+    require_org_manager(actor)
     _check_fields(changes, VENDOR_FIELDS)
     _validate_vendor(_probe(vendor, VENDOR_FIELDS, changes))
     _update(

@@ -18,12 +18,11 @@ from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from yingji.core.actors import is_system
-from yingji.core.errors import AccessDenied, DomainError, FieldErrors
+from yingji.core.errors import DomainError, FieldErrors
 from yingji.org import services
 from yingji.org.choices import DepartmentKind, MemberRole, PersonKind, PersonStatus, Specialty
 from yingji.org.models import Department, EmergencyGroup, Membership, Person, Vendor
-from yingji.org.queries import can_manage_org
+from yingji.org.queries import require_org_manager
 
 MAX_ROWS = 20000
 
@@ -342,8 +341,7 @@ def _each_row(
 def import_organisation(
     *, actor: Any, tables: dict[str, list[dict]], dry_run: bool
 ) -> ImportReport:
-    if not is_system(actor) and not can_manage_org(actor):
-        raise AccessDenied(_("Only administrators and the leadership group office may import."))
+    require_org_manager(actor)
     report = ImportReport(dry_run=dry_run)
     with transaction.atomic():
         departments = tables.get("departments", [])

@@ -38,6 +38,7 @@ from yingji.org.queries import (
     get_vendor_for,
     in_rank_order,
     person_editable_fields,
+    require_org_manager,
     visible_departments,
     visible_groups,
     visible_memberships,
@@ -46,11 +47,6 @@ from yingji.org.queries import (
 )
 
 PAGE_SIZE = 50
-
-
-def _require_manager(request: HttpRequest) -> None:
-    if not can_manage_org(request.user):
-        raise AccessDenied(_("Only administrators and the leadership group office may do this."))
 
 
 def _save(form: Any, save: Callable[[dict[str, Any]], Any]) -> Any | None:
@@ -165,7 +161,7 @@ def department_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def department_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     department = get_department_for(request.user, pk, write=True) if pk else None
     if department is None:
-        _require_manager(request)
+        require_org_manager(request.user)
     actor = request.user
     return _create_or_update(
         request,
@@ -234,7 +230,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def person_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     person = get_person_for(request.user, pk, write=True) if pk else None
     if person is None:
-        _require_manager(request)
+        require_org_manager(request.user)
     editable = person_editable_fields(request.user, person) if person else frozenset({"*"})
     actor = request.user
     return _create_or_update(
@@ -307,7 +303,7 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
     can_manage = can_manage_org(request.user)
     form = MembershipForm(request.POST or None) if can_manage else None
     if request.method == "POST":
-        _require_manager(request)
+        require_org_manager(request.user)
         saved = _save(form, lambda data: services.membership_add(
             actor=request.user, group=group, **data))  # fmt: skip
         if saved:
@@ -326,7 +322,7 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def group_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     group = get_group_for(request.user, pk, write=True) if pk else None
     if group is None:
-        _require_manager(request)
+        require_org_manager(request.user)
     actor = request.user
     return _create_or_update(
         request,
@@ -348,7 +344,7 @@ def _membership_for(request: HttpRequest, pk: int) -> Membership:
         from django.http import Http404
 
         raise Http404(_("Not found, or you may not see it."))
-    _require_manager(request)
+    require_org_manager(request.user)
     return membership
 
 
@@ -405,7 +401,7 @@ def vendor_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def vendor_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     vendor = get_vendor_for(request.user, pk, write=True) if pk else None
     if vendor is None:
-        _require_manager(request)
+        require_org_manager(request.user)
     actor = request.user
     return _create_or_update(
         request,
@@ -426,7 +422,7 @@ def vendor_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 @login_required
 def import_view(request: HttpRequest) -> HttpResponse:
-    _require_manager(request)
+    require_org_manager(request.user)
     form = ImportForm(request.POST or None, request.FILES or None)
     report, problem = None, None
     if request.method == "POST" and form.is_valid():
@@ -450,7 +446,7 @@ def import_view(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def export_view(request: HttpRequest) -> HttpResponse:
-    _require_manager(request)
+    require_org_manager(request.user)
     kind = request.GET.get("kind", "")
     if request.GET.get("format") == "csv":
         if kind not in transfer.COLUMNS:
