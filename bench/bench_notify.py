@@ -27,6 +27,7 @@ import django  # noqa: E402
 
 django.setup()
 
+from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
@@ -36,9 +37,13 @@ from yingji.core.actors import SYSTEM  # noqa: E402
 from yingji.engine.loop import Engine  # noqa: E402
 from yingji.engine.models import Timer  # noqa: E402
 from yingji.engine.services import register_timer_handler, timer_schedule  # noqa: E402
-from yingji.notify.models import Delivery  # noqa: E402
+from yingji.notify.models import Channel, Delivery  # noqa: E402
 from yingji.notify.services import broadcast_send, channel_save, notify  # noqa: E402
 from yingji.notify.tests.peers import Robot  # noqa: E402
+
+sys.path.insert(0, os.path.dirname(__file__))
+from receiver import Receiver  # noqa: E402
+
 from yingji.org.models import Department, Person  # noqa: E402
 
 PEOPLE = 10_000
@@ -70,6 +75,7 @@ def make_people() -> None:
                 employee_no=f"B{n:06d}",
                 department=department,
                 email=f"b{n}@example.com",
+                mobile=f"139{n:08d}",
             )
             for n, u in enumerate(users)
         ],
@@ -98,6 +104,25 @@ def floor_update_rate(rows: int = 3000) -> float:
     return len(ids) / (time.perf_counter() - start)
 
 
+def slow_robot_rate(deliveries: int = 400, delay: float = 0.05) -> float:
+    """Sends/s from one engine to a robot that answers after `delay` (a robot across the
+    internet); one at a time the ceiling would be 1 / delay."""
+    slow = Receiver(delay=delay).start()
+    channel = Channel.objects.get(name="sms")
+    channel.config["url"] = f"{slow.url}/sms"
+    channel.save(update_fields=["config"])
+    ids = list(Delivery.objects.filter(channel=channel).values_list("pk", flat=True)[:deliveries])
+    Delivery.objects.filter(pk__in=ids).update(
+        status="queued", next_attempt_at=timezone.now(), claim_token="", attempts=0
+    )
+    engine = Engine()
+    start = time.perf_counter()
+    drain(engine)
+    elapsed = time.perf_counter() - start
+    slow.stop()
+    return len(ids) / elapsed
+
+
 def drain(engine: Engine) -> None:
     while engine.run_cycle():
         pass
@@ -106,10 +131,20 @@ def drain(engine: Engine) -> None:
 def main() -> None:
     call_command("migrate", "--noinput", "-v", "0")
     make_people()
-    channel_save(
-        actor=SYSTEM, channel=None, name="capture", kind="capture", config={}, personal=True
+    robot = Robot(replies=[(200, {"ok": True})]).start()  # the single notices' webhook
+    gateway = Receiver().start()  # a fast one, in its own process
+    channel_save(  # everyone's personal notice goes out over HTTP to a local SMS gateway
+        actor=SYSTEM,
+        channel=None,
+        name="sms",
+        kind="sms",
+        personal=True,
+        per_minute=1_000_000,  # the gateway's own limit, not a robot's
+        config={
+            "url": f"{gateway.url}/sms",
+            "body_template": '{"to":"{{mobile}}","text":"{{text}}"}',
+        },
     )
-    robot = Robot(replies=[(200, {"ok": True})]).start()
     hook = channel_save(
         actor=SYSTEM,
         channel=None,
@@ -146,6 +181,7 @@ def main() -> None:
         worker.terminate()  # SIGTERM: the worker finishes its item and exits
         worker.wait(timeout=30)
     update_floor = floor_update_rate()
+    slow_rate = slow_robot_rate()
 
     # Timers: cycle cost with and without 100,000 not-yet-due deadlines, and lateness.
     idle = Engine()
@@ -176,6 +212,7 @@ def main() -> None:
     timer_engine.stop.set()
     timer_thread.join()
     robot.stop()
+    gateway.stop()
 
     lateness = list(FIRED.values())
     rate = outgoing / send_seconds
@@ -186,6 +223,8 @@ def main() -> None:
         f"(bare inserts of as many rows) {floor_queue:.2f} s; ratio {queued / floor_queue:.1f}",
         f"broadcast sent: {outgoing} in {send_seconds:.2f} s = {rate:,.0f}/s; floor "
         f"(one UPDATE each) {update_floor:,.0f}/s; ratio {rate / update_floor:.2f}",
+        f"to a robot answering after 50 ms: {slow_rate:,.0f}/s from one engine "
+        f"(one at a time: at most 20/s; YINGJI_SEND_CONCURRENCY={settings.SEND_CONCURRENCY})",
         f"commit-to-send latency during the broadcast: p50 {_ms(percentile(latencies, 0.5))},"
         f" p99 {_ms(percentile(latencies, 0.99))}",
         f"engine cycle with nothing due: {_ms(empty_cycle)} with no pending timers, "

@@ -243,11 +243,19 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("YINGJI_LOG_LEVEL", "INFO").upper()},
-    "loggers": {"axes": {"level": "WARNING"}},
+    # httpx logs every request with its URL, and robot URLs carry their access tokens.
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        "httpx": {"level": "WARNING"},
+        "httpcore": {"level": "WARNING"},
+    },
 }
 
 # Links in e-mails and chat messages point here (the address people use to reach Yingji).
 BASE_URL = env_str("YINGJI_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 CANARY_MINUTES = env_int("YINGJI_CANARY_MINUTES", 60, minimum=0)  # 0 turns the canary off
+# Deliveries an engine sends at once (one commit records them). A killed worker may repeat
+# at most this many; 1 repeats only the one in flight, at a lower send rate.
+SEND_CONCURRENCY = env_int("YINGJI_SEND_CONCURRENCY", 8, minimum=1)
 METRICS_TOKEN = env_str("YINGJI_METRICS_TOKEN", secret=True)
 ORGANISATION_NAME = env_str("YINGJI_ORGANISATION_NAME", "") or _("Yingji")

@@ -1,7 +1,8 @@
 """The engine: a loop of small idempotent passes (STYLE.md convention 4).
 
 `Engine.run_cycle()` runs every registered pass once and returns how many items they handled;
-`run_forever()` repeats it, sleeping at most `idle_seconds` when a cycle found nothing, until
+`run_forever()` repeats it, sleeping at most `idle_seconds` when a cycle found nothing (less
+when `wake_engines()` says new work was committed), until
 its stop event is set (SIGTERM in `yingji worker`, shutdown in `yingji serve`). A pass checks
 `cycle.stopping` between items, so a stop finishes the current item and exits."""
 
@@ -24,6 +25,7 @@ from django.utils.module_loading import autodiscover_modules
 
 from yingji.engine.models import PeriodicRun, Worker
 from yingji.engine.registry import PASSES, EnginePass
+from yingji.engine.wakeup import Waiter
 
 log = logging.getLogger("yingji.engine")
 HEARTBEAT_EVERY = timedelta(seconds=5)
@@ -151,6 +153,7 @@ class Engine:
 
     def run_forever(self) -> None:
         log.info("engine %s started with passes: %s", self.worker_id, ", ".join(discover_passes()))
+        waiter = Waiter(self.stop)
         while not self.stop.is_set():
             try:
                 handled = self.run_cycle()
@@ -158,7 +161,8 @@ class Engine:
                 log.exception("engine cycle failed; retrying")
                 handled = 0
             if handled == 0:
-                self.stop.wait(self.idle_seconds)
+                waiter.wait(self.idle_seconds)  # returns at once when new work is committed
+        waiter.close()
         Worker.objects.filter(worker_id=self.worker_id).update(stopped_at=timezone.now())
         log.info("engine %s stopped", self.worker_id)
 

@@ -18,6 +18,7 @@ from django.utils import timezone
 from yingji.engine.claims import claim_due, requeue_expired, retry_backoff
 from yingji.engine.models import Timer, TimerStatus
 from yingji.engine.registry import register_pass
+from yingji.engine.wakeup import wake_engines
 
 log = logging.getLogger("yingji.engine")
 
@@ -56,6 +57,8 @@ def timer_schedule(
             finished_at=None,
         )
         timer.refresh_from_db()
+    if due_at <= timezone.now():  # due already: no need to wait for the next poll
+        wake_engines()
     return timer
 
 

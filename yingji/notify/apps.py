@@ -8,7 +8,10 @@ class NotifyConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self) -> None:
+        from django.utils.module_loading import autodiscover_modules
+
         from yingji.engine.views import register_collector
         from yingji.notify.metrics import NotifyCollector
 
         register_collector(NotifyCollector())
+        autodiscover_modules("events")  # each app's notice texts (notify.rendering)

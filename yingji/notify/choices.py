@@ -12,6 +12,21 @@ class ChannelKind(models.TextChoices):
     WEBHOOK = "webhook", _("Webhook (signed JSON)")
     SMS = "sms", _("SMS through an HTTP gateway")
     CAPTURE = "capture", _("Capture (trial: show what would be sent)")
+    APPRISE = "apprise", _("Any service through apprise")
+
+
+# Kinds that can reach one person: by address (e-mail, SMS) or by @-mentioning them in the
+# robot's group chat (DingTalk, WeCom, Feishu user IDs or mobile numbers).
+PERSONAL_KINDS = frozenset(
+    {
+        ChannelKind.EMAIL,
+        ChannelKind.SMS,
+        ChannelKind.CAPTURE,
+        ChannelKind.DINGTALK,
+        ChannelKind.WECOM,
+        ChannelKind.FEISHU,
+    }
+)
 
 
 # Robots' documented limits (im-webhooks.md); a channel may set a lower one.
@@ -25,6 +40,7 @@ DEFAULT_PER_MINUTE: dict[str, int] = {
     ChannelKind.SMS: 300,
     ChannelKind.WEBHOOK: 600,
     ChannelKind.CAPTURE: 100000,
+    ChannelKind.APPRISE: 60,
 }
 
 

@@ -5,7 +5,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from yingji.notify.choices import ChannelKind
+from yingji.notify.choices import PERSONAL_KINDS, ChannelKind
+from yingji.org.choices import Language
 
 # Settings a channel kind uses; secrets are never shown again once saved.
 CONFIG_FIELDS = (
@@ -25,16 +26,54 @@ CONFIG_FIELDS = (
     "auth_header",
 )
 SECRET_FIELDS = ("secret", "password", "auth_header")
+# The channel's own columns, as the form names them.
+CHANNEL_FIELDS = (
+    "name", "kind", "enabled", "personal", "all_staff", "canary", "position", "per_minute",
+    "language",
+)  # fmt: skip
+
+K = ChannelKind
+SMTP_FIELDS = ("host", "port", "security", "username", "password", "from_address")
+SMS_FIELDS = ("body_format", "body_template", "success_field", "success_value", "auth_header")
+ROBOTS = {K.DINGTALK, K.WECOM, K.FEISHU}
+# Which kinds use which field: the page shows only the chosen kind's (yingji.js), and all
+# of them without JavaScript.
+FIELD_KINDS: dict[str, set[str]] = {
+    "personal": set(PERSONAL_KINDS),
+    "all_staff": ROBOTS | {K.SLACK, K.TEAMS, K.WEBHOOK, K.APPRISE, K.CAPTURE},
+    "position": set(PERSONAL_KINDS),
+    "url": ROBOTS | {K.SLACK, K.TEAMS, K.WEBHOOK, K.SMS, K.APPRISE},
+    "secret": {K.DINGTALK, K.FEISHU, K.WEBHOOK},
+    "keyword": {K.DINGTALK},
+    **dict.fromkeys(
+        ("host", "port", "security", "username", "password", "from_address"), {K.EMAIL}
+    ),
+    **dict.fromkeys(
+        ("body_format", "body_template", "success_field", "success_value", "auth_header"), {K.SMS}
+    ),
+}
 
 
 class ChannelForm(forms.Form):
     name = forms.CharField(label=_("name"), max_length=100)
-    kind = forms.ChoiceField(label=_("kind"), choices=ChannelKind.choices)
+    kind = forms.ChoiceField(
+        label=_("kind"), choices=ChannelKind.choices, widget=forms.Select(attrs={"data-kind": ""})
+    )
     enabled = forms.BooleanField(label=_("enabled"), required=False, initial=True)
     personal = forms.BooleanField(
         label=_("for personal notices"),
         required=False,
-        help_text=_("E-mail or capture: carries notices to each person's address."),
+        help_text=_(
+            "Carries notices to each person: e-mail and SMS to their address; DingTalk, "
+            "WeCom and Feishu robots @ the person in the robot's group by their user ID "
+            "(DingTalk and WeCom also by mobile)."
+        ),
+    )
+    language = forms.ChoiceField(
+        label=_("language"),
+        required=False,
+        choices=[("", _("Organisation default")), *Language.choices],
+        help_text=_("For group chats; notices to people follow each person's language."),
     )
     all_staff = forms.BooleanField(
         label=_("all-staff channel"),
@@ -72,7 +111,7 @@ class ChannelForm(forms.Form):
         max_length=500,
         help_text=_(
             "DingTalk: …/robot/send?access_token=…; WeCom: …/webhook/send?key=…; "
-            "Feishu: …/bot/v2/hook/…"
+            "Feishu: …/bot/v2/hook/…; apprise: any apprise URL, e.g. mailto://… or json://…"
         ),
     )
     secret = forms.CharField(
@@ -130,6 +169,11 @@ class ChannelForm(forms.Form):
         widget=forms.PasswordInput(render_value=False),
         help_text=_("Sent as Authorization: … Leave empty to keep the saved one."),
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, kinds in FIELD_KINDS.items():
+            self.fields[name].widget.attrs["data-kinds"] = " ".join(sorted(kinds))
 
     def config(self, saved: dict[str, Any]) -> dict[str, Any]:
         values = {name: self.cleaned_data.get(name) for name in CONFIG_FIELDS}

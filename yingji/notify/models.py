@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from yingji.notify.choices import ChannelKind, DeliveryStatus
+from yingji.org.choices import Language
 
 
 class Channel(models.Model):
@@ -24,6 +25,8 @@ class Channel(models.Model):
     # notices when the engine (or the channel) has stopped.
     canary = models.BooleanField(_("self-check (canary) channel"), default=False)
     per_minute = models.PositiveIntegerField(_("messages per minute"), null=True, blank=True)
+    # A group chat reads one language; notices to people follow each person's own.
+    language = models.CharField(_("language"), max_length=8, choices=Language.choices, blank=True)
     # Order of personal channels when a receipt is overdue: e-mail first, then SMS, ...
     position = models.PositiveSmallIntegerField(_("order for unconfirmed notices"), default=10)
     broken_reason = models.TextField(_("broken because"), blank=True)
@@ -46,6 +49,9 @@ class Message(models.Model):
     event = models.CharField(_("event"), max_length=64)
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("text"), blank=True)
+    # The facts an event's template is rendered from, in each recipient's language; title
+    # and text above are that rendering in the organisation's language (lists, search).
+    context = models.JSONField(_("facts"), default=dict, blank=True)
     link = models.CharField(_("link"), max_length=500, blank=True)
     key = models.CharField(_("idempotency key"), max_length=200, unique=True)
     require_receipt = models.BooleanField(_("receipt required"), default=False)

@@ -10,9 +10,11 @@ import logging
 import secrets
 import uuid
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Q
@@ -22,13 +24,16 @@ from django.utils.translation import gettext as _
 from yingji.audit.services import audit_record
 from yingji.core.errors import DomainError, FieldErrors
 from yingji.engine.claims import retry_backoff
+from yingji.engine.wakeup import wake_engines
 from yingji.notify.choices import (
     DEFAULT_PER_MINUTE,
     DEFAULT_PER_SECOND,
+    PERSONAL_KINDS,
     ChannelKind,
     DeliveryStatus,
 )
 from yingji.notify.models import Channel, Delivery, Message
+from yingji.notify.rendering import EVENTS, Notice, event_text
 from yingji.notify.transports import TRANSPORTS, SendError
 from yingji.org.choices import GroupKind, PersonStatus
 from yingji.org.models import Person
@@ -51,8 +56,9 @@ def _new_receipt_token() -> str:
 def notify(
     *,
     event: str,
-    title: str,
+    title: str = "",
     body: str = "",
+    context: dict[str, Any] | None = None,
     link: str = "",
     recipients: Iterable[Person] = (),
     channels: Iterable[Channel] = (),
@@ -65,6 +71,9 @@ def notify(
     """Queue a notice to people (in-app inbox + every enabled personal channel) and to group
     channels. With the same `key` a second call returns the first message and sends nothing.
 
+    A registered event (rendering.register_event) is written from `context` in each
+    reader's language; otherwise `title` and `body` are sent as given (a typed broadcast).
+
     With a receipt required and `escalate_after`, each person gets the notice on their first
     personal channel only; whoever has not confirmed in time gets it on the next channel,
     and after the last one the office gets a call list (see `receipts_escalate`)."""
@@ -72,6 +81,9 @@ def notify(
         existing = Message.objects.filter(key=key).first()
         if existing is not None:
             return existing
+    context = dict(context or {})
+    if event in EVENTS:  # stored in the organisation's language, for lists and search
+        title, body = event_text(event, context, settings.LANGUAGE_CODE)
     title = title.strip()
     if not title:
         raise DomainError(_("A notice needs a title."), field="title")
@@ -80,6 +92,7 @@ def notify(
         event=event,
         title=title[:200],
         body=body,
+        context=context,
         link=link,
         key=key or uuid.uuid4().hex,
         require_receipt=require_receipt,
@@ -97,6 +110,8 @@ def notify(
         for row in rows:
             row.priority = 1
     Delivery.objects.bulk_create(rows, batch_size=1000)
+    if any(row.channel_id for row in rows):
+        wake_engines()
     if stepwise and people:
         _schedule_escalation(message, step=1)
     audit_record(
@@ -160,11 +175,27 @@ def _personal_channels() -> list[Channel]:
     return list(Channel.objects.filter(enabled=True, personal=True).order_by("position", "name"))
 
 
+# A person's ID in each chat; without one DingTalk and WeCom can still @ their mobile.
+CHAT_ID_FIELDS = {
+    ChannelKind.DINGTALK: ("dingtalk_id", True),
+    ChannelKind.WECOM: ("wecom_id", True),
+    ChannelKind.FEISHU: ("feishu_id", False),  # custom bots @ by open_id only
+}
+
+
 def _personal_address(channel: Channel, person: Person) -> str:
+    """Where a personal channel reaches this person: an e-mail address, a mobile number, or
+    "user:<id>" / "mobile:<number>" to @ them in the robot's group; empty when it cannot."""
     if channel.kind in (ChannelKind.EMAIL, ChannelKind.CAPTURE):
         return person.email
     if channel.kind == ChannelKind.SMS:
         return person.mobile
+    if channel.kind in CHAT_ID_FIELDS:
+        id_field, by_mobile = CHAT_ID_FIELDS[ChannelKind(channel.kind)]
+        if getattr(person, id_field):
+            return f"user:{getattr(person, id_field)}"
+        if by_mobile and person.mobile:
+            return f"mobile:{person.mobile}"
     return ""
 
 
@@ -248,22 +279,49 @@ def _record(delivery: Delivery, **fields: Any) -> None:
     )
 
 
-def deliver(delivery: Delivery) -> None:
-    """Send one admitted delivery (no transaction is open) and record the outcome."""
+@dataclass(frozen=True)
+class Outcome:
+    delivery: Delivery
+    answer: str = ""
+    error: SendError | None = None
+
+
+def send_one(delivery: Delivery, notice: Notice) -> Outcome:
+    """Send one admitted delivery; touches no database, so sender threads may run it. A bug
+    in a transport is a temporary failure with its reason, never a lost delivery."""
     channel = delivery.channel
     assert channel is not None
     try:
-        answer = TRANSPORTS[channel.kind].send(channel, delivery.message, delivery)
+        return Outcome(delivery, answer=TRANSPORTS[channel.kind].send(channel, notice, delivery))
     except SendError as exc:
-        _record_failure(delivery, channel, exc)
-        return
-    _record(
-        delivery,
-        status=DeliveryStatus.SENT,
-        sent_at=timezone.now(),
-        provider_response=answer[:2000],
-        last_error="",
-    )
+        return Outcome(delivery, error=exc)
+    except Exception as exc:  # noqa: BLE001 — recorded as the reason, retried like an outage
+        log.exception("transport %s failed on delivery %s", channel.kind, delivery.pk)
+        return Outcome(delivery, error=SendError(f"{type(exc).__name__}: {exc}", temporary=True))
+
+
+@transaction.atomic
+def record_outcomes(outcomes: list[Outcome]) -> None:
+    """The second short write: a chunk's outcomes in one commit; sends that got the same
+    answer (robots mostly say the same "ok") in one UPDATE."""
+    now = timezone.now()
+    sent: dict[tuple[str, str], list[int]] = {}
+    for outcome in outcomes:
+        delivery = outcome.delivery
+        if outcome.error is None:
+            sent.setdefault((delivery.claim_token, outcome.answer[:2000]), []).append(delivery.pk)
+        else:
+            assert delivery.channel is not None
+            _record_failure(delivery, delivery.channel, outcome.error)
+    for (token, answer), ids in sent.items():
+        Delivery.objects.filter(pk__in=ids, claim_token=token).update(
+            status=DeliveryStatus.SENT,
+            sent_at=now,
+            provider_response=answer,
+            last_error="",
+            claim_token="",
+            lease_until=None,
+        )
 
 
 @transaction.atomic
@@ -285,8 +343,7 @@ def _mark_broken(channel: Channel, reason: str) -> None:
     )
     notify(
         event="channel.broken",
-        title=_("Channel %(name)s is broken and no longer sends") % {"name": channel.name},
-        body=reason[:500],
+        context={"name": channel.name, "reason": reason[:500]},
         link=f"/notify/channels/{channel.pk}/edit/",
         recipients=owners,
         key=f"channel:{channel.pk}:broken:{uuid.uuid4().hex}",
@@ -370,6 +427,7 @@ def receipts_escalate(*, message: Message, step: int) -> None:
             to_call.append(person)
     Delivery.objects.bulk_create(rows)
     if rows:
+        wake_engines()
         _schedule_escalation(message, step=step + 1)
     _tell_about_receipts(message, told_key, waiting=len(waiting), to_call=to_call)
 
@@ -382,11 +440,7 @@ def _tell_about_receipts(message: Message, key: str, *, waiting: int, to_call: l
     sender = Person.objects.filter(user__pk=message.created_by_id or 0)
     notify(
         event="receipt.overdue",
-        title=_("%(n)d people have not confirmed: %(title)s")
-        % {"n": waiting, "title": message.title},
-        body=(_("Please call:") + "\n" + "\n".join(lines))
-        if lines
-        else _("Sent again on their next channel."),
+        context={"n": waiting, "title": message.title, "call_list": "\n".join(lines)},
         link=f"/notify/messages/{message.pk}/",
         recipients=(office | sender).distinct(),
         key=key,
@@ -416,6 +470,11 @@ def channel_save(*, actor: Any, channel: Channel | None, **fields: Any) -> Chann
     transport = TRANSPORTS.get(kind)
     if transport is None:
         raise DomainError(_("Choose a kind of channel."), field="kind")
+    if fields.get("personal") and kind not in PERSONAL_KINDS:
+        raise DomainError(
+            _("This kind of channel cannot reach one person; use it as a group channel."),
+            field="personal",
+        )
     fields["config"] = transport.clean(dict(fields.get("config") or {}))
     target = channel or Channel()
     for name, value in fields.items():
@@ -468,7 +527,6 @@ def channel_test(*, actor: Any, channel: Channel) -> Message:
     """Send a test notice through one channel: to the tester in person for a personal channel,
     to the chat for a group channel."""
     require_org_manager(actor)
-    title = _("Test notice from Yingji")
     if channel.personal:
         person = roles_of(actor).person
         address = _personal_address(channel, person) if person else ""
@@ -476,7 +534,7 @@ def channel_test(*, actor: Any, channel: Channel) -> Message:
             raise DomainError(
                 _("Add your own e-mail address or mobile first; the test goes to you.")
             )
-        message = notify(event="test", title=title, link="/notify/", recipients=[], actor=actor)
+        message = notify(event="test", link="/notify/", recipients=[], actor=actor)
         Delivery.objects.create(
             message=message,
             person=person,
@@ -485,5 +543,6 @@ def channel_test(*, actor: Any, channel: Channel) -> Message:
             next_attempt_at=timezone.now(),
             receipt_token=_new_receipt_token(),
         )
+        wake_engines()
         return message
-    return notify(event="test", title=title, link="/notify/", channels=[channel], actor=actor)
+    return notify(event="test", link="/notify/", channels=[channel], actor=actor)

@@ -9,24 +9,29 @@ from __future__ import annotations
 
 import abc
 import base64
+import contextlib
+import email.charset
+import functools
 import hashlib
 import hmac
 import json
+import logging
 import smtplib
 import time
 import urllib.parse
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.validators import EmailValidator, URLValidator
-from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from yingji.core.errors import DomainError
 from yingji.notify.choices import ChannelKind
+from yingji.notify.rendering import Notice, render_format
 
 HTTP_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 
@@ -39,8 +44,11 @@ class SendError(Exception):
         self.channel_broken = channel_broken
 
 
-def absolute(path: str) -> str:
-    return path if "://" in path else settings.BASE_URL.rstrip("/") + path
+@functools.cache
+def http_client() -> httpx.Client:
+    """One client per process, shared by the sender threads (httpx.Client is thread-safe):
+    connections are kept alive, so a burst to the same robot pays the TLS handshake once."""
+    return httpx.Client(timeout=HTTP_TIMEOUT, limits=httpx.Limits(max_keepalive_connections=32))
 
 
 def post_json(
@@ -50,10 +58,9 @@ def post_json(
     429 and 5xx; permanent for other 4xx."""
     body = body or json.dumps(payload, ensure_ascii=False).encode("utf-8")
     try:
-        response = httpx.post(
+        response = http_client().post(
             url,
             content=body,
-            timeout=HTTP_TIMEOUT,
             headers={"Content-Type": "application/json; charset=utf-8", **(headers or {})},
         )
     except httpx.HTTPError as exc:
@@ -81,21 +88,28 @@ def _check_url(config: dict[str, Any], field: str = "url") -> str:
     return url
 
 
-def im_text(message: Any) -> tuple[str, str]:
-    """What a chat may carry: title and link only, never incident detail (some companies
-    forbid it in public IM)."""
-    return message.title, absolute(message.link) if message.link else ""
+def mention(address: str) -> tuple[str, str]:
+    """A personal chat address is "user:<id>" or "mobile:<number>" (see services)."""
+    how, _sep, who = address.partition(":")
+    return how, who
+
+
+def short_text(notice: Notice) -> str:
+    """Title, grade and link on one or two lines: what a plain-text chat carries."""
+    grade = f"[{notice.grade}] " if notice.grade else ""
+    return grade + notice.title + (f"\n{notice.link}" if notice.link else "")
 
 
 class Transport(abc.ABC):
     kind: str
+    waits_on_network = True  # worth sending side by side with others
 
     @abc.abstractmethod
     def clean(self, config: dict[str, Any]) -> dict[str, Any]:
         """Validated settings, or DomainError naming the field."""
 
     @abc.abstractmethod
-    def send(self, channel: Any, message: Any, delivery: Any) -> str:
+    def send(self, channel: Any, notice: Notice, delivery: Any) -> str:
         """Send one delivery; return the provider's answer or raise SendError."""
 
 
@@ -103,14 +117,15 @@ class CaptureTransport(Transport):
     """For trials and the demo: keeps exactly what would have been sent, sends nothing."""
 
     kind = ChannelKind.CAPTURE
+    waits_on_network = False
 
     def clean(self, config: dict[str, Any]) -> dict[str, Any]:
         return {}
 
-    def send(self, channel: Any, message: Any, delivery: Any) -> str:
-        title, link = im_text(message)
+    def send(self, channel: Any, notice: Notice, delivery: Any) -> str:
         to = delivery.address or channel.name
-        return f"To: {to}\n{title}\n{message.body}\n{link}".strip()
+        fmt = "email.txt" if delivery.person_id else "im.md"
+        return f"To: {to}\n\n" + render_format(notice, fmt)
 
 
 class EmailTransport(Transport):
@@ -146,7 +161,7 @@ class EmailTransport(Transport):
             "password": str(config.get("password", "")),
         }
 
-    def send(self, channel: Any, message: Any, delivery: Any) -> str:
+    def send(self, channel: Any, notice: Notice, delivery: Any) -> str:
         config = channel.config
         connection = get_connection(
             "django.core.mail.backends.smtp.EmailBackend",
@@ -158,20 +173,18 @@ class EmailTransport(Transport):
             use_ssl=config["security"] == "ssl",
             timeout=15,
         )
-        context = {
-            "message": message,
-            "link": absolute(message.link) if message.link else "",
-            "receipt": absolute(f"/notify/r/{delivery.receipt_token}/"),
-        }
         mail = EmailMultiAlternatives(
-            subject=message.title,
-            body=render_to_string("notify/email.txt", context),
+            subject=notice.title,
+            body=render_format(notice, "email.txt"),
             from_email=config["from_address"],
             to=[delivery.address],
             connection=connection,
-            headers={"X-Yingji-Message": str(message.pk)},
+            headers={
+                "X-Yingji-Message": str(notice.message_id),
+                "Content-Language": notice.language,
+            },
         )
-        mail.attach_alternative(render_to_string("notify/email.html", context), "text/html")
+        mail.attach_alternative(render_format(notice, "email.html"), "text/html")
         try:
             mail.send()
         except smtplib.SMTPAuthenticationError as exc:
@@ -203,16 +216,24 @@ class DingTalkTransport(Transport):
         sign = urllib.parse.quote_plus(base64.b64encode(digest).decode())
         return f"{url}{'&' if '?' in url else '?'}timestamp={now_ms}&sign={sign}"
 
-    def send(self, channel: Any, message: Any, delivery: Any) -> str:
-        title, link = im_text(message)
+    def send(self, channel: Any, notice: Notice, delivery: Any) -> str:
         keyword = channel.config.get("keyword", "")
-        text = f"### {title}\n\n" + (f"[{link}]({link})" if link else "")
+        text = render_format(notice, "im.md")
+        payload: dict[str, Any] = {
+            "msgtype": "markdown",
+            "markdown": {"title": notice.title, "text": text},
+        }
+        if delivery.address:  # a personal notice: @ the person in the robot's group
+            how, who = mention(delivery.address)
+            payload["at"] = {"atUserIds" if how == "user" else "atMobiles": [who]}
+            text += f"\n\n@{who}"  # DingTalk shows the @ only when it is also in the text
         if keyword and keyword not in text:  # a keyword-protected robot drops messages without it
             text += f"\n\n{keyword}"
+        payload["markdown"]["text"] = text
         url = channel.config["url"]
         if channel.config.get("secret"):
             url = self.signed_url(url, channel.config["secret"], int(time.time() * 1000))
-        answer = post_json(url, {"msgtype": "markdown", "markdown": {"title": title, "text": text}})
+        answer = post_json(url, payload)
         return _errcode_verdict(answer, "errcode", self.TEMPORARY, self.BROKEN)
 
 
@@ -224,12 +245,19 @@ class WeComTransport(Transport):
     def clean(self, config: dict[str, Any]) -> dict[str, Any]:
         return {"url": _check_url(config)}
 
-    def send(self, channel: Any, message: Any, delivery: Any) -> str:
-        title, link = im_text(message)
-        content = f"**{title}**" + (f"\n[{link}]({link})" if link else "")
-        answer = post_json(
-            channel.config["url"], {"msgtype": "markdown", "markdown": {"content": content}}
-        )
+    def send(self, channel: Any, notice: Notice, delivery: Any) -> str:
+        if delivery.address:
+            # Markdown cannot @ by mobile, text can do both: a personal notice goes as text.
+            how, who = mention(delivery.address)
+            text = {
+                "content": short_text(notice),
+                "mentioned_list" if how == "user" else "mentioned_mobile_list": [who],
+            }
+            payload: dict[str, Any] = {"msgtype": "text", "text": text}
+        else:
+            content = render_format(notice, "im.md")
+            payload = {"msgtype": "markdown", "markdown": {"content": content}}
+        answer = post_json(channel.config["url"], payload)
         return _errcode_verdict(answer, "errcode", self.TEMPORARY, self.BROKEN)
 
 
@@ -248,12 +276,11 @@ class FeishuTransport(Transport):
         key = f"{timestamp}\n{secret}".encode()
         return base64.b64encode(hmac.new(key, b"", hashlib.sha256).digest()).decode()
 
-    def send(self, channel: Any, message: Any, delivery: Any) -> str:
-        title, link = im_text(message)
-        payload: dict[str, Any] = {
-            "msg_type": "text",
-            "content": {"text": title + (f"\n{link}" if link else "")},
-        }
+    def send(self, channel: Any, notice: Notice, delivery: Any) -> str:
+        text = short_text(notice)
+        if delivery.address:  # Feishu @-mentions by open_id / user_id only
+            text = f'<at user_id="{mention(delivery.address)[1]}"></at> {text}'
+        payload: dict[str, Any] = {"msg_type": "text", "content": {"text": text}}
         if channel.config.get("secret"):
             timestamp = int(time.time())
             payload["timestamp"] = str(timestamp)
@@ -268,9 +295,10 @@ class SlackTransport(Transport):
     def clean(self, config: dict[str, Any]) -> dict[str, Any]:
         return {"url": _check_url(config)}
 
-    def send(self, channel: Any, message: Any, delivery: Any) -> str:
-        title, link = im_text(message)
-        text = f"*{title}*" + (f"\n<{link}|{link}>" if link else "")
+    def send(self, channel: Any, notice: Notice, delivery: Any) -> str:
+        grade = f"[{notice.grade}] " if notice.grade else ""
+        link = notice.link
+        text = f"*{grade}{notice.title}*" + (f"\n<{link}|{link}>" if link else "")
         answer = post_json(channel.config["url"], {"text": text})
         return json.dumps(answer, ensure_ascii=False)[:500]
 
@@ -283,8 +311,9 @@ class TeamsTransport(Transport):
     def clean(self, config: dict[str, Any]) -> dict[str, Any]:
         return {"url": _check_url(config)}
 
-    def send(self, channel: Any, message: Any, delivery: Any) -> str:
-        title, link = im_text(message)
+    def send(self, channel: Any, notice: Notice, delivery: Any) -> str:
+        title = f"[{notice.grade}] {notice.title}" if notice.grade else notice.title
+        link = notice.link
         card: dict[str, Any] = {
             "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
             "type": "AdaptiveCard",
@@ -292,9 +321,9 @@ class TeamsTransport(Transport):
             "body": [{"type": "TextBlock", "text": title, "weight": "Bolder", "wrap": True}],
         }
         if link:
-            card["actions"] = [
-                {"type": "Action.OpenUrl", "title": _("Open in Yingji"), "url": link}
-            ]
+            with translation.override(notice.language):
+                label = _("Open in Yingji")
+            card["actions"] = [{"type": "Action.OpenUrl", "title": label, "url": link}]
         payload = {
             "type": "message",
             "attachments": [
@@ -348,10 +377,9 @@ class SmsGatewayTransport(Transport):
         body = config["body_template"].replace("{{mobile}}", urllib.parse.quote_plus(mobile))
         return body.replace("{{text}}", urllib.parse.quote_plus(text)).encode("utf-8")
 
-    def send(self, channel: Any, message: Any, delivery: Any) -> str:
+    def send(self, channel: Any, notice: Notice, delivery: Any) -> str:
         config = channel.config
-        title, link = im_text(message)
-        text = f"{title} {link}".strip()[:300]  # SMS: title and link only
+        text = render_format(notice, "sms.txt")[:300]  # SMS: title, grade and a link only
         body = self.render(config, delivery.address, text)
         headers = {}
         if config["body_format"] == "form":
@@ -381,13 +409,16 @@ class WebhookTransport(Transport):
             raise DomainError(_("Use a signing secret of at least 16 characters."), field="secret")
         return {"url": _check_url(config), "secret": secret}
 
-    def send(self, channel: Any, message: Any, delivery: Any) -> str:
+    def send(self, channel: Any, notice: Notice, delivery: Any) -> str:
         payload = {
-            "event": message.event,
-            "title": message.title,
-            "text": message.body,
-            "link": absolute(message.link) if message.link else "",
-            "message": message.pk,
+            "event": notice.event,
+            "title": notice.title,
+            "text": notice.body,
+            "grade": notice.grade,
+            "facts": notice.facts,
+            "language": notice.language,
+            "link": notice.link,
+            "message": notice.message_id,
             "delivery": delivery.pk,
         }
         timestamp = str(int(time.time()))
@@ -414,6 +445,64 @@ def _errcode_verdict(answer: Any, field: str, temporary: set[int], broken: set[i
     raise SendError(f"rejected: {text}", temporary=False, channel_broken=code in broken)
 
 
+class AppriseTransport(Transport):
+    """The long tail: any service apprise knows, by its URL (`pip install yingji[apprise]`).
+    apprise does not read robots' error bodies, so the core chats keep their own senders."""
+
+    kind = ChannelKind.APPRISE
+
+    @staticmethod
+    @contextlib.contextmanager
+    def _apprise() -> Iterator[Any]:
+        """apprise, with the e-mail charset table as it was: loading apprise's e-mail plugin
+        re-registers UTF-8 process-wide (quoted-printable headers), which would change how
+        our own e-mails are encoded."""
+        saved = dict(email.charset.CHARSETS)
+        try:
+            import apprise
+        except ImportError:
+            raise DomainError(
+                _("apprise is not installed: pip install 'yingji[apprise]'."), field="url"
+            ) from None
+        try:
+            yield apprise
+        finally:
+            email.charset.CHARSETS.clear()
+            email.charset.CHARSETS.update(saved)
+
+    def clean(self, config: dict[str, Any]) -> dict[str, Any]:
+        url = str(config.get("url", "")).strip()
+        with self._apprise() as apprise:
+            known = apprise.Apprise().add(url)
+        if not known:
+            raise DomainError(
+                _("apprise does not recognise this URL (see its list of services)."), field="url"
+            )
+        return {"url": url}
+
+    def send(self, channel: Any, notice: Notice, delivery: Any) -> str:
+        problems: list[str] = []
+        try:
+            with self._apprise() as apprise:
+                sender = apprise.Apprise()
+                if not sender.add(channel.config["url"]):
+                    raise SendError(
+                        "apprise rejected the URL", temporary=False, channel_broken=True
+                    )
+                result = sender.notify(
+                    title=notice.title,
+                    body=render_format(notice, "im.md"),
+                    body_format=apprise.NotifyFormat.MARKDOWN,
+                    log_callback=lambda entry, _plugin: problems.append(entry.message),
+                    log_level=logging.WARNING,
+                )
+        except DomainError as exc:  # apprise was uninstalled after the channel was saved
+            raise SendError(str(exc.message), temporary=False, channel_broken=True) from None
+        if not result:  # apprise cannot tell a refusal from an outage: retry, then give up
+            raise SendError("apprise: " + ("; ".join(problems) or "not sent"), temporary=True)
+        return f"apprise: sent to {result.success_count} service(s)"
+
+
 TRANSPORTS: dict[str, Transport] = {
     t.kind: t
     for t in (
@@ -426,5 +515,6 @@ TRANSPORTS: dict[str, Transport] = {
         TeamsTransport(),
         WebhookTransport(),
         SmsGatewayTransport(),
+        AppriseTransport(),
     )
 }

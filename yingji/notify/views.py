@@ -9,14 +9,16 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from yingji.core.errors import AccessDenied, DomainError
 from yingji.notify import services
-from yingji.notify.forms import SECRET_FIELDS, BroadcastForm, ChannelForm
+from yingji.notify.forms import CHANNEL_FIELDS, SECRET_FIELDS, BroadcastForm, ChannelForm
 from yingji.notify.models import Channel, Delivery
 from yingji.notify.queries import get_message_for, inbox_of, visible_messages, with_counts
+from yingji.notify.rendering import notice_for
 from yingji.org.queries import require_org_manager
 from yingji.org.roles import roles_of
 
@@ -39,8 +41,11 @@ def receipt(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST":
         services.delivery_confirm(token=token)
         delivery.refresh_from_db()
+    notice = notice_for(delivery.message, get_language())
     return render(
-        request, "notify/receipt.html", {"delivery": delivery, "message": delivery.message}
+        request,
+        "notify/receipt.html",
+        {"delivery": delivery, "message": delivery.message, "notice": notice},
     )
 
 
@@ -66,7 +71,13 @@ def message_detail(request: HttpRequest, pk: int) -> HttpResponse:
     template = (
         "notify/_counts.html" if request.headers.get("HX-Request") else "notify/message_detail.html"
     )
-    return render(request, template, {"message": counted, "page": page, "may_see_all": may_see_all})
+    context = {
+        "message": counted,
+        "notice": notice_for(message, get_language()),
+        "page": page,
+        "may_see_all": may_see_all,
+    }
+    return render(request, template, context)
 
 
 @login_required
@@ -81,35 +92,20 @@ def channel_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     channel = get_object_or_404(Channel, pk=pk) if pk else None
     initial: dict[str, Any] = {}
     if channel:
-        initial = {
-            "name": channel.name,
-            "kind": channel.kind,
-            "enabled": channel.enabled,
-            "personal": channel.personal,
-            "all_staff": channel.all_staff,
-            "canary": channel.canary,
-            "position": channel.position,
-            "per_minute": channel.per_minute,
-            **channel.config,
-        }
+        initial = {name: getattr(channel, name) for name in CHANNEL_FIELDS} | channel.config
         for secret in SECRET_FIELDS:  # never sent back to the browser
             initial.pop(secret, None)
     form = ChannelForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
+            fields = {name: data[name] for name in CHANNEL_FIELDS}
+            fields["position"] = 10 if data["position"] is None else data["position"]
             saved = services.channel_save(
                 actor=request.user,
                 channel=channel,
-                name=data["name"],
-                kind=data["kind"],
-                enabled=data["enabled"],
-                personal=data["personal"],
-                all_staff=data["all_staff"],
-                canary=data["canary"],
-                position=data["position"] if data["position"] is not None else 10,
-                per_minute=data["per_minute"],
                 config=form.config(channel.config if channel else {}),
+                **fields,
             )
         except DomainError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))

@@ -14,6 +14,14 @@ class PersonKind(models.TextChoices):
     EXTERNAL_EXPERT = "external_expert", _("External expert")  # R-ORG-2
 
 
+class Language(models.TextChoices):
+    """Languages a person reads notices in; each is named in itself, as language pickers do."""
+
+    ZH_HANS = "zh-hans", "简体中文"
+    ZH_HANT = "zh-hant", "繁體中文"
+    EN = "en", "English"
+
+
 class PersonStatus(models.TextChoices):
     ACTIVE = "active", _("Active")
     LEFT = "left", _("Left")

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from yingji.org.choices import (
     DepartmentKind,
     GroupKind,
+    Language,
     MemberRole,
     PersonKind,
     PersonStatus,
@@ -138,6 +139,14 @@ class Person(models.Model):
     dingtalk_id = models.CharField(_("DingTalk user ID"), max_length=64, blank=True)
     wecom_id = models.CharField(_("WeCom user ID"), max_length=64, blank=True)
     feishu_id = models.CharField(_("Feishu user ID"), max_length=64, blank=True)
+    # Notices reach each person in their language; empty means the organisation's default.
+    language = models.CharField(
+        _("language for notices"),
+        max_length=8,
+        choices=Language.choices,
+        blank=True,
+        help_text=_("Empty: the organisation's default language."),
+    )
     status = models.CharField(
         _("status"), max_length=8, choices=PersonStatus.choices, default=PersonStatus.ACTIVE
     )

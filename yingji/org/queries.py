@@ -25,7 +25,7 @@ from yingji.org.roles import roles_of
 
 # Fields a person may change on their own record: keeping contact data current is everyone's job.
 SELF_EDITABLE_FIELDS = frozenset(
-    {"mobile", "email", "title", "dingtalk_id", "wecom_id", "feishu_id"}
+    {"mobile", "email", "title", "dingtalk_id", "wecom_id", "feishu_id", "language"}
 )
 HEAD_EDITABLE_FIELDS = SELF_EDITABLE_FIELDS | {"full_name"}
 

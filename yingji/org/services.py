@@ -23,7 +23,7 @@ User = get_user_model()
 DEPARTMENT_FIELDS = ("code", "name", "kind", "parent", "head", "deputy", "sort_order", "active")
 PERSON_FIELDS = (
     "full_name", "employee_no", "kind", "department", "vendor", "title", "mobile", "email",
-    "dingtalk_id", "wecom_id", "feishu_id",
+    "dingtalk_id", "wecom_id", "feishu_id", "language",
 )  # fmt: skip
 GROUP_FIELDS = ("code", "name", "kind", "scenario", "duties", "assembly_point", "active")
 MEMBERSHIP_FIELDS = ("role", "specialty", "note")

@@ -20,7 +20,14 @@ from django.utils.translation import gettext as _
 
 from yingji.core.errors import DomainError, FieldErrors
 from yingji.org import services
-from yingji.org.choices import DepartmentKind, MemberRole, PersonKind, PersonStatus, Specialty
+from yingji.org.choices import (
+    DepartmentKind,
+    Language,
+    MemberRole,
+    PersonKind,
+    PersonStatus,
+    Specialty,
+)
 from yingji.org.models import Department, EmergencyGroup, Membership, Person, Vendor
 from yingji.org.queries import require_org_manager
 
@@ -33,7 +40,7 @@ COLUMNS = {
     ],
     "people": [
         "employee_no", "full_name", "kind", "department_code", "vendor_name", "title", "mobile",
-        "email", "dingtalk_id", "wecom_id", "feishu_id", "status", "username",
+        "email", "dingtalk_id", "wecom_id", "feishu_id", "language", "status", "username",
     ],
     "memberships": ["group_code", "employee_no", "role", "specialty", "note"],
 }  # fmt: skip
@@ -48,7 +55,8 @@ HEADER_ALIASES = {
     "工号": "employee_no", "姓名": "full_name", "人员类型": "kind",
     "所属部门编码": "department_code",
     "供应商": "vendor_name", "职务": "title", "手机": "mobile", "邮箱": "email",
-    "钉钉ID": "dingtalk_id", "企业微信ID": "wecom_id", "飞书ID": "feishu_id", "状态": "status",
+    "钉钉ID": "dingtalk_id", "企业微信ID": "wecom_id", "飞书ID": "feishu_id",
+    "语言": "language", "状态": "status",
     "用户名": "username", "小组编码": "group_code", "角色": "role", "专业": "specialty",
     "备注": "note",
 }  # fmt: skip
@@ -181,6 +189,21 @@ def _choice(value: str, choices: Any, column: str) -> str:
     raise DomainError(_("%(value)s is not a valid choice.") % {"value": value}, field=column)
 
 
+# What contact lists write for a language, besides our own codes and names.
+LANGUAGE_ALIASES = {
+    "zh-cn": "zh-hans", "zh_cn": "zh-hans", "简体": "zh-hans", "中文": "zh-hans",
+    "zh-tw": "zh-hant", "zh_tw": "zh-hant", "zh-hk": "zh-hant", "繁体": "zh-hant",
+    "繁體": "zh-hant", "英文": "en", "英語": "en", "英语": "en",
+}  # fmt: skip
+
+
+def _language(value: str) -> str:
+    wanted = value.strip().lower()
+    if wanted in LANGUAGE_ALIASES:
+        return LANGUAGE_ALIASES[wanted]
+    return _choice(value, Language, "language")
+
+
 def _bool(value: str, column: str) -> bool:
     if value.lower() in TRUE_WORDS:
         return True
@@ -266,8 +289,10 @@ def _import_person(actor: Any, row: dict, report: ImportReport) -> None:
     values: dict[str, Any] = {
         k: row[k]
         for k in services.PERSON_FIELDS
-        if k in row and k not in ("kind", "department", "vendor")
+        if k in row and k not in ("kind", "department", "vendor", "language")
     }
+    if row.get("language"):
+        values["language"] = _language(row["language"])
     values["kind"] = _choice(row["kind"], PersonKind, "kind") if row.get("kind") else "employee"
     if "department_code" in row:
         values["department"] = _lookup(Department, "department_code", code=row["department_code"])
@@ -385,7 +410,7 @@ def export_rows(kind: str, user: Any) -> Iterator[list[Any]]:
         for p in visible_people(user).select_related("department", "vendor", "user"):
             yield [p.employee_no, p.full_name, p.kind, p.department.code if p.department else "",
                    p.vendor.name if p.vendor else "", p.title, p.mobile, p.email, p.dingtalk_id,
-                   p.wecom_id, p.feishu_id, p.status, p.user.username]  # fmt: skip
+                   p.wecom_id, p.feishu_id, p.language, p.status, p.user.username]  # fmt: skip
     else:
         for m in visible_memberships(user).select_related("group", "person"):
             yield [m.group.code, m.person.employee_no, m.role, m.specialty, m.note]

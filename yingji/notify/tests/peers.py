@@ -27,6 +27,11 @@ class Received:
         return json.loads(self.body)
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 128  # the default of 5 drops concurrent connects (SYN retries: 1 s)
+
+
 @dataclass
 class Robot:
     """An HTTP receiver that records every request and answers from a script of replies
@@ -47,6 +52,9 @@ class Robot:
         self.arrived = threading.Condition()
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keep-alive, as the robots' servers do
+            disable_nagle_algorithm = True  # headers and body go out as separate writes
+
             def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
                 if robot.hold_first and not robot.first_request.is_set():
                     robot.first_request.set()
@@ -75,7 +83,7 @@ class Robot:
             def log_message(self, *args: Any) -> None:
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = _Server(("127.0.0.1", 0), Handler)
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
         return self
 

@@ -14,7 +14,7 @@ from yingji.org.models import Person
 class ReceiptsAndTheInbox(CastTestCase):
     def setUp(self) -> None:
         self.message = notify(
-            event="test", title="机房断电演练", recipients=[self.staff_person], require_receipt=True
+            event="note", title="机房断电演练", recipients=[self.staff_person], require_receipt=True
         )
         self.inbox_delivery = self.message.deliveries.get(person=self.staff_person, channel=None)
 
@@ -38,7 +38,7 @@ class ReceiptsAndTheInbox(CastTestCase):
         )
 
     def test_the_inbox_lists_my_notices_only(self):
-        notify(event="test", title="别人的通知", recipients=[self.head_person])
+        notify(event="note", title="别人的通知", recipients=[self.head_person])
         self.login("staff")
         page = self.client.get(reverse("notify:inbox"))
         self.assertContains(page, "机房断电演练")
@@ -71,7 +71,7 @@ class DeliveryPage(CastTestCase):
         self.assertContains(partial, 'hx-trigger="every 5s"')
 
     def test_a_recipient_sees_only_their_own_delivery_and_others_nothing(self):
-        message = notify(event="test", title="T", recipients=[self.staff_person, self.head_person])
+        message = notify(event="note", title="T", recipients=[self.staff_person, self.head_person])
         self.login("staff")
         page = self.client.get(reverse("notify:message_detail", args=[message.pk]))
         self.assertEqual([d.person for d in page.context["page"].object_list], [self.staff_person])

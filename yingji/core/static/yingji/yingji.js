@@ -8,3 +8,17 @@ document.addEventListener("submit", (event) => {
   const question = form.getAttribute("data-confirm");
   if (question && !window.confirm(question)) event.preventDefault();
 });
+
+// A form with a "kind" select (channels) shows only the fields that kind uses.
+function showFieldsOfKind(select) {
+  for (const input of select.form.querySelectorAll("[data-kinds]")) {
+    const wrapper = input.closest(".field");
+    if (wrapper) wrapper.hidden = !input.dataset.kinds.split(" ").includes(select.value);
+  }
+}
+document.addEventListener("change", (event) => {
+  if (event.target.matches("select[data-kind]")) showFieldsOfKind(event.target);
+});
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("select[data-kind]").forEach(showFieldsOfKind);
+});

@@ -1,0 +1,66 @@
+"""An idle engine starts on new work when it is committed, not at its next poll: through
+LISTEN/NOTIFY on PostgreSQL (any process, any machine), through the process on SQLite."""
+
+import threading
+import time
+
+from django.db import connection, transaction
+from django.test import TransactionTestCase
+
+from yingji.core.actors import SYSTEM
+from yingji.engine.loop import Engine
+from yingji.engine.wakeup import Waiter, wake_engines
+from yingji.notify.services import channel_save, notify
+from yingji.notify.tests.peers import Robot
+
+LONG_POLL = 60.0  # without a wake-up the engine would sleep this long
+
+
+class AnIdleEngineWakesOnCommit(TransactionTestCase):
+    def test_a_committed_notice_is_sent_long_before_the_next_poll(self):
+        robot = Robot(replies=[(200, {"ok": True})]).start()
+        self.addCleanup(robot.stop)
+        channel = channel_save(
+            actor=SYSTEM,
+            channel=None,
+            name="hook",
+            kind="webhook",
+            config={"url": f"{robot.url}/h", "secret": "0123456789abcdef"},
+        )
+        engine = Engine(idle_seconds=LONG_POLL)
+        thread = threading.Thread(target=self._run, args=(engine,))
+        thread.start()
+        self.addCleanup(thread.join)
+        self.addCleanup(engine.stop.set)
+        time.sleep(0.5)  # let it find nothing and go idle (no deadline depends on this)
+        committed = time.monotonic()
+        notify(event="note", title="唤醒", channels=[channel])
+        self.assertTrue(robot.wait_for_requests(1, timeout=LONG_POLL / 4))
+        self.assertLess(time.monotonic() - committed, LONG_POLL / 4)
+
+    @staticmethod
+    def _run(engine: Engine) -> None:
+        try:
+            engine.run_forever()
+        finally:
+            connection.close()
+
+    def test_work_rolled_back_wakes_nobody(self):
+        waiter = Waiter(threading.Event())
+        self.addCleanup(waiter.close)
+        with self.assertRaises(RuntimeError), transaction.atomic():
+            wake_engines()
+            raise RuntimeError("the change failed")
+        self.assertFalse(waiter._woken(0.3))
+        with transaction.atomic():
+            wake_engines()
+        self.assertTrue(waiter._woken(5))
+
+    def test_a_stop_ends_the_wait_at_once(self):
+        stop = threading.Event()
+        waiter = Waiter(stop)
+        self.addCleanup(waiter.close)
+        threading.Timer(0.2, stop.set).start()
+        started = time.monotonic()
+        waiter.wait(LONG_POLL)
+        self.assertLess(time.monotonic() - started, LONG_POLL / 4)
