@@ -1,6 +1,6 @@
 """Take the documentation screenshots from a running Yingji with demo data.
 
-.venv/bin/python scripts/screenshots.py http://127.0.0.1:8000 docs/img
+.venv/bin/python scripts/screenshots.py http://127.0.0.1:8000 docs/img [NAME ...]
 """
 
 from __future__ import annotations
@@ -20,14 +20,19 @@ PAGES = [
     ("import", "/org/import/", "office", "zh-hant", 1280),
     ("audit", "/audit/", "admin", "zh-hans", 1280),
     ("home-phone", "/", "staff", "zh-hans", 390),
+    ("notify-channel", "/notify/channels/new/", "office", "zh-hans", 1280),
 ]
+# Choices made on a page before the picture: the channel form shows the chosen kind's fields.
+SELECT = {"notify-channel": {"#id_kind": "dingtalk"}}
 
 
-def main(base: str, out: Path) -> None:
+def main(base: str, out: Path, only: list[str]) -> None:
     out.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         for name, path, user, language, width in PAGES:
+            if only and name not in only:
+                continue
             context = browser.new_context(viewport={"width": width, "height": 900}, locale="en-US")
             page = context.new_page()
             page.goto(base + "/accounts/login/")
@@ -38,10 +43,12 @@ def main(base: str, out: Path) -> None:
                 with page.expect_navigation():
                     page.select_option("#lang-select", language)
             page.goto(base + path)
-            page.screenshot(path=str(out / f"{name}.png"), full_page=width < 500)
+            for selector, value in SELECT.get(name, {}).items():
+                page.select_option(selector, value)
+            page.screenshot(path=str(out / f"{name}.png"), full_page=width < 500 or name in SELECT)
             context.close()
         browser.close()
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], Path(sys.argv[2]))
+    main(sys.argv[1], Path(sys.argv[2]), sys.argv[3:])

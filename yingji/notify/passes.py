@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from typing import Any
@@ -22,6 +23,8 @@ from yingji.notify.transports import TRANSPORTS
 
 OUTBOX_BATCH = 250
 LEASE = timedelta(minutes=2)
+# While sending a broadcast, how often to look for a targeted notice that should go first.
+URGENT_LOOK_EVERY = 0.1
 
 
 def _oldest_due() -> datetime | None:
@@ -60,19 +63,38 @@ def send_due_deliveries(cycle: Any) -> int:
         admitted += admit(channel, group, cycle.now)
     admitted.sort(key=lambda d: (d.priority, d.pk))
     chunk = settings.SEND_CONCURRENCY
+    hand_back_at = cycle.now + LEASE / 2  # slow robots must not outlast our lease
+    look_again = time.monotonic() + URGENT_LOOK_EVERY
     for start in range(0, len(admitted), chunk):
-        if cycle.stopping:  # hand back what we claimed but did not start
-            Delivery.objects.filter(
-                pk__in=[d.pk for d in admitted[start:]], status=DeliveryStatus.SENDING
-            ).update(
-                status=DeliveryStatus.QUEUED,
-                claim_token="",
-                lease_until=None,
-                attempts=F("attempts") - 1,
-            )
+        rest = admitted[start:]
+        if cycle.stopping or timezone.now() >= hand_back_at:
+            _hand_back(rest)
             break
-        _send_chunk(admitted[start : start + chunk])
+        if rest[0].priority > 0 and time.monotonic() >= look_again:
+            look_again = time.monotonic() + URGENT_LOOK_EVERY
+            if _urgent_notice_waiting():  # the next cycle takes it before the broadcast
+                _hand_back(rest)
+                break
+        _send_chunk(rest[:chunk])
     return len(ids)
+
+
+def _urgent_notice_waiting() -> bool:
+    return Delivery.objects.filter(
+        status=DeliveryStatus.QUEUED, priority=0, next_attempt_at__lte=timezone.now()
+    ).exists()
+
+
+def _hand_back(deliveries: list[Delivery]) -> None:
+    """Return claimed deliveries we did not start to the queue, their attempt not counted."""
+    Delivery.objects.filter(
+        pk__in=[d.pk for d in deliveries], status=DeliveryStatus.SENDING
+    ).update(
+        status=DeliveryStatus.QUEUED,
+        claim_token="",
+        lease_until=None,
+        attempts=F("attempts") - 1,
+    )
 
 
 @functools.cache

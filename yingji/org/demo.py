@@ -165,8 +165,9 @@ def _people(departments: dict[str, Department], vendors: list[Vendor]) -> dict[s
         title="驻场工程师",
     )  # fmt: skip
     people["V0002"] = _person(
-        None, "V0002", full_name="黄海", kind=PersonKind.VENDOR, vendor=vendors[1], title="安全顾问"
-    )
+        None, "V0002", full_name="黄海", kind=PersonKind.VENDOR, vendor=vendors[1],
+        title="安全顾问", language="zh-hant",  # the vendor's Hong Kong office
+    )  # fmt: skip
     people["X0001"] = _person(
         None, "X0001", full_name="吴振华", kind=PersonKind.EXTERNAL_EXPERT, title="高校网络安全教授"
     )

@@ -3,11 +3,14 @@
 import base64
 import hashlib
 import hmac
+import threading
 import urllib.parse
 from datetime import UTC, datetime, timedelta
 from unittest import mock
 
 import time_machine
+from django.conf import settings
+from django.db import connection
 from django.test import TransactionTestCase
 
 from yingji.core.actors import SYSTEM
@@ -483,6 +486,71 @@ class TwoEnginesNeverSendTheSameDelivery(TransactionTestCase):
         delivered = sorted(r.json["delivery"] for r in robot.received)
         self.assertEqual(delivered, sorted(Delivery.objects.values_list("pk", flat=True)))
         self.assertEqual(len(set(delivered)), 120)
+
+
+class ASlowRobotCannotOutlastTheLease(TransactionTestCase):
+    def test_what_was_not_started_by_half_the_lease_is_handed_back(self):
+        robot = Robot(replies=[(200, {"ok": True})], hold_first=True).start()
+        self.addCleanup(robot.stop)
+        self.addCleanup(robot.release.set)
+        channel = channel_save(
+            actor=SYSTEM,
+            channel=None,
+            name="hook",
+            kind="webhook",
+            config={"url": f"{robot.url}/h", "secret": "0123456789abcdef"},
+        )
+        with time_machine.travel(T0, tick=False) as clock:
+            for n in range(20):
+                notify(event="note", title=f"n{n}", channels=[channel])
+            cycle = threading.Thread(target=self.one_cycle)
+            cycle.start()
+            self.assertTrue(robot.first_request.wait(timeout=30))
+            clock.shift(passes.LEASE / 2)  # the first chunk's robot took its time
+            robot.release.set()
+            cycle.join(timeout=30)
+        statuses = list(Delivery.objects.order_by("pk").values_list("status", "attempts"))
+        chunk = settings.SEND_CONCURRENCY
+        self.assertEqual(statuses[:chunk], [(DeliveryStatus.SENT, 1)] * chunk)
+        self.assertEqual(statuses[chunk:], [(DeliveryStatus.QUEUED, 0)] * (20 - chunk))
+
+    @staticmethod
+    def one_cycle() -> None:
+        try:
+            Engine().run_cycle()
+        finally:
+            connection.close()
+
+
+class ATargetedNoticeInterruptsABroadcast(TransactionTestCase):
+    def test_the_rest_of_the_broadcast_batch_waits_for_it(self):
+        robot = Robot(replies=[(200, {"ok": True})], hold_first=True).start()
+        self.addCleanup(robot.stop)
+        self.addCleanup(robot.release.set)
+        hook = channel_save(
+            actor=SYSTEM,
+            channel=None,
+            name="hook",
+            kind="webhook",
+            config={"url": f"{robot.url}/h", "secret": "0123456789abcdef"},
+        )
+        for n in range(20):
+            notify(event="note", title=f"全员{n}", channels=[hook], broadcast=True)
+        with mock.patch.object(passes, "URGENT_LOOK_EVERY", 0):
+            cycle = threading.Thread(target=ASlowRobotCannotOutlastTheLease.one_cycle)
+            cycle.start()
+            self.assertTrue(robot.first_request.wait(timeout=30))
+            urgent = notify(event="note", title="升级", channels=[hook]).deliveries.get()
+            robot.release.set()
+            cycle.join(timeout=30)
+            chunk = settings.SEND_CONCURRENCY
+            self.assertEqual(Delivery.objects.filter(status=DeliveryStatus.SENT).count(), chunk)
+            while Engine().run_cycle():
+                pass
+        order = [r.json["delivery"] for r in robot.received]
+        # In the chunk right after the one in flight (a chunk's requests race each other).
+        self.assertIn(urgent.pk, order[chunk : 2 * chunk])
+        self.assertEqual(len(order), 21)
 
 
 class TheCanary(OutboxTestCase):

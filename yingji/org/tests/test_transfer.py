@@ -113,6 +113,32 @@ class ImportingAWorkbook(CastTestCase):
         self.assertEqual(report.errors, [])
         self.assertEqual(Person.objects.get(employee_no="4001").full_name, "郑国标")
 
+    def test_the_language_column_takes_codes_names_and_locale_tags(self):
+        content = (
+            "工号,姓名,所属部门编码,语言\n4001,郑国标,CS,zh-TW\n4002,Anna Lee,CS,English\n"
+            "4003,王芳,CS,简体中文\n4004,李四,CS,\n"
+        ).encode()
+        tables = read_tables(content, "people.csv", "people")
+        report = import_organisation(actor=self.office, tables=tables, dry_run=False)
+        self.assertEqual(report.errors, [])
+        languages = dict(
+            Person.objects.filter(employee_no__startswith="400").values_list(
+                "employee_no", "language"
+            )
+        )
+        self.assertEqual(
+            languages, {"4001": "zh-hant", "4002": "en", "4003": "zh-hans", "4004": ""}
+        )
+
+    def test_an_unknown_language_is_a_row_error(self):
+        tables = read_tables(
+            "工号,姓名,所属部门编码,语言\n4001,郑国标,CS,克林贡语\n".encode(), "p.csv", "people"
+        )
+        report = import_organisation(actor=self.office, tables=tables, dry_run=False)
+        self.assertEqual(len(report.errors), 1)
+        self.assertIn("克林贡语", str(report.errors[0]))
+        self.assertFalse(Person.objects.filter(employee_no="4001").exists())
+
     def test_only_managers_may_import(self):
         from yingji.core.errors import AccessDenied
 
