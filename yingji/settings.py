@@ -243,12 +243,8 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("YINGJI_LOG_LEVEL", "INFO").upper()},
-    # httpx logs every request with its URL, and robot URLs carry their access tokens.
-    "loggers": {
-        "axes": {"level": "WARNING"},
-        "httpx": {"level": "WARNING"},
-        "httpcore": {"level": "WARNING"},
-    },
+    # urllib3 logs requests with their URLs, and robot URLs carry their access tokens.
+    "loggers": {"axes": {"level": "WARNING"}, "urllib3": {"level": "WARNING"}},
 }
 
 # Links in e-mails and chat messages point here (the address people use to reach Yingji).

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import time
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -18,7 +19,14 @@ from yingji.engine.services import register_timer_handler
 from yingji.notify.choices import DeliveryStatus
 from yingji.notify.models import Channel, Delivery, Message
 from yingji.notify.rendering import notice_for_delivery
-from yingji.notify.services import admit, notify, receipts_escalate, record_outcomes, send_one
+from yingji.notify.services import (
+    Outcome,
+    admit,
+    notify,
+    receipts_escalate,
+    record_outcomes,
+    send_one,
+)
 from yingji.notify.transports import TRANSPORTS
 
 OUTBOX_BATCH = 250
@@ -102,15 +110,70 @@ def _senders() -> ThreadPoolExecutor:
     return ThreadPoolExecutor(settings.SEND_CONCURRENCY, thread_name_prefix="yingji-send")
 
 
+@dataclass
+class _Pace:
+    answer_seconds: float  # moving average of one request, measured one at a time
+    measured_at: float
+
+
+# Side by side pays only when the far end is slow (a robot across the internet answers in
+# tens of milliseconds); to a gateway on the LAN one after another is faster, because the
+# threads would only take turns. Each channel's pace is measured on sends made one at a
+# time, and re-measured with one such send when it is older than PROBE_EVERY seconds.
+FAST_ANSWER = 0.005
+PROBE_EVERY = 10.0
+_PACES: dict[int, _Pace] = {}
+
+
 def _send_chunk(chunk: list[Delivery]) -> None:
-    """Render here (the only thread that reads the database), send side by side, record the
-    chunk in one commit: a chunk is what a killed worker may repeat."""
-    notices = [notice_for_delivery(d) for d in chunk]
-    if any(TRANSPORTS[d.channel.kind].waits_on_network for d in chunk if d.channel):
-        outcomes = list(_senders().map(send_one, chunk, notices))
-    else:  # threads would only add switching
-        outcomes = [send_one(d, n) for d, n in zip(chunk, notices, strict=True)]
+    """Render here (the only thread that reads the database), send, record the chunk in one
+    commit: a chunk is what a killed worker may repeat."""
+    jobs = [(d, notice_for_delivery(d)) for d in chunk]
+    outcomes = [_send_timed(*jobs.pop(i)) for i in _probes(jobs)]
+    if any(_slow(d) for d, _notice in jobs):
+        outcomes += _senders().map(lambda job: send_one(*job), jobs)
+    else:
+        outcomes += [_send_timed(*job) for job in jobs]
     record_outcomes(outcomes)
+
+
+def _network_channel(delivery: Delivery) -> int | None:
+    channel = delivery.channel
+    return channel.pk if channel and TRANSPORTS[channel.kind].waits_on_network else None
+
+
+def _probes(jobs: list[tuple[Delivery, Any]]) -> list[int]:
+    """Positions (highest first, so popping keeps the others valid) of one delivery for each
+    network channel whose pace is unknown or old."""
+    now, first = time.monotonic(), {}
+    for index, (delivery, _notice) in enumerate(jobs):
+        channel = _network_channel(delivery)
+        pace = _PACES.get(channel) if channel else None
+        if (
+            channel
+            and channel not in first
+            and (pace is None or now - pace.measured_at > PROBE_EVERY)
+        ):
+            first[channel] = index
+    return sorted(first.values(), reverse=True)
+
+
+def _slow(delivery: Delivery) -> bool:
+    channel = _network_channel(delivery)
+    pace = _PACES.get(channel) if channel else None
+    return channel is not None and (pace is None or pace.answer_seconds >= FAST_ANSWER)
+
+
+def _send_timed(delivery: Delivery, notice: Any) -> Outcome:
+    started = time.monotonic()
+    outcome = send_one(delivery, notice)
+    channel = _network_channel(delivery)
+    if channel:
+        took = time.monotonic() - started
+        pace = _PACES.get(channel)
+        average = took if pace is None else 0.7 * pace.answer_seconds + 0.3 * took
+        _PACES[channel] = _Pace(average, time.monotonic())
+    return outcome
 
 
 def send_canary(cycle: Any) -> int:

@@ -22,7 +22,8 @@ import urllib.parse
 from collections.abc import Iterator
 from typing import Any
 
-import httpx
+import urllib3
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.validators import EmailValidator, URLValidator
@@ -32,8 +33,6 @@ from django.utils.translation import gettext as _
 from yingji.core.errors import DomainError
 from yingji.notify.choices import ChannelKind
 from yingji.notify.rendering import Notice, render_format
-
-HTTP_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 
 
 class SendError(Exception):
@@ -45,10 +44,22 @@ class SendError(Exception):
 
 
 @functools.cache
-def http_client() -> httpx.Client:
-    """One client per process, shared by the sender threads (httpx.Client is thread-safe):
-    connections are kept alive, so a burst to the same robot pays the TLS handshake once."""
-    return httpx.Client(timeout=HTTP_TIMEOUT, limits=httpx.Limits(max_keepalive_connections=32))
+def http_pool() -> urllib3.PoolManager:
+    """One pool per process, shared by the sender threads: connections to a robot are kept
+    alive, so a burst pays the TLS handshake once. Certificates are checked against the
+    system's store, where intranets install their own CA."""
+    return urllib3.PoolManager(
+        num_pools=64,
+        maxsize=max(8, settings.SEND_CONCURRENCY),
+        timeout=urllib3.Timeout(connect=5.0, read=10.0),
+        retries=False,  # the outbox retries, with back-off and a record of each attempt
+    )
+
+
+def _without_query(text: str, url: str) -> str:
+    """Robot URLs carry their access token in the query: never in an error we keep."""
+    bare = urllib.parse.urlsplit(url)._replace(query="", fragment="").geturl()
+    return text.replace(url, bare).replace(urllib.parse.urlsplit(url).query, "…")
 
 
 def post_json(
@@ -58,25 +69,28 @@ def post_json(
     429 and 5xx; permanent for other 4xx."""
     body = body or json.dumps(payload, ensure_ascii=False).encode("utf-8")
     try:
-        response = http_client().post(
+        response = http_pool().request(
+            "POST",
             url,
-            content=body,
+            body=body,
             headers={"Content-Type": "application/json; charset=utf-8", **(headers or {})},
         )
-    except httpx.HTTPError as exc:
-        raise SendError(f"{type(exc).__name__}: {exc}", temporary=True) from None
-    if response.status_code == 429 or response.status_code >= 500:
-        raise SendError(f"HTTP {response.status_code}: {response.text[:300]}", temporary=True)
-    if response.status_code >= 400:
+    except (urllib3.exceptions.HTTPError, OSError) as exc:
+        reason = _without_query(f"{type(exc).__name__}: {exc}", url)
+        raise SendError(reason, temporary=True) from None
+    text = response.data.decode("utf-8", "replace")
+    if response.status == 429 or response.status >= 500:
+        raise SendError(f"HTTP {response.status}: {text[:300]}", temporary=True)
+    if response.status >= 400:
         raise SendError(
-            f"HTTP {response.status_code}: {response.text[:300]}",
+            f"HTTP {response.status}: {text[:300]}",
             temporary=False,
-            channel_broken=response.status_code in (401, 403, 404, 410),
+            channel_broken=response.status in (401, 403, 404, 410),
         )
     try:
-        return response.json()
+        return json.loads(text)
     except ValueError:
-        return {"text": response.text[:500]}
+        return {"text": text[:500]}
 
 
 def _check_url(config: dict[str, Any], field: str = "url") -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import socket
 import threading
+import time
 import urllib.parse
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
@@ -40,6 +41,9 @@ class Robot:
     replies: list[tuple[int, dict[str, Any]]] = field(default_factory=lambda: [(200, {})])
     received: list[Received] = field(default_factory=list)
     hold_first: bool = False  # keep the first request unanswered until `release` is set
+    delay: float = 0.0  # answer after this many seconds, as a robot across the internet does
+    in_flight: int = 0
+    most_in_flight: int = 0  # the most requests it was answering at the same time
     first_request: threading.Event = field(default_factory=threading.Event)
     release: threading.Event = field(default_factory=threading.Event)
 
@@ -56,6 +60,18 @@ class Robot:
             disable_nagle_algorithm = True  # headers and body go out as separate writes
 
             def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+                with robot.arrived:
+                    robot.in_flight += 1
+                    robot.most_in_flight = max(robot.most_in_flight, robot.in_flight)
+                try:
+                    self.answer()
+                finally:
+                    with robot.arrived:
+                        robot.in_flight -= 1
+
+            def answer(self) -> None:
+                if robot.delay:
+                    time.sleep(robot.delay)
                 if robot.hold_first and not robot.first_request.is_set():
                     robot.first_request.set()
                     robot.release.wait(timeout=60)

@@ -31,6 +31,7 @@ T0 = datetime(2026, 11, 28, 2, 0, tzinfo=UTC)
 class OutboxTestCase(CastTestCase):
     def setUp(self) -> None:
         self.engine = Engine()
+        passes._PACES.clear()  # each test's robots start unmeasured
 
     def robot(self, *replies) -> Robot:
         robot = Robot(replies=list(replies) or [(200, {"errcode": 0, "errmsg": "ok"})]).start()
@@ -399,6 +400,29 @@ class SmsGateway(OutboxTestCase):
             with self.subTest(template=template), self.assertRaises(DomainError) as caught:
                 self.sms_channel("https://sms.example.com/send", body_template=template)
             self.assertEqual(caught.exception.field, field)
+
+
+class SideBySideOnlyForSlowRobots(OutboxTestCase):
+    def send_ten(self, robot: Robot) -> None:
+        channel = self.channel("webhook", url=f"{robot.url}/h", secret="0123456789abcdef")
+        for _n in range(10):
+            self.post(channel)
+        self.run_engine()
+        self.assertEqual(
+            Delivery.objects.filter(channel=channel, status=DeliveryStatus.SENT).count(), 10
+        )
+
+    def test_a_slow_robot_gets_requests_side_by_side(self):
+        robot = self.robot((200, {"ok": True}))
+        robot.delay = 0.2  # well above FAST_ANSWER
+        self.send_ten(robot)
+        self.assertGreater(robot.most_in_flight, 1)
+
+    def test_a_fast_receiver_gets_them_one_after_another(self):
+        robot = self.robot((200, {"ok": True}))
+        with mock.patch.object(passes, "FAST_ANSWER", 5.0):  # any local answer counts as fast
+            self.send_ten(robot)
+        self.assertEqual(robot.most_in_flight, 1)
 
 
 class RateLimits(OutboxTestCase):
