@@ -57,10 +57,7 @@ def send_due_deliveries(cycle: Any) -> int:
         },
         batch=OUTBOX_BATCH,
     )
-    claimed = sorted(
-        Delivery.objects.filter(pk__in=ids).select_related("channel", "message", "person"),
-        key=lambda d: (d.priority, d.pk),
-    )
+    claimed = sorted(_load_claimed(ids), key=lambda d: (d.priority, d.pk))
     by_channel: dict[int | None, list[Delivery]] = {}
     for delivery in claimed:
         by_channel.setdefault(delivery.channel_id, []).append(delivery)
@@ -85,6 +82,29 @@ def send_due_deliveries(cycle: Any) -> int:
                 break
         _send_chunk(rest[:chunk])
     return len(ids)
+
+
+def _load_claimed(ids: list[int]) -> list[Delivery]:
+    """The claimed deliveries with their person; a broadcast's 250 deliveries share one
+    message and a few channels, so those are read once each, not joined into every row."""
+    deliveries = list(
+        Delivery.objects.filter(pk__in=ids)
+        .select_related("person")
+        .only(*DELIVERY_FIELDS, "person__language")
+    )
+    messages = Message.objects.in_bulk({d.message_id for d in deliveries})
+    channels = Channel.objects.in_bulk({d.channel_id for d in deliveries if d.channel_id})
+    for delivery in deliveries:
+        delivery.message = messages[delivery.message_id]
+        delivery.channel = channels.get(delivery.channel_id) if delivery.channel_id else None
+    return deliveries
+
+
+# What sending reads of a delivery (its error and answer columns are only written).
+DELIVERY_FIELDS = (
+    "message", "person", "channel", "address", "status", "attempts", "priority",
+    "claim_token", "receipt_token",
+)  # fmt: skip
 
 
 def _urgent_notice_waiting() -> bool:
@@ -119,9 +139,11 @@ class _Pace:
 # Side by side pays only when the far end is slow (a robot across the internet answers in
 # tens of milliseconds); to a gateway on the LAN one after another is faster, because the
 # threads would only take turns. Each channel's pace is measured on sends made one at a
-# time, and re-measured with one such send when it is older than PROBE_EVERY seconds.
+# time, and re-measured with one such send when it is older than PROBE_EVERY seconds (the
+# first request to a robot also opens the connection, so a first verdict of "slow" is
+# often wrong).
 FAST_ANSWER = 0.005
-PROBE_EVERY = 10.0
+PROBE_EVERY = 2.0
 _PACES: dict[int, _Pace] = {}
 
 
@@ -169,10 +191,11 @@ def _send_timed(delivery: Delivery, notice: Any) -> Outcome:
     outcome = send_one(delivery, notice)
     channel = _network_channel(delivery)
     if channel:
-        took = time.monotonic() - started
-        pace = _PACES.get(channel)
-        average = took if pace is None else 0.7 * pace.answer_seconds + 0.3 * took
-        _PACES[channel] = _Pace(average, time.monotonic())
+        now = time.monotonic()
+        took, pace = now - started, _PACES.get(channel)
+        fresh = pace is not None and now - pace.measured_at <= PROBE_EVERY
+        average = 0.7 * pace.answer_seconds + 0.3 * took if fresh and pace else took
+        _PACES[channel] = _Pace(average, now)
     return outcome
 
 
