@@ -7,26 +7,17 @@ import time
 from django.db import connection, transaction
 from django.test import TransactionTestCase
 
-from yingji.core.actors import SYSTEM
 from yingji.engine.loop import Engine
 from yingji.engine.wakeup import Waiter, wake_engines
-from yingji.notify.services import channel_save, notify
-from yingji.notify.tests.peers import Robot
+from yingji.notify.services import notify
+from yingji.notify.tests.peers import robot_behind_webhook
 
 LONG_POLL = 60.0  # without a wake-up the engine would sleep this long
 
 
 class AnIdleEngineWakesOnCommit(TransactionTestCase):
     def test_a_committed_notice_is_sent_long_before_the_next_poll(self):
-        robot = Robot(replies=[(200, {"ok": True})]).start()
-        self.addCleanup(robot.stop)
-        channel = channel_save(
-            actor=SYSTEM,
-            channel=None,
-            name="hook",
-            kind="webhook",
-            config={"url": f"{robot.url}/h", "secret": "0123456789abcdef"},
-        )
+        robot, channel = robot_behind_webhook(self)
         engine = Engine(idle_seconds=LONG_POLL)
         thread = threading.Thread(target=self._run, args=(engine,))
         thread.start()

@@ -149,3 +149,22 @@ class SmtpServer:
 
     def stop(self) -> None:
         self.controller.stop()
+
+
+def robot_behind_webhook(case: Any, **robot_options: Any) -> tuple[Robot, Any]:
+    """A started robot that answers {"ok": true}, and a signed webhook channel to it; both
+    cleaned up with the test (a held request is released first)."""
+    from yingji.core.actors import SYSTEM
+    from yingji.notify.services import channel_save
+
+    robot = Robot(replies=[(200, {"ok": True})], **robot_options).start()
+    case.addCleanup(robot.stop)
+    case.addCleanup(robot.release.set)
+    channel = channel_save(
+        actor=SYSTEM,
+        channel=None,
+        name="hook",
+        kind="webhook",
+        config={"url": f"{robot.url}/h", "secret": "0123456789abcdef"},
+    )
+    return robot, channel

@@ -14,13 +14,12 @@ from django.db import connection
 from django.test import TransactionTestCase
 from django.utils import timezone
 
-from yingji.core.actors import SYSTEM
 from yingji.engine.loop import Engine
 from yingji.notify.choices import DeliveryStatus
 from yingji.notify.models import Delivery
 from yingji.notify.passes import LEASE
-from yingji.notify.services import channel_save, notify
-from yingji.notify.tests.peers import Robot
+from yingji.notify.services import notify
+from yingji.notify.tests.peers import robot_behind_webhook
 
 PROJECT = Path(__file__).resolve().parents[3]
 
@@ -41,16 +40,7 @@ class AWorkerKilledMidSend(TransactionTestCase):
         self.kill_mid_send(concurrency=8)
 
     def kill_mid_send(self, concurrency: int) -> None:
-        robot = Robot(replies=[(200, {"ok": True})], hold_first=True).start()
-        self.addCleanup(robot.stop)
-        self.addCleanup(robot.release.set)
-        channel = channel_save(
-            actor=SYSTEM,
-            channel=None,
-            name="hook",
-            kind="webhook",
-            config={"url": f"{robot.url}/h", "secret": "0123456789abcdef"},
-        )
+        robot, channel = robot_behind_webhook(self, hold_first=True)
         for n in range(20):
             notify(event="note", title=f"n{n}", channels=[channel])
         env = {k: v for k, v in os.environ.items() if not k.startswith(("YINGJI_", "DJANGO_"))}

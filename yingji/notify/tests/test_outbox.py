@@ -22,7 +22,7 @@ from yingji.notify import passes, services
 from yingji.notify.choices import DeliveryStatus
 from yingji.notify.models import Channel, Delivery, Message
 from yingji.notify.services import channel_save, delivery_confirm, notify
-from yingji.notify.tests.peers import Robot, SmtpServer
+from yingji.notify.tests.peers import Robot, SmtpServer, robot_behind_webhook
 from yingji.org.models import Person
 
 T0 = datetime(2026, 11, 28, 2, 0, tzinfo=UTC)
@@ -494,15 +494,7 @@ class ChannelSettingsAreValidatedWhenSaved(OutboxTestCase):
 class TwoEnginesNeverSendTheSameDelivery(TransactionTestCase):
     def test_each_delivery_reaches_the_receiver_exactly_once(self):
         build_cast()
-        robot = Robot(replies=[(200, {"ok": True})]).start()
-        self.addCleanup(robot.stop)
-        channel = channel_save(
-            actor=SYSTEM,
-            channel=None,
-            name="hook",
-            kind="webhook",
-            config={"url": f"{robot.url}/h", "secret": "0123456789abcdef"},
-        )
+        robot, channel = robot_behind_webhook(self)
         for n in range(120):
             notify(event="note", title=f"n{n}", channels=[channel])
         errors = run_engines_in_parallel(2)
@@ -514,16 +506,7 @@ class TwoEnginesNeverSendTheSameDelivery(TransactionTestCase):
 
 class ASlowRobotCannotOutlastTheLease(TransactionTestCase):
     def test_what_was_not_started_by_half_the_lease_is_handed_back(self):
-        robot = Robot(replies=[(200, {"ok": True})], hold_first=True).start()
-        self.addCleanup(robot.stop)
-        self.addCleanup(robot.release.set)
-        channel = channel_save(
-            actor=SYSTEM,
-            channel=None,
-            name="hook",
-            kind="webhook",
-            config={"url": f"{robot.url}/h", "secret": "0123456789abcdef"},
-        )
+        robot, channel = robot_behind_webhook(self, hold_first=True)
         with time_machine.travel(T0, tick=False) as clock:
             for n in range(20):
                 notify(event="note", title=f"n{n}", channels=[channel])
@@ -548,16 +531,7 @@ class ASlowRobotCannotOutlastTheLease(TransactionTestCase):
 
 class ATargetedNoticeInterruptsABroadcast(TransactionTestCase):
     def test_the_rest_of_the_broadcast_batch_waits_for_it(self):
-        robot = Robot(replies=[(200, {"ok": True})], hold_first=True).start()
-        self.addCleanup(robot.stop)
-        self.addCleanup(robot.release.set)
-        hook = channel_save(
-            actor=SYSTEM,
-            channel=None,
-            name="hook",
-            kind="webhook",
-            config={"url": f"{robot.url}/h", "secret": "0123456789abcdef"},
-        )
+        robot, hook = robot_behind_webhook(self, hold_first=True)
         for n in range(20):
             notify(event="note", title=f"全员{n}", channels=[hook], broadcast=True)
         with mock.patch.object(passes, "URGENT_LOOK_EVERY", 0):

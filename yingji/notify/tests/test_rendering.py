@@ -232,17 +232,21 @@ class PersonalChatNotices(SendNow):
 
 
 class AppriseChannel(OutboxTestCase):
-    def test_any_apprise_url_receives_the_notice(self):
-        charsets = dict(email.charset.CHARSETS)
-        robot = self.robot((200, {}))
+    def apprise_to(self, robot):
+        """An apprise channel posting JSON (apprise's json:// service) to the robot."""
         port = robot.url.rsplit(":", 1)[1]
-        channel = channel_save(
+        return channel_save(
             actor=SYSTEM,
             channel=None,
             name="apprise",
             kind="apprise",
             config={"url": f"json://127.0.0.1:{port}/notify"},
         )
+
+    def test_any_apprise_url_receives_the_notice(self):
+        charsets = dict(email.charset.CHARSETS)
+        robot = self.robot((200, {}))
+        channel = self.apprise_to(robot)
         delivery = self.post(channel)
         self.run_engine()
         # Loading apprise's plugins re-registers UTF-8 for every e-mail in the process;
@@ -256,15 +260,7 @@ class AppriseChannel(OutboxTestCase):
         self.assertEqual(delivery.status, DeliveryStatus.SENT)
 
     def test_an_answer_apprise_counts_as_failure_is_retried(self):
-        robot = self.robot((503, {}))
-        port = robot.url.rsplit(":", 1)[1]
-        channel = channel_save(
-            actor=SYSTEM,
-            channel=None,
-            name="apprise",
-            kind="apprise",
-            config={"url": f"json://127.0.0.1:{port}/notify"},
-        )
+        channel = self.apprise_to(self.robot((503, {})))
         delivery = self.post(channel)
         self.run_engine()
         delivery.refresh_from_db()
