@@ -117,6 +117,7 @@ INSTALLED_APPS = [
     "yingji.org",
     "yingji.engine",
     "yingji.notify",
+    "yingji.incidents",
 ]
 
 MIDDLEWARE = [
@@ -253,5 +254,7 @@ CANARY_MINUTES = env_int("YINGJI_CANARY_MINUTES", 60, minimum=0)  # 0 turns the 
 # Deliveries an engine sends at once (one commit records them). A killed worker may repeat
 # at most this many; 1 repeats only the one in flight, at a lower send rate.
 SEND_CONCURRENCY = env_int("YINGJI_SEND_CONCURRENCY", 8, minimum=1)
+# R-RESP-2: minutes a department head has to judge a report before Yingji escalates it.
+ESCALATE_MINUTES = env_int("YINGJI_ESCALATE_MINUTES", 15, minimum=1)
 METRICS_TOKEN = env_str("YINGJI_METRICS_TOKEN", secret=True)
 ORGANISATION_NAME = env_str("YINGJI_ORGANISATION_NAME", "") or _("Yingji")

@@ -1,0 +1,80 @@
+"""Who judges an incident, who may see it (one access path, STYLE.md convention 7)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from yingji.incidents.choices import Status
+from yingji.incidents.models import Incident
+from yingji.org.choices import GroupKind, PersonStatus
+from yingji.org.models import Department, Person
+from yingji.org.roles import roles_of
+
+
+def judging_department(department: Department | None) -> Department | None:
+    """R-RESP-1: the reporter's department, or the nearest one above it with a head or a
+    deputy (a team without its own head reports to the department it belongs to)."""
+    while department is not None:
+        if department.head_id or department.deputy_id:
+            return department
+        department = department.parent
+    return None
+
+
+def triagers(incident: Incident) -> list[Person]:
+    """Who makes the first judgement (R-RESP-2): the department's head and deputy (AB role);
+    without either, the leadership group's office."""
+    department = incident.department
+    people = [p for p in (department.head, department.deputy) if p] if department else []
+    people = [p for p in people if p.status == PersonStatus.ACTIVE]
+    return people or list(group_members(GroupKind.OFFICE))
+
+
+def group_members(kind: str, scenario: str | None = None) -> QuerySet[Person]:
+    members = Person.objects.filter(
+        status=PersonStatus.ACTIVE,
+        memberships__group__kind=kind,
+        memberships__group__active=True,
+    )
+    if scenario is not None:
+        members = members.filter(memberships__group__scenario=scenario)
+    return members.distinct()
+
+
+def is_triager(user: Any, incident: Incident) -> bool:
+    person = roles_of(user).person
+    return person is not None and person in triagers(incident)
+
+
+def visible_incidents(user: Any) -> QuerySet[Incident]:
+    """Open incidents are seen by the groups that handle them, the reporter and the judging
+    department's heads; confidential ones only by the leadership group, the reporter and
+    the heads who judge them."""
+    roles = roles_of(user)
+    if roles.person is None and not roles.admin:
+        return Incident.objects.none()
+    participant = Q(department_id__in=roles.headed_department_ids)
+    if roles.person is not None:
+        participant |= Q(reporter=roles.person)
+    if roles.leadership:
+        return Incident.objects.all()
+    if roles.admin or roles.office or roles.expert:
+        return Incident.objects.filter(Q(confidential=False) | participant)
+    if roles.executor:
+        scenarios = roles.person.memberships.filter(  # type: ignore[union-attr]
+            group__kind=GroupKind.EXECUTION, group__active=True
+        ).values_list("group__scenario", flat=True)
+        handled = Q(confidential=False, category__in=scenarios) & ~Q(status=Status.REPORTED)
+        return Incident.objects.filter(handled | participant)
+    return Incident.objects.filter(participant)
+
+
+def get_incident_for(user: Any, pk: Any) -> Incident:
+    """The incident if `user` may see it; 404 otherwise (its existence is not revealed)."""
+    try:
+        return visible_incidents(user).select_related("department", "reporter").get(pk=int(pk))
+    except (Incident.DoesNotExist, TypeError, ValueError):
+        raise Http404 from None
