@@ -13,6 +13,7 @@ urlpatterns = [
     path("org/", include("yingji.org.urls")),
     path("audit/", include("yingji.audit.urls")),
     path("notify/", include("yingji.notify.urls")),
+    path("incidents/", include("yingji.incidents.urls")),
     path("api/v1/", include("yingji.api_urls")),
     path("django-admin/", admin.site.urls),
 ]

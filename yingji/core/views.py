@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET
 
 from yingji import __version__
 from yingji.engine.queries import engine_health
+from yingji.incidents.queries import awaiting_judgement
 from yingji.org.queries import org_gaps
 from yingji.org.roles import roles_of
 
@@ -23,6 +24,7 @@ def home(request: HttpRequest) -> HttpResponse:
         if person
         else [],
         "gaps": org_gaps() if roles.manages_org else None,
+        "to_judge": awaiting_judgement(request.user)[:20],
     }
     return render(request, "core/home.html", context)
 

@@ -17,7 +17,12 @@ class Grade(models.TextChoices):
     IV = "IV", _("IV · General")  # 一般
 
 
-GRADE_COLOURS = {Grade.I: "red", Grade.II: "orange", Grade.III: "yellow", Grade.IV: "blue"}
+GRADE_COLOURS: dict[str, str] = {
+    Grade.I: "red",
+    Grade.II: "orange",
+    Grade.III: "yellow",
+    Grade.IV: "blue",
+}
 
 
 class Status(models.TextChoices):
@@ -49,6 +54,15 @@ TRANSITIONS: tuple[Transition, ...] = (
     # Nobody judged in time: the engine escalates so the leadership group still hears of it.
     Transition("auto_escalate", Status.REPORTED, Status.ESCALATED, Who.ENGINE, "R-RESP-2"),
 )
+
+
+# How the timeline names each step.
+ACTION_LABELS = {
+    "report": _("Reported"),
+    "escalate": _("Escalated as an emergency"),
+    "close_as_fault": _("Closed as an ordinary fault"),
+    "auto_escalate": _("Escalated by Yingji: the judgement was late"),
+}
 
 
 def transition_for(action: str, source: str) -> Transition | None:

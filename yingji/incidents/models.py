@@ -7,7 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from yingji.incidents.choices import Grade, Status
+from yingji.incidents.choices import ACTION_LABELS, GRADE_COLOURS, Grade, Status
 from yingji.org.choices import Scenario
 
 
@@ -64,6 +64,10 @@ class Incident(models.Model):
     def __str__(self) -> str:
         return f"#{self.pk} {self.title}"
 
+    @property
+    def grade_colour(self) -> str:
+        return GRADE_COLOURS.get(self.severity, "")
+
 
 class TimelineEntry(models.Model):
     """What happened to an incident, in order: every step writes one (R-HANDLE-2, audits)."""
@@ -87,3 +91,7 @@ class TimelineEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action}"
+
+    @property
+    def action_label(self) -> str:
+        return str(ACTION_LABELS.get(self.action, self.action))

@@ -78,3 +78,12 @@ def get_incident_for(user: Any, pk: Any) -> Incident:
         return visible_incidents(user).select_related("department", "reporter").get(pk=int(pk))
     except (Incident.DoesNotExist, TypeError, ValueError):
         raise Http404 from None
+
+
+def awaiting_judgement(user: Any) -> QuerySet[Incident]:
+    """Reports this user should judge now (R-RESP-2), the most urgent first."""
+    roles = roles_of(user)
+    mine = Q(department_id__in=roles.headed_department_ids)
+    if roles.office:
+        mine |= Q(department__isnull=True)
+    return visible_incidents(user).filter(mine, status=Status.REPORTED).order_by("escalate_by")

@@ -1,0 +1,89 @@
+"""The incident pages: report from a phone, the list, and the judgement on the incident."""
+
+from django.urls import reverse
+
+from yingji.incidents.choices import Status
+from yingji.incidents.models import Incident
+from yingji.incidents.tests.test_report_and_triage import IncidentTestCase
+
+REPORT = {
+    "title": "客户无法登录",
+    "category": "information_system",
+    "occurred_at": "2026-11-28T09:30",
+    "symptoms": "登录页提示系统繁忙",
+    "scope": "全部用户",
+}
+
+
+class ReportingOnThePage(IncidentTestCase):
+    def test_a_report_from_the_form_lands_on_its_page_and_tells_the_head(self):
+        self.login("staff")
+        response = self.client.post(reverse("incidents:report"), REPORT)
+        incident = Incident.objects.get()
+        self.assertRedirects(response, reverse("incidents:detail", args=[incident.pk]))
+        self.assertEqual(incident.department, self.cs)
+        page = self.client.get(reverse("incidents:detail", args=[incident.pk]))
+        self.assertContains(page, "客户无法登录")
+        self.assertContains(page, "Reported, awaiting the department&#x27;s judgement")
+
+    def test_a_bad_report_is_shown_again_with_its_errors_and_saves_nothing(self):
+        self.login("staff")
+        response = self.client.post(reverse("incidents:report"), {**REPORT, "symptoms": ""})
+        self.assertEqual(response.status_code, 400)
+        self.assertContains(response, "has-error", status_code=400)
+        future = {**REPORT, "occurred_at": "2099-01-01T00:00"}
+        response = self.client.post(reverse("incidents:report"), future)
+        self.assertContains(response, "cannot be in the future", status_code=400)
+        self.assertEqual(Incident.objects.count(), 0)
+
+    def test_the_list_shows_only_what_the_user_may_see(self):
+        incident = self.report()
+        self.login("head")
+        self.assertContains(self.client.get(reverse("incidents:list")), incident.title)
+        self.login("sales")
+        self.assertNotContains(self.client.get(reverse("incidents:list")), incident.title)
+        self.assertEqual(
+            self.client.get(reverse("incidents:detail", args=[incident.pk])).status_code, 404
+        )
+
+
+class JudgingOnThePage(IncidentTestCase):
+    def test_the_head_sees_both_choices_and_escalates(self):
+        incident = self.report()
+        self.login("head")
+        page = self.client.get(reverse("incidents:detail", args=[incident.pk]))
+        self.assertContains(page, "Escalate as an emergency")
+        self.assertContains(page, "Close as an ordinary fault")
+        response = self.client.post(
+            reverse("incidents:escalate", args=[incident.pk]), {"text": "核心系统故障"}
+        )
+        self.assertRedirects(response, reverse("incidents:detail", args=[incident.pk]))
+        self.assertEqual(Incident.objects.get(pk=incident.pk).status, Status.ESCALATED)
+        page = self.client.get(reverse("incidents:detail", args=[incident.pk]))
+        self.assertContains(page, "Escalated as an emergency")
+        self.assertContains(page, "核心系统故障")
+
+    def test_the_home_page_lists_what_waits_for_the_heads_judgement(self):
+        incident = self.report()
+        self.login("head")
+        self.assertContains(self.client.get("/"), f"#{incident.pk} {incident.title}")
+        self.login("expert")
+        self.assertNotContains(self.client.get("/"), f"#{incident.pk} {incident.title}")
+
+    def test_others_see_no_choices_and_are_refused(self):
+        incident = self.report()
+        self.login("expert")
+        page = self.client.get(reverse("incidents:detail", args=[incident.pk]))
+        self.assertNotContains(page, "Escalate as an emergency")
+        response = self.client.post(reverse("incidents:escalate", args=[incident.pk]))
+        self.assertEqual(response.status_code, 403)
+        self.assertEqual(Incident.objects.get(pk=incident.pk).status, Status.REPORTED)
+
+    def test_closing_without_a_reason_says_why_and_changes_nothing(self):
+        incident = self.report()
+        self.login("head")
+        response = self.client.post(
+            reverse("incidents:close_as_fault", args=[incident.pk]), {"text": ""}, follow=True
+        )
+        self.assertContains(response, "Say why this is an ordinary fault.")
+        self.assertEqual(Incident.objects.get(pk=incident.pk).status, Status.REPORTED)

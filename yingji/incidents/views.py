@@ -1,0 +1,89 @@
+"""Incident pages: report on a phone, the list, and the incident with its next step."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from yingji.core.errors import AccessDenied, DomainError
+from yingji.incidents import services
+from yingji.incidents.choices import TRANSITIONS, Status
+from yingji.incidents.forms import JudgementForm, ReportForm
+from yingji.incidents.queries import get_incident_for, is_triager, visible_incidents
+
+PAGE_SIZE = 50
+
+
+@login_required
+def incident_list(request: HttpRequest) -> HttpResponse:
+    incidents = visible_incidents(request.user).select_related("department", "reporter")
+    page = Paginator(incidents.order_by("-reported_at", "-pk"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "incidents/list.html", {"page": page})
+
+
+@login_required
+def report(request: HttpRequest) -> HttpResponse:
+    form = ReportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            incident = services.incident_report(actor=request.user, **form.cleaned_data)
+        except AccessDenied:
+            raise
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+        else:
+            messages.success(request, _("Reported. Your department head has been told."))
+            return redirect("incidents:detail", pk=incident.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "incidents/report.html", {"form": form}, status=status)
+
+
+@login_required
+def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    incident = get_incident_for(request.user, pk)
+    may_judge = incident.status == Status.REPORTED and is_triager(request.user, incident)
+    context = {
+        "incident": incident,
+        "timeline": incident.timeline.select_related("actor__person"),
+        "may_judge": may_judge,
+        "form": JudgementForm(),
+        "transitions": TRANSITIONS,
+    }
+    return render(request, "incidents/detail.html", context)
+
+
+def _judge(request: HttpRequest, pk: int, step: str) -> HttpResponse:
+    incident = get_incident_for(request.user, pk)
+    form = JudgementForm(request.POST)
+    text = form.cleaned_data["text"] if form.is_valid() else ""
+    try:
+        if step == "escalate":
+            services.incident_escalate(actor=request.user, incident=incident, note=text)
+            messages.success(request, _("Escalated: the leadership group has been told."))
+        else:
+            services.incident_close_as_fault(actor=request.user, incident=incident, reason=text)
+            messages.success(request, _("Closed as an ordinary fault."))
+    except AccessDenied:
+        raise
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    return redirect("incidents:detail", pk=incident.pk)
+
+
+@login_required
+@require_POST
+def escalate(request: HttpRequest, pk: int) -> HttpResponse:
+    return _judge(request, pk, "escalate")
+
+
+@login_required
+@require_POST
+def close_as_fault(request: HttpRequest, pk: int) -> HttpResponse:
+    return _judge(request, pk, "close_as_fault")
