@@ -21,6 +21,8 @@ PAGES = [
     ("audit", "/audit/", "admin", "zh-hans", 1280),
     ("home-phone", "/", "staff", "zh-hans", 390),
     ("notify-channel", "/notify/channels/new/", "office", "zh-hans", 1280),
+    ("incident-report-phone", "/incidents/report/", "staff", "zh-hans", 390),
+    ("incident-judge", "/incidents/2/", "head", "zh-hans", 1280),  # the demo's report to judge
 ]
 # Choices made on a page before the picture: the channel form shows the chosen kind's fields.
 SELECT = {"notify-channel": {"#id_kind": "dingtalk"}}

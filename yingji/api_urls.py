@@ -2,6 +2,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
+from yingji.incidents import api as incidents_api
 from yingji.org import api as org_api
 
 router = DefaultRouter()
@@ -10,6 +11,7 @@ router.register("people", org_api.PersonViewSet, basename="person")
 router.register("groups", org_api.GroupViewSet, basename="group")
 router.register("memberships", org_api.MembershipViewSet, basename="membership")
 router.register("vendors", org_api.VendorViewSet, basename="vendor")
+router.register("incidents", incidents_api.IncidentViewSet, basename="incident")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -236,6 +236,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Groups' scenarios and incidents' categories are one choice set (R-PLAN-1).
+    "ENUM_NAME_OVERRIDES": {"ScenarioEnum": "yingji.org.choices.Scenario"},
 }
 
 LOGGING = {

@@ -97,9 +97,13 @@ def test_demo_then_check_on_a_fresh_data_dir(tmp_path):
     again = run_yingji("demo", env=env)  # idempotent: nothing is duplicated
     assert again.returncode == 0, again.stderr
     count = run_yingji("manage", "shell", "--no-imports", "-c",
-                       "from yingji.org.models import Person; print(Person.objects.count())",
+                       "from yingji.org.models import Person; "
+                       "from yingji.incidents.models import Incident; "
+                       "print(Person.objects.count(), sorted(Incident.objects.values_list("
+                       "'status', flat=True)))",
                        env=env)  # fmt: skip
-    assert count.stdout.strip() == "59"
+    # The demo's incidents: one to judge, one escalated, one closed as an ordinary fault.
+    assert count.stdout.strip() == "59 ['closed', 'escalated', 'reported']"
     check = run_yingji("check", env=env)
     assert check.returncode == 0, check.stdout + check.stderr
     assert "[ok] database reachable" in check.stdout

@@ -3,6 +3,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
+from yingji.incidents.demo import load_demo_incidents
 from yingji.org.demo import demo_logins, load_demo
 from yingji.org.models import Department, Person
 
@@ -25,6 +26,7 @@ class Command(BaseCommand):
             return
         with transaction.atomic():
             load_demo()
+            load_demo_incidents()
         self.stdout.write(self.style.SUCCESS("Demo organisation 示例科技有限公司 is ready."))
         self.stdout.write("Demo log-ins (username / password — role):")
         for username, password, role in demo_logins():
