@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from yingji.core.errors import AccessDenied, DomainError
+from yingji.core.flash import flash_outcome
 from yingji.incidents import services
 from yingji.incidents.choices import TRANSITIONS, Status
 from yingji.incidents.forms import JudgementForm, ReportForm
@@ -63,17 +64,20 @@ def _judge(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     incident = get_incident_for(request.user, pk)
     form = JudgementForm(request.POST)
     text = form.cleaned_data["text"] if form.is_valid() else ""
-    try:
-        if step == "escalate":
-            services.incident_escalate(actor=request.user, incident=incident, note=text)
-            messages.success(request, _("Escalated: the leadership group has been told."))
-        else:
-            services.incident_close_as_fault(actor=request.user, incident=incident, reason=text)
-            messages.success(request, _("Closed as an ordinary fault."))
-    except AccessDenied:
-        raise
-    except DomainError as exc:
-        messages.error(request, str(exc.message))
+    if step == "escalate":
+        flash_outcome(
+            request,
+            lambda: services.incident_escalate(actor=request.user, incident=incident, note=text),
+            _("Escalated: the leadership group has been told."),
+        )
+    else:
+        flash_outcome(
+            request,
+            lambda: services.incident_close_as_fault(
+                actor=request.user, incident=incident, reason=text
+            ),
+            _("Closed as an ordinary fault."),
+        )
     return redirect("incidents:detail", pk=incident.pk)
 
 

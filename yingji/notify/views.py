@@ -13,7 +13,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from yingji.core.errors import AccessDenied, DomainError
+from yingji.core.errors import DomainError
+from yingji.core.flash import flash_outcome
 from yingji.notify import services
 from yingji.notify.forms import CHANNEL_FIELDS, SECRET_FIELDS, BroadcastForm, ChannelForm
 from yingji.notify.models import Channel, Delivery
@@ -123,14 +124,13 @@ def channel_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 def channel_test(request: HttpRequest, pk: int) -> HttpResponse:
     require_org_manager(request.user)
     channel = get_object_or_404(Channel, pk=pk)
-    try:
-        message = services.channel_test(actor=request.user, channel=channel)
-    except AccessDenied:
-        raise
-    except DomainError as exc:
-        messages.error(request, str(exc.message))
+    message = flash_outcome(
+        request,
+        lambda: services.channel_test(actor=request.user, channel=channel),
+        _("Test notice queued; its delivery shows below."),
+    )
+    if message is None:
         return redirect("notify:channel_list")
-    messages.success(request, _("Test notice queued; its delivery shows below."))
     return redirect("notify:message_detail", pk=message.pk)
 
 

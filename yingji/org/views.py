@@ -15,7 +15,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from yingji.accounts.services import password_set
-from yingji.core.errors import AccessDenied, DomainError, FieldErrors
+from yingji.core.errors import DomainError, FieldErrors
+from yingji.core.flash import flash_outcome
 from yingji.org import services, transfer
 from yingji.org.choices import GroupKind, PersonStatus
 from yingji.org.forms import (
@@ -251,18 +252,16 @@ def person_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 @require_POST
 def person_status(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_person_for(request.user, pk)
-    try:
-        services.person_set_status(
+    flash_outcome(
+        request,
+        lambda: services.person_set_status(
             actor=request.user,
             person=person,
             status=request.POST.get("status", ""),
             reason=request.POST.get("reason", "")[:500],
-        )
-        messages.success(request, _("Status changed."))
-    except AccessDenied:
-        raise
-    except DomainError as exc:
-        messages.error(request, str(exc.message))
+        ),
+        _("Status changed."),
+    )
     return redirect("org:person_detail", pk=person.pk)
 
 
@@ -274,13 +273,11 @@ def person_password(request: HttpRequest, pk: int) -> HttpResponse:
     if password != request.POST.get("password2", ""):
         messages.error(request, _("The two passwords differ."))
     else:
-        try:
-            password_set(actor=request.user, user=person.user, password=password)
-            messages.success(request, _("Password set."))
-        except AccessDenied:
-            raise
-        except DomainError as exc:
-            messages.error(request, str(exc.message))
+        flash_outcome(
+            request,
+            lambda: password_set(actor=request.user, user=person.user, password=password),
+            _("Password set."),
+        )
     return redirect("org:person_detail", pk=person.pk)
 
 
