@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from yingji.incidents.choices import Grade
+from yingji.incidents.choices import Grade, Status
 from yingji.org.choices import Scenario
 
 
@@ -54,3 +56,31 @@ class JudgementForm(forms.Form):
     text = forms.CharField(
         label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
     )
+
+
+class ListFilterForm(forms.Form):
+    """Filters of the incident list; an unknown value is ignored rather than an error."""
+
+    status = forms.ChoiceField(
+        label=_("status"), required=False, choices=[("", _("All")), *Status.choices]
+    )
+    category = forms.ChoiceField(
+        label=_("category"), required=False, choices=[("", _("All")), *Scenario.choices]
+    )
+    exercise = forms.ChoiceField(
+        label=_("exercise (drill)"),
+        required=False,
+        choices=[("", _("All")), ("no", _("Real incidents")), ("yes", _("Exercises"))],
+    )
+
+    def apply(self, incidents: Any) -> Any:
+        if not self.is_valid():
+            return incidents
+        data = self.cleaned_data
+        if data["status"]:
+            incidents = incidents.filter(status=data["status"])
+        if data["category"]:
+            incidents = incidents.filter(category=data["category"])
+        if data["exercise"]:
+            incidents = incidents.filter(exercise=data["exercise"] == "yes")
+        return incidents

@@ -14,7 +14,7 @@ from yingji.core.errors import AccessDenied, DomainError
 from yingji.core.flash import flash_outcome
 from yingji.incidents import services
 from yingji.incidents.choices import TRANSITIONS, Status
-from yingji.incidents.forms import JudgementForm, ReportForm
+from yingji.incidents.forms import JudgementForm, ListFilterForm, ReportForm
 from yingji.incidents.queries import get_incident_for, is_triager, visible_incidents
 
 PAGE_SIZE = 50
@@ -22,11 +22,15 @@ PAGE_SIZE = 50
 
 @login_required
 def incident_list(request: HttpRequest) -> HttpResponse:
-    incidents = visible_incidents(request.user).select_related("department", "reporter")
+    filters = ListFilterForm(request.GET)
+    incidents = filters.apply(visible_incidents(request.user)).select_related("department")
     page = Paginator(incidents.order_by("-reported_at", "-pk"), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    return render(request, "incidents/list.html", {"page": page})
+    query = request.GET.copy()
+    query.pop("page", None)  # the pager keeps the filters
+    context = {"page": page, "filters": filters, "query": query.urlencode()}
+    return render(request, "incidents/list.html", context)
 
 
 @login_required

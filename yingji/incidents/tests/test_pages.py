@@ -1,5 +1,7 @@
 """The incident pages: report from a phone, the list, and the judgement on the incident."""
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from yingji.incidents.choices import Status
@@ -45,6 +47,37 @@ class ReportingOnThePage(IncidentTestCase):
         self.assertEqual(
             self.client.get(reverse("incidents:detail", args=[incident.pk])).status_code, 404
         )
+
+
+class TheList(IncidentTestCase):
+    def test_filters_by_status_category_and_exercise_and_ignore_unknown_values(self):
+        real = self.report()
+        drill = self.report(title="演练：机房断电", category="facility", exercise=True)
+        self.login("leader")
+        url = reverse("incidents:list")
+        page = self.client.get(url, {"exercise": "yes"})
+        self.assertContains(page, drill.title)
+        self.assertNotContains(page, real.title)
+        page = self.client.get(url, {"category": "information_system", "status": "reported"})
+        self.assertContains(page, real.title)
+        self.assertNotContains(page, drill.title)
+        page = self.client.get(url, {"status": "nonsense"})
+        self.assertContains(page, real.title)  # ignored, not an error
+        self.assertContains(page, drill.title)
+
+    def test_the_list_costs_the_same_queries_for_one_or_many_incidents(self):
+        self.report()
+        self.login("leader")
+        self.client.get(reverse("incidents:list"))  # warm caches (sessions, content types)
+        with_one = self._list_queries()
+        for n in range(5):
+            self.report(title=f"事件{n}")
+        self.assertEqual(self._list_queries(), with_one)
+
+    def _list_queries(self) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            self.client.get(reverse("incidents:list"))
+        return len(queries)
 
 
 class JudgingOnThePage(IncidentTestCase):
