@@ -18,7 +18,7 @@ from yingji.core.errors import DomainError
 from yingji.core.testing import CastTestCase, build_cast
 from yingji.engine.loop import Engine
 from yingji.engine.testing import run_engines_in_parallel
-from yingji.notify import passes, services
+from yingji.notify import passes, services, transports
 from yingji.notify.choices import DeliveryStatus
 from yingji.notify.models import Channel, Delivery, Message
 from yingji.notify.services import channel_save, delivery_confirm, notify
@@ -230,6 +230,19 @@ class ChatRobots(OutboxTestCase):
         self.run_engine()
         later.refresh_from_db()
         self.assertEqual((later.status, len(robot.received)), (DeliveryStatus.FAILED, 1))
+
+    def test_a_network_error_is_kept_without_the_robots_access_token(self):
+        url = "http://127.0.0.1:1/robot/send?access_token=SECRET4711"
+        channel = self.channel("dingtalk", url=url)
+        delivery = self.post(channel)
+        self.run_engine()
+        delivery.refresh_from_db()
+        self.assertEqual(delivery.status, DeliveryStatus.QUEUED)  # retried later
+        self.assertIn("Connection refused", delivery.last_error)
+        self.assertNotIn("SECRET4711", delivery.last_error)
+        # Errors that quote the URL (invalid URLs, redirects) lose the query the same way.
+        said = transports._without_query(f"bad URL {url}", url)
+        self.assertEqual(said, "bad URL http://127.0.0.1:1/robot/send")
 
     def test_wecom_throttling_is_retried_later(self):
         robot = self.robot(
