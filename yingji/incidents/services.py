@@ -188,14 +188,10 @@ def _timeline(
 
 
 def _tell_escalated(incident: Incident) -> None:
-    people = (
-        group_members(GroupKind.LEADERSHIP)
-        | group_members(GroupKind.EXPERT)
-        | group_members(GroupKind.EXECUTION, scenario=incident.category)
-    ).distinct()
-    if incident.confidential:  # only the leadership group and the experts hear of a breach
-        people = (group_members(GroupKind.LEADERSHIP) | group_members(GroupKind.EXPERT)).distinct()
-    _tell(incident, "incident.escalated", list(people), receipt=True)
+    people = group_members(GroupKind.LEADERSHIP) | group_members(GroupKind.EXPERT)
+    if not incident.confidential:  # a breach stays with the leadership group and the experts
+        people |= group_members(GroupKind.EXECUTION, scenario=incident.category)
+    _tell(incident, "incident.escalated", list(people.distinct()), receipt=True)
 
 
 def _tell(incident: Incident, event: str, people: list[Person], *, receipt: bool) -> None:

@@ -23,11 +23,20 @@ class AnIdleEngineWakesOnCommit(TransactionTestCase):
         thread.start()
         self.addCleanup(thread.join)
         self.addCleanup(engine.stop.set)
-        time.sleep(0.5)  # let it find nothing and go idle (no deadline depends on this)
+        self.assertTrue(self._went_idle(engine))  # its first cycle found nothing
         committed = time.monotonic()
         notify(event="note", title="唤醒", channels=[channel])
         self.assertTrue(robot.wait_for_requests(1, timeout=LONG_POLL / 4))
         self.assertLess(time.monotonic() - committed, LONG_POLL / 4)
+
+    @staticmethod
+    def _went_idle(engine: Engine) -> bool:
+        """Its first cycle is done; from there it waits up to LONG_POLL for work."""
+        cycled = threading.Event()
+        deadline = time.monotonic() + LONG_POLL / 4
+        while not engine._cycles and time.monotonic() < deadline:
+            cycled.wait(0.01)  # looks at a condition, not at a guessed duration
+        return bool(engine._cycles)
 
     @staticmethod
     def _run(engine: Engine) -> None:
