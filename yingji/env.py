@@ -57,6 +57,21 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+def env_ints(name: str, default: list[int], *, count: int, minimum: int = 1) -> list[int]:
+    """Exactly `count` comma-separated whole numbers, each at least `minimum`."""
+    raw = env_list(name, [str(value) for value in default])
+    try:
+        values = [int(item) for item in raw]
+    except ValueError:
+        raise ConfigError(f"{name}={','.join(raw)!r} must be whole numbers.") from None
+    if len(values) != count or min(values) < minimum:
+        raise ConfigError(
+            f"{name} needs {count} comma-separated numbers of at least {minimum}, "
+            f"e.g. {','.join(map(str, default))}."
+        )
+    return values
+
+
 def env_choice(name: str, default: str, choices: set[str]) -> str:
     raw = os.environ.get(name, "").strip()
     if not raw:

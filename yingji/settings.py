@@ -16,6 +16,7 @@ from yingji.env import (
     env_bool,
     env_choice,
     env_int,
+    env_ints,
     env_list,
     env_str,
 )
@@ -258,5 +259,9 @@ CANARY_MINUTES = env_int("YINGJI_CANARY_MINUTES", 60, minimum=0)  # 0 turns the 
 SEND_CONCURRENCY = env_int("YINGJI_SEND_CONCURRENCY", 8, minimum=1)
 # R-RESP-2: minutes a department head has to judge a report before Yingji escalates it.
 ESCALATE_MINUTES = env_int("YINGJI_ESCALATE_MINUTES", 15, minimum=1)
+# R-HANDLE-2: minutes between progress reports at response levels 1, 2, 3 and 4.
+PROGRESS_MINUTES = dict(
+    zip("1234", env_ints("YINGJI_PROGRESS_MINUTES", [30, 60, 120, 240], count=4), strict=True)
+)
 METRICS_TOKEN = env_str("YINGJI_METRICS_TOKEN", secret=True)
 ORGANISATION_NAME = env_str("YINGJI_ORGANISATION_NAME", "") or _("Yingji")

@@ -9,9 +9,12 @@ from django.views.decorators.http import require_GET
 
 from yingji import __version__
 from yingji.engine.queries import engine_health
-from yingji.incidents.queries import awaiting_judgement
+from yingji.incidents.choices import NEXT_STEP_LABELS
+from yingji.incidents.queries import awaiting_judgement, my_tasks, next_steps, open_incidents
 from yingji.org.queries import org_gaps
 from yingji.org.roles import roles_of
+
+HOME_INCIDENTS = 10  # the rest are on the incident list
 
 
 @login_required
@@ -25,6 +28,11 @@ def home(request: HttpRequest) -> HttpResponse:
         else [],
         "gaps": org_gaps() if roles.manages_org else None,
         "to_judge": awaiting_judgement(request.user)[:20],
+        "open_incidents": [
+            (incident, [NEXT_STEP_LABELS[s] for s in next_steps(request.user, incident)])
+            for incident in open_incidents(request.user)[:HOME_INCIDENTS]
+        ],
+        "tasks": my_tasks(request.user)[:HOME_INCIDENTS],
     }
     return render(request, "core/home.html", context)
 

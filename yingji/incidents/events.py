@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from yingji.incidents.choices import ResponseLevel
 from yingji.notify.rendering import register_event
 
 
@@ -17,8 +20,19 @@ def _words(facts: dict[str, Any]) -> dict[str, Any]:
     facts["prefix"] = _("[Exercise] ") if facts.get("exercise") else ""
     if facts.get("confidential"):
         facts["title"] = _("confidential incident")
+        for secret in ("task", "done", "request", "reason"):
+            facts[secret] = "…" if secret in facts else ""
     facts["minutes"] = settings.ESCALATE_MINUTES
+    if facts.get("level") in ResponseLevel.values:
+        facts["level"] = ResponseLevel(facts["level"]).label
+    if facts.get("at"):
+        at = datetime.fromisoformat(facts["at"])
+        facts["at"] = timezone.localtime(at).strftime("%m-%d %H:%M")
     return facts
+
+
+def _register(event: str, title: Any, body: Any = "") -> None:
+    register_event(event, title=title, body=body, prepare=_words)
 
 
 register_event(
@@ -50,4 +64,69 @@ register_event(
     "incident.closed_as_fault",
     title=gettext_lazy("%(prefix)sClosed as an ordinary fault: %(title)s (#%(number)s)"),
     prepare=_words,
+)
+
+# R-ACT-1
+_register(
+    "incident.watch",
+    gettext_lazy("%(prefix)sKept under watch, no plan activated: %(title)s (#%(number)s)"),
+)
+_register(
+    "incident.close",
+    gettext_lazy("%(prefix)sClosed by the leadership group: %(title)s (#%(number)s)"),
+)
+# R-ACT-2
+_register(
+    "incident.mobilised",
+    gettext_lazy("%(prefix)s%(level)s: assemble at %(place)s, %(at)s — %(title)s (#%(number)s)"),
+    gettext_lazy(
+        "The leadership group has activated the contingency plan. Assemble at %(place)s at "
+        "%(at)s and confirm that you have received this notice (R-ACT-2)."
+    ),
+)
+# R-HANDLE-1..2
+_register(
+    "incident.handling_plan",
+    gettext_lazy("%(prefix)sHandling plan version %(version)s: %(title)s (#%(number)s)"),
+)
+_register(
+    "incident.task_assigned",
+    gettext_lazy("%(prefix)sA task for you: %(task)s — %(title)s (#%(number)s)"),
+    gettext_lazy("Confirm that you have it, and report progress on the incident page."),
+)
+_register(
+    "incident.progress",
+    gettext_lazy("%(prefix)sProgress: %(title)s (#%(number)s)"),
+    gettext_lazy("%(done)s"),
+)
+_register(
+    "incident.progress_late",
+    gettext_lazy("%(prefix)sProgress report overdue: %(title)s (#%(number)s)"),
+    gettext_lazy("Report what has been done, the current state and the next step (R-HANDLE-2)."),
+)
+_register(
+    "incident.support",
+    gettext_lazy("%(prefix)sExpert support requested: %(title)s (#%(number)s)"),
+    gettext_lazy("%(request)s"),
+)
+_register(
+    "incident.participant_added",
+    gettext_lazy("%(prefix)sYou have been added to the response: %(title)s (#%(number)s)"),
+)
+_register(
+    "incident.regraded",
+    gettext_lazy("%(prefix)sGrade changed from %(before)s to %(grade)s: %(title)s (#%(number)s)"),
+    gettext_lazy("%(reason)s"),
+)
+# R-END-1..2
+_register(
+    "incident.end_recommended",
+    gettext_lazy("%(prefix)sThe experts recommend ending the response: %(title)s (#%(number)s)"),
+    gettext_lazy("A member of the leadership group orders the end, or sends it back (R-END-2)."),
+)
+_register("incident.ended", gettext_lazy("%(prefix)sResponse ended: %(title)s (#%(number)s)"))
+_register(
+    "incident.resumed",
+    gettext_lazy("%(prefix)sBack to handling: %(title)s (#%(number)s)"),
+    gettext_lazy("%(reason)s"),
 )

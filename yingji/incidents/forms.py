@@ -3,11 +3,43 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from yingji.incidents.choices import Grade, Status
-from yingji.org.choices import Scenario
+from yingji.incidents.choices import (
+    Decision,
+    Fact,
+    Grade,
+    Operator,
+    ResponseLevel,
+    Status,
+    TaskStatus,
+)
+from yingji.org.choices import PersonStatus, Scenario
+from yingji.org.models import Person
+
+DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"]
+
+
+def when(label: Any, *, required: bool = True) -> forms.DateTimeField:
+    """A date and time typed on a phone or a desktop (the browser's own picker)."""
+    return forms.DateTimeField(
+        label=label,
+        required=required,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=DATETIME_FORMATS,
+    )
+
+
+def text(label: Any, *, required: bool = True, rows: int = 3, **kwargs: Any) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        required=required,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": rows}),
+        **kwargs,
+    )
 
 
 class ReportForm(forms.Form):
@@ -15,11 +47,7 @@ class ReportForm(forms.Form):
 
     title = forms.CharField(label=_("What is wrong"), max_length=200)
     category = forms.ChoiceField(label=_("category"), choices=Scenario.choices)
-    occurred_at = forms.DateTimeField(
-        label=_("When did it begin"),
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
-    )
+    occurred_at = when(_("When did it begin"))
     symptoms = forms.CharField(
         label=_("symptoms"),
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -67,6 +95,13 @@ class ListFilterForm(forms.Form):
     category = forms.ChoiceField(
         label=_("category"), required=False, choices=[("", _("All")), *Scenario.choices]
     )
+    grade = forms.ChoiceField(
+        label=_("grade"), required=False, choices=[("", _("All")), *Grade.choices]
+    )
+    department = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    since = forms.DateField(
+        label=_("reported since"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
     exercise = forms.ChoiceField(
         label=_("exercise (drill)"),
         required=False,
@@ -83,4 +118,187 @@ class ListFilterForm(forms.Form):
             incidents = incidents.filter(category=data["category"])
         if data["exercise"]:
             incidents = incidents.filter(exercise=data["exercise"] == "yes")
+        if data["grade"]:
+            incidents = incidents.filter(grade=data["grade"])
+        if data["department"]:
+            incidents = incidents.filter(department_id=data["department"])
+        if data["since"]:
+            incidents = incidents.filter(reported_at__date__gte=data["since"])
         return incidents
+
+
+class DecisionForm(forms.Form):
+    """R-ACT-1: the emergency meeting and its decision."""
+
+    meeting_at = when(_("meeting time"))
+    place = forms.CharField(label=_("place or conference link"), max_length=300, required=False)
+    attendees = forms.ModelMultipleChoiceField(
+        label=_("attendees"), queryset=Person.objects.none(), required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )  # fmt: skip
+    minutes = text(_("minutes"), required=False)
+    decision = forms.ChoiceField(label=_("decision"), choices=Decision.choices)
+    plans = forms.CharField(label=_("plans activated"), max_length=500, required=False)
+    response_level = forms.ChoiceField(
+        label=_("response level"), required=False, choices=[("", "—"), *ResponseLevel.choices]
+    )
+    criteria_met = forms.MultipleChoiceField(
+        label=_("criteria met"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    assemble_at = when(_("assemble at"), required=False)
+    assemble_place = forms.CharField(label=_("assembly place"), max_length=300, required=False)
+    all_staff = forms.BooleanField(label=_("Send the all-staff notice"), required=False)
+    summary = text(_("event summary for all staff"), required=False, rows=2)
+    precautions = text(_("precautions for all staff"), required=False, rows=2)
+
+    def __init__(self, *args: Any, people: Any = (), criteria: list[str] = (), **kwargs: Any):  # type: ignore[assignment]
+        super().__init__(*args, **kwargs)
+        self.fields["attendees"].queryset = people  # type: ignore[attr-defined]
+        self.fields["criteria_met"].choices = [(c, c) for c in criteria]  # type: ignore[attr-defined]
+        self.fields["meeting_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
+
+
+class FactsForm(forms.Form):
+    """The facts the grading rules read; empty means not known yet."""
+
+    affected_users = forms.IntegerField(
+        label=Fact.AFFECTED_USERS.label, min_value=0, required=False
+    )
+    interruption_minutes = forms.IntegerField(
+        label=Fact.INTERRUPTION_MINUTES.label, min_value=0, required=False
+    )
+    affected_regions = forms.IntegerField(
+        label=Fact.AFFECTED_REGIONS.label, min_value=0, required=False
+    )
+    records_leaked = forms.IntegerField(
+        label=Fact.RECORDS_LEAKED.label, min_value=0, required=False
+    )
+    loss_yuan = forms.IntegerField(label=Fact.LOSS_YUAN.label, min_value=0, required=False)
+
+
+class RegradeForm(forms.Form):
+    grade = forms.ChoiceField(label=_("grade"), choices=Grade.choices)
+    reason = forms.CharField(label=_("reason"), max_length=500)
+
+
+class HandlingPlanForm(forms.Form):
+    analysis = text(_("analysis"), rows=4)
+    plan = text(_("handling plan"), rows=6)
+
+
+class TaskForm(forms.Form):
+    title = forms.CharField(label=_("task"), max_length=200)
+    assignee = forms.ModelChoiceField(
+        label=_("assignee"), queryset=Person.objects.none(), required=False
+    )
+    due_at = when(_("due"), required=False)
+    checklist = text(_("checklist, one item per line"), required=False, rows=3)
+    details = text(_("details"), required=False, rows=2)
+
+    def __init__(self, *args: Any, people: Any = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        if people is not None:
+            self.fields["assignee"].queryset = people  # type: ignore[attr-defined]
+
+    def clean_checklist(self) -> list[str]:
+        return [line for line in self.cleaned_data["checklist"].splitlines() if line.strip()]
+
+
+class TaskUpdateForm(forms.Form):
+    revision = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    status = forms.ChoiceField(label=_("status"), choices=TaskStatus.choices)
+    checked = forms.TypedMultipleChoiceField(
+        required=False, coerce=int, widget=forms.CheckboxSelectMultiple
+    )
+    note = forms.CharField(label=_("Note"), max_length=500, required=False)
+
+    def __init__(self, *args: Any, task: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["checked"].choices = [  # type: ignore[attr-defined]
+            (i, item["text"]) for i, item in enumerate(task.checklist)
+        ]
+        self.initial.update(
+            revision=task.revision, status=task.status,
+            checked=[i for i, item in enumerate(task.checklist) if item["done"]],
+        )  # fmt: skip
+
+
+class ProgressForm(forms.Form):
+    """R-HANDLE-2: the same four things every time."""
+
+    done = text(_("done so far"), rows=2)
+    current = text(_("current state"), required=False, rows=2)
+    next_step = text(_("next step"), required=False, rows=2)
+    eta = when(_("expected recovery"), required=False)
+
+
+class SupportForm(forms.Form):
+    text = forms.CharField(label=_("What help is needed"), max_length=2000)
+
+
+class ParticipantForm(forms.Form):
+    """Someone joins mid-flight: found by employee number, mobile or user name."""
+
+    who = forms.CharField(label=_("employee number, mobile or user name"), max_length=100)
+    role = forms.CharField(label=_("role"), max_length=32, required=False)
+
+    def clean_who(self) -> Person:
+        key = self.cleaned_data["who"].strip()
+        person = (
+            Person.objects.filter(status=PersonStatus.ACTIVE)
+            .filter(models.Q(employee_no=key) | models.Q(mobile=key) | models.Q(user__username=key))
+            .first()
+        )
+        if person is None:
+            raise forms.ValidationError(_("Nobody active has this number or name."))
+        return person
+
+
+class EvaluationForm(forms.Form):
+    """R-END-1: the recovery evaluation."""
+
+    performance_normal = forms.BooleanField(
+        label=_("system performance back to normal"), required=False
+    )
+    business_stable = forms.BooleanField(label=_("business running stably"), required=False)
+    residual_risks = text(_("residual risks"), required=False, rows=2)
+    trial_run_until = when(_("trial run until (optional)"), required=False)
+
+
+class EndForm(forms.Form):
+    note = text(_("Note"), required=False, rows=2)
+    all_staff = forms.BooleanField(
+        label=_("Send the all-staff end notice"), required=False, initial=True
+    )
+    summary = text(_("summary for all staff"), required=False, rows=2)
+
+
+class ResumeForm(forms.Form):
+    reason = forms.CharField(label=_("What must still be done"), max_length=2000)
+
+
+class NoticeTemplateForm(forms.Form):
+    title = forms.CharField(label=_("title"), max_length=200)
+    body = text(_("text"), rows=8)
+
+
+class GradingRuleForm(forms.Form):
+    """One row of the grading table; up to three conditions that must all hold."""
+
+    grade = forms.ChoiceField(label=_("grade"), choices=Grade.choices)
+    fact1 = forms.ChoiceField(label=_("fact"), choices=Fact.choices)
+    op1 = forms.ChoiceField(label=_("operator"), choices=Operator.choices)
+    value1 = forms.IntegerField(label=_("threshold"), min_value=0)
+    fact2 = forms.ChoiceField(
+        label=_("and fact"), choices=[("", "—"), *Fact.choices], required=False
+    )
+    op2 = forms.ChoiceField(label=_("operator"), choices=Operator.choices, required=False)
+    value2 = forms.IntegerField(label=_("threshold"), min_value=0, required=False)
+    note = forms.CharField(label=_("note"), max_length=200, required=False)
+
+    def conditions(self) -> list[list[Any]]:
+        data = self.cleaned_data
+        rows = [[data["fact1"], data["op1"], data["value1"]]]
+        if data.get("fact2"):
+            rows.append([data["fact2"], data["op2"] or ">=", data["value2"]])
+        return rows

@@ -1,4 +1,5 @@
-"""R-RESP-2 on the clock: a report nobody judged in time is escalated by the engine."""
+"""The response flow on the clock: a report nobody judged in time is escalated (R-RESP-2),
+a late progress report is chased (R-HANDLE-2)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from yingji.core.errors import DomainError
 from yingji.engine.registry import register_pass
 from yingji.incidents.choices import Status
 from yingji.incidents.models import Incident
-from yingji.incidents.services import incident_escalate_overdue
+from yingji.incidents.services import incident_chase_progress, incident_escalate_overdue
 
 BATCH = 100
 
@@ -43,3 +44,26 @@ def escalate_overdue_reports(cycle: Any) -> int:
             continue
         escalated += 1
     return escalated
+
+
+def _oldest_progress_due() -> datetime | None:
+    return (
+        Incident.objects.filter(status=Status.RESPONDING, progress_due__lte=timezone.now())
+        .order_by("progress_due")
+        .values_list("progress_due", flat=True)
+        .first()
+    )
+
+
+@register_pass("incidents.chase_progress", oldest_due=_oldest_progress_due)
+def chase_late_progress(cycle: Any) -> int:
+    """R-HANDLE-2: a progress report is late by the response level's cadence; the people
+    handling it are reminded once per missed report."""
+    late = Incident.objects.filter(status=Status.RESPONDING, progress_due__lte=cycle.now)
+    chased = 0
+    for incident in late.select_related("department").order_by("progress_due")[:BATCH]:
+        if cycle.stopping:
+            break
+        with transaction.atomic():
+            chased += incident_chase_progress(actor=SYSTEM, incident=incident, now=cycle.now)
+    return chased

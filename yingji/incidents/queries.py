@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.http import Http404
 
-from yingji.incidents.choices import Status
-from yingji.incidents.models import Incident
+from yingji.incidents.choices import OPEN_STATUSES, TASK_OPEN, Status
+from yingji.incidents.models import Incident, Participant, Task
 from yingji.org.choices import GroupKind, PersonStatus
 from yingji.org.models import Department, Person
 from yingji.org.roles import roles_of
@@ -50,15 +50,16 @@ def is_triager(user: Any, incident: Incident) -> bool:
 
 
 def visible_incidents(user: Any) -> QuerySet[Incident]:
-    """Open incidents are seen by the groups that handle them, the reporter and the judging
-    department's heads; confidential ones only by the leadership group, the reporter and
-    the heads who judge them."""
+    """Incidents are seen by the groups that handle them, the reporter, the judging
+    department's heads and everyone taking part; confidential ones only by the leadership
+    group and the people taking part (participants, the reporter, the judging heads)."""
     roles = roles_of(user)
     if roles.person is None and not roles.admin:
         return Incident.objects.none()
     participant = Q(department_id__in=roles.headed_department_ids)
     if roles.person is not None:
-        participant |= Q(reporter=roles.person)
+        taking_part = Participant.objects.filter(person=roles.person).values("incident_id")
+        participant |= Q(reporter=roles.person) | Q(pk__in=taking_part)
     if roles.leadership:
         return Incident.objects.all()
     if roles.admin or roles.office or roles.expert:
@@ -87,3 +88,58 @@ def awaiting_judgement(user: Any) -> QuerySet[Incident]:
     if roles.office:
         mine |= Q(department__isnull=True)
     return visible_incidents(user).filter(mine, status=Status.REPORTED).order_by("escalate_by")
+
+
+def is_participant(user: Any, incident: Incident) -> bool:
+    person = roles_of(user).person
+    return person is not None and (
+        Participant.objects.filter(incident=incident, person=person).exists()
+    )
+
+
+def open_incidents(user: Any) -> QuerySet[Incident]:
+    return (
+        visible_incidents(user)
+        .filter(status__in=OPEN_STATUSES)
+        .select_related("department")
+        .order_by("-reported_at", "-pk")
+    )
+
+
+def my_tasks(user: Any) -> QuerySet[Task]:
+    """Open tasks assigned to this user, in incidents they may see, the most urgent first."""
+    person = roles_of(user).person
+    if person is None:
+        return Task.objects.none()
+    return (
+        Task.objects.filter(
+            assignee=person, status__in=TASK_OPEN, incident__in=visible_incidents(user)
+        )
+        .select_related("incident")
+        .order_by(F("due_at").asc(nulls_last=True), "pk")
+    )
+
+
+def next_steps(user: Any, incident: Incident) -> list[str]:
+    """What this user should do now on this incident (keys of NEXT_STEP_LABELS)."""
+    roles = roles_of(user)
+    if roles.person is None or incident.status not in OPEN_STATUSES:
+        return []
+    status = incident.status
+    steps: list[str] = []
+    if status == Status.REPORTED and is_triager(user, incident):
+        steps.append("judge")
+    if status in (Status.ESCALATED, Status.WATCHING) and roles.leadership:
+        steps.append("decide")
+    if status == Status.RESPONDING:
+        if roles.expert:
+            steps += ["plan_handling", "recommend_end"]
+        if Task.objects.filter(
+            incident=incident, assignee=roles.person, status__in=TASK_OPEN
+        ).exists():
+            steps.append("work_on_tasks")
+        if roles.leadership or roles.expert or is_participant(user, incident):
+            steps.append("report_progress")
+    if status == Status.END_RECOMMENDED and roles.leadership:
+        steps.append("order_end")
+    return steps

@@ -13,9 +13,9 @@ from django.views.decorators.http import require_POST
 from yingji.core.errors import AccessDenied, DomainError
 from yingji.core.flash import flash_outcome
 from yingji.incidents import services
-from yingji.incidents.choices import TRANSITIONS, Status
+from yingji.incidents.command import command_context
 from yingji.incidents.forms import JudgementForm, ListFilterForm, ReportForm
-from yingji.incidents.queries import get_incident_for, is_triager, visible_incidents
+from yingji.incidents.queries import get_incident_for, my_tasks, visible_incidents
 
 PAGE_SIZE = 50
 
@@ -52,16 +52,16 @@ def report(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The command page: the next step for this user, the live picture, the evidence."""
     incident = get_incident_for(request.user, pk)
-    may_judge = incident.status == Status.REPORTED and is_triager(request.user, incident)
-    context = {
-        "incident": incident,
-        "timeline": incident.timeline.select_related("actor__person"),
-        "may_judge": may_judge,
-        "form": JudgementForm(),
-        "transitions": TRANSITIONS,
-    }
-    return render(request, "incidents/detail.html", context)
+    return render(request, "incidents/detail.html", command_context(request, incident))
+
+
+@login_required
+def incident_live(request: HttpRequest, pk: int) -> HttpResponse:
+    """The parts of the command page that change while people work (polled by the page)."""
+    incident = get_incident_for(request.user, pk)
+    return render(request, "incidents/_live.html", command_context(request, incident))
 
 
 def _judge(request: HttpRequest, pk: int, step: str) -> HttpResponse:
@@ -95,3 +95,9 @@ def escalate(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def close_as_fault(request: HttpRequest, pk: int) -> HttpResponse:
     return _judge(request, pk, "close_as_fault")
+
+
+@login_required
+def my_task_list(request: HttpRequest) -> HttpResponse:
+    """Open tasks assigned to me across incidents (R-HANDLE-1), the most urgent first."""
+    return render(request, "incidents/my_tasks.html", {"tasks": my_tasks(request.user)[:200]})

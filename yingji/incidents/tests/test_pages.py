@@ -99,9 +99,16 @@ class JudgingOnThePage(IncidentTestCase):
     def test_the_home_page_lists_what_waits_for_the_heads_judgement(self):
         incident = self.report()
         self.login("head")
-        self.assertContains(self.client.get("/"), f"#{incident.pk} {incident.title}")
-        self.login("expert")
-        self.assertNotContains(self.client.get("/"), f"#{incident.pk} {incident.title}")
+        page = self.client.get("/")
+        self.assertContains(page, "Waiting for your judgement")
+        self.assertContains(page, f"#{incident.pk} {incident.title}")
+        self.assertContains(page, "→ Judge it within 15 minutes")
+        self.login("expert")  # sees the open incident, has nothing to do on it yet
+        page = self.client.get("/")
+        self.assertNotContains(page, "Waiting for your judgement")
+        self.assertNotContains(page, "→ ")
+        self.login("sales")
+        self.assertNotContains(self.client.get("/"), incident.title)
 
     def test_others_see_no_choices_and_are_refused(self):
         incident = self.report()

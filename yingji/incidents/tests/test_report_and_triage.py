@@ -184,7 +184,9 @@ class WhoSeesAnIncident(IncidentTestCase):
         seeing = {u for u in ("admin", "leader", "office", "expert", "head", "executor", "staff",
                               "outsider")
                   if visible_incidents(self.cast[u]).filter(pk=incident.pk).exists()}  # fmt: skip
-        self.assertEqual(seeing, {"leader", "head", "staff"})
+        # The experts were told of the escalation and take part; the execution group was not
+        # (a breach stays with the leadership group and the experts until activation).
+        self.assertEqual(seeing, {"leader", "expert", "head", "staff"})
         with self.assertRaises(Http404):
             get_incident_for(self.office, incident.pk)
 

@@ -16,7 +16,12 @@ from yingji.incidents.tests.test_report_and_triage import IncidentTestCase
 # Who each role is to an incident reported by the call-centre agent (staff): the head of
 # customer service and the agent herself (the deputy) judge it; the engine is SYSTEM.
 ROLES = ("head", "staff", "leader", "expert", "executor", "sales", "outsider", "system")
-MAY = {Who.TRIAGER: {"head", "staff"}, Who.ENGINE: {"system"}}
+MAY = {
+    Who.TRIAGER: {"head", "staff"},
+    Who.LEADER: {"leader"},
+    Who.EXPERT: {"expert"},
+    Who.ENGINE: {"system"},
+}
 ACTIONS = sorted({move.action for move in TRANSITIONS})
 
 
@@ -57,7 +62,7 @@ class IncidentStateMachine(IncidentTestCase):
 
         Machine.TestCase.settings = settings(
             max_examples=25,
-            stateful_step_count=6,
+            stateful_step_count=10,
             deadline=None,
             database=None,  # nothing written into the checkout
             suppress_health_check=[HealthCheck.too_slow],

@@ -22,3 +22,21 @@ document.addEventListener("change", (event) => {
 document.addEventListener("DOMContentLoaded", () => {
   document.querySelectorAll("select[data-kind]").forEach(showFieldsOfKind);
 });
+
+// The incident command page: parts marked data-refresh are fetched again every few seconds,
+// unless the reader is typing in them (a task's form) or the tab is hidden.
+function refreshLive(region) {
+  if (document.hidden || region.contains(document.activeElement)) return;
+  fetch(region.dataset.refresh, { credentials: "same-origin", headers: { "X-Requested-With": "fetch" } })
+    .then((response) => (response.ok ? response.text() : null))
+    .then((html) => {
+      if (html !== null && !region.contains(document.activeElement)) region.innerHTML = html;
+    })
+    .catch(() => {}); // offline for a moment: the next round tries again
+}
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("[data-refresh]").forEach((region) => {
+    const seconds = Number(region.dataset.every || 10);
+    window.setInterval(() => refreshLive(region), seconds * 1000);
+  });
+});

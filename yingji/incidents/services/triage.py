@@ -12,12 +12,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yingji.audit.services import audit_record
-from yingji.core.actors import is_system
 from yingji.core.errors import AccessDenied, DomainError
-from yingji.incidents.choices import Grade, Status, Who, transition_for
-from yingji.incidents.models import Incident, TimelineEntry
-from yingji.incidents.queries import group_members, is_triager, judging_department, triagers
-from yingji.notify.services import notify
+from yingji.incidents.choices import Grade, Status
+from yingji.incidents.models import Incident
+from yingji.incidents.queries import group_members, judging_department, triagers
+from yingji.incidents.services.common import incident_transition, join, tell, timeline
 from yingji.org.choices import GroupKind, PersonStatus, Scenario
 from yingji.org.models import Person
 from yingji.org.roles import roles_of
@@ -37,12 +36,17 @@ def incident_report(
     severity: str = "",
     exercise: bool = False,
     confidential: bool = False,
+    discovered_at: datetime | None = None,
     **details: str,
 ) -> Incident:
     """R-RESP-1/3: anyone reports; the judging department's head and deputy are told at once
     and must judge within YINGJI_ESCALATE_MINUTES (R-RESP-2)."""
     reporter = _active_person(actor)
     _check_report(title, category, occurred_at, symptoms, severity, details)
+    if discovered_at is not None and discovered_at < occurred_at:
+        raise DomainError(
+            _("It cannot have been discovered before it occurred."), field="discovered_at"
+        )
     now = timezone.now()
     incident = Incident.objects.create(
         title=title.strip(),
@@ -54,16 +58,20 @@ def incident_report(
         confidential=confidential,
         reporter=reporter,
         department=judging_department(reporter.department),
+        grade=severity,
+        discovered_at=discovered_at,
         reported_at=now,
         escalate_by=now + timedelta(minutes=settings.ESCALATE_MINUTES),
         **{k: str(details.get(k, "")).strip() for k in REPORT_FIELDS},
     )
-    _timeline(incident, actor, "report", to_status=Status.REPORTED, clause="R-RESP-1")
+    timeline(incident, actor, "report", to_status=Status.REPORTED, clause="R-RESP-1")
     audit_record(
         actor=actor, action="incident.report", obj=incident, regulation="R-RESP-1",
         after={"title": incident.title, "category": category, "confidential": confidential},
     )  # fmt: skip
-    _tell(incident, "incident.reported", triagers(incident), receipt=True)
+    join(incident, [reporter], "reporter")
+    join(incident, triagers(incident), "triager")
+    tell(incident, "incident.reported", triagers(incident), receipt=True)
     return incident
 
 
@@ -92,44 +100,7 @@ def _check_report(
         raise DomainError(_("Unknown fields: %(names)s") % {"names": ", ".join(sorted(unknown))})
 
 
-# ---------------------------------------------------------------- the transition function
-
-
-@transaction.atomic
-def incident_transition(
-    *, actor: Any, incident: Incident, action: str, text: str = "", **fields: Any
-) -> Incident:
-    """Apply one step of TRANSITIONS as a compare-and-swap: if someone else moved the incident
-    first, nothing changes and the caller is told."""
-    move = transition_for(action, incident.status)
-    if move is None:
-        raise DomainError(
-            _("This step is not possible while the incident is %(status)s.")
-            % {"status": incident.get_status_display()},
-            code="conflict",
-        )
-    _check_who(actor, incident, move.who)
-    changed = Incident.objects.filter(pk=incident.pk, status=incident.status).update(
-        status=move.target, **fields
-    )
-    if changed != 1:
-        raise DomainError(_("Someone else has just changed this incident."), code="conflict")
-    before = incident.status
-    incident.refresh_from_db()
-    _timeline(incident, actor, action, before, move.target, text=text, clause=move.clause)
-    audit_record(
-        actor=actor, action=f"incident.{action}", obj=incident, reason=text,
-        before={"status": before}, after={"status": move.target}, regulation=move.clause,
-    )  # fmt: skip
-    return incident
-
-
-def _check_who(actor: Any, incident: Incident, who: str) -> None:
-    if who == Who.ENGINE and is_system(actor):
-        return
-    if who == Who.TRIAGER and not is_system(actor) and is_triager(actor, incident):
-        return
-    raise AccessDenied(_("Only %(who)s may take this step.") % {"who": Who(who).label})
+# ---------------------------------------------------------------- the department's judgement
 
 
 def incident_escalate(*, actor: Any, incident: Incident, note: str = "") -> Incident:
@@ -153,7 +124,7 @@ def incident_close_as_fault(*, actor: Any, incident: Incident, reason: str) -> I
         actor=actor, incident=incident, action="close_as_fault", text=reason.strip(),
         escalate_by=None, closed_at=now, close_reason=reason.strip(),
     )  # fmt: skip
-    _tell(incident, "incident.closed_as_fault", [incident.reporter], receipt=False)
+    tell(incident, "incident.closed_as_fault", [incident.reporter], receipt=False)
     return incident
 
 
@@ -165,48 +136,18 @@ def incident_escalate_overdue(*, actor: Any, incident: Incident) -> Incident:
         escalate_by=None, escalated_at=timezone.now(), escalated_late=True,
     )  # fmt: skip
     _tell_escalated(incident)
-    _tell(incident, "incident.judgement_late", triagers(incident), receipt=False)
+    tell(incident, "incident.judgement_late", triagers(incident), receipt=False)
     return incident
 
 
-# ---------------------------------------------------------------- timeline and notices
-
-
-def _timeline(
-    incident: Incident, actor: Any, action: str, from_status: str = "", to_status: str = "",
-    *, text: str = "", clause: str = "",
-) -> None:  # fmt: skip
-    TimelineEntry.objects.create(
-        incident=incident,
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
-        action=action,
-        from_status=from_status,
-        to_status=to_status,
-        text=text,
-        clause=clause,
-    )
-
-
 def _tell_escalated(incident: Incident) -> None:
+    """The leadership group and the experts; the scenario's execution group too unless it is
+    confidential (a breach stays with the leadership group and the experts)."""
     people = group_members(GroupKind.LEADERSHIP) | group_members(GroupKind.EXPERT)
-    if not incident.confidential:  # a breach stays with the leadership group and the experts
-        people |= group_members(GroupKind.EXECUTION, scenario=incident.category)
-    _tell(incident, "incident.escalated", list(people.distinct()), receipt=True)
-
-
-def _tell(incident: Incident, event: str, people: list[Person], *, receipt: bool) -> None:
-    notify(
-        event=event,
-        context={
-            "number": incident.pk,
-            "title": incident.title,
-            "confidential": incident.confidential,
-            "exercise": incident.exercise,
-            "grade": incident.severity,
-            "department": incident.department.name if incident.department else "",
-        },
-        recipients=people,
-        link=f"/incidents/{incident.pk}/",
-        require_receipt=receipt,
-        key=f"incident:{incident.pk}:{event}",
-    )
+    join(incident, group_members(GroupKind.LEADERSHIP), "leadership")
+    join(incident, group_members(GroupKind.EXPERT), "expert")
+    if not incident.confidential:
+        execution = group_members(GroupKind.EXECUTION, scenario=incident.category)
+        people |= execution
+        join(incident, execution, "execution")
+    tell(incident, "incident.escalated", people.distinct(), receipt=True)

@@ -1,0 +1,158 @@
+"""What the incident command page shows, for the user looking at it: the next steps they may
+take (with their forms), the live picture (tasks, progress, receipts) and the evidence."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from yingji.incidents import forms
+from yingji.incidents.choices import NEXT_STEP_LABELS, TRANSITIONS, Status
+from yingji.incidents.models import Incident, Task
+from yingji.incidents.queries import group_members, next_steps
+from yingji.incidents.services import recommendation
+from yingji.notify.models import Message
+from yingji.org.choices import GroupKind
+from yingji.org.models import Person
+from yingji.org.roles import roles_of
+
+FEED = 20
+KEY_TIME_LABELS = {
+    "occurred": gettext_lazy("occurred"),
+    "discovered": gettext_lazy("discovered"),
+    "reported": gettext_lazy("reported"),
+    "escalated": gettext_lazy("escalated"),
+    "assessed": gettext_lazy("assessed"),
+    "activated": gettext_lazy("activated"),
+    "end_recommended": gettext_lazy("end recommended"),
+    "ended": gettext_lazy("ended"),
+    "closed": gettext_lazy("closed"),
+}
+DURATION_LABELS = {
+    "to_escalate": gettext_lazy("time to escalate"),
+    "to_activate": gettext_lazy("time to activate"),
+    "response": gettext_lazy("response lasted"),
+    "occurred_to_ended": gettext_lazy("from occurrence to end"),
+}
+
+
+def _took(seconds: int) -> str:
+    minutes = max(seconds, 0) // 60
+    if minutes < 60:
+        return _("%(m)d min") % {"m": minutes}
+    return _("%(h)d h %(m)d min") % {
+        "h": minutes // 60,
+        "m": minutes % 60,
+    }  # progress reports and timeline entries shown; the API pages through all of them
+
+
+def command_context(request: HttpRequest, incident: Incident) -> dict[str, Any]:
+    user = request.user
+    roles = roles_of(user)
+    steps = next_steps(user, incident)
+    context: dict[str, Any] = {
+        "incident": incident,
+        "roles": roles,
+        "steps": [(step, NEXT_STEP_LABELS[step]) for step in steps],
+        "transitions": TRANSITIONS,
+        "key_times": [
+            (KEY_TIME_LABELS[name], at) for name, at in incident.key_times().items() if at
+        ],
+        "durations": [
+            (DURATION_LABELS[name], _took(seconds))
+            for name, seconds in incident.durations().items()
+            if seconds is not None
+        ],
+        "assessments": incident.assessments.select_related("decided_by__person").prefetch_related(
+            "attendees"
+        ),
+        "handling_plan": incident.handling_plans.select_related("author__person").first(),
+        "progress": incident.progress.select_related("author__person")[:FEED],
+        "timeline": incident.timeline.select_related("actor__person").order_by("-at", "-pk")[:FEED],
+        "participants": incident.participants.select_related("person").order_by("role", "pk"),
+        "receipts": _receipts(incident),
+        "evaluation": incident.evaluations.select_related("by__person").first(),
+        "open": incident.status not in (Status.ENDED, Status.CLOSED),
+    }
+    context["tasks"] = _tasks(incident, user, roles)
+    context.update(_forms(incident, steps, roles))
+    return context
+
+
+def _tasks(incident: Incident, user: Any, roles: Any) -> list[tuple[Task, Any]]:
+    """Each task with its update form when this user may work on it."""
+    rows = []
+    handling = incident.status in (Status.RESPONDING, Status.END_RECOMMENDED)
+    for task in incident.tasks.select_related("assignee"):
+        mine = roles.person is not None and task.assignee_id == roles.person.pk
+        may = handling and (mine or roles.expert or roles.leadership)
+        rows.append((task, forms.TaskUpdateForm(task=task, prefix=f"t{task.pk}") if may else None))
+    return rows
+
+
+def _receipts(incident: Incident) -> dict[str, Any] | None:
+    """R-ACT-2: who has confirmed the latest mobilisation notice."""
+    message = (
+        Message.objects.filter(key__startswith=f"incident:{incident.pk}:incident.mobilised")
+        .order_by("-pk")
+        .first()
+    )
+    if message is None:
+        return None
+    rows = list(
+        message.deliveries.filter(channel=None)
+        .select_related("person")
+        .order_by("person__full_name")
+    )
+    confirmed = sum(1 for row in rows if row.confirmed_at)
+    return {"message": message, "rows": rows, "confirmed": confirmed, "total": len(rows)}
+
+
+def _forms(incident: Incident, steps: list[str], roles: Any) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    open_ = incident.status not in (Status.ENDED, Status.CLOSED)
+    if "judge" in steps:
+        found["judgement_form"] = forms.JudgementForm()
+    if "decide" in steps:
+        advice = recommendation(incident)
+        people = (
+            group_members(GroupKind.LEADERSHIP)
+            | group_members(GroupKind.EXPERT)
+            | group_members(GroupKind.OFFICE)
+        ).distinct()
+        found["advice"] = advice
+        found["decision_form"] = forms.DecisionForm(
+            people=people,
+            criteria=advice["matched"],
+            initial={"decision": advice["decision"], "response_level": advice["level"],
+                     "criteria_met": advice["matched"]},
+        )  # fmt: skip
+    if "plan_handling" in steps:
+        latest = incident.handling_plans.first()
+        initial = {"analysis": latest.analysis, "plan": latest.plan} if latest else {}
+        found["handling_form"] = forms.HandlingPlanForm(initial=initial)
+        found["task_form"] = forms.TaskForm(people=_assignable(incident))
+        found["evaluation_form"] = forms.EvaluationForm()
+    if "report_progress" in steps:
+        found["progress_form"] = forms.ProgressForm()
+        found["support_form"] = forms.SupportForm()
+    if "order_end" in steps:
+        found["end_form"] = forms.EndForm(initial={"all_staff": True})
+        found["resume_form"] = forms.ResumeForm()
+    if open_ and (roles.leadership or roles.expert) and incident.status != Status.REPORTED:
+        found["facts_form"] = forms.FactsForm(initial=incident.facts())
+        found["regrade_form"] = forms.RegradeForm(initial={"grade": incident.grade})
+        found["participant_form"] = forms.ParticipantForm()
+    return found
+
+
+def _assignable(incident: Incident) -> Any:
+    """Tasks go to the people taking part and the scenario's execution group (vendors too)."""
+    taking_part = incident.participants.values("person_id")
+    execution = group_members(GroupKind.EXECUTION, scenario=incident.category).values("pk")
+    people = Person.objects.filter(Q(pk__in=taking_part) | Q(pk__in=execution), status="active")
+    return people.order_by("full_name")

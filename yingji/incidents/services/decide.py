@@ -1,0 +1,319 @@
+"""The leadership group's decisions: activation after the emergency meeting (R-ACT-1), the
+mobilisation and all-staff notices (R-ACT-2), the experts' end recommendation (R-END-1)
+and the end order (R-END-2)."""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from yingji.audit.services import audit_record
+from yingji.core.errors import DomainError
+from yingji.incidents.choices import Decision, Grade, ResponseLevel
+from yingji.incidents.models import Assessment, Evaluation, Incident, NoticeTemplate
+from yingji.incidents.queries import group_members
+from yingji.incidents.services.common import (
+    incident_transition,
+    join,
+    participants_of,
+    tell,
+    timeline,
+)
+from yingji.notify.services import notify
+from yingji.org.choices import GroupKind, PersonStatus
+from yingji.org.models import Person
+from yingji.org.queries import require_org_manager
+
+CLOCK_SKEW = timedelta(minutes=5)
+
+
+# ---------------------------------------------------------------- R-ACT-1 the decision
+
+
+@transaction.atomic
+def incident_decide(
+    *,
+    actor: Any,
+    incident: Incident,
+    decision: str,
+    meeting_at: datetime,
+    place: str = "",
+    attendees: Iterable[Person] = (),
+    minutes: str = "",
+    plans: str = "",
+    response_level: str = "",
+    criteria_met: Iterable[str] = (),
+    assemble_at: datetime | None = None,
+    assemble_place: str = "",
+    all_staff: bool = False,
+    summary: str = "",
+    precautions: str = "",
+) -> Assessment:
+    """The emergency meeting's record and its decision, in one step: who decided, when,
+    which plans at which level, and which criteria were met (R-ACT-1)."""
+    attendees = list(attendees)
+    _check_decision(decision, meeting_at, plans, response_level, assemble_at, assemble_place)
+    now = timezone.now()
+    fields: dict[str, Any] = {"assessed_at": incident.assessed_at or now}
+    if decision == Decision.ACTIVATE:
+        fields |= {
+            "activated_at": now,
+            "response_level": response_level,
+            "progress_due": now + timedelta(minutes=settings.PROGRESS_MINUTES[response_level]),
+        }
+    else:
+        fields |= {"closed_at": now} if decision == Decision.CLOSE else {}
+    incident = incident_transition(
+        actor=actor, incident=incident, action=decision, text=minutes.strip(), **fields
+    )
+    assessment = Assessment.objects.create(
+        incident=incident, meeting_at=meeting_at, place=place.strip(), minutes=minutes.strip(),
+        decision=decision, plans=plans.strip(), response_level=response_level,
+        criteria_met=[str(c) for c in criteria_met], assemble_at=assemble_at,
+        assemble_place=assemble_place.strip(), decided_by=actor,
+    )  # fmt: skip
+    assessment.attendees.set(attendees)
+    join(incident, attendees, "attendee")
+    if decision == Decision.ACTIVATE:
+        _mobilise(incident, assessment)
+        if all_staff:
+            _all_staff(incident, "activation", actor, summary=summary, precautions=precautions)
+    else:
+        tell(incident, f"incident.{decision}", participants_of(incident), receipt=False,
+             key=str(assessment.pk))  # fmt: skip
+    return assessment
+
+
+def _check_decision(
+    decision: str,
+    meeting_at: datetime,
+    plans: str,
+    level: str,
+    assemble_at: datetime | None,
+    assemble_place: str,
+) -> None:
+    if decision not in Decision.values:
+        raise DomainError(_("Choose a decision."), field="decision")
+    if timezone.is_naive(meeting_at) or meeting_at > timezone.now() + CLOCK_SKEW:
+        raise DomainError(_("The meeting cannot be in the future."), field="meeting_at")
+    if decision != Decision.ACTIVATE:
+        return
+    if not plans.strip():
+        raise DomainError(_("Name the plan or plans to activate."), field="plans")
+    if level not in ResponseLevel.values:
+        raise DomainError(_("Choose the response level."), field="response_level")
+    if assemble_at is None or not assemble_place.strip():
+        # R-ACT-2: the groups assemble at a set place and time.
+        raise DomainError(_("Say where and when the groups assemble."), field="assemble_place")
+
+
+def _mobilise(incident: Incident, assessment: Assessment) -> None:
+    """R-ACT-2: every member of the groups is told to assemble, and must confirm."""
+    execution = group_members(GroupKind.EXECUTION, scenario=incident.category)
+    join(incident, execution, "execution")
+    people = (
+        group_members(GroupKind.LEADERSHIP)
+        | group_members(GroupKind.EXPERT)
+        | group_members(GroupKind.OFFICE)
+        | execution
+    ).distinct()
+    join(incident, group_members(GroupKind.OFFICE), "office")
+    assert assessment.assemble_at is not None
+    tell(
+        incident, "incident.mobilised", list(people) + participants_of(incident, "attendee"),
+        receipt=True, key=str(assessment.pk), level=assessment.response_level,
+        place=assessment.assemble_place, at=assessment.assemble_at.isoformat(),
+    )  # fmt: skip
+
+
+def recommendation(incident: Incident) -> dict[str, Any]:
+    """What Yingji suggests to the meeting: the grade the rules give for the facts and the
+    response level that matches it; without a matching rule, keep watching."""
+    from yingji.incidents.services.grading import grade_for
+
+    grade, matched = grade_for(incident.facts())
+    if grade is None:
+        return {"decision": Decision.WATCH, "grade": None, "level": "", "matched": []}
+    level = str(Grade.values.index(grade) + 1)  # grade I → level 1 response
+    return {"decision": Decision.ACTIVATE, "grade": grade, "level": level, "matched": matched}
+
+
+# ---------------------------------------------------------------- R-END-1..2 the end
+
+
+@transaction.atomic
+def incident_recommend_end(
+    *,
+    actor: Any,
+    incident: Incident,
+    performance_normal: bool,
+    business_stable: bool,
+    residual_risks: str = "",
+    trial_run_until: datetime | None = None,
+) -> Evaluation:
+    """R-END-1: the experts evaluate the recovery and recommend the end; the leadership group
+    is told and must confirm."""
+    if not (performance_normal and business_stable):
+        raise DomainError(
+            _("Recommend the end only when performance is normal and business is stable."),
+            field="business_stable",
+        )
+    if trial_run_until is not None and timezone.is_naive(trial_run_until):
+        raise DomainError(
+            _("Give the trial run's end as a date and time."), field="trial_run_until"
+        )
+    text = residual_risks.strip()
+    incident = incident_transition(
+        actor=actor, incident=incident, action="recommend_end", text=text,
+        end_recommended_at=timezone.now(),
+    )  # fmt: skip
+    evaluation = Evaluation.objects.create(
+        incident=incident, by=actor, performance_normal=True, business_stable=True,
+        residual_risks=text, trial_run_until=trial_run_until,
+    )  # fmt: skip
+    tell(incident, "incident.end_recommended", group_members(GroupKind.LEADERSHIP),
+         receipt=True, key=str(evaluation.pk))  # fmt: skip
+    return evaluation
+
+
+@transaction.atomic
+def incident_end(
+    *,
+    actor: Any,
+    incident: Incident,
+    note: str = "",
+    all_staff: bool = True,
+    summary: str = "",
+) -> Incident:
+    """R-END-2: a leadership member orders the end and everyone is told."""
+    evaluation = incident.evaluations.first()
+    if evaluation and evaluation.trial_run_until and evaluation.trial_run_until > timezone.now():
+        raise DomainError(
+            _("The trial run lasts until %(until)s; order the end after it.")
+            % {"until": timezone.localtime(evaluation.trial_run_until).strftime("%Y-%m-%d %H:%M")},
+            code="conflict",
+        )
+    now = timezone.now()
+    incident = incident_transition(
+        actor=actor, incident=incident, action="end", text=note.strip(),
+        ended_at=now, closed_at=now, progress_due=None,
+    )  # fmt: skip
+    tell(incident, "incident.ended", participants_of(incident), receipt=False)
+    if all_staff:
+        _all_staff(incident, "end", actor, summary=summary, precautions="")
+    return incident
+
+
+@transaction.atomic
+def incident_resume(*, actor: Any, incident: Incident, reason: str) -> Incident:
+    """R-END-2: the leadership group does not accept the recommendation: back to handling."""
+    if not reason.strip():
+        raise DomainError(_("Say what must still be done."), field="reason")
+    cadence = settings.PROGRESS_MINUTES.get(incident.response_level or "4", 240)
+    incident = incident_transition(
+        actor=actor, incident=incident, action="resume", text=reason.strip(),
+        end_recommended_at=None, progress_due=timezone.now() + timedelta(minutes=cadence),
+    )  # fmt: skip
+    tell(incident, "incident.resumed", participants_of(incident), receipt=False,
+         key=str(incident.timeline.count()), reason=reason.strip())  # fmt: skip
+    return incident
+
+
+# ---------------------------------------------------------------- all-staff notices
+
+
+DEFAULT_TEMPLATES = {
+    "activation": (
+        gettext_lazy("Emergency response activated: {title}"),
+        gettext_lazy(
+            "The leadership group has activated the contingency plan ({level}) for incident "
+            "#{number}: {title}.\n\n{summary}\n\nPrecautions: {precautions}\n\nPlease follow "
+            "the instructions of the emergency groups and do not spread unconfirmed information."
+        ),
+    ),
+    "end": (
+        gettext_lazy("Emergency response ended: {title}"),
+        gettext_lazy(
+            "The leadership group has ended the emergency response to incident #{number}: "
+            "{title}.\n\n{summary}\n\nWork goes back to normal. Thank you."
+        ),
+    ),
+}
+PLACEHOLDERS = {"number", "title", "grade", "level", "summary", "precautions"}
+
+
+def notice_template(kind: str) -> tuple[str, str]:
+    saved = NoticeTemplate.objects.filter(kind=kind).first()
+    if saved is not None:
+        return saved.title, saved.body
+    title, body = DEFAULT_TEMPLATES[kind]
+    return str(title), str(body)
+
+
+@transaction.atomic
+def notice_template_save(*, actor: Any, kind: str, title: str, body: str) -> NoticeTemplate:
+    """The office edits the all-staff notices; placeholders are checked now, not at 3 a.m."""
+    require_org_manager(actor)
+    if kind not in DEFAULT_TEMPLATES:
+        raise DomainError(_("Unknown notice."), field="kind")
+    for field, text in (("title", title), ("body", body)):
+        _check_placeholders(text, field)
+    template, _created = NoticeTemplate.objects.update_or_create(
+        kind=kind, defaults={"title": title.strip(), "body": body.strip()}
+    )
+    audit_record(actor=actor, action="incident.notice_template.save", obj=template,
+                 after={"kind": kind, "title": template.title})  # fmt: skip
+    return template
+
+
+def _check_placeholders(text: str, field: str) -> None:
+    if not text.strip():
+        raise DomainError(_("This cannot be empty."), field=field)
+    try:
+        names = {name for _t, name, _f, _c in string.Formatter().parse(text) if name is not None}
+    except ValueError:
+        raise DomainError(_("A { has no matching }."), field=field) from None
+    unknown = names - PLACEHOLDERS
+    if unknown:
+        raise DomainError(
+            _("Unknown placeholder %(names)s; use: %(known)s")
+            % {"names": ", ".join(sorted(unknown)), "known": ", ".join(sorted(PLACEHOLDERS))},
+            field=field,
+        )
+
+
+def _all_staff(
+    incident: Incident, kind: str, actor: Any, *, summary: str, precautions: str
+) -> None:
+    """R-ACT-2 / R-END-2: everyone, and every all-staff chat. A confidential incident's title
+    never goes to all staff."""
+    title_t, body_t = notice_template(kind)
+    values = {
+        "number": incident.pk,
+        "title": _("a confidential incident") if incident.confidential else incident.title,
+        "grade": incident.get_grade_display() or "—",
+        "level": incident.get_response_level_display() or "—",
+        "summary": summary.strip(),
+        "precautions": precautions.strip() or "—",
+    }
+    prefix = _("[Exercise] ") if incident.exercise else ""
+    notify(
+        event="broadcast",
+        title=prefix + title_t.format(**values),
+        body=body_t.format(**values),
+        link="/notify/",
+        recipients=Person.objects.filter(status=PersonStatus.ACTIVE),
+        broadcast=True,
+        actor=actor,
+        key=f"incident:{incident.pk}:all_staff:{kind}",
+    )
+    timeline(incident, actor, "note", text=_("All-staff notice sent."),
+             clause="R-ACT-2" if kind == "activation" else "R-END-2")  # fmt: skip

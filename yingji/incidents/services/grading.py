@@ -1,0 +1,120 @@
+"""The grading table and the incident's grade and facts: a grade can be raised or lowered at
+any time, always with a reason on the timeline."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from yingji.audit.services import audit_record
+from yingji.core.errors import DomainError
+from yingji.incidents.choices import Fact, Grade, Who
+from yingji.incidents.criteria import parse_conditions
+from yingji.incidents.models import GradingRule, Incident
+from yingji.incidents.services.common import check_open, check_who, participants_of, tell, timeline
+from yingji.org.queries import require_org_manager
+
+MAX_FACT = 10**15
+
+
+def grade_for(facts: Mapping[str, int | None]) -> tuple[str | None, list[str]]:
+    """The most severe grade whose rule holds for these facts, and every rule that held."""
+    best: str | None = None
+    matched: list[str] = []
+    for rule in GradingRule.objects.all():
+        conditions = rule.parsed()
+        if all(condition.holds(facts) for condition in conditions):
+            text = " & ".join(str(condition) for condition in conditions)
+            matched.append(f"{rule.grade}: {text}")
+            if best is None or Grade.values.index(rule.grade) < Grade.values.index(best):
+                best = rule.grade
+    return best, matched
+
+
+@transaction.atomic
+def grading_rule_save(
+    *, actor: Any, rule: GradingRule | None, grade: str, conditions: Any, note: str = ""
+) -> GradingRule:
+    require_org_manager(actor)
+    if grade not in Grade.values:
+        raise DomainError(_("Choose a grade from the list."), field="grade")
+    parsed = parse_conditions(conditions)
+    rule = rule or GradingRule()
+    rule.grade, rule.note = grade, note.strip()[:200]
+    rule.conditions = [condition.as_list() for condition in parsed]
+    rule.save()
+    audit_record(actor=actor, action="incident.grading_rule.save", obj=rule,
+                 after={"grade": grade, "conditions": rule.conditions})  # fmt: skip
+    return rule
+
+
+@transaction.atomic
+def grading_rule_delete(*, actor: Any, rule: GradingRule) -> None:
+    require_org_manager(actor)
+    audit_record(actor=actor, action="incident.grading_rule.delete", obj=rule,
+                 before={"grade": rule.grade, "conditions": rule.conditions})  # fmt: skip
+    rule.delete()
+
+
+@transaction.atomic
+def incident_set_facts(*, actor: Any, incident: Incident, **facts: Any) -> Incident:
+    """The facts the rules read (users affected, minutes of interruption, ...); the
+    suggested grade follows, the grade itself changes only by a person's decision."""
+    check_who(actor, incident, Who.LEADER, Who.EXPERT, Who.TRIAGER)
+    check_open(incident)
+    changes = {name: _fact(name, value) for name, value in facts.items()}
+    before = {name: getattr(incident, name) for name in changes}
+    changes = {name: value for name, value in changes.items() if value != before[name]}
+    if not changes:
+        return incident
+    for name, value in changes.items():
+        setattr(incident, name, value)
+    incident.save(update_fields=[*changes, "updated_at"])
+    text = "; ".join(f"{Fact(name).label}: {value if value is not None else '—'}"
+                     for name, value in changes.items())  # fmt: skip
+    timeline(incident, actor, "facts", text=text)
+    audit_record(actor=actor, action="incident.facts", obj=incident,
+                 before={k: before[k] for k in changes}, after=changes)  # fmt: skip
+    return incident
+
+
+def _fact(name: str, value: Any) -> int | None:
+    if name not in Fact.values:
+        raise DomainError(_("Unknown fact %(fact)s.") % {"fact": name}, field=name)
+    if value in (None, ""):
+        return None
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise DomainError(_("Give a whole number."), field=name) from None
+    if not 0 <= number < MAX_FACT or isinstance(value, bool | float):
+        raise DomainError(_("Give a whole number, 0 or more."), field=name)
+    return number
+
+
+@transaction.atomic
+def incident_regrade(*, actor: Any, incident: Incident, grade: str, reason: str) -> Incident:
+    """Raise or lower the grade, with the reason on the timeline and told to participants."""
+    check_who(actor, incident, Who.LEADER, Who.EXPERT)
+    check_open(incident)
+    if grade not in Grade.values:
+        raise DomainError(_("Choose a grade from the list."), field="grade")
+    if not reason.strip():
+        raise DomainError(_("Say why the grade changes."), field="reason")
+    before = incident.grade
+    if grade == before:
+        raise DomainError(_("The incident already has this grade."), field="grade")
+    updated = Incident.objects.filter(pk=incident.pk, grade=before).update(grade=grade)
+    if updated != 1:
+        raise DomainError(_("Someone else has just changed this incident."), code="conflict")
+    incident.grade = grade
+    text = f"{before or '—'} → {grade}: {reason.strip()}"
+    entry = timeline(incident, actor, "regrade", text=text)
+    audit_record(actor=actor, action="incident.regrade", obj=incident, reason=reason.strip(),
+                 before={"grade": before}, after={"grade": grade})  # fmt: skip
+    tell(incident, "incident.regraded", participants_of(incident), receipt=False,
+         key=str(entry.pk), before=before or "—", reason=reason.strip())  # fmt: skip
+    return incident

@@ -1,0 +1,165 @@
+"""The command page: each role sees its next step with its form, the steps work through
+plain POSTs, refusals come back as messages (never a 500), and the page's cost does not grow
+with the incident's history."""
+
+from datetime import timedelta
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from yingji.incidents import services
+from yingji.incidents.choices import Status, TaskStatus
+from yingji.incidents.models import Incident, Task
+from yingji.incidents.tests.test_response_flow import ResponseTestCase
+from yingji.notify.models import Delivery
+
+
+def url(name: str, incident: Incident, *more: int) -> str:
+    return reverse(f"incidents:{name}", args=[incident.pk, *more])
+
+
+def local(moment) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%dT%H:%M")
+
+
+class TheLeadersDecision(ResponseTestCase):
+    def test_the_leader_sees_the_recommendation_and_activates_from_the_page(self):
+        services.grading_rule_save(
+            actor=self.office, rule=None, grade="II", conditions=[["interruption_minutes", ">", 60]]
+        )
+        incident = self.escalated()
+        services.incident_set_facts(actor=self.expert, incident=incident, interruption_minutes=90)
+        self.login("leader")
+        page = self.client.get(url("detail", incident))
+        self.assertContains(page, "Hold the emergency meeting")
+        self.assertContains(page, "activate at a level 2 response")
+        now = timezone.now()
+        response = self.client.post(url("decide", incident), {
+            "meeting_at": local(now), "place": "指挥室", "decision": "activate",
+            "plans": "信息系统故障专项应急预案", "response_level": "2",
+            "criteria_met": ["II: core business interrupted (minutes) > 90"],
+            "attendees": [self.leader_person.pk, self.expert_person.pk],
+            "assemble_at": local(now + timedelta(minutes=15)), "assemble_place": "三楼",
+            "all_staff": "on", "summary": "手机银行登录中断", "precautions": "请安抚客户",
+        })  # fmt: skip
+        self.assertRedirects(response, url("detail", incident))
+        incident.refresh_from_db()
+        self.assertEqual(incident.status, Status.RESPONDING)
+        assessment = incident.assessments.get()
+        self.assertEqual(set(assessment.attendees.all()), {self.leader_person, self.expert_person})
+        page = self.client.get(url("detail", incident))
+        self.assertContains(page, "have confirmed the mobilisation notice")
+
+    def test_a_decision_missing_its_level_comes_back_as_a_message(self):
+        incident = self.escalated()
+        self.login("leader")
+        response = self.client.post(url("decide", incident), {
+            "meeting_at": local(timezone.now()), "decision": "activate", "plans": "预案",
+            "assemble_at": local(timezone.now()), "assemble_place": "三楼",
+        }, follow=True)  # fmt: skip
+        self.assertContains(response, "Choose the response level.")
+        self.assertEqual(Incident.objects.get(pk=incident.pk).status, Status.ESCALATED)
+
+    def test_others_may_not_decide(self):
+        incident = self.escalated()
+        data = {"meeting_at": local(timezone.now()), "decision": "watch"}
+        for who, status in (("expert", 403), ("head", 403), ("executor", 403), ("sales", 404)):
+            self.login(who)
+            with self.subTest(who=who):
+                self.assertEqual(
+                    self.client.post(url("decide", incident), data).status_code, status
+                )
+        self.assertEqual(Incident.objects.get(pk=incident.pk).status, Status.ESCALATED)
+
+
+class HandlingOnThePage(ResponseTestCase):
+    def test_expert_assigns_vendor_ticks_and_reports_then_experts_and_leader_end_it(self):
+        incident = self.activated()
+        self.login("expert")
+        self.client.post(
+            url("handling_plan", incident), {"analysis": "认证库锁表", "plan": "切换备库"}
+        )
+        self.client.post(url("task_create", incident), {
+            "title": "切换备用认证服务", "assignee": self.vendor_person.pk,
+            "checklist": "确认备库同步\n切换 DNS",
+        })  # fmt: skip
+        task = Task.objects.get()
+        self.login("vendor")
+        self.assertContains(self.client.get(reverse("incidents:my_tasks")), "切换备用认证服务")
+        prefix = f"t{task.pk}-"
+        self.client.post(url("task_update", incident, task.pk), {
+            prefix + "revision": 0, prefix + "status": "done", prefix + "checked": [0, 1],
+        })  # fmt: skip
+        task.refresh_from_db()
+        self.assertEqual(task.status, TaskStatus.DONE)
+        self.client.post(url("progress", incident), {"done": "已切换", "current": "登录正常"})
+        self.assertTrue(incident.progress.exists())
+        self.login("expert")
+        self.client.post(url("recommend_end", incident), {
+            "performance_normal": "on", "business_stable": "on", "residual_risks": "无",
+        })  # fmt: skip
+        self.login("leader")
+        self.assertContains(self.client.get(url("detail", incident)), "Order the end")
+        self.client.post(url("end", incident), {"all_staff": "on", "summary": "已恢复"})
+        incident.refresh_from_db()
+        self.assertEqual(incident.status, Status.ENDED)
+        page = self.client.get(url("detail", incident))
+        self.assertContains(page, "Handling plan, version 1")
+        self.assertNotContains(page, "Your next step")
+
+    def test_a_stale_task_form_is_refused_with_a_message_and_keeps_the_newer_change(self):
+        incident = self.activated()
+        task = services.task_create(actor=self.expert, incident=incident, title="t",
+                                    assignee=self.executor_person, checklist=["a"])  # fmt: skip
+        services.task_update(actor=self.executor, task=task, revision=0, status="doing")
+        self.login("expert")
+        prefix = f"t{task.pk}-"
+        response = self.client.post(url("task_update", incident, task.pk), {
+            prefix + "revision": 0, prefix + "status": "blocked",
+        }, follow=True)  # fmt: skip
+        self.assertContains(response, "Someone else has just changed this task")
+        self.assertEqual(Task.objects.get().status, TaskStatus.DOING)
+
+    def test_the_live_part_shows_new_progress_and_receipts(self):
+        incident = self.activated()
+        self.login("leader")
+        before = self.client.get(url("live", incident))
+        self.assertContains(before, "0 of 5 have confirmed")
+        Delivery.objects.filter(
+            message__key__startswith=f"incident:{incident.pk}:incident.mobilised",
+            person=self.executor_person,
+        ).update(confirmed_at=timezone.now())
+        services.progress_report(actor=self.executor, incident=incident, done="正在切换")
+        after = self.client.get(url("live", incident))
+        self.assertContains(after, "1 of 5 have confirmed")
+        self.assertContains(after, "正在切换")
+        self.assertNotContains(after, "<html")
+
+    def test_the_command_page_costs_the_same_queries_with_a_long_history(self):
+        incident = self.activated()
+        self.login("expert")
+        with CaptureQueriesContext(connection) as short:
+            self.client.get(url("detail", incident))
+        for i in range(15):
+            services.task_create(actor=self.expert, incident=incident, title=f"t{i}",
+                                 assignee=self.executor_person)  # fmt: skip
+            services.progress_report(actor=self.executor, incident=incident, done=f"p{i}")
+        with CaptureQueriesContext(connection) as long:
+            self.client.get(url("detail", incident))
+        self.assertEqual(len(long), len(short))
+
+
+class ConfidentialStaysInside(ResponseTestCase):
+    def test_outsiders_see_it_nowhere(self):
+        incident = self.activated(confidential=True, title="客户数据被拖库")
+        services.task_create(actor=self.expert, incident=incident, title="封堵", assignee=None)
+        self.login("sales")
+        for page in (url("detail", incident), url("live", incident)):
+            self.assertEqual(self.client.get(page).status_code, 404)
+        self.assertNotContains(self.client.get(reverse("incidents:list")), "拖库")
+        self.assertNotContains(self.client.get("/"), "拖库")
+        self.assertNotContains(self.client.get(reverse("incidents:my_tasks")), "拖库")
+        self.assertEqual(self.client.get(f"/api/v1/incidents/{incident.pk}/").status_code, 404)
+        self.assertNotIn("拖库", str(self.client.get("/api/v1/incidents/").json()))
