@@ -23,7 +23,13 @@ PAGES = [
     ("notify-channel", "/notify/channels/new/", "office", "zh-hans", 1280),
     ("incident-report-phone", "/incidents/report/", "staff", "zh-hans", 390),
     ("incident-judge", "/incidents/2/", "head", "zh-hans", 1280),  # the demo's report to judge
+    # The demo's live response (#1) as each role sees it.
+    ("incident-command-expert", "/incidents/1/", "expert", "zh-hans", 1280),
+    ("incident-command-vendor-phone", "/incidents/1/", "vendor", "zh-hans", 390),
+    ("incident-home-leader", "/", "leader", "zh-hans", 1280),
+    ("incident-list", "/incidents/", "leader", "en", 1280),
 ]
+FULL_PAGE = {"incident-command-expert"}
 # Choices made on a page before the picture: the channel form shows the chosen kind's fields.
 SELECT = {"notify-channel": {"#id_kind": "dingtalk"}}
 
@@ -47,7 +53,7 @@ def main(base: str, out: Path, only: list[str]) -> None:
             page.goto(base + path)
             for selector, value in SELECT.get(name, {}).items():
                 page.select_option(selector, value)
-            page.screenshot(path=str(out / f"{name}.png"), full_page=width < 500 or name in SELECT)
+            page.screenshot(path=str(out / f"{name}.png"), full_page=width < 500 or name in SELECT or name in FULL_PAGE)
             context.close()
         browser.close()
 

@@ -238,7 +238,12 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     # Groups' scenarios and incidents' categories are one choice set (R-PLAN-1).
-    "ENUM_NAME_OVERRIDES": {"ScenarioEnum": "yingji.org.choices.Scenario"},
+    "ENUM_NAME_OVERRIDES": {
+        "ScenarioEnum": "yingji.org.choices.Scenario",
+        "GradeEnum": "yingji.incidents.choices.Grade",
+        "IncidentStatusEnum": "yingji.incidents.choices.Status",
+        "TaskStatusEnum": "yingji.incidents.choices.TaskStatus",
+    },
 }
 
 LOGGING = {

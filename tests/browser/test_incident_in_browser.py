@@ -35,6 +35,6 @@ def test_a_report_from_a_phone_is_escalated_by_the_head(live_server, browser):
     page.fill("#id_text", "疑似核心系统故障，立即上报")
     page.click("button:has-text('Escalate as an emergency')")
     expect(page.locator(".flash")).to_contain_text("the leadership group has been told")
-    expect(page.locator("table.table")).to_contain_text("Escalated as an emergency")
+    expect(page.locator("#timeline table")).to_contain_text("Escalated as an emergency")
     assert Incident.objects.get().status == Status.ESCALATED
     desk.close()

@@ -14,7 +14,9 @@ from yingji.core.errors import DomainError
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, DomainError):
-        return Response(exc.as_dict(), status=exc.status)
+        # Someone else changed it first (a compare-and-swap lost): 409, reload and retry.
+        status = 409 if exc.code == "conflict" else exc.status
+        return Response(exc.as_dict(), status=status)
     if isinstance(exc, DjangoValidationError):
         return Response({"detail": "; ".join(exc.messages), "code": "invalid"}, status=400)
     return drf_exception_handler(exc, context)

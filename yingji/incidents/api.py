@@ -1,65 +1,34 @@
-"""/api/v1/incidents/: the same steps and access rules as the pages (queries + services)."""
+"""/api/v1/incidents/: every step of the response flow, with the same access rules as the
+pages (queries for reading, services for every change)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from yingji.incidents import serializers as s
 from yingji.incidents import services
-from yingji.incidents.choices import Grade
-from yingji.incidents.models import Incident, TimelineEntry
+from yingji.incidents.models import Incident, Task
 from yingji.incidents.queries import get_incident_for, visible_incidents
-from yingji.org.choices import Scenario
 
 
-class IncidentSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Incident
-        fields = [
-            "id", "title", "category", "status", "exercise", "confidential", "reporter",
-            "department", "occurred_at", "location", "symptoms", "scope", "severity",
-            "affected_systems", "contact", "reported_at", "escalate_by", "escalated_at",
-            "escalated_late", "closed_at", "close_reason",
-        ]  # fmt: skip
-        read_only_fields = fields
-
-
-class ReportSerializer(serializers.Serializer):
-    """R-RESP-3: what a report says."""
-
-    title = serializers.CharField(max_length=200)
-    category = serializers.ChoiceField(choices=Scenario.choices)
-    occurred_at = serializers.DateTimeField()
-    symptoms = serializers.CharField()
-    location = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    scope = serializers.CharField(required=False, allow_blank=True)
-    severity = serializers.ChoiceField(choices=Grade.choices, required=False, allow_blank=True)
-    affected_systems = serializers.CharField(required=False, allow_blank=True)
-    contact = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    exercise = serializers.BooleanField(required=False, default=False)
-    confidential = serializers.BooleanField(required=False, default=False)
-
-
-class JudgementSerializer(serializers.Serializer):
-    text = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
-
-
-class TimelineEntrySerializer(serializers.ModelSerializer):
-    class Meta:
-        model = TimelineEntry
-        fields = ["at", "actor", "action", "from_status", "to_status", "text", "clause"]
+def _valid(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
+    checked = serializer_class(data=request.data)
+    checked.is_valid(raise_exception=True)
+    return dict(checked.validated_data)
 
 
 class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """Incidents the caller may see; report one with POST, judge it with the actions."""
+    """Incidents the caller may see; report one with POST, take each step with the actions."""
 
-    serializer_class = IncidentSerializer
+    serializer_class = s.IncidentSerializer
     lookup_value_regex = "[0-9]+"
 
     def get_queryset(self) -> QuerySet[Incident]:
@@ -68,41 +37,185 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     def get_object(self) -> Incident:
         return get_incident_for(self.request.user, self.kwargs["pk"])
 
-    @extend_schema(request=ReportSerializer, responses={201: IncidentSerializer})
-    def create(self, request: Request) -> Response:
-        report = ReportSerializer(data=request.data)
-        report.is_valid(raise_exception=True)
-        incident = services.incident_report(actor=request.user, **report.validated_data)
-        return Response(IncidentSerializer(incident).data, status=status.HTTP_201_CREATED)
+    def _incident(self, incident: Incident) -> Response:
+        return Response(s.IncidentSerializer(Incident.objects.get(pk=incident.pk)).data)
 
-    @extend_schema(request=JudgementSerializer, responses=IncidentSerializer)
+    @extend_schema(request=s.ReportSerializer, responses={201: s.IncidentSerializer})
+    def create(self, request: Request) -> Response:
+        """R-RESP-1/3: anyone in the organisation reports."""
+        data = _valid(s.ReportSerializer, request)
+        incident = services.incident_report(actor=request.user, **data)
+        return Response(s.IncidentSerializer(incident).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.TextSerializer, responses=s.IncidentSerializer)
     @action(detail=True, methods=["post"])
     def escalate(self, request: Request, pk: Any = None) -> Response:
         """R-RESP-2: the judging head or deputy escalates it as an emergency."""
-        note = self._text(request)
+        note = _valid(s.TextSerializer, request)["text"]
         incident = services.incident_escalate(
             actor=request.user, incident=self.get_object(), note=note
         )
-        return Response(IncidentSerializer(incident).data)
+        return self._incident(incident)
 
-    @extend_schema(request=JudgementSerializer, responses=IncidentSerializer)
+    @extend_schema(request=s.TextSerializer, responses=s.IncidentSerializer)
     @action(detail=True, methods=["post"], url_path="close-as-fault")
     def close_as_fault(self, request: Request, pk: Any = None) -> Response:
         """R-RESP-2: the judging head or deputy closes it as an ordinary fault, saying why."""
-        reason = self._text(request)
+        reason = _valid(s.TextSerializer, request)["text"]
         incident = services.incident_close_as_fault(
             actor=request.user, incident=self.get_object(), reason=reason
         )
-        return Response(IncidentSerializer(incident).data)
+        return self._incident(incident)
 
-    @extend_schema(responses=TimelineEntrySerializer(many=True))
+    @extend_schema(request=s.DecisionSerializer, responses={201: s.AssessmentSerializer})
+    @action(detail=True, methods=["post"])
+    def decide(self, request: Request, pk: Any = None) -> Response:
+        """R-ACT-1: a leadership member records the meeting and decides: activate (with plans,
+        level and assembly point, R-ACT-2), watch, or close."""
+        data = _valid(s.DecisionSerializer, request)
+        assessment = services.incident_decide(
+            actor=request.user, incident=self.get_object(), **data
+        )
+        return Response(s.AssessmentSerializer(assessment).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses=s.AssessmentSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def assessments(self, request: Request, pk: Any = None) -> Response:
+        rows = self.get_object().assessments.prefetch_related("attendees")
+        return Response(s.AssessmentSerializer(rows, many=True).data)
+
+    @extend_schema(responses=dict)
+    @action(detail=True, methods=["get"])
+    def recommendation(self, request: Request, pk: Any = None) -> Response:
+        """What the grading rules suggest for the incident's facts (R-ACT-1)."""
+        return Response(services.recommendation(self.get_object()))
+
+    @extend_schema(request=s.FactsSerializer, responses=s.IncidentSerializer)
+    @action(detail=True, methods=["post"])
+    def facts(self, request: Request, pk: Any = None) -> Response:
+        data = _valid(s.FactsSerializer, request)
+        incident = services.incident_set_facts(
+            actor=request.user, incident=self.get_object(), **data
+        )
+        return self._incident(incident)
+
+    @extend_schema(request=s.RegradeSerializer, responses=s.IncidentSerializer)
+    @action(detail=True, methods=["post"])
+    def grade(self, request: Request, pk: Any = None) -> Response:
+        """Raise or lower the grade with a reason (leadership or experts)."""
+        data = _valid(s.RegradeSerializer, request)
+        incident = services.incident_regrade(actor=request.user, incident=self.get_object(), **data)
+        return self._incident(incident)
+
+    @extend_schema(methods=["get"], responses=s.HandlingPlanSerializer(many=True))
+    @extend_schema(methods=["post"], request=s.HandlingPlanSerializer,
+                   responses={201: s.HandlingPlanSerializer})  # fmt: skip
+    @action(detail=True, methods=["get", "post"], url_path="handling-plans")
+    def handling_plans(self, request: Request, pk: Any = None) -> Response:
+        """R-HANDLE-1: every revision, newest first; POST adds one (experts)."""
+        incident = self.get_object()
+        if request.method == "GET":
+            return Response(s.HandlingPlanSerializer(incident.handling_plans.all(), many=True).data)
+        data = _valid(s.HandlingPlanSerializer, request)
+        revision = services.handling_plan_revise(actor=request.user, incident=incident, **data)
+        return Response(s.HandlingPlanSerializer(revision).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(methods=["get"], responses=s.TaskSerializer(many=True))
+    @extend_schema(methods=["post"], request=s.TaskSerializer, responses={201: s.TaskSerializer})
+    @action(detail=True, methods=["get", "post"])
+    def tasks(self, request: Request, pk: Any = None) -> Response:
+        incident = self.get_object()
+        if request.method == "GET":
+            return Response(s.TaskSerializer(incident.tasks.all(), many=True).data)
+        data = _valid(s.TaskSerializer, request)
+        task = services.task_create(
+            actor=request.user, incident=incident, title=data["title"],
+            assignee=data.get("assignee"), details=data.get("details", ""),
+            due_at=data.get("due_at"), checklist=data.get("checklist_items", []),
+        )  # fmt: skip
+        return Response(s.TaskSerializer(task).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=s.TaskUpdateSerializer,
+        responses=s.TaskSerializer,
+        operation_id="incidents_task_update",
+    )
+    @action(detail=True, methods=["post"], url_path=r"tasks/(?P<task_pk>[0-9]+)")
+    def task_update(self, request: Request, pk: Any = None, task_pk: Any = None) -> Response:
+        """Status and checklist as a compare-and-swap on `revision` (409 when stale)."""
+        incident = self.get_object()
+        task = get_object_or_404(
+            Task.objects.select_related("incident"), pk=task_pk, incident=incident
+        )
+        data = _valid(s.TaskUpdateSerializer, request)
+        task = services.task_update(actor=request.user, task=task, **data)
+        return Response(s.TaskSerializer(task).data)
+
+    @extend_schema(methods=["get"], responses=s.ProgressSerializer(many=True))
+    @extend_schema(methods=["post"], request=s.ProgressSerializer,
+                   responses={201: s.ProgressSerializer})  # fmt: skip
+    @action(detail=True, methods=["get", "post"])
+    def progress(self, request: Request, pk: Any = None) -> Response:
+        """R-HANDLE-2: progress reports, newest first; POST reports one."""
+        incident = self.get_object()
+        if request.method == "GET":
+            return Response(s.ProgressSerializer(incident.progress.all()[:200], many=True).data)
+        data = _valid(s.ProgressSerializer, request)
+        report = services.progress_report(actor=request.user, incident=incident, **data)
+        return Response(s.ProgressSerializer(report).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.TextSerializer, responses={204: None})
+    @action(detail=True, methods=["post"])
+    def support(self, request: Request, pk: Any = None) -> Response:
+        """R-HANDLE-2: ask the expert group for help."""
+        text = _valid(s.TextSerializer, request)["text"]
+        services.support_request(actor=request.user, incident=self.get_object(), text=text)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(methods=["get"], responses=s.ParticipantSerializer(many=True))
+    @extend_schema(methods=["post"], request=s.ParticipantSerializer, responses={204: None})
+    @action(detail=True, methods=["get", "post"])
+    def participants(self, request: Request, pk: Any = None) -> Response:
+        incident = self.get_object()
+        if request.method == "GET":
+            return Response(s.ParticipantSerializer(incident.participants.all(), many=True).data)
+        data = _valid(s.ParticipantSerializer, request)
+        services.participant_add(actor=request.user, incident=incident, person=data["person"],
+                                 role=data.get("role", ""))  # fmt: skip
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(request=s.EvaluationSerializer, responses={201: s.EvaluationSerializer})
+    @action(detail=True, methods=["post"], url_path="recommend-end")
+    def recommend_end(self, request: Request, pk: Any = None) -> Response:
+        """R-END-1: the experts' recovery evaluation and end recommendation."""
+        data = _valid(s.EvaluationSerializer, request)
+        evaluation = services.incident_recommend_end(
+            actor=request.user, incident=self.get_object(), **data
+        )
+        return Response(s.EvaluationSerializer(evaluation).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.EndSerializer, responses=s.IncidentSerializer)
+    @action(detail=True, methods=["post"])
+    def end(self, request: Request, pk: Any = None) -> Response:
+        """R-END-2: a leadership member orders the end; everyone is told."""
+        data = _valid(s.EndSerializer, request)
+        return self._incident(
+            services.incident_end(actor=request.user, incident=self.get_object(), **data)
+        )
+
+    @extend_schema(request=s.ReasonSerializer, responses=s.IncidentSerializer)
+    @action(detail=True, methods=["post"])
+    def resume(self, request: Request, pk: Any = None) -> Response:
+        """R-END-2: not yet: back to handling, saying what must still be done."""
+        data = _valid(s.ReasonSerializer, request)
+        return self._incident(
+            services.incident_resume(actor=request.user, incident=self.get_object(), **data)
+        )
+
+    @extend_schema(responses=s.TimelineEntrySerializer(many=True))
     @action(detail=True, methods=["get"])
     def timeline(self, request: Request, pk: Any = None) -> Response:
         entries = self.get_object().timeline.all()
-        return Response(TimelineEntrySerializer(entries, many=True).data)
-
-    @staticmethod
-    def _text(request: Request) -> str:
-        judgement = JudgementSerializer(data=request.data)
-        judgement.is_valid(raise_exception=True)
-        return judgement.validated_data["text"]
+        page = self.paginate_queryset(entries)
+        data = s.TimelineEntrySerializer(page if page is not None else entries, many=True).data
+        return self.get_paginated_response(data) if page is not None else Response(data)

@@ -208,7 +208,7 @@ class TaskUpdateForm(forms.Form):
     revision = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
     status = forms.ChoiceField(label=_("status"), choices=TaskStatus.choices)
     checked = forms.TypedMultipleChoiceField(
-        required=False, coerce=int, widget=forms.CheckboxSelectMultiple
+        label=_("checklist"), required=False, coerce=int, widget=forms.CheckboxSelectMultiple
     )
     note = forms.CharField(label=_("Note"), max_length=500, required=False)
 

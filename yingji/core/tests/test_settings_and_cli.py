@@ -102,8 +102,9 @@ def test_demo_then_check_on_a_fresh_data_dir(tmp_path):
                        "print(Person.objects.count(), sorted(Incident.objects.values_list("
                        "'status', flat=True)))",
                        env=env)  # fmt: skip
-    # The demo's incidents: one to judge, one escalated, one closed as an ordinary fault.
-    assert count.stdout.strip() == "59 ['closed', 'escalated', 'reported']"
+    # The demo's incidents: a live response, one to judge, one closed as an ordinary fault,
+    # two finished responses.
+    assert count.stdout.strip() == "59 ['closed', 'ended', 'ended', 'reported', 'responding']"
     check = run_yingji("check", env=env)
     assert check.returncode == 0, check.stdout + check.stderr
     assert "[ok] database reachable" in check.stdout

@@ -23,7 +23,7 @@ class IncidentsThroughTheApi(ApiTestCase, IncidentTestCase):
         escalated = head.post(f"/api/v1/incidents/{pk}/escalate/", {"text": "上报"}, format="json")
         self.assertEqual(escalated.status_code, 200, escalated.content)
         self.assertEqual(escalated.json()["status"], "escalated")
-        timeline = head.get(f"/api/v1/incidents/{pk}/timeline/").json()
+        timeline = head.get(f"/api/v1/incidents/{pk}/timeline/").json()["results"]
         self.assertEqual([e["action"] for e in timeline], ["report", "escalate"])
 
     def test_bad_input_is_a_400_that_names_the_field_and_creates_nothing(self):
@@ -52,3 +52,79 @@ class IncidentsThroughTheApi(ApiTestCase, IncidentTestCase):
         )
         self.assertEqual(closed.status_code, 400)
         self.assertEqual(Incident.objects.get(pk=incident.pk).status, Status.REPORTED)
+
+
+class TheWholeFlowThroughTheApi(ApiTestCase, IncidentTestCase):
+    def test_decide_mobilise_handle_recommend_and_end(self):
+        incident = self.report()
+        pk = incident.pk
+        base = f"/api/v1/incidents/{pk}"
+        self.api("head").post(f"{base}/escalate/", {}, format="json")
+        leader, expert, vendor = self.api("leader"), self.api("expert"), self.api("vendor")
+        facts = expert.post(f"{base}/facts/", {"interruption_minutes": 90}, format="json")
+        self.assertEqual(facts.json()["interruption_minutes"], 90)
+        decided = leader.post(f"{base}/decide/", {
+            "decision": "activate", "meeting_at": "2026-11-28T14:10:00+08:00",
+            "attendees": [self.leader_person.pk], "plans": "信息系统故障专项应急预案",
+            "response_level": "1", "criteria_met": ["核心业务中断 > 60 分钟"],
+            "assemble_at": "2026-11-28T14:30:00+08:00", "assemble_place": "指挥室",
+        }, format="json")  # fmt: skip
+        self.assertEqual(decided.status_code, 201, decided.content)
+        self.assertEqual(decided.json()["criteria_met"], ["核心业务中断 > 60 分钟"])
+        plan = expert.post(f"{base}/handling-plans/", {"analysis": "a", "plan": "p"}, format="json")
+        self.assertEqual(plan.json()["version"], 1)
+        task = expert.post(f"{base}/tasks/", {
+            "title": "切换", "assignee": self.vendor_person.pk, "checklist_items": ["a", "b"],
+        }, format="json").json()  # fmt: skip
+        done = vendor.post(f"{base}/tasks/{task['id']}/", {"revision": 0, "checked": [0, 1],
+                           "status": "done"}, format="json")  # fmt: skip
+        self.assertEqual(done.json()["status"], "done", done.content)
+        stale = expert.post(f"{base}/tasks/{task['id']}/", {"revision": 0, "status": "todo"},
+                            format="json")  # fmt: skip
+        self.assertEqual(stale.status_code, 409)
+        self.assertEqual(
+            vendor.post(f"{base}/progress/", {"done": "已切换"}, format="json").status_code, 201
+        )
+        recommended = expert.post(f"{base}/recommend-end/", {
+            "performance_normal": True, "business_stable": True, "residual_risks": "",
+        }, format="json")  # fmt: skip
+        self.assertEqual(recommended.status_code, 201, recommended.content)
+        ended = leader.post(f"{base}/end/", {"summary": "已恢复"}, format="json")
+        self.assertEqual(ended.json()["status"], "ended")
+        times = ended.json()["key_times"]
+        self.assertTrue(all(times[k] for k in ("reported", "escalated", "assessed", "activated",
+                                                "end_recommended", "ended")))  # fmt: skip
+        self.assertIsNotNone(ended.json()["durations"]["response"])
+
+    def test_each_step_answers_403_to_the_wrong_role_and_404_to_outsiders(self):
+        incident = self.report()
+        base = f"/api/v1/incidents/{incident.pk}"
+        self.api("head").post(f"{base}/escalate/", {}, format="json")
+        decide = {"decision": "watch", "meeting_at": "2026-11-28T14:10:00+08:00"}
+        self.assertEqual(
+            self.api("expert").post(f"{base}/decide/", decide, format="json").status_code, 403
+        )
+        self.assertEqual(
+            self.api("sales").post(f"{base}/decide/", decide, format="json").status_code, 404
+        )
+        self.assertEqual(
+            self.api("executor")
+            .post(f"{base}/grade/", {"grade": "I", "reason": "x"}, format="json")
+            .status_code,
+            403,
+        )
+        wrong_step = self.api("leader").post(f"{base}/end/", {}, format="json")
+        self.assertEqual(wrong_step.status_code, 409)
+        self.assertEqual(Incident.objects.get(pk=incident.pk).status, Status.ESCALATED)
+
+    def test_bad_step_input_is_a_400_naming_the_field(self):
+        incident = self.report()
+        base = f"/api/v1/incidents/{incident.pk}"
+        self.api("head").post(f"{base}/escalate/", {}, format="json")
+        activate = {"decision": "activate", "meeting_at": "2026-11-28T14:10:00+08:00"}
+        bad = self.api("leader").post(f"{base}/decide/", activate, format="json")
+        self.assertEqual(bad.status_code, 400)
+        self.assertEqual(bad.json()["field"], "plans")
+        bad = self.api("expert").post(f"{base}/facts/", {"loss_yuan": -1}, format="json")
+        self.assertEqual(bad.status_code, 400)
+        self.assertIn("loss_yuan", bad.json())

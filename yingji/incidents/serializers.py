@@ -1,0 +1,203 @@
+"""What the incidents API reads and writes; the rules themselves are in the services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from yingji.incidents.choices import Decision, Grade, ResponseLevel, TaskStatus
+from yingji.incidents.models import (
+    Assessment,
+    Evaluation,
+    HandlingPlan,
+    Incident,
+    Participant,
+    ProgressReport,
+    Task,
+    TimelineEntry,
+)
+from yingji.org.choices import PersonStatus, Scenario
+from yingji.org.models import Person
+
+
+class IncidentSerializer(serializers.ModelSerializer):
+    key_times = serializers.SerializerMethodField()
+    durations = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Incident
+        fields = [
+            "id", "title", "category", "status", "exercise", "confidential", "reporter",
+            "department", "occurred_at", "location", "symptoms", "scope", "severity", "grade",
+            "response_level", "affected_systems", "contact", "affected_users",
+            "interruption_minutes", "affected_regions", "records_leaked", "loss_yuan",
+            "reported_at", "escalate_by", "escalated_at", "escalated_late", "progress_due",
+            "closed_at", "close_reason", "key_times", "durations",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    def get_key_times(self, incident: Incident) -> dict[str, Any]:
+        """occurred, discovered, reported, escalated, assessed, activated, end_recommended,
+        ended, closed (null until it happens)."""
+        return {name: at.isoformat() if at else None for name, at in incident.key_times().items()}
+
+    def get_durations(self, incident: Incident) -> dict[str, int | None]:
+        """Seconds: to_escalate, to_activate, response, occurred_to_ended."""
+        return incident.durations()
+
+
+class ReportSerializer(serializers.Serializer):
+    """R-RESP-3: what a report says."""
+
+    title = serializers.CharField(max_length=200)
+    category = serializers.ChoiceField(choices=Scenario.choices)
+    occurred_at = serializers.DateTimeField()
+    discovered_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    symptoms = serializers.CharField()
+    location = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    scope = serializers.CharField(required=False, allow_blank=True)
+    severity = serializers.ChoiceField(choices=Grade.choices, required=False, allow_blank=True)
+    affected_systems = serializers.CharField(required=False, allow_blank=True)
+    contact = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    exercise = serializers.BooleanField(required=False, default=False)
+    confidential = serializers.BooleanField(required=False, default=False)
+
+
+class TextSerializer(serializers.Serializer):
+    text = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+
+
+def active_person(**kwargs: Any) -> Any:
+    """A person by id; only active people can take part."""
+    return serializers.PrimaryKeyRelatedField(
+        queryset=Person.objects.filter(status=PersonStatus.ACTIVE), **kwargs
+    )
+
+
+class DecisionSerializer(serializers.Serializer):
+    """R-ACT-1: the emergency meeting and its decision."""
+
+    decision = serializers.ChoiceField(choices=Decision.choices)
+    meeting_at = serializers.DateTimeField()
+    place = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    attendees = active_person(many=True, required=False, default=list)
+    minutes = serializers.CharField(max_length=20000, required=False, allow_blank=True, default="")
+    plans = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    response_level = serializers.ChoiceField(
+        choices=ResponseLevel.choices, required=False, allow_blank=True, default=""
+    )
+    criteria_met = serializers.ListField(
+        child=serializers.CharField(max_length=300), required=False, default=list, max_length=20
+    )
+    assemble_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    assemble_place = serializers.CharField(
+        max_length=300, required=False, allow_blank=True, default=""
+    )
+    all_staff = serializers.BooleanField(required=False, default=False)
+    summary = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
+    precautions = serializers.CharField(
+        max_length=4000, required=False, allow_blank=True, default=""
+    )
+
+
+class AssessmentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Assessment
+        fields = [
+            "id", "decision", "meeting_at", "place", "attendees", "minutes", "plans",
+            "response_level", "criteria_met", "assemble_at", "assemble_place", "decided_by",
+            "decided_at",
+        ]  # fmt: skip
+
+
+class FactsSerializer(serializers.Serializer):
+    affected_users = serializers.IntegerField(min_value=0, required=False, allow_null=True)
+    interruption_minutes = serializers.IntegerField(min_value=0, required=False, allow_null=True)
+    affected_regions = serializers.IntegerField(min_value=0, required=False, allow_null=True)
+    records_leaked = serializers.IntegerField(min_value=0, required=False, allow_null=True)
+    loss_yuan = serializers.IntegerField(min_value=0, required=False, allow_null=True)
+
+
+class RegradeSerializer(serializers.Serializer):
+    grade = serializers.ChoiceField(choices=Grade.choices)
+    reason = serializers.CharField(max_length=500)
+
+
+class HandlingPlanSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = HandlingPlan
+        fields = ["version", "analysis", "plan", "author", "at"]
+        read_only_fields = ["version", "author", "at"]
+
+
+class TaskSerializer(serializers.ModelSerializer):
+    assignee = active_person(required=False, allow_null=True)
+    checklist_items = serializers.ListField(
+        child=serializers.CharField(max_length=300), write_only=True, required=False,
+        max_length=50,
+    )  # fmt: skip
+
+    class Meta:
+        model = Task
+        fields = [
+            "id", "title", "details", "assignee", "status", "due_at", "checklist",
+            "checklist_items", "revision", "created_by", "created_at", "done_at",
+        ]  # fmt: skip
+        read_only_fields = ["status", "checklist", "revision", "created_by", "created_at",
+                            "done_at"]  # fmt: skip
+
+
+class TaskUpdateSerializer(serializers.Serializer):
+    """Send the `revision` you read; a stale one is refused with 409 and changes nothing."""
+
+    revision = serializers.IntegerField(min_value=0)
+    status = serializers.ChoiceField(choices=TaskStatus.choices, required=False)
+    checked = serializers.ListField(
+        child=serializers.IntegerField(min_value=0), required=False, max_length=50
+    )
+    note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class ProgressSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ProgressReport
+        fields = ["id", "author", "at", "done", "current", "next_step", "eta"]
+        read_only_fields = ["id", "author", "at"]
+
+
+class ParticipantSerializer(serializers.ModelSerializer):
+    person = active_person()
+
+    class Meta:
+        model = Participant
+        fields = ["person", "role", "added_at"]
+        read_only_fields = ["added_at"]
+        extra_kwargs = {"role": {"required": False}}
+        validators: list[Any] = []  # uniqueness is the service's business (joining twice is fine)
+
+
+class EvaluationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Evaluation
+        fields = [
+            "performance_normal", "business_stable", "residual_risks", "trial_run_until", "by",
+            "at",
+        ]  # fmt: skip
+        read_only_fields = ["by", "at"]
+
+
+class EndSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    all_staff = serializers.BooleanField(required=False, default=True)
+    summary = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)
+
+
+class TimelineEntrySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = TimelineEntry
+        fields = ["at", "actor", "action", "from_status", "to_status", "text", "clause"]
