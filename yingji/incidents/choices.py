@@ -163,3 +163,17 @@ NEXT_STEP_LABELS = {
     "report_progress": _("Report progress"),
     "order_end": _("Order the end, or send it back to handling"),
 }
+
+
+# Why someone takes part (Participant.role); a role typed by whoever added them shows as typed.
+PARTICIPANT_ROLES = {
+    "reporter": _("reporter"),
+    "triager": _("department head or deputy"),
+    "leadership": _("leadership group"),
+    "office": _("leadership group office"),
+    "expert": _("expert group"),
+    "execution": _("execution group"),
+    "attendee": _("meeting attendee"),
+    "assignee": _("task assignee"),
+    "added": _("added during the response"),
+}

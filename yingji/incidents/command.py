@@ -129,7 +129,7 @@ def _forms(incident: Incident, steps: list[str], roles: Any) -> dict[str, Any]:
             people=people,
             criteria=advice["matched"],
             initial={"decision": advice["decision"], "response_level": advice["level"],
-                     "criteria_met": advice["matched"]},
+                     "grade": advice["grade"] or "", "criteria_met": advice["matched"]},
         )  # fmt: skip
     if "plan_handling" in steps:
         latest = incident.handling_plans.first()

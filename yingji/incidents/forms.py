@@ -142,6 +142,9 @@ class DecisionForm(forms.Form):
     response_level = forms.ChoiceField(
         label=_("response level"), required=False, choices=[("", "—"), *ResponseLevel.choices]
     )
+    grade = forms.ChoiceField(
+        label=_("grade"), required=False, choices=[("", _("unchanged")), *Grade.choices]
+    )
     criteria_met = forms.MultipleChoiceField(
         label=_("criteria met"), required=False, widget=forms.CheckboxSelectMultiple
     )

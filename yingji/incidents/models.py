@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from yingji.incidents.choices import (
     ACTION_LABELS,
     GRADE_COLOURS,
+    PARTICIPANT_ROLES,
     Decision,
     Fact,
     Grade,
@@ -180,6 +181,10 @@ class Participant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} @ #{self.incident_id}"
+
+    @property
+    def role_label(self) -> str:
+        return str(PARTICIPANT_ROLES.get(self.role, self.role))
 
 
 class Assessment(models.Model):

@@ -87,6 +87,9 @@ class DecisionSerializer(serializers.Serializer):
     response_level = serializers.ChoiceField(
         choices=ResponseLevel.choices, required=False, allow_blank=True, default=""
     )
+    grade = serializers.ChoiceField(
+        choices=Grade.choices, required=False, allow_blank=True, default=""
+    )
     criteria_met = serializers.ListField(
         child=serializers.CharField(max_length=300), required=False, default=list, max_length=20
     )

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yingji.audit.services import audit_record
@@ -15,6 +16,7 @@ from yingji.core.errors import AccessDenied, DomainError
 from yingji.incidents.choices import OPEN_STATUSES, Who, transition_for
 from yingji.incidents.models import Incident, Participant, TimelineEntry
 from yingji.incidents.queries import is_triager
+from yingji.notify.models import Delivery
 from yingji.notify.services import notify
 from yingji.org.models import Person
 from yingji.org.roles import roles_of
@@ -41,12 +43,27 @@ def incident_transition(
         raise DomainError(_("Someone else has just changed this incident."), code="conflict")
     before = incident.status
     incident.refresh_from_db()
+    acknowledge(actor, incident)
     timeline(incident, actor, action, before, move.target, text=text, clause=move.clause)
     audit_record(
         actor=actor, action=f"incident.{action}", obj=incident, reason=text,
         before={"status": before}, after={"status": move.target}, regulation=move.clause,
     )  # fmt: skip
     return incident
+
+
+def acknowledge(actor: Any, incident: Incident) -> None:
+    """Someone who acts on the incident has read its notices: their receipts are confirmed,
+    so the receipt escalation does not call a leader who is already deciding."""
+    person = roles_of(actor).person
+    if person is None:
+        return
+    Delivery.objects.filter(
+        message__key__startswith=f"incident:{incident.pk}:",
+        message__require_receipt=True,
+        person=person,
+        confirmed_at__isnull=True,
+    ).update(confirmed_at=timezone.now())
 
 
 def check_who(actor: Any, incident: Incident, *allowed: str) -> None:

@@ -50,6 +50,7 @@ def incident_decide(
     minutes: str = "",
     plans: str = "",
     response_level: str = "",
+    grade: str = "",
     criteria_met: Iterable[str] = (),
     assemble_at: datetime | None = None,
     assemble_place: str = "",
@@ -61,8 +62,12 @@ def incident_decide(
     which plans at which level, and which criteria were met (R-ACT-1)."""
     attendees = list(attendees)
     _check_decision(decision, meeting_at, plans, response_level, assemble_at, assemble_place)
+    if grade and grade not in Grade.values:
+        raise DomainError(_("Choose a grade from the list."), field="grade")
     now = timezone.now()
     fields: dict[str, Any] = {"assessed_at": incident.assessed_at or now}
+    if grade:  # the meeting settles the grade too (R-ACT-1)
+        fields["grade"] = grade
     if decision == Decision.ACTIVATE:
         fields |= {
             "activated_at": now,
@@ -71,9 +76,14 @@ def incident_decide(
         }
     else:
         fields |= {"closed_at": now} if decision == Decision.CLOSE else {}
+    grade_before = incident.grade
     incident = incident_transition(
         actor=actor, incident=incident, action=decision, text=minutes.strip(), **fields
     )
+    if grade and grade != grade_before:  # on the timeline like any change of grade
+        why = _("set at the emergency meeting")
+        text = f"{grade_before or '—'} → {grade}: {why}"
+        timeline(incident, actor, "regrade", text=text, clause="R-ACT-1")
     assessment = Assessment.objects.create(
         incident=incident, meeting_at=meeting_at, place=place.strip(), minutes=minutes.strip(),
         decision=decision, plans=plans.strip(), response_level=response_level,

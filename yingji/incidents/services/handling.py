@@ -18,6 +18,7 @@ from yingji.incidents.choices import TASK_OPEN, Status, TaskStatus, Who
 from yingji.incidents.models import HandlingPlan, Incident, ProgressReport, Task
 from yingji.incidents.queries import group_members, is_participant
 from yingji.incidents.services.common import (
+    acknowledge,
     check_open,
     check_who,
     join,
@@ -159,6 +160,7 @@ def task_update(
             _("Someone else has just changed this task; reload and try again."), code="conflict"
         )
     task.refresh_from_db()
+    acknowledge(actor, task.incident)
     timeline(task.incident, actor, "task", text=_task_line(task) + (f" — {note}" if note else ""),
              clause="R-HANDLE-2")  # fmt: skip
     audit_record(
@@ -202,6 +204,7 @@ def progress_report(
         raise DomainError(_("Say what has been done."), field="done")
     if eta is not None and timezone.is_naive(eta):
         raise DomainError(_("Give the expected recovery as a date and time."), field="eta")
+    acknowledge(actor, incident)
     report = ProgressReport.objects.create(
         incident=incident, author=actor, done=done.strip(), current=current.strip(),
         next_step=next_step.strip(), eta=eta,

@@ -57,6 +57,21 @@ class Activation(ResponseTestCase):
         self.assertEqual(incident.durations()["to_escalate"], 5 * 60)
         self.assertEqual(incident.durations()["to_activate"], 15 * 60)
 
+    def test_the_meeting_may_set_the_grade_and_acting_confirms_ones_own_receipts(self):
+        incident = self.escalated(severity="III")
+        services.incident_decide(
+            actor=self.leader, incident=incident, decision=Decision.WATCH, meeting_at=T0,
+            grade="II",
+        )  # fmt: skip
+        incident.refresh_from_db()
+        self.assertEqual(incident.grade, "II")
+        self.assertEqual(incident.timeline.get(action="regrade").text.split(":")[0], "III → II")
+        escalated = Message.objects.get(key=f"incident:{incident.pk}:incident.escalated")
+        mine = escalated.deliveries.get(channel=None, person=self.leader_person)
+        others = escalated.deliveries.get(channel=None, person=self.expert_person)
+        self.assertIsNotNone(mine.confirmed_at)  # the leader acted on it: no receipt chase
+        self.assertIsNone(others.confirmed_at)
+
     def test_only_the_leadership_group_decides(self):
         incident = self.escalated()
         for who in ("head", "expert", "executor", "office", "staff"):
