@@ -265,6 +265,8 @@ SEND_CONCURRENCY = env_int("YINGJI_SEND_CONCURRENCY", 8, minimum=1)
 # R-RESP-2: minutes a department head has to judge a report before Yingji escalates it.
 ESCALATE_MINUTES = env_int("YINGJI_ESCALATE_MINUTES", 15, minimum=1)
 # R-HANDLE-2: minutes between progress reports at response levels 1, 2, 3 and 4.
+# R-RESP-3: screenshots and documents attached to an incident, each at most this size.
+ATTACHMENT_MAX_MB = env_int("YINGJI_ATTACHMENT_MAX_MB", 10, minimum=1)
 PROGRESS_MINUTES = dict(
     zip("1234", env_ints("YINGJI_PROGRESS_MINUTES", [30, 60, 120, 240], count=4), strict=True)
 )

@@ -7,9 +7,11 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -17,6 +19,7 @@ from yingji.incidents import serializers as s
 from yingji.incidents import services
 from yingji.incidents.models import Incident, Task
 from yingji.incidents.queries import get_incident_for, visible_incidents
+from yingji.incidents.views import attachment_response
 
 
 def _valid(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
@@ -211,6 +214,26 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         return self._incident(
             services.incident_resume(actor=request.user, incident=self.get_object(), **data)
         )
+
+    @extend_schema(methods=["get"], responses=s.AttachmentSerializer(many=True))
+    @extend_schema(methods=["post"], request={"multipart/form-data": s.AttachmentUploadSerializer},
+                   responses={204: None})  # fmt: skip
+    @action(detail=True, methods=["get", "post"], parser_classes=[MultiPartParser])
+    def attachments(self, request: Request, pk: Any = None) -> Response:
+        """R-RESP-3: screenshots and files (pictures, PDF, text; size limited)."""
+        incident = self.get_object()
+        if request.method == "GET":
+            rows = incident.attachments.defer("data")
+            return Response(s.AttachmentSerializer(rows, many=True).data)
+        files = [(f.name, f.read()) for f in request.FILES.getlist("files")]
+        services.attachment_add(actor=request.user, incident=incident, files=files)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"], url_path=r"attachments/(?P<attachment_pk>[0-9]+)")
+    def attachment(self, request: Request, pk: Any = None, attachment_pk: Any = None) -> Any:
+        """The file itself, with its type."""
+        return attachment_response(self.get_object(), attachment_pk)
 
     @extend_schema(responses=s.TimelineEntrySerializer(many=True))
     @action(detail=True, methods=["get"])

@@ -128,6 +128,7 @@ ACTION_LABELS = {
     "support": _("Expert support requested"),
     "participant": _("Participant added"),
     "note": _("Note"),
+    "attachment": _("Files attached"),
 }
 
 

@@ -76,6 +76,7 @@ def command_context(request: HttpRequest, incident: Incident) -> dict[str, Any]:
         "participants": incident.participants.select_related("person").order_by("role", "pk"),
         "receipts": _receipts(incident),
         "evaluation": incident.evaluations.select_related("by__person").first(),
+        "attachments": incident.attachments.defer("data").select_related("uploaded_by__person"),
         "open": incident.status not in (Status.ENDED, Status.CLOSED),
     }
     context["tasks"] = _tasks(incident, user, roles)
@@ -137,6 +138,8 @@ def _forms(incident: Incident, steps: list[str], roles: Any) -> dict[str, Any]:
         found["handling_form"] = forms.HandlingPlanForm(initial=initial)
         found["task_form"] = forms.TaskForm(people=_assignable(incident))
         found["evaluation_form"] = forms.EvaluationForm()
+    if open_ and ("report_progress" in steps or roles.leadership or roles.expert):
+        found["attachment_form"] = forms.AttachmentForm()
     if "report_progress" in steps:
         found["progress_form"] = forms.ProgressForm()
         found["support_form"] = forms.SupportForm()

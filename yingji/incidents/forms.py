@@ -42,6 +42,24 @@ def text(label: Any, *, required: bool = True, rows: int = 3, **kwargs: Any) -> 
     )
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class FilesField(forms.FileField):
+    """Several files from one input (Django's documented pattern); the service checks them."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "widget", MultipleFileInput(attrs={"accept": "image/*,application/pdf,text/plain"})
+        )
+        super().__init__(required=False, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[tuple[str, bytes]]:
+        files = data if isinstance(data, list | tuple) else [data] if data else []
+        return [(f.name, f.read()) for f in files]
+
+
 class ReportForm(forms.Form):
     """R-RESP-3: what a report says, on a phone in a hurry: the first four are required."""
 
@@ -67,6 +85,10 @@ class ReportForm(forms.Form):
     )
     affected_systems = forms.CharField(label=_("affected systems"), required=False)
     contact = forms.CharField(label=_("contact"), max_length=100, required=False)
+    attachments = FilesField(
+        label=_("screenshots or files"),
+        help_text=_("Pictures, PDF or text, up to 10 files."),
+    )
     exercise = forms.BooleanField(label=_("This is an exercise (drill)"), required=False)
     confidential = forms.BooleanField(
         label=_("confidential"),
@@ -305,3 +327,7 @@ class GradingRuleForm(forms.Form):
         if data.get("fact2"):
             rows.append([data["fact2"], data["op2"] or ">=", data["value2"]])
         return rows
+
+
+class AttachmentForm(forms.Form):
+    attachments = FilesField(label=_("screenshots or files"))

@@ -331,3 +331,28 @@ class NoticeTemplate(models.Model):
 
     def __str__(self) -> str:
         return self.kind
+
+
+class Attachment(models.Model):
+    """R-RESP-3: a screenshot or document; kept in the database so a backup of the database
+    is a backup of the evidence, and every read goes through the incident's access check."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="attachments")
+    name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    data = models.BinaryField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")

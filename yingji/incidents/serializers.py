@@ -9,6 +9,7 @@ from rest_framework import serializers
 from yingji.incidents.choices import Decision, Grade, ResponseLevel, TaskStatus
 from yingji.incidents.models import (
     Assessment,
+    Attachment,
     Evaluation,
     HandlingPlan,
     Incident,
@@ -198,6 +199,18 @@ class EndSerializer(serializers.Serializer):
 
 class ReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000)
+
+
+class AttachmentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Attachment
+        fields = ["id", "name", "content_type", "size", "uploaded_by", "at"]
+
+
+class AttachmentUploadSerializer(serializers.Serializer):
+    """multipart/form-data with one or more `files`."""
+
+    files = serializers.ListField(child=serializers.FileField(), max_length=10)
 
 
 class TimelineEntrySerializer(serializers.ModelSerializer):

@@ -177,3 +177,17 @@ def resume(request: HttpRequest, pk: int) -> HttpResponse:
     return _step(request, pk, forms.ResumeForm,
                  lambda i, d: services.incident_resume(actor=request.user, incident=i, **d),
                  _("Sent back to handling."))  # fmt: skip
+
+
+@login_required
+@require_POST
+def attach(request: HttpRequest, pk: int) -> HttpResponse:
+    incident = get_incident_for(request.user, pk)
+    form = forms.AttachmentForm(request.POST, request.FILES)
+    files = form.cleaned_data["attachments"] if form.is_valid() else []
+    flash_outcome(
+        request,
+        lambda: services.attachment_add(actor=request.user, incident=incident, files=files),
+        _("Files attached."),
+    )
+    return redirect(f"/incidents/{incident.pk}/#attachments")

@@ -26,4 +26,6 @@ urlpatterns = [
     path("<int:pk>/recommend-end/", steps.recommend_end, name="recommend_end"),
     path("<int:pk>/end/", steps.end, name="end"),
     path("<int:pk>/resume/", steps.resume, name="resume"),
+    path("<int:pk>/attachments/", steps.attach, name="attach"),
+    path("<int:pk>/attachments/<int:attachment_pk>/", views.attachment, name="attachment"),
 ]

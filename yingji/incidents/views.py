@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -15,6 +18,7 @@ from yingji.core.flash import flash_outcome
 from yingji.incidents import services
 from yingji.incidents.command import command_context
 from yingji.incidents.forms import JudgementForm, ListFilterForm, ReportForm
+from yingji.incidents.models import Attachment, Incident
 from yingji.incidents.queries import get_incident_for, my_tasks, visible_incidents
 
 PAGE_SIZE = 50
@@ -35,7 +39,7 @@ def incident_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def report(request: HttpRequest) -> HttpResponse:
-    form = ReportForm(request.POST or None)
+    form = ReportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
             incident = services.incident_report(actor=request.user, **form.cleaned_data)
@@ -101,3 +105,20 @@ def close_as_fault(request: HttpRequest, pk: int) -> HttpResponse:
 def my_task_list(request: HttpRequest) -> HttpResponse:
     """Open tasks assigned to me across incidents (R-HANDLE-1), the most urgent first."""
     return render(request, "incidents/my_tasks.html", {"tasks": my_tasks(request.user)[:200]})
+
+
+@login_required
+def attachment(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
+    """A file, only for those who may see its incident. Pictures show in the page; anything
+    else downloads, and the browser may not guess another type (nosniff)."""
+    return attachment_response(get_incident_for(request.user, pk), attachment_pk)
+
+
+def attachment_response(incident: Incident, attachment_pk: Any) -> HttpResponse:
+    found = get_object_or_404(Attachment, pk=attachment_pk, incident=incident)
+    response = HttpResponse(bytes(found.data), content_type=found.content_type)
+    disposition = content_disposition_header(not found.is_image, found.name)
+    response["Content-Disposition"] = disposition or "attachment"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=3600"
+    return response

@@ -2,6 +2,7 @@
 its timeline entry, the audit event and the notices (the outbox) commit together or not at
 all. Split by stage; import them from here."""
 
+from yingji.incidents.services.attachments import attachment_add
 from yingji.incidents.services.common import incident_transition
 from yingji.incidents.services.decide import (
     incident_decide,
@@ -36,6 +37,7 @@ from yingji.incidents.services.triage import (
 )
 
 __all__ = [
+    "attachment_add",
     "grade_for", "grading_rule_delete", "grading_rule_save", "handling_plan_revise",
     "incident_chase_progress", "incident_close_as_fault", "incident_decide", "incident_end",
     "incident_escalate", "incident_escalate_overdue", "incident_recommend_end",

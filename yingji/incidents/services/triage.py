@@ -3,6 +3,7 @@ timeline entry, the audit event and the notices (the outbox) commit together or 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -16,6 +17,7 @@ from yingji.core.errors import AccessDenied, DomainError
 from yingji.incidents.choices import Grade, Status
 from yingji.incidents.models import Incident
 from yingji.incidents.queries import group_members, judging_department, triagers
+from yingji.incidents.services.attachments import checked_files, save_attachments
 from yingji.incidents.services.common import incident_transition, join, tell, timeline
 from yingji.org.choices import GroupKind, PersonStatus, Scenario
 from yingji.org.models import Person
@@ -37,12 +39,14 @@ def incident_report(
     exercise: bool = False,
     confidential: bool = False,
     discovered_at: datetime | None = None,
+    attachments: Iterable[tuple[str, bytes]] = (),
     **details: str,
 ) -> Incident:
     """R-RESP-1/3: anyone reports; the judging department's head and deputy are told at once
     and must judge within YINGJI_ESCALATE_MINUTES (R-RESP-2)."""
     reporter = _active_person(actor)
     _check_report(title, category, occurred_at, symptoms, severity, details)
+    files = checked_files(attachments)  # all checked before anything is saved
     if discovered_at is not None and discovered_at < occurred_at:
         raise DomainError(
             _("It cannot have been discovered before it occurred."), field="discovered_at"
@@ -69,6 +73,7 @@ def incident_report(
         actor=actor, action="incident.report", obj=incident, regulation="R-RESP-1",
         after={"title": incident.title, "category": category, "confidential": confidential},
     )  # fmt: skip
+    save_attachments(incident, actor, files)
     join(incident, [reporter], "reporter")
     join(incident, triagers(incident), "triager")
     tell(incident, "incident.reported", triagers(incident), receipt=True)
