@@ -11,6 +11,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.pagination import CursorPagination
 from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -20,6 +21,18 @@ from yingji.incidents import services
 from yingji.incidents.models import Incident, Task
 from yingji.incidents.queries import get_incident_for, visible_incidents
 from yingji.incidents.views import attachment_response
+
+
+class NewestFirst(CursorPagination):
+    """O(page) at any depth: no COUNT over 100,000 incidents, no OFFSET scan."""
+
+    ordering = ("-reported_at", "-id")
+    page_size = 50
+
+
+class InOrder(CursorPagination):
+    ordering = ("at", "id")
+    page_size = 200
 
 
 def _valid(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
@@ -33,6 +46,7 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
 
     serializer_class = s.IncidentSerializer
     lookup_value_regex = "[0-9]+"
+    pagination_class = NewestFirst
 
     def get_queryset(self) -> QuerySet[Incident]:
         return visible_incidents(self.request.user).order_by("-reported_at", "-pk")
@@ -238,7 +252,8 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     @extend_schema(responses=s.TimelineEntrySerializer(many=True))
     @action(detail=True, methods=["get"])
     def timeline(self, request: Request, pk: Any = None) -> Response:
+        """Every step and note, oldest first, a page at a time (`next` is a cursor link)."""
         entries = self.get_object().timeline.all()
-        page = self.paginate_queryset(entries)
-        data = s.TimelineEntrySerializer(page if page is not None else entries, many=True).data
-        return self.get_paginated_response(data) if page is not None else Response(data)
+        pager = InOrder()
+        page = pager.paginate_queryset(entries, request, view=self)
+        return pager.get_paginated_response(s.TimelineEntrySerializer(page, many=True).data)

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from yingji.incidents import forms
-from yingji.incidents.choices import NEXT_STEP_LABELS, TRANSITIONS, Status
+from yingji.incidents.choices import NEXT_STEP_LABELS, TRANSITIONS, Status, TaskStatus
 from yingji.incidents.models import Incident, Task
 from yingji.incidents.queries import group_members, next_steps
 from yingji.incidents.services import recommendation
@@ -80,18 +80,19 @@ def command_context(request: HttpRequest, incident: Incident) -> dict[str, Any]:
         "open": incident.status not in (Status.ENDED, Status.CLOSED),
     }
     context["tasks"] = _tasks(incident, user, roles)
+    context["task_statuses"] = TaskStatus.choices
     context.update(_forms(incident, steps, roles))
     return context
 
 
-def _tasks(incident: Incident, user: Any, roles: Any) -> list[tuple[Task, Any]]:
-    """Each task with its update form when this user may work on it."""
+def _tasks(incident: Incident, user: Any, roles: Any) -> list[tuple[Task, bool]]:
+    """Each task, and whether this user may work on it (the page then shows its form)."""
     rows = []
     handling = incident.status in (Status.RESPONDING, Status.END_RECOMMENDED)
     for task in incident.tasks.select_related("assignee"):
         mine = roles.person is not None and task.assignee_id == roles.person.pk
         may = handling and (mine or roles.expert or roles.leadership)
-        rows.append((task, forms.TaskUpdateForm(task=task, prefix=f"t{task.pk}") if may else None))
+        rows.append((task, may))
     return rows
 
 

@@ -17,7 +17,7 @@ from yingji.incidents.choices import (
     TaskStatus,
 )
 from yingji.org.choices import PersonStatus, Scenario
-from yingji.org.models import Person
+from yingji.org.models import Department, Person
 
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"]
 
@@ -120,7 +120,10 @@ class ListFilterForm(forms.Form):
     grade = forms.ChoiceField(
         label=_("grade"), required=False, choices=[("", _("All")), *Grade.choices]
     )
-    department = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    department = forms.ModelChoiceField(
+        label=_("department that judges it"), required=False, empty_label=_("All"),
+        queryset=Department.objects.filter(active=True).order_by("sort_order", "name"),
+    )  # fmt: skip
     since = forms.DateField(
         label=_("reported since"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -143,7 +146,7 @@ class ListFilterForm(forms.Form):
         if data["grade"]:
             incidents = incidents.filter(grade=data["grade"])
         if data["department"]:
-            incidents = incidents.filter(department_id=data["department"])
+            incidents = incidents.filter(department=data["department"])
         if data["since"]:
             incidents = incidents.filter(reported_at__date__gte=data["since"])
         return incidents
@@ -242,10 +245,6 @@ class TaskUpdateForm(forms.Form):
         self.fields["checked"].choices = [  # type: ignore[attr-defined]
             (i, item["text"]) for i, item in enumerate(task.checklist)
         ]
-        self.initial.update(
-            revision=task.revision, status=task.status,
-            checked=[i for i, item in enumerate(task.checklist) if item["done"]],
-        )  # fmt: skip
 
 
 class ProgressForm(forms.Form):

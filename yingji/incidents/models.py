@@ -94,6 +94,14 @@ class Incident(models.Model):
             models.Index(fields=["status", "escalate_by"], name="incident_judgement_due"),
             models.Index(fields=["-reported_at", "-id"], name="incident_newest"),
             models.Index(fields=["status", "progress_due"], name="incident_progress_due"),
+            # The list's filters, each newest first (a filter matching few rows must not
+            # scan the whole table).
+            models.Index(fields=["status", "-reported_at", "-id"], name="incident_by_status"),
+            models.Index(fields=["grade", "-reported_at", "-id"], name="incident_by_grade"),
+            models.Index(fields=["category", "-reported_at", "-id"], name="incident_by_category"),
+            models.Index(
+                fields=["department", "-reported_at", "-id"], name="incident_by_department"
+            ),
         ]
         verbose_name = _("incident")
         verbose_name_plural = _("incidents")

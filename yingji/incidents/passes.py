@@ -3,6 +3,7 @@ a late progress report is chased (R-HANDLE-2)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -19,51 +20,43 @@ from yingji.incidents.services import incident_chase_progress, incident_escalate
 BATCH = 100
 
 
-def _oldest_overdue() -> datetime | None:
-    return (
-        Incident.objects.filter(status=Status.REPORTED, escalate_by__lte=timezone.now())
-        .order_by("escalate_by")
-        .values_list("escalate_by", flat=True)
-        .first()
-    )
+def _oldest(status: str, deadline: str) -> datetime | None:
+    due = Incident.objects.filter(status=status, **{f"{deadline}__lte": timezone.now()})
+    return due.order_by(deadline).values_list(deadline, flat=True).first()
 
 
-@register_pass("incidents.escalate_overdue", oldest_due=_oldest_overdue)
-def escalate_overdue_reports(cycle: Any) -> int:
-    """Each overdue report in its own transaction; the transition's compare-and-swap lets
-    exactly one engine (or the head, at the last second) win."""
-    overdue = Incident.objects.filter(status=Status.REPORTED, escalate_by__lte=cycle.now)
-    escalated = 0
-    for incident in overdue.order_by("escalate_by")[:BATCH]:
+def _each_due(cycle: Any, status: str, deadline: str, step: Callable[[Incident], Any]) -> int:
+    """A bounded batch in deadline order, each incident in its own transaction; a step
+    someone else took first (a DomainError from the compare-and-swap) is skipped."""
+    due = Incident.objects.filter(status=status, **{f"{deadline}__lte": cycle.now})
+    done = 0
+    for incident in due.select_related("department").order_by(deadline)[:BATCH]:
         if cycle.stopping:
             break
         try:
             with transaction.atomic():
-                incident_escalate_overdue(actor=SYSTEM, incident=incident)
-        except DomainError:  # judged or escalated meanwhile: nothing to do
+                done += bool(step(incident))
+        except DomainError:
             continue
-        escalated += 1
-    return escalated
+    return done
 
 
-def _oldest_progress_due() -> datetime | None:
-    return (
-        Incident.objects.filter(status=Status.RESPONDING, progress_due__lte=timezone.now())
-        .order_by("progress_due")
-        .values_list("progress_due", flat=True)
-        .first()
-    )
+@register_pass(
+    "incidents.escalate_overdue", oldest_due=lambda: _oldest(Status.REPORTED, "escalate_by")
+)
+def escalate_overdue_reports(cycle: Any) -> int:
+    """R-RESP-2: exactly one engine (or the head, at the last second) wins each report."""
+    return _each_due(cycle, Status.REPORTED, "escalate_by",
+                     lambda i: incident_escalate_overdue(actor=SYSTEM, incident=i))  # fmt: skip
 
 
-@register_pass("incidents.chase_progress", oldest_due=_oldest_progress_due)
+@register_pass(
+    "incidents.chase_progress", oldest_due=lambda: _oldest(Status.RESPONDING, "progress_due")
+)
 def chase_late_progress(cycle: Any) -> int:
     """R-HANDLE-2: a progress report is late by the response level's cadence; the people
     handling it are reminded once per missed report."""
-    late = Incident.objects.filter(status=Status.RESPONDING, progress_due__lte=cycle.now)
-    chased = 0
-    for incident in late.select_related("department").order_by("progress_due")[:BATCH]:
-        if cycle.stopping:
-            break
-        with transaction.atomic():
-            chased += incident_chase_progress(actor=SYSTEM, incident=incident, now=cycle.now)
-    return chased
+    return _each_due(
+        cycle, Status.RESPONDING, "progress_due",
+        lambda i: incident_chase_progress(actor=SYSTEM, incident=i, now=cycle.now),
+    )  # fmt: skip

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
@@ -22,19 +23,43 @@ from yingji.incidents.models import Attachment, Incident
 from yingji.incidents.queries import get_incident_for, my_tasks, visible_incidents
 
 PAGE_SIZE = 50
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @login_required
 def incident_list(request: HttpRequest) -> HttpResponse:
+    """Newest first, a page at a time by a cursor (the last row's time and id): the same
+    cost on the first page and the thousandth, and no COUNT over the whole table."""
     filters = ListFilterForm(request.GET)
     incidents = filters.apply(visible_incidents(request.user)).select_related("department")
-    page = Paginator(incidents.order_by("-reported_at", "-pk"), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    rows, next_cursor = page_after(incidents, request.GET.get("after", ""), PAGE_SIZE)
     query = request.GET.copy()
-    query.pop("page", None)  # the pager keeps the filters
-    context = {"page": page, "filters": filters, "query": query.urlencode()}
+    query.pop("after", None)  # the pager keeps the filters
+    context = {
+        "rows": rows,
+        "next_cursor": next_cursor,
+        "first_page": "after" not in request.GET,
+        "filters": filters,
+        "query": query.urlencode(),
+    }
     return render(request, "incidents/list.html", context)
+
+
+def page_after(incidents: Any, cursor: str, size: int) -> tuple[list[Incident], str]:
+    """`size` incidents older than the cursor "<microseconds since 1970>_<id>" (URL-safe,
+    exact), and the next cursor ("" on the last page). A cursor that does not parse starts
+    from the newest."""
+    micros, _sep, pk = cursor.partition("_")
+    try:
+        at = EPOCH + timedelta(microseconds=int(micros))
+        incidents = incidents.filter(Q(reported_at__lt=at) | Q(reported_at=at, pk__lt=int(pk)))
+    except (ValueError, OverflowError):
+        pass
+    rows = list(incidents.order_by("-reported_at", "-pk")[: size + 1])
+    if len(rows) <= size:
+        return rows, ""
+    last = rows[size - 1]
+    return rows[:size], f"{(last.reported_at - EPOCH) // timedelta(microseconds=1)}_{last.pk}"
 
 
 @login_required

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from yingji.env import ConfigError, ensure_secret_key, env_bool, env_int, env_str
+from yingji.env import ConfigError, ensure_secret_key, env_bool, env_int, env_ints, env_str
 
 PROJECT = Path(__file__).resolve().parents[3]
 
@@ -29,6 +29,15 @@ def test_malformed_environment_values_name_the_variable(monkeypatch):
     monkeypatch.setenv("YINGJI_SESSION_HOURS", "0")
     with pytest.raises(ConfigError, match="at least 1"):
         env_int("YINGJI_SESSION_HOURS", 12, minimum=1)
+
+
+def test_the_progress_cadence_takes_four_whole_minutes(monkeypatch):
+    monkeypatch.setenv("YINGJI_PROGRESS_MINUTES", "15, 30,60,120")
+    assert env_ints("YINGJI_PROGRESS_MINUTES", [30, 60, 120, 240], count=4) == [15, 30, 60, 120]
+    for bad in ("15,30,60", "15,30,sixty,120", "0,30,60,120"):
+        monkeypatch.setenv("YINGJI_PROGRESS_MINUTES", bad)
+        with pytest.raises(ConfigError, match="YINGJI_PROGRESS_MINUTES"):
+            env_ints("YINGJI_PROGRESS_MINUTES", [30, 60, 120, 240], count=4)
 
 
 def test_a_secret_may_come_from_a_file(monkeypatch, tmp_path):

@@ -74,6 +74,41 @@ class TheList(IncidentTestCase):
             self.report(title=f"事件{n}")
         self.assertEqual(self._list_queries(), with_one)
 
+    def test_the_pager_walks_every_incident_once_newest_first_keeping_the_filters(self):
+        first = self.report()
+        Incident.objects.bulk_create(  # 120 more, many at the very same moment (ties)
+            Incident(
+                title=f"批量{n}",
+                category="information_system",
+                occurred_at=first.occurred_at,
+                symptoms="s",
+                reporter=first.reporter,
+                department=first.department,
+                reported_at=first.reported_at,
+            )  # fmt: skip
+            for n in range(120)
+        )
+        self.login("leader")
+        seen, url = [], reverse("incidents:list") + "?category=information_system"
+        for _page in range(10):  # 121 incidents: 3 pages; more would mean the pager loops
+            if not url:
+                break
+            page = self.client.get(url)
+            seen += [row.pk for row in page.context["rows"]]
+            cursor = page.context["next_cursor"]
+            url = (
+                f"{reverse('incidents:list')}?{page.context['query']}&after={cursor}"
+                if cursor
+                else ""
+            )
+            self.assertIn("category=information_system", page.context["query"])
+        expected = list(
+            Incident.objects.order_by("-reported_at", "-pk").values_list("pk", flat=True)
+        )
+        self.assertEqual(seen, expected)
+        page = self.client.get(reverse("incidents:list"), {"after": "garbage_x"})
+        self.assertEqual(len(page.context["rows"]), 50)  # a bad cursor starts from the newest
+
     def _list_queries(self) -> int:
         with CaptureQueriesContext(connection) as queries:
             self.client.get(reverse("incidents:list"))
