@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -111,6 +112,7 @@ class JudgementForm(forms.Form):
 class ListFilterForm(forms.Form):
     """Filters of the incident list; an unknown value is ignored rather than an error."""
 
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
     status = forms.ChoiceField(
         label=_("status"), required=False, choices=[("", _("All")), *Status.choices]
     )
@@ -137,6 +139,9 @@ class ListFilterForm(forms.Form):
         if not self.is_valid():
             return incidents
         data = self.cleaned_data
+        if data["q"].strip():  # within what the user may see: the access path comes first
+            words = data["q"].strip()
+            incidents = incidents.filter(Q(title__icontains=words) | Q(symptoms__icontains=words))
         if data["status"]:
             incidents = incidents.filter(status=data["status"])
         if data["category"]:

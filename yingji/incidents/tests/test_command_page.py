@@ -159,6 +159,12 @@ class ConfidentialStaysInside(ResponseTestCase):
         for page in (url("detail", incident), url("live", incident)):
             self.assertEqual(self.client.get(page).status_code, 404)
         self.assertNotContains(self.client.get(reverse("incidents:list")), "拖库")
+        found = self.client.get(reverse("incidents:list"), {"q": "拖库"})
+        self.assertEqual(list(found.context["rows"]), [])  # search finds nothing either
+        self.login("leader")
+        found = self.client.get(reverse("incidents:list"), {"q": "拖库"})
+        self.assertEqual([i.pk for i in found.context["rows"]], [incident.pk])
+        self.login("sales")
         self.assertNotContains(self.client.get("/"), "拖库")
         self.assertNotContains(self.client.get(reverse("incidents:my_tasks")), "拖库")
         self.assertEqual(self.client.get(f"/api/v1/incidents/{incident.pk}/").status_code, 404)

@@ -61,8 +61,8 @@ class IncidentStateMachine(IncidentTestCase):
                     case.assertEqual(self.incident.timeline.count(), self.entries)
 
         Machine.TestCase.settings = settings(
-            max_examples=25,
-            stateful_step_count=10,
+            max_examples=60,
+            stateful_step_count=12,
             deadline=None,
             database=None,  # nothing written into the checkout
             suppress_health_check=[HealthCheck.too_slow],
