@@ -11,7 +11,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from yingji.incidents import forms
-from yingji.incidents.choices import NEXT_STEP_LABELS, TRANSITIONS, Status, TaskStatus
+from yingji.incidents.choices import (
+    NEXT_STEP_LABELS,
+    TRANSITIONS,
+    Decision,
+    Status,
+    TaskStatus,
+)
 from yingji.incidents.models import Incident, Task
 from yingji.incidents.queries import group_members, next_steps
 from yingji.incidents.services import recommendation
@@ -97,12 +103,15 @@ def _tasks(incident: Incident, user: Any, roles: Any) -> list[tuple[Task, bool]]
 
 
 def _receipts(incident: Incident) -> dict[str, Any] | None:
-    """R-ACT-2: who has confirmed the latest mobilisation notice."""
-    message = (
-        Message.objects.filter(key__startswith=f"incident:{incident.pk}:incident.mobilised")
-        .order_by("-pk")
-        .first()
+    """R-ACT-2: who has confirmed the latest mobilisation notice (found by its exact key, an
+    index lookup, however many messages there are)."""
+    activation = (
+        incident.assessments.filter(decision=Decision.ACTIVATE).order_by("-pk").values("pk").first()
     )
+    if activation is None:
+        return None
+    key = f"incident:{incident.pk}:incident.mobilised:{activation['pk']}"
+    message = Message.objects.filter(key=key).first()
     if message is None:
         return None
     rows = list(

@@ -232,8 +232,9 @@ def incident_resume(*, actor: Any, incident: Incident, reason: str) -> Incident:
         actor=actor, incident=incident, action="resume", text=reason.strip(),
         end_recommended_at=None, progress_due=timezone.now() + timedelta(minutes=cadence),
     )  # fmt: skip
+    step = incident.timeline.order_by("-pk").values_list("pk", flat=True).first()
     tell(incident, "incident.resumed", participants_of(incident), receipt=False,
-         key=str(incident.timeline.count()), reason=reason.strip())  # fmt: skip
+         key=str(step), reason=reason.strip())  # fmt: skip
     return incident
 
 

@@ -211,7 +211,7 @@ def progress_report(
     )  # fmt: skip
     if incident.status == Status.RESPONDING:
         due = timezone.now() + timedelta(minutes=_cadence(incident))
-        Incident.objects.filter(pk=incident.pk).update(progress_due=due)
+        Incident.objects.filter(pk=incident.pk, status=Status.RESPONDING).update(progress_due=due)
         incident.progress_due = due
     timeline(incident, actor, "progress", text=_progress_text(report), clause="R-HANDLE-2")
     people = group_members(GroupKind.LEADERSHIP) | group_members(GroupKind.EXPERT)
