@@ -53,7 +53,10 @@ def main(base: str, out: Path, only: list[str]) -> None:
             page.goto(base + path)
             for selector, value in SELECT.get(name, {}).items():
                 page.select_option(selector, value)
-            page.screenshot(path=str(out / f"{name}.png"), full_page=width < 500 or name in SELECT or name in FULL_PAGE)
+            page.screenshot(
+                path=str(out / f"{name}.png"),
+                full_page=width < 500 or name in SELECT or name in FULL_PAGE,
+            )
             context.close()
         browser.close()
 
