@@ -12,6 +12,8 @@ router.register("groups", org_api.GroupViewSet, basename="group")
 router.register("memberships", org_api.MembershipViewSet, basename="membership")
 router.register("vendors", org_api.VendorViewSet, basename="vendor")
 router.register("incidents", incidents_api.IncidentViewSet, basename="incident")
+router.register("grading-rules", incidents_api.GradingRuleViewSet, basename="grading-rule")
+router.register("notice-templates", incidents_api.NoticeTemplateViewSet, basename="notice-template")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),

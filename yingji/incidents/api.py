@@ -18,9 +18,10 @@ from rest_framework.response import Response
 
 from yingji.incidents import serializers as s
 from yingji.incidents import services
-from yingji.incidents.models import Incident, Task
+from yingji.incidents.models import GradingRule, Incident, Task
 from yingji.incidents.queries import get_incident_for, visible_incidents
 from yingji.incidents.views import attachment_response
+from yingji.org.queries import require_org_manager
 
 
 class NewestFirst(CursorPagination):
@@ -257,3 +258,54 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         pager = InOrder()
         page = pager.paginate_queryset(entries, request, view=self)
         return pager.get_paginated_response(s.TimelineEntrySerializer(page, many=True).data)
+
+
+class GradingRuleViewSet(viewsets.ViewSet):
+    """The grading table: everyone signed in reads it; the office and administrators change
+    it (the same rules as the page)."""
+
+    lookup_value_regex = "[0-9]+"
+
+    @extend_schema(responses=s.GradingRuleSerializer(many=True))
+    def list(self, request: Request) -> Response:
+        return Response(s.GradingRuleSerializer(GradingRule.objects.all(), many=True).data)
+
+    @extend_schema(request=s.GradingRuleSerializer, responses={201: s.GradingRuleSerializer})
+    def create(self, request: Request) -> Response:
+        return self._save(request, None, status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.GradingRuleSerializer, responses=s.GradingRuleSerializer)
+    def update(self, request: Request, pk: Any = None) -> Response:
+        return self._save(request, get_object_or_404(GradingRule, pk=pk), status.HTTP_200_OK)
+
+    @extend_schema(responses={204: None})
+    def destroy(self, request: Request, pk: Any = None) -> Response:
+        services.grading_rule_delete(actor=request.user, rule=get_object_or_404(GradingRule, pk=pk))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    def _save(self, request: Request, rule: GradingRule | None, code: int) -> Response:
+        data = _valid(s.GradingRuleSerializer, request)
+        saved = services.grading_rule_save(
+            actor=request.user, rule=rule, grade=data["grade"], conditions=data["conditions"],
+            note=data.get("note", ""),
+        )  # fmt: skip
+        return Response(s.GradingRuleSerializer(saved).data, status=code)
+
+
+class NoticeTemplateViewSet(viewsets.ViewSet):
+    """The all-staff notices (kind `activation` or `end`), for the office and administrators."""
+
+    lookup_field = "kind"
+    lookup_value_regex = "activation|end"
+
+    @extend_schema(responses=s.NoticeTemplateSerializer)
+    def retrieve(self, request: Request, kind: str = "") -> Response:
+        require_org_manager(request.user)
+        title, body = services.notice_template(kind)
+        return Response({"kind": kind, "title": title, "body": body})
+
+    @extend_schema(request=s.NoticeTemplateSerializer, responses=s.NoticeTemplateSerializer)
+    def update(self, request: Request, kind: str = "") -> Response:
+        data = _valid(s.NoticeTemplateSerializer, request)
+        saved = services.notice_template_save(actor=request.user, kind=kind, **data)
+        return Response({"kind": kind, "title": saved.title, "body": saved.body})

@@ -11,6 +11,7 @@ from yingji.incidents.models import (
     Assessment,
     Attachment,
     Evaluation,
+    GradingRule,
     HandlingPlan,
     Incident,
     Participant,
@@ -217,3 +218,21 @@ class TimelineEntrySerializer(serializers.ModelSerializer):
     class Meta:
         model = TimelineEntry
         fields = ["at", "actor", "action", "from_status", "to_status", "text", "clause"]
+
+
+class GradingRuleSerializer(serializers.ModelSerializer):
+    """conditions: [[fact, operator, threshold], ...], all of which must hold."""
+
+    conditions = serializers.JSONField()
+
+    class Meta:
+        model = GradingRule
+        fields = ["id", "grade", "conditions", "note"]
+
+
+class NoticeTemplateSerializer(serializers.Serializer):
+    """Placeholders: {number} {title} {grade} {level} {summary} {precautions}."""
+
+    kind = serializers.CharField(read_only=True)
+    title = serializers.CharField(max_length=200)
+    body = serializers.CharField(max_length=8000)

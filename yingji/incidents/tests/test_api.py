@@ -128,3 +128,38 @@ class TheWholeFlowThroughTheApi(ApiTestCase, IncidentTestCase):
         bad = self.api("expert").post(f"{base}/facts/", {"loss_yuan": -1}, format="json")
         self.assertEqual(bad.status_code, 400)
         self.assertIn("loss_yuan", bad.json())
+
+
+class TheOfficesSettingsThroughTheApi(ApiTestCase, IncidentTestCase):
+    def test_the_office_keeps_the_grading_table_and_everyone_reads_it(self):
+        office = self.api("office")
+        rule = {
+            "grade": "II",
+            "conditions": [["interruption_minutes", ">=", 120]],
+            "note": "两小时",
+        }
+        created = office.post("/api/v1/grading-rules/", rule, format="json")
+        self.assertEqual(created.status_code, 201, created.content)
+        pk = created.json()["id"]
+        self.assertEqual(self.api("staff").get("/api/v1/grading-rules/").json()[0]["grade"], "II")
+        self.assertEqual(
+            self.api("staff").post("/api/v1/grading-rules/", rule, format="json").status_code, 403
+        )
+        bad = office.put(f"/api/v1/grading-rules/{pk}/",
+                         {**rule, "conditions": [["weather", ">", 1]]}, format="json")  # fmt: skip
+        self.assertEqual(bad.status_code, 400)
+        self.assertEqual(bad.json()["field"], "conditions")
+        self.assertEqual(office.delete(f"/api/v1/grading-rules/{pk}/").status_code, 204)
+        self.assertEqual(office.get("/api/v1/grading-rules/").json(), [])
+
+    def test_the_office_edits_the_all_staff_notices(self):
+        office = self.api("office")
+        self.assertIn("{title}", office.get("/api/v1/notice-templates/end/").json()["title"])
+        template = {"title": "终止：{title}", "body": "{summary}"}
+        saved = office.put("/api/v1/notice-templates/end/", template, format="json")
+        self.assertEqual(saved.json()["title"], "终止：{title}")
+        bad = office.put("/api/v1/notice-templates/end/", {"title": "{oops}", "body": "b"},
+                         format="json")  # fmt: skip
+        self.assertEqual(bad.status_code, 400)
+        self.assertEqual(self.api("staff").get("/api/v1/notice-templates/end/").status_code, 403)
+        self.assertEqual(office.get("/api/v1/notice-templates/other/").status_code, 404)
