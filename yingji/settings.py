@@ -119,6 +119,7 @@ INSTALLED_APPS = [
     "yingji.engine",
     "yingji.notify",
     "yingji.incidents",
+    "yingji.plans",
 ]
 
 MIDDLEWARE = [
@@ -265,6 +266,8 @@ SEND_CONCURRENCY = env_int("YINGJI_SEND_CONCURRENCY", 8, minimum=1)
 # R-RESP-2: minutes a department head has to judge a report before Yingji escalates it.
 ESCALATE_MINUTES = env_int("YINGJI_ESCALATE_MINUTES", 15, minimum=1)
 # R-HANDLE-2: minutes between progress reports at response levels 1, 2, 3 and 4.
+# R-PLAN-2: approvals of leadership-group members a plan version needs (at most the group's size).
+PLAN_APPROVAL_QUORUM = env_int("YINGJI_PLAN_APPROVAL_QUORUM", 1, minimum=1)
 # R-RESP-3: screenshots and documents attached to an incident, each at most this size.
 ATTACHMENT_MAX_MB = env_int("YINGJI_ATTACHMENT_MAX_MB", 10, minimum=1)
 PROGRESS_MINUTES = dict(

@@ -1,0 +1,308 @@
+"""Writing, reviewing and approving contingency plans (R-PLAN-1..2). An approved version is
+the plan the response follows: it never changes in place; a change is a new version."""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from yingji.audit.services import audit_record
+from yingji.core.actors import is_system
+from yingji.core.errors import AccessDenied, DomainError
+from yingji.incidents.criteria import parse_conditions
+from yingji.incidents.queries import group_members
+from yingji.notify.services import notify
+from yingji.org.choices import GroupKind, Scenario
+from yingji.org.models import Department
+from yingji.org.roles import roles_of
+from yingji.plans.choices import EDITABLE, Author, Tier, VersionStatus, transition_for
+from yingji.plans.models import Plan, PlanApproval, PlanStep, PlanVersion
+
+TEXT_FIELDS = ("scope", "criteria_text", "data_recovery", "business_measures", "resources",
+               "contacts")  # fmt: skip
+MAX_STEPS = 100
+
+
+def _may(actor: Any, who: str, plan: Plan) -> bool:
+    if is_system(actor):
+        return True
+    roles = roles_of(actor)
+    if who == Author.LEADER:
+        return roles.active_person and roles.leadership
+    if who == Author.OFFICE:
+        return roles.admin or roles.office
+    heads_owner = plan.owner_department_id in roles.headed_department_ids
+    return roles.admin or roles.office or roles.expert or heads_owner
+
+
+def _require(actor: Any, who: str, plan: Plan) -> None:
+    if not _may(actor, who, plan):
+        raise AccessDenied(_("Only %(who)s may do this.") % {"who": Author(who).label})
+
+
+@transaction.atomic
+def plan_create(
+    *, actor: Any, code: str, title: str, tier: str, owner_department: Department,
+    category: str = "", review_months: int = 12,
+) -> Plan:  # fmt: skip
+    """R-PLAN-1: a plan and its first draft."""
+    roles = roles_of(actor)
+    if not (is_system(actor) or roles.admin or roles.office or roles.expert):
+        raise AccessDenied(_("Only the office, the experts or an administrator may add a plan."))
+    if not code.strip() or Plan.objects.filter(code=code.strip()).exists():
+        raise DomainError(_("Give the plan a code of its own."), field="code")
+    if not title.strip():
+        raise DomainError(_("Give the plan a title."), field="title")
+    if tier not in Tier.values:
+        raise DomainError(_("Choose a tier."), field="tier")
+    if category and category not in Scenario.values:
+        raise DomainError(_("Choose a category."), field="category")
+    if tier != Tier.COMPREHENSIVE and not category:
+        raise DomainError(_("A special plan or procedure covers one category."), field="category")
+    if not 1 <= review_months <= 12:  # R-PLAN-3: at least yearly
+        raise DomainError(_("Review at least every 12 months."), field="review_months")
+    plan = Plan.objects.create(
+        code=code.strip(), title=title.strip(), tier=tier, category=category,
+        owner_department=owner_department, review_months=review_months,
+    )  # fmt: skip
+    PlanVersion.objects.create(plan=plan, number=1, author=_user(actor))
+    audit_record(actor=actor, action="plan.create", obj=plan, regulation="R-PLAN-1",
+                 after={"code": plan.code, "tier": tier, "category": category})  # fmt: skip
+    return plan
+
+
+def _user(actor: Any) -> Any:
+    if is_system(actor):
+        from django.contrib.auth import get_user_model
+
+        return get_user_model().objects.filter(is_superuser=True).order_by("pk").first()
+    return actor
+
+
+def _check_editable(actor: Any, version: PlanVersion) -> None:
+    """An approved plan is evidence of what was approved: a change is refused and the attempt
+    audited. Called before the change's own transaction, so the audit event stays."""
+    if version.status not in EDITABLE:
+        with transaction.atomic():
+            audit_record(actor=actor, action="plan.version.change_refused", obj=version,
+                         reason=version.status, regulation="R-PLAN-2")  # fmt: skip
+        raise DomainError(
+            _("Version %(n)d is %(status)s and cannot be changed; start a new version.")
+            % {"n": version.number, "status": version.get_status_display()},
+            code="conflict",
+        )
+
+
+def version_update(*, actor: Any, version: PlanVersion, **fields: Any) -> PlanVersion:
+    """The plan's text, the groups' duties and the activation criteria, while a draft."""
+    _require(actor, Author.EDITOR, version.plan)
+    _check_editable(actor, version)
+    return _version_update(actor, version, fields)
+
+
+@transaction.atomic
+def _version_update(actor: Any, version: PlanVersion, fields: dict[str, Any]) -> PlanVersion:
+    unknown = set(fields) - {*TEXT_FIELDS, "group_duties", "criteria"}
+    if unknown:
+        raise DomainError(_("Unknown fields: %(names)s") % {"names": ", ".join(sorted(unknown))})
+    if "criteria" in fields:
+        fields["criteria"] = [c.as_list() for c in parse_conditions(fields["criteria"])] if (
+            fields["criteria"]) else []  # fmt: skip
+    if "group_duties" in fields:
+        fields["group_duties"] = _duties(fields["group_duties"])
+    for name in TEXT_FIELDS:
+        if name in fields:
+            fields[name] = str(fields[name]).strip()
+    for name, value in fields.items():
+        setattr(version, name, value)
+    version.save(update_fields=list(fields))
+    audit_record(actor=actor, action="plan.version.update", obj=version,
+                 after={"fields": sorted(fields)})  # fmt: skip
+    return version
+
+
+def _duties(raw: Any) -> list[dict[str, str]]:
+    if not isinstance(raw, list):
+        raise DomainError(_("List the groups and their duties."), field="group_duties")
+    duties = []
+    for item in raw:
+        group = item.get("group") if isinstance(item, dict) else None
+        if group not in GroupKind.values:
+            raise DomainError(_("Unknown group %(g)s.") % {"g": group}, field="group_duties")
+        duties.append({"group": group, "duties": str(item.get("duties", "")).strip()})
+    return duties
+
+
+def steps_set(*, actor: Any, version: PlanVersion, steps: list[dict[str, Any]]) -> list[PlanStep]:
+    """The response flow as ordered steps, replaced as a whole; "after" must point to an
+    earlier step, so the order can never be circular."""
+    _require(actor, Author.EDITOR, version.plan)
+    _check_editable(actor, version)
+    return _steps_set(actor, version, steps)
+
+
+@transaction.atomic
+def _steps_set(actor: Any, version: PlanVersion, steps: list[dict[str, Any]]) -> list[PlanStep]:
+    if len(steps) > MAX_STEPS:
+        raise DomainError(_("At most %(n)d steps.") % {"n": MAX_STEPS}, field="steps")
+    rows = [_step(version, n, raw) for n, raw in enumerate(steps, start=1)]
+    version.steps.all().delete()
+    PlanStep.objects.bulk_create(rows)
+    audit_record(actor=actor, action="plan.version.steps", obj=version,
+                 after={"steps": len(rows)})  # fmt: skip
+    return list(version.steps.all())
+
+
+def _step(version: PlanVersion, position: int, raw: dict[str, Any]) -> PlanStep:
+    where = _("Step %(n)d") % {"n": position}
+    title = str(raw.get("title", "")).strip()
+    if not title:
+        raise DomainError(_("%(step)s: say what is done.") % {"step": where}, field="steps")
+    if raw.get("group") not in GroupKind.values:
+        raise DomainError(_("%(step)s: say which group does it.") % {"step": where}, field="steps")
+    after = raw.get("after")
+    if after is not None and (not isinstance(after, int) or not 1 <= after < position):
+        raise DomainError(
+            _("%(step)s can only follow an earlier step.") % {"step": where}, field="steps"
+        )
+    minutes = raw.get("expected_minutes")
+    if minutes is not None and (not isinstance(minutes, int) or minutes < 0):
+        raise DomainError(_("%(step)s: minutes are a whole number.") % {"step": where},
+                          field="steps")  # fmt: skip
+    checklist = [
+        str(item).strip()[:300] for item in raw.get("checklist") or [] if str(item).strip()
+    ]
+    return PlanStep(
+        version=version, position=position, title=title[:200], group=raw["group"],
+        when=str(raw.get("when", "")).strip()[:200], how=str(raw.get("how", "")).strip(),
+        where=str(raw.get("where", "")).strip()[:200], expected_minutes=minutes,
+        checklist=checklist[:50], after=after,
+    )  # fmt: skip
+
+
+# ---------------------------------------------------------------- review and approval
+
+
+@transaction.atomic
+def version_transition(
+    *, actor: Any, version: PlanVersion, action: str, comment: str = ""
+) -> PlanVersion:
+    """Submit for review, send for approval, or return with comments (R-PLAN-2)."""
+    move = transition_for(action, version.status)
+    if move is None or action == "approve":
+        raise DomainError(
+            _("This step is not possible while the version is %(status)s.")
+            % {"status": version.get_status_display()},
+            code="conflict",
+        )
+    _require(actor, move.who, version.plan)
+    if action == "return" and not comment.strip():
+        raise DomainError(_("Say what must change."), field="comment")
+    if action == "submit" and not version.steps.exists():
+        raise DomainError(_("A plan needs at least one step."), field="steps")
+    _move(actor, version, move.source, move.target, action, comment)
+    if action == "return" and roles_of(actor).leadership:
+        PlanApproval.objects.update_or_create(
+            version=version, by=actor, defaults={"approve": False, "comment": comment.strip()}
+        )
+    return version
+
+
+def _move(actor: Any, version: PlanVersion, source: str, target: str, action: str,
+          comment: str, **fields: Any) -> None:  # fmt: skip
+    changed = PlanVersion.objects.filter(pk=version.pk, status=source).update(
+        status=target, **fields
+    )
+    if changed != 1:
+        raise DomainError(_("Someone else has just changed this plan."), code="conflict")
+    version.refresh_from_db()
+    audit_record(actor=actor, action=f"plan.version.{action}", obj=version, reason=comment,
+                 before={"status": source}, after={"status": target},
+                 regulation="R-PLAN-2")  # fmt: skip
+
+
+def quorum() -> int:
+    """YINGJI_PLAN_APPROVAL_QUORUM, but never more than the leadership group has members."""
+    members = group_members(GroupKind.LEADERSHIP).count()
+    return max(1, min(settings.PLAN_APPROVAL_QUORUM, members))
+
+
+@transaction.atomic
+def version_approve(*, actor: Any, version: PlanVersion, comment: str = "") -> PlanVersion:
+    """A leadership member approves; at the quorum the version is published: the previous
+    approved version is archived, the yearly review is scheduled, the groups are told."""
+    _require(actor, Author.LEADER, version.plan)
+    if version.status != VersionStatus.PENDING_APPROVAL:
+        raise DomainError(_("Only a version pending approval can be approved."), code="conflict")
+    PlanApproval.objects.update_or_create(
+        version=version, by=actor, defaults={"approve": True, "comment": comment.strip()}
+    )
+    audit_record(actor=actor, action="plan.version.approval", obj=version, reason=comment,
+                 regulation="R-PLAN-2")  # fmt: skip
+    if version.approvals.filter(approve=True).count() < quorum():
+        return version
+    now = timezone.now()
+    PlanVersion.objects.filter(plan=version.plan, status=VersionStatus.APPROVED).update(
+        status=VersionStatus.ARCHIVED
+    )
+    _move(actor, version, VersionStatus.PENDING_APPROVAL, VersionStatus.APPROVED, "approve",
+          comment, approved_at=now)  # fmt: skip
+    plan = version.plan
+    plan.review_due = review_due_after(timezone.localdate(), plan.review_months)
+    plan.save(update_fields=["review_due"])
+    _announce(version)
+    return version
+
+
+def review_due_after(day: date, months: int) -> date:
+    """The same day `months` later; the 31st becomes the month's last day."""
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def _announce(version: PlanVersion) -> None:
+    kinds = {duty["group"] for duty in version.group_duties} | {
+        s.group for s in version.steps.all()
+    }
+    people = set()
+    for kind in kinds:
+        scenario = version.plan.category if kind == GroupKind.EXECUTION else None
+        people |= set(group_members(kind, scenario=scenario or None))
+    notify(
+        event="plan.published",
+        context={"code": version.plan.code, "title": version.plan.title, "number": version.number},
+        recipients=sorted(people, key=lambda p: p.pk),
+        link=f"/plans/{version.plan.pk}/",
+        key=f"plan:{version.plan.pk}:published:{version.number}",
+    )
+
+
+@transaction.atomic
+def version_new(*, actor: Any, plan: Plan) -> PlanVersion:
+    """A new draft from the latest version (approved or not), with its steps."""
+    _require(actor, Author.EDITOR, plan)
+    latest = plan.versions.order_by("-number").first()
+    if latest is not None and latest.status in (*EDITABLE, VersionStatus.IN_REVIEW,
+                                                VersionStatus.PENDING_APPROVAL):  # fmt: skip
+        raise DomainError(_("Version %(n)d is still being worked on.") % {"n": latest.number},
+                          code="conflict")  # fmt: skip
+    draft = PlanVersion.objects.create(
+        plan=plan, number=(latest.number + 1) if latest else 1, author=_user(actor),
+        **({f: getattr(latest, f) for f in (*TEXT_FIELDS, "group_duties", "criteria")}
+           if latest else {}),
+    )  # fmt: skip
+    if latest is not None:
+        PlanStep.objects.bulk_create(
+            PlanStep(**{f.name: getattr(step, f.name) for f in PlanStep._meta.concrete_fields
+                        if f.name not in ("id", "version")}, version=draft)
+            for step in latest.steps.all()
+        )  # fmt: skip
+    audit_record(actor=actor, action="plan.version.new", obj=draft)
+    return draft
