@@ -25,6 +25,7 @@ from yingji.notify.models import Message
 from yingji.org.choices import GroupKind
 from yingji.org.models import Person
 from yingji.org.roles import roles_of
+from yingji.plans.queries import approved_for
 
 FEED = 20
 KEY_TIME_LABELS = {
@@ -136,11 +137,14 @@ def _forms(incident: Incident, steps: list[str], roles: Any) -> dict[str, Any]:
             | group_members(GroupKind.OFFICE)
         ).distinct()
         found["advice"] = advice
+        criteria = advice["matched"] + [c for p in advice["plans"] for c in p["criteria_met"]]
         found["decision_form"] = forms.DecisionForm(
             people=people,
-            criteria=advice["matched"],
+            criteria=list(dict.fromkeys(criteria)),
+            plans=approved_for(incident.category),
             initial={"decision": advice["decision"], "response_level": advice["level"],
-                     "grade": advice["grade"] or "", "criteria_met": advice["matched"]},
+                     "grade": advice["grade"] or "", "criteria_met": criteria,
+                     "plan_versions": advice["recommended_plans"]},
         )  # fmt: skip
     if "plan_handling" in steps:
         latest = incident.handling_plans.first()

@@ -168,7 +168,14 @@ class DecisionForm(forms.Form):
     )  # fmt: skip
     minutes = text(_("minutes"), required=False)
     decision = forms.ChoiceField(label=_("decision"), choices=Decision.choices)
-    plans = forms.CharField(label=_("plans activated"), max_length=500, required=False)
+    plan_versions = forms.TypedMultipleChoiceField(
+        label=_("approved plans to activate"), required=False, coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+    )  # fmt: skip
+    plans = forms.CharField(
+        label=_("other plans (by name)"), max_length=500, required=False,
+        help_text=_("For a plan not yet kept in Yingji."),
+    )  # fmt: skip
     response_level = forms.ChoiceField(
         label=_("response level"), required=False, choices=[("", "—"), *ResponseLevel.choices]
     )
@@ -184,8 +191,13 @@ class DecisionForm(forms.Form):
     summary = text(_("event summary for all staff"), required=False, rows=2)
     precautions = text(_("precautions for all staff"), required=False, rows=2)
 
-    def __init__(self, *args: Any, people: Any = (), criteria: list[str] = (), **kwargs: Any):  # type: ignore[assignment]
+    def __init__(  # type: ignore[no-untyped-def]
+        self, *args, people: Any = (), criteria: Any = (), plans: Any = (), **kwargs
+    ):
         super().__init__(*args, **kwargs)
+        self.fields["plan_versions"].choices = [  # type: ignore[attr-defined]
+            (v.pk, f"{v.plan.code} {v.plan.title} v{v.number}") for v in plans
+        ]
         self.fields["attendees"].queryset = people  # type: ignore[attr-defined]
         self.fields["criteria_met"].choices = [(c, c) for c in criteria]  # type: ignore[attr-defined]
         self.fields["meeting_at"].initial = timezone.localtime().replace(second=0, microsecond=0)

@@ -205,6 +205,8 @@ class Assessment(models.Model):
     minutes = models.TextField(_("minutes"), blank=True)
     decision = models.CharField(_("decision"), max_length=16, choices=Decision.choices)
     plans = models.TextField(_("plans activated"), blank=True)
+    # The approved plan versions activated: the version used is recorded (R-ACT-1).
+    plan_versions = models.ManyToManyField("plans.PlanVersion", related_name="+", blank=True)
     response_level = models.CharField(
         _("response level"), max_length=1, choices=ResponseLevel.choices, blank=True
     )
@@ -259,6 +261,11 @@ class Task(models.Model):
     due_at = models.DateTimeField(_("due"), null=True, blank=True)
     # [{"text": ..., "done": bool}, ...]
     checklist = models.JSONField(_("checklist"), default=list, blank=True)
+    # The plan step it came from: a step becomes a task once per incident, however often the
+    # plan is activated.
+    plan_step = models.ForeignKey(
+        "plans.PlanStep", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     # Compare-and-swap counter: two people ticking at once never lose each other's change.
     revision = models.PositiveIntegerField(default=0)
     created_by = models.ForeignKey(
@@ -270,6 +277,12 @@ class Task(models.Model):
     class Meta:
         ordering = ["created_at", "pk"]
         indexes = [models.Index(fields=["assignee", "status"], name="task_of_assignee")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["incident", "plan_step"], name="one_task_per_plan_step",
+                condition=models.Q(plan_step__isnull=False),
+            )
+        ]  # fmt: skip
 
     def __str__(self) -> str:
         return self.title

@@ -20,6 +20,7 @@ from yingji.incidents.models import Incident, Task
 from yingji.incidents.queries import get_incident_for
 from yingji.org.choices import PersonStatus
 from yingji.org.models import Person
+from yingji.plans.queries import approved_for
 
 
 def _step(
@@ -56,8 +57,9 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
     form's choices depend on the moment the page was drawn)."""
     incident = get_incident_for(request.user, pk)
     form = forms.DecisionForm(
-        request.POST, people=_all_people(), criteria=_posted_criteria(request)
-    )
+        request.POST, people=_all_people(), criteria=_posted_criteria(request),
+        plans=approved_for(incident.category),
+    )  # fmt: skip
     if not form.is_valid():
         messages.error(request, _form_errors(form))
         return redirect("incidents:detail", pk=incident.pk)

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from yingji.audit.services import audit_record
 from yingji.core.errors import DomainError
 from yingji.incidents.choices import Decision, Grade, ResponseLevel
-from yingji.incidents.models import Assessment, Evaluation, Incident, NoticeTemplate
+from yingji.incidents.models import Assessment, Evaluation, Incident, NoticeTemplate, Task
 from yingji.incidents.queries import group_members
 from yingji.incidents.services.common import (
     incident_transition,
@@ -28,9 +28,9 @@ from yingji.incidents.services.common import (
     timeline,
 )
 from yingji.notify.services import notify
-from yingji.org.choices import GroupKind, PersonStatus
-from yingji.org.models import Person
-from yingji.org.queries import require_org_manager
+from yingji.org.choices import GroupKind, MemberRole, PersonStatus
+from yingji.org.models import Membership, Person
+from yingji.org.queries import in_rank_order, require_org_manager
 
 CLOCK_SKEW = timedelta(minutes=5)
 
@@ -49,6 +49,7 @@ def incident_decide(
     attendees: Iterable[Person] = (),
     minutes: str = "",
     plans: str = "",
+    plan_versions: Iterable[Any] = (),
     response_level: str = "",
     grade: str = "",
     criteria_met: Iterable[str] = (),
@@ -61,6 +62,10 @@ def incident_decide(
     """The emergency meeting's record and its decision, in one step: who decided, when,
     which plans at which level, and which criteria were met (R-ACT-1)."""
     attendees = list(attendees)
+    versions = _approved(plan_versions, incident) if decision == Decision.ACTIVATE else []
+    plans = plans.strip() or "; ".join(
+        f"{v.plan.code} {v.plan.title} v{v.number}" for v in versions
+    )
     _check_decision(decision, meeting_at, plans, response_level, assemble_at, assemble_place)
     if grade and grade not in Grade.values:
         raise DomainError(_("Choose a grade from the list."), field="grade")
@@ -91,8 +96,10 @@ def incident_decide(
         assemble_place=assemble_place.strip(), decided_by=actor,
     )  # fmt: skip
     assessment.attendees.set(attendees)
+    assessment.plan_versions.set(versions)
     join(incident, attendees, "attendee")
     if decision == Decision.ACTIVATE:
+        _tasks_from_plans(incident, versions, actor)
         _mobilise(incident, assessment)
         if all_staff:
             _all_staff(incident, "activation", actor, summary=summary, precautions=precautions)
@@ -100,6 +107,51 @@ def incident_decide(
         tell(incident, f"incident.{decision}", participants_of(incident), receipt=False,
              key=str(assessment.pk))  # fmt: skip
     return assessment
+
+
+def _approved(plan_versions: Iterable[Any], incident: Incident) -> list[Any]:
+    """Only an approved version of a plan for this category (or the comprehensive plan) can be
+    activated (R-PLAN-2)."""
+    from yingji.plans.queries import approved_for
+
+    wanted = {getattr(v, "pk", v) for v in plan_versions}
+    found = list(approved_for(incident.category).filter(pk__in=wanted).prefetch_related("steps"))
+    if len(found) != len(wanted):
+        raise DomainError(
+            _("Only an approved plan for this category can be activated."), field="plan_versions"
+        )
+    return found
+
+
+def _tasks_from_plans(incident: Incident, versions: list[Any], actor: Any) -> None:
+    """R-HANDLE-1: each step of an activated plan becomes a task for the leader of the group
+    that does it, with its checklist; once per incident (a second activation adds none)."""
+    rows = []
+    for version in versions:
+        for step in version.steps.all():
+            due = timezone.now() + timedelta(minutes=step.expected_minutes or 0)
+            rows.append(Task(
+                incident=incident, plan_step=step, title=f"{step.position}. {step.title}"[:200],
+                details="\n".join(p for p in (step.when, step.how, step.where) if p),
+                assignee=_group_leader(step.group, incident.category),
+                due_at=due if step.expected_minutes else None, created_by=actor,
+                checklist=[{"text": item, "done": False} for item in step.checklist],
+            ))  # fmt: skip
+    Task.objects.bulk_create(rows, ignore_conflicts=True)
+    people = {row.assignee for row in rows if row.assignee is not None}
+    join(incident, people, "assignee")
+
+
+def _group_leader(kind: str, category: str) -> Person | None:
+    """The group's leader (组长), else its deputy leader; the execution group of the category."""
+    memberships = Membership.objects.filter(
+        group__kind=kind, group__active=True, person__status=PersonStatus.ACTIVE,
+        role__in=[MemberRole.LEADER, MemberRole.DEPUTY_LEADER],
+    ).select_related("person")  # fmt: skip
+    if kind == GroupKind.EXECUTION:
+        memberships = memberships.filter(group__scenario=category)
+    first = in_rank_order(memberships).first()
+    return first.person if first else None
 
 
 def _check_decision(
@@ -145,15 +197,24 @@ def _mobilise(incident: Incident, assessment: Assessment) -> None:
 
 
 def recommendation(incident: Incident) -> dict[str, Any]:
-    """What Yingji suggests to the meeting: the grade the rules give for the facts and the
-    response level that matches it; without a matching rule, keep watching."""
+    """What Yingji suggests to the meeting (R-ACT-1): the grade the grading rules give for the
+    facts and the matching response level, and the approved plans for the category with
+    the activation criteria the facts meet. With no rule and no criterion met, keep watching."""
     from yingji.incidents.services.grading import grade_for
+    from yingji.plans.queries import approved_for, criteria_met
 
-    grade, matched = grade_for(incident.facts())
-    if grade is None:
-        return {"decision": Decision.WATCH, "grade": None, "level": "", "matched": []}
-    level = str(Grade.values.index(grade) + 1)  # grade I → level 1 response
-    return {"decision": Decision.ACTIVATE, "grade": grade, "level": level, "matched": matched}
+    facts = incident.facts()
+    grade, matched = grade_for(facts)
+    plans = [
+        {"id": v.pk, "label": f"{v.plan.code} {v.plan.title} v{v.number}",
+         "criteria_met": criteria_met(v, facts)}
+        for v in approved_for(incident.category)
+    ]  # fmt: skip
+    met = [p for p in plans if p["criteria_met"]]
+    level = str(Grade.values.index(grade) + 1) if grade else ""  # grade I → level 1 response
+    decision = Decision.ACTIVATE if grade or met else Decision.WATCH
+    return {"decision": decision, "grade": grade, "level": level, "matched": matched,
+            "plans": plans, "recommended_plans": [p["id"] for p in met]}  # fmt: skip
 
 
 # ---------------------------------------------------------------- R-END-1..2 the end

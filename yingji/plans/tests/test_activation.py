@@ -1,0 +1,69 @@
+"""R-ACT-1, R-HANDLE-1: the meeting sees the approved plans and their criteria against the
+incident's facts; activating one records the version and turns its steps into tasks, once."""
+
+from datetime import timedelta
+
+from yingji.core.errors import DomainError
+from yingji.incidents import services as incidents
+from yingji.incidents.choices import Decision
+from yingji.incidents.models import Task
+from yingji.incidents.services.decide import _tasks_from_plans
+from yingji.incidents.tests.test_report_and_triage import T0
+from yingji.incidents.tests.test_response_flow import ResponseTestCase
+from yingji.plans import services
+from yingji.plans.tests.test_approval import PlanTestCase
+
+
+class ActivatingAPlan(ResponseTestCase, PlanTestCase):
+    def approved(self):
+        version = self.to_approval(self.draft())
+        return services.version_approve(actor=self.leader, version=version)
+
+    def activate(self, incident, *versions, decision=Decision.ACTIVATE):
+        return incidents.incident_decide(
+            actor=self.leader, incident=incident, decision=decision, meeting_at=T0,
+            plan_versions=versions, response_level="2", assemble_at=T0, assemble_place="指挥室",
+        )  # fmt: skip
+
+    def test_the_meeting_sees_which_approved_plan_the_facts_meet(self):
+        version = self.approved()
+        incident = self.escalated()
+        advice = incidents.recommendation(incident)
+        self.assertEqual(advice["decision"], Decision.WATCH)
+        self.assertEqual(advice["plans"][0]["criteria_met"], [])
+        incidents.incident_set_facts(actor=self.expert, incident=incident, interruption_minutes=90)
+        advice = incidents.recommendation(incident)
+        self.assertEqual(advice["decision"], Decision.ACTIVATE)
+        self.assertEqual(advice["recommended_plans"], [version.pk])
+        self.assertIn("> 60", advice["plans"][0]["criteria_met"][0])
+
+    def test_activation_records_the_version_and_makes_each_step_a_task_once(self):
+        version = self.approved()
+        incident = self.escalated()
+        assessment = self.activate(incident, version)
+        self.assertEqual(list(assessment.plan_versions.all()), [version])
+        self.assertIn("ZX-01", assessment.plans)
+        tasks = list(Task.objects.filter(incident=incident).order_by("plan_step__position"))
+        self.assertEqual(
+            [t.title for t in tasks], ["1. 确认故障范围", "2. 切换备用系统", "3. 通报全员"]
+        )
+        # each to the leader of the group that does it, with its checklist and due time
+        self.assertEqual(
+            [t.assignee.user.username for t in tasks if t.assignee],
+            ["expert", "executor", "office"],
+        )
+        self.assertEqual([i["text"] for i in tasks[0].checklist], ["查看监控", "确认影响客户数"])
+        due = tasks[0].due_at
+        assert due is not None
+        self.assertLess(due - tasks[0].created_at, timedelta(minutes=11))
+        # Idempotent: the same plan's steps never become a second set of tasks.
+        _tasks_from_plans(incident, [version], self.leader)
+        self.assertEqual(Task.objects.filter(incident=incident).count(), 3)
+
+    def test_only_an_approved_version_can_be_activated(self):
+        draft = self.draft(code="ZX-02")
+        incident = self.escalated()
+        with self.assertRaises(DomainError) as caught:
+            self.activate(incident, draft)
+        self.assertEqual(caught.exception.field, "plan_versions")
+        self.assertFalse(Task.objects.exists())
