@@ -14,6 +14,7 @@ urlpatterns = [
     path("audit/", include("yingji.audit.urls")),
     path("notify/", include("yingji.notify.urls")),
     path("incidents/", include("yingji.incidents.urls")),
+    path("plans/", include("yingji.plans.urls")),
     path("api/v1/", include("yingji.api_urls")),
     path("django-admin/", admin.site.urls),
 ]

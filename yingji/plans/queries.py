@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.http import Http404
 
 from yingji.incidents.criteria import parse_conditions
-from yingji.plans.choices import Tier, VersionStatus
-from yingji.plans.models import PlanVersion
+from yingji.org.roles import roles_of
+from yingji.plans.choices import TRANSITIONS, Tier, VersionStatus
+from yingji.plans.models import Plan, PlanVersion
 
 
 def approved_for(category: str) -> QuerySet[PlanVersion]:
@@ -26,3 +28,37 @@ def criteria_met(version: PlanVersion, facts: dict[str, Any]) -> list[str]:
     """The version's activation criteria that the incident's facts meet (any one suffices)."""
     return [str(c) for c in parse_conditions(version.criteria) if c.holds(facts)] if (
         version.criteria) else []  # fmt: skip
+
+
+def visible_plans(user: Any) -> QuerySet[Plan]:
+    """Everyone inside the organisation reads the plans: they say what each group does."""
+    roles = roles_of(user)
+    if not (roles.admin or roles.active_person):
+        return Plan.objects.none()
+    return Plan.objects.select_related("owner_department")
+
+
+def get_plan_for(user: Any, pk: Any) -> Plan:
+    try:
+        return visible_plans(user).get(pk=int(pk))
+    except (Plan.DoesNotExist, TypeError, ValueError):
+        raise Http404 from None
+
+
+def latest_versions(plans: list[Plan]) -> dict[int, PlanVersion]:
+    """Each plan's newest version, in one query."""
+    newest: dict[int, PlanVersion] = {}
+    for version in PlanVersion.objects.filter(plan__in=plans).order_by("plan_id", "-number"):
+        newest.setdefault(version.plan_id, version)
+    return newest
+
+
+def allowed_actions(user: Any, version: PlanVersion) -> list[str]:
+    """The steps this user may take on this version now (for the page's buttons)."""
+    from yingji.plans.services import may
+
+    return [
+        m.action
+        for m in TRANSITIONS
+        if m.source == version.status and may(user, m.who, version.plan)
+    ]

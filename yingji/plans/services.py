@@ -29,7 +29,7 @@ TEXT_FIELDS = ("scope", "criteria_text", "data_recovery", "business_measures", "
 MAX_STEPS = 100
 
 
-def _may(actor: Any, who: str, plan: Plan) -> bool:
+def may(actor: Any, who: str, plan: Plan) -> bool:
     if is_system(actor):
         return True
     roles = roles_of(actor)
@@ -42,7 +42,7 @@ def _may(actor: Any, who: str, plan: Plan) -> bool:
 
 
 def _require(actor: Any, who: str, plan: Plan) -> None:
-    if not _may(actor, who, plan):
+    if not may(actor, who, plan):
         raise AccessDenied(_("Only %(who)s may do this.") % {"who": Author(who).label})
 
 
