@@ -4,6 +4,7 @@ from rest_framework.routers import DefaultRouter
 
 from yingji.incidents import api as incidents_api
 from yingji.org import api as org_api
+from yingji.plans import api as plans_api
 
 router = DefaultRouter()
 router.register("departments", org_api.DepartmentViewSet, basename="department")
@@ -13,6 +14,7 @@ router.register("memberships", org_api.MembershipViewSet, basename="membership")
 router.register("vendors", org_api.VendorViewSet, basename="vendor")
 router.register("incidents", incidents_api.IncidentViewSet, basename="incident")
 router.register("grading-rules", incidents_api.GradingRuleViewSet, basename="grading-rule")
+router.register("plans", plans_api.PlanViewSet, basename="plan")
 router.register("notice-templates", incidents_api.NoticeTemplateViewSet, basename="notice-template")
 
 urlpatterns = [

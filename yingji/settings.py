@@ -244,6 +244,7 @@ SPECTACULAR_SETTINGS = {
         "GradeEnum": "yingji.incidents.choices.Grade",
         "IncidentStatusEnum": "yingji.incidents.choices.Status",
         "TaskStatusEnum": "yingji.incidents.choices.TaskStatus",
+        "GroupKindEnum": "yingji.org.choices.GroupKind",
     },
 }
 

@@ -1,0 +1,159 @@
+"""/api/v1/plans/: plans, their versions, steps and approvals, with the pages' rules."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from yingji.org.choices import Scenario
+from yingji.org.models import Department
+from yingji.plans import services
+from yingji.plans.choices import Tier
+from yingji.plans.models import Plan, PlanApproval, PlanStep, PlanVersion
+from yingji.plans.queries import get_plan_for, visible_plans
+
+
+class PlanSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Plan
+        fields = ["id", "code", "title", "tier", "category", "owner_department", "review_months",
+                  "review_due", "created_at"]  # fmt: skip
+        read_only_fields = ["review_due", "created_at"]
+
+
+class PlanCreateSerializer(serializers.Serializer):
+    code = serializers.CharField(max_length=32)
+    title = serializers.CharField(max_length=200)
+    tier = serializers.ChoiceField(choices=Tier.choices)
+    category = serializers.ChoiceField(choices=Scenario.choices, required=False, allow_blank=True)
+    owner_department = serializers.PrimaryKeyRelatedField(queryset=Department.objects.all())
+    review_months = serializers.IntegerField(min_value=1, max_value=12, required=False)
+
+
+class StepSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PlanStep
+        fields = ["position", "title", "when", "group", "how", "where", "expected_minutes",
+                  "checklist", "after"]  # fmt: skip
+
+
+class ApprovalSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PlanApproval
+        fields = ["by", "approve", "comment", "at"]
+
+
+class VersionSerializer(serializers.ModelSerializer):
+    steps = StepSerializer(many=True, read_only=True)
+    approvals = ApprovalSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = PlanVersion
+        fields = ["number", "status", "scope", "group_duties", "criteria", "criteria_text",
+                  "data_recovery", "business_measures", "resources", "contacts", "author",
+                  "created_at", "approved_at", "steps", "approvals"]  # fmt: skip
+        read_only_fields = ["number", "status", "author", "created_at", "approved_at"]
+
+
+class VersionUpdateSerializer(serializers.Serializer):
+    """Any of the version's contents; the service checks criteria and duties."""
+
+    scope = serializers.CharField(required=False, allow_blank=True)
+    group_duties = serializers.JSONField(required=False)
+    criteria = serializers.JSONField(required=False)
+    criteria_text = serializers.CharField(required=False, allow_blank=True)
+    data_recovery = serializers.CharField(required=False, allow_blank=True)
+    business_measures = serializers.CharField(required=False, allow_blank=True)
+    resources = serializers.CharField(required=False, allow_blank=True)
+    contacts = serializers.CharField(required=False, allow_blank=True)
+
+
+class StepsSerializer(serializers.Serializer):
+    steps = serializers.ListField(child=serializers.DictField(), max_length=100)
+
+
+class StepActionSerializer(serializers.Serializer):
+    """submit, send_for_approval, return (with a comment) or approve."""
+
+    action = serializers.ChoiceField(choices=["submit", "send_for_approval", "return", "approve"])
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+
+
+def _valid(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
+    checked = serializer_class(data=request.data)
+    checked.is_valid(raise_exception=True)
+    return dict(checked.validated_data)
+
+
+VERSION = r"versions/(?P<number>[0-9]+)"
+
+
+class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Plans everyone inside reads; the office, experts and owners write; leaders approve."""
+
+    serializer_class = PlanSerializer
+    lookup_value_regex = "[0-9]+"
+
+    def get_queryset(self) -> QuerySet[Plan]:
+        return visible_plans(self.request.user).order_by("tier", "code")
+
+    def get_object(self) -> Plan:
+        return get_plan_for(self.request.user, self.kwargs["pk"])
+
+    def _version(self, number: Any) -> PlanVersion:
+        return get_object_or_404(PlanVersion, plan=self.get_object(), number=number)
+
+    @extend_schema(request=PlanCreateSerializer, responses={201: PlanSerializer})
+    def create(self, request: Request) -> Response:
+        plan = services.plan_create(actor=request.user, **_valid(PlanCreateSerializer, request))
+        return Response(PlanSerializer(plan).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses=VersionSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def versions(self, request: Request, pk: Any = None) -> Response:
+        rows = self.get_object().versions.prefetch_related("steps", "approvals")
+        return Response(VersionSerializer(rows, many=True).data)
+
+    @extend_schema(request=VersionUpdateSerializer, responses=VersionSerializer)
+    @action(detail=True, methods=["patch"], url_path=VERSION)
+    def version_update(self, request: Request, pk: Any = None, number: Any = None) -> Response:
+        """Change a draft or returned version; an approved one is refused (409) and audited."""
+        version = self._version(number)
+        services.version_update(actor=request.user, version=version,
+                                **_valid(VersionUpdateSerializer, request))  # fmt: skip
+        return Response(VersionSerializer(version).data)
+
+    @extend_schema(request=StepsSerializer, responses=VersionSerializer)
+    @action(detail=True, methods=["put"], url_path=VERSION + "/steps")
+    def steps(self, request: Request, pk: Any = None, number: Any = None) -> Response:
+        """Replace the version's steps as a whole."""
+        version = self._version(number)
+        steps = _valid(StepsSerializer, request)["steps"]
+        services.steps_set(actor=request.user, version=version, steps=steps)
+        return Response(VersionSerializer(version).data)
+
+    @extend_schema(request=StepActionSerializer, responses=VersionSerializer)
+    @action(detail=True, methods=["post"], url_path=VERSION + "/steps-of-approval")
+    def approval_step(self, request: Request, pk: Any = None, number: Any = None) -> Response:
+        """R-PLAN-2: submit, send for approval, return with comments, or approve."""
+        version = self._version(number)
+        data = _valid(StepActionSerializer, request)
+        if data["action"] == "approve":
+            services.version_approve(actor=request.user, version=version, comment=data["comment"])
+        else:
+            services.version_transition(actor=request.user, version=version, **data)
+        version.refresh_from_db()
+        return Response(VersionSerializer(version).data)
+
+    @extend_schema(request=None, responses={201: VersionSerializer})
+    @action(detail=True, methods=["post"], url_path="new-version")
+    def new_version(self, request: Request, pk: Any = None) -> Response:
+        draft = services.version_new(actor=request.user, plan=self.get_object())
+        return Response(VersionSerializer(draft).data, status=status.HTTP_201_CREATED)

@@ -1,0 +1,45 @@
+"""/api/v1/plans/: write, submit, approve and version a plan through the API, with the
+pages' rules; bad input is a 400 naming the field; an approved version is a 409."""
+
+from yingji.org.tests.test_api import ApiTestCase
+from yingji.plans.tests.test_approval import STEPS, PlanTestCase
+
+
+class PlansThroughTheApi(ApiTestCase, PlanTestCase):
+    def test_write_review_approve_and_start_a_new_version(self):
+        office, expert, leader = self.api("office"), self.api("expert"), self.api("leader")
+        created = office.post("/api/v1/plans/", {
+            "code": "ZX-09", "title": "网络安全事件专项应急预案", "tier": "special",
+            "category": "network_security", "owner_department": self.tech.pk,
+        }, format="json")  # fmt: skip
+        self.assertEqual(created.status_code, 201, created.content)
+        base = f"/api/v1/plans/{created.json()['id']}"
+        updated = expert.patch(f"{base}/versions/1/", {
+            "scope": "全行网络", "criteria": [["records_leaked", ">", 0]],
+        }, format="json")  # fmt: skip
+        self.assertEqual(updated.json()["criteria"], [["records_leaked", ">", 0]], updated.content)
+        steps = expert.put(f"{base}/versions/1/steps/", {"steps": STEPS}, format="json")
+        self.assertEqual(len(steps.json()["steps"]), 3)
+        for who, action in ((expert, "submit"), (office, "send_for_approval"), (leader, "approve")):
+            answer = who.post(f"{base}/versions/1/steps-of-approval/", {"action": action},
+                              format="json")  # fmt: skip
+            self.assertEqual(answer.status_code, 200, answer.content)
+        self.assertEqual(answer.json()["status"], "approved")
+        frozen = expert.patch(f"{base}/versions/1/", {"scope": "改"}, format="json")
+        self.assertEqual(frozen.status_code, 409)
+        draft = expert.post(f"{base}/new-version/")
+        self.assertEqual((draft.status_code, draft.json()["number"]), (201, 2))
+        self.assertEqual(len(self.api("staff").get(f"{base}/versions/").json()), 2)
+
+    def test_bad_input_and_wrong_roles(self):
+        version = self.draft()
+        base = f"/api/v1/plans/{version.plan.pk}"
+        nobody = {"steps": [{"title": "x", "group": "nobody"}]}
+        bad = self.api("expert").put(f"{base}/versions/1/steps/", nobody, format="json")
+        self.assertEqual((bad.status_code, bad.json()["field"]), (400, "steps"))
+        self.assertEqual(
+            self.api("staff").post("/api/v1/plans/", {"code": "X", "title": "t", "tier": "special",
+                                   "category": "other", "owner_department": self.tech.pk},
+                                   format="json").status_code, 403,
+        )  # fmt: skip
+        self.assertEqual(self.api("outsider").get(f"{base}/").status_code, 404)
