@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from rest_framework import throttling
+from rest_framework import serializers, throttling
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -39,3 +40,10 @@ class AnonRateThrottle(_LiveRates, throttling.AnonRateThrottle):
 
 class UserRateThrottle(_LiveRates, throttling.UserRateThrottle):
     pass
+
+
+def validated(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
+    """The request's data checked by `serializer_class` (400 with the fields' errors)."""
+    checked = serializer_class(data=request.data)
+    checked.is_valid(raise_exception=True)
+    return dict(checked.validated_data)

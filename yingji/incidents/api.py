@@ -9,13 +9,14 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.pagination import CursorPagination
 from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from yingji.core.api import validated
 from yingji.incidents import serializers as s
 from yingji.incidents import services
 from yingji.incidents.models import GradingRule, Incident, Task
@@ -34,12 +35,6 @@ class NewestFirst(CursorPagination):
 class InOrder(CursorPagination):
     ordering = ("at", "id")
     page_size = 200
-
-
-def _valid(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
-    checked = serializer_class(data=request.data)
-    checked.is_valid(raise_exception=True)
-    return dict(checked.validated_data)
 
 
 class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -61,7 +56,7 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     @extend_schema(request=s.ReportSerializer, responses={201: s.IncidentSerializer})
     def create(self, request: Request) -> Response:
         """R-RESP-1/3: anyone in the organisation reports."""
-        data = _valid(s.ReportSerializer, request)
+        data = validated(s.ReportSerializer, request)
         incident = services.incident_report(actor=request.user, **data)
         return Response(s.IncidentSerializer(incident).data, status=status.HTTP_201_CREATED)
 
@@ -69,7 +64,7 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     @action(detail=True, methods=["post"])
     def escalate(self, request: Request, pk: Any = None) -> Response:
         """R-RESP-2: the judging head or deputy escalates it as an emergency."""
-        note = _valid(s.TextSerializer, request)["text"]
+        note = validated(s.TextSerializer, request)["text"]
         incident = services.incident_escalate(
             actor=request.user, incident=self.get_object(), note=note
         )
@@ -79,7 +74,7 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     @action(detail=True, methods=["post"], url_path="close-as-fault")
     def close_as_fault(self, request: Request, pk: Any = None) -> Response:
         """R-RESP-2: the judging head or deputy closes it as an ordinary fault, saying why."""
-        reason = _valid(s.TextSerializer, request)["text"]
+        reason = validated(s.TextSerializer, request)["text"]
         incident = services.incident_close_as_fault(
             actor=request.user, incident=self.get_object(), reason=reason
         )
@@ -90,7 +85,7 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     def decide(self, request: Request, pk: Any = None) -> Response:
         """R-ACT-1: a leadership member records the meeting and decides: activate (with plans,
         level and assembly point, R-ACT-2), watch, or close."""
-        data = _valid(s.DecisionSerializer, request)
+        data = validated(s.DecisionSerializer, request)
         assessment = services.incident_decide(
             actor=request.user, incident=self.get_object(), **data
         )
@@ -111,7 +106,7 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     @extend_schema(request=s.FactsSerializer, responses=s.IncidentSerializer)
     @action(detail=True, methods=["post"])
     def facts(self, request: Request, pk: Any = None) -> Response:
-        data = _valid(s.FactsSerializer, request)
+        data = validated(s.FactsSerializer, request)
         incident = services.incident_set_facts(
             actor=request.user, incident=self.get_object(), **data
         )
@@ -121,7 +116,7 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     @action(detail=True, methods=["post"])
     def grade(self, request: Request, pk: Any = None) -> Response:
         """Raise or lower the grade with a reason (leadership or experts)."""
-        data = _valid(s.RegradeSerializer, request)
+        data = validated(s.RegradeSerializer, request)
         incident = services.incident_regrade(actor=request.user, incident=self.get_object(), **data)
         return self._incident(incident)
 
@@ -134,7 +129,7 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         incident = self.get_object()
         if request.method == "GET":
             return Response(s.HandlingPlanSerializer(incident.handling_plans.all(), many=True).data)
-        data = _valid(s.HandlingPlanSerializer, request)
+        data = validated(s.HandlingPlanSerializer, request)
         revision = services.handling_plan_revise(actor=request.user, incident=incident, **data)
         return Response(s.HandlingPlanSerializer(revision).data, status=status.HTTP_201_CREATED)
 
@@ -145,7 +140,7 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         incident = self.get_object()
         if request.method == "GET":
             return Response(s.TaskSerializer(incident.tasks.all(), many=True).data)
-        data = _valid(s.TaskSerializer, request)
+        data = validated(s.TaskSerializer, request)
         task = services.task_create(
             actor=request.user, incident=incident, title=data["title"],
             assignee=data.get("assignee"), details=data.get("details", ""),
@@ -165,7 +160,7 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         task = get_object_or_404(
             Task.objects.select_related("incident"), pk=task_pk, incident=incident
         )
-        data = _valid(s.TaskUpdateSerializer, request)
+        data = validated(s.TaskUpdateSerializer, request)
         task = services.task_update(actor=request.user, task=task, **data)
         return Response(s.TaskSerializer(task).data)
 
@@ -178,7 +173,7 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         incident = self.get_object()
         if request.method == "GET":
             return Response(s.ProgressSerializer(incident.progress.all()[:200], many=True).data)
-        data = _valid(s.ProgressSerializer, request)
+        data = validated(s.ProgressSerializer, request)
         report = services.progress_report(actor=request.user, incident=incident, **data)
         return Response(s.ProgressSerializer(report).data, status=status.HTTP_201_CREATED)
 
@@ -186,7 +181,7 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     @action(detail=True, methods=["post"])
     def support(self, request: Request, pk: Any = None) -> Response:
         """R-HANDLE-2: ask the expert group for help."""
-        text = _valid(s.TextSerializer, request)["text"]
+        text = validated(s.TextSerializer, request)["text"]
         services.support_request(actor=request.user, incident=self.get_object(), text=text)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -197,7 +192,7 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         incident = self.get_object()
         if request.method == "GET":
             return Response(s.ParticipantSerializer(incident.participants.all(), many=True).data)
-        data = _valid(s.ParticipantSerializer, request)
+        data = validated(s.ParticipantSerializer, request)
         services.participant_add(actor=request.user, incident=incident, person=data["person"],
                                  role=data.get("role", ""))  # fmt: skip
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -206,7 +201,7 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     @action(detail=True, methods=["post"], url_path="recommend-end")
     def recommend_end(self, request: Request, pk: Any = None) -> Response:
         """R-END-1: the experts' recovery evaluation and end recommendation."""
-        data = _valid(s.EvaluationSerializer, request)
+        data = validated(s.EvaluationSerializer, request)
         evaluation = services.incident_recommend_end(
             actor=request.user, incident=self.get_object(), **data
         )
@@ -216,7 +211,7 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     @action(detail=True, methods=["post"])
     def end(self, request: Request, pk: Any = None) -> Response:
         """R-END-2: a leadership member orders the end; everyone is told."""
-        data = _valid(s.EndSerializer, request)
+        data = validated(s.EndSerializer, request)
         return self._incident(
             services.incident_end(actor=request.user, incident=self.get_object(), **data)
         )
@@ -225,7 +220,7 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     @action(detail=True, methods=["post"])
     def resume(self, request: Request, pk: Any = None) -> Response:
         """R-END-2: not yet: back to handling, saying what must still be done."""
-        data = _valid(s.ReasonSerializer, request)
+        data = validated(s.ReasonSerializer, request)
         return self._incident(
             services.incident_resume(actor=request.user, incident=self.get_object(), **data)
         )
@@ -284,7 +279,7 @@ class GradingRuleViewSet(viewsets.ViewSet):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     def _save(self, request: Request, rule: GradingRule | None, code: int) -> Response:
-        data = _valid(s.GradingRuleSerializer, request)
+        data = validated(s.GradingRuleSerializer, request)
         saved = services.grading_rule_save(
             actor=request.user, rule=rule, grade=data["grade"], conditions=data["conditions"],
             note=data.get("note", ""),
@@ -306,6 +301,6 @@ class NoticeTemplateViewSet(viewsets.ViewSet):
 
     @extend_schema(request=s.NoticeTemplateSerializer, responses=s.NoticeTemplateSerializer)
     def update(self, request: Request, kind: str = "") -> Response:
-        data = _valid(s.NoticeTemplateSerializer, request)
+        data = validated(s.NoticeTemplateSerializer, request)
         saved = services.notice_template_save(actor=request.user, kind=kind, **data)
         return Response({"kind": kind, "title": saved.title, "body": saved.body})

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from yingji.core.workflow import Transition, find_transition
 
 
 class Grade(models.TextChoices):
@@ -77,15 +77,6 @@ class Decision(models.TextChoices):
     CLOSE = "close", _("Close: not an emergency")
 
 
-@dataclass(frozen=True)
-class Transition:
-    action: str
-    source: str
-    target: str
-    who: str
-    clause: str
-
-
 TRANSITIONS: tuple[Transition, ...] = (
     # R-RESP-2: the head judges within 15 minutes: an emergency, or an ordinary fault.
     Transition("escalate", Status.REPORTED, Status.ESCALATED, Who.TRIAGER, "R-RESP-2"),
@@ -133,10 +124,7 @@ ACTION_LABELS = {
 
 
 def transition_for(action: str, source: str) -> Transition | None:
-    for transition in TRANSITIONS:
-        if transition.action == action and transition.source == source:
-            return transition
-    return None
+    return find_transition(TRANSITIONS, action, source)
 
 
 class Fact(models.TextChoices):

@@ -12,6 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from yingji.core.api import validated
 from yingji.org.choices import Scenario
 from yingji.org.models import Department
 from yingji.plans import services
@@ -86,12 +87,6 @@ class StepActionSerializer(serializers.Serializer):
     comment = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
 
 
-def _valid(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
-    checked = serializer_class(data=request.data)
-    checked.is_valid(raise_exception=True)
-    return dict(checked.validated_data)
-
-
 VERSION = r"versions/(?P<number>[0-9]+)"
 
 
@@ -112,7 +107,7 @@ class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
 
     @extend_schema(request=PlanCreateSerializer, responses={201: PlanSerializer})
     def create(self, request: Request) -> Response:
-        plan = services.plan_create(actor=request.user, **_valid(PlanCreateSerializer, request))
+        plan = services.plan_create(actor=request.user, **validated(PlanCreateSerializer, request))
         return Response(PlanSerializer(plan).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses=VersionSerializer(many=True))
@@ -127,7 +122,7 @@ class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         """Change a draft or returned version; an approved one is refused (409) and audited."""
         version = self._version(number)
         services.version_update(actor=request.user, version=version,
-                                **_valid(VersionUpdateSerializer, request))  # fmt: skip
+                                **validated(VersionUpdateSerializer, request))  # fmt: skip
         return Response(VersionSerializer(version).data)
 
     @extend_schema(request=StepsSerializer, responses=VersionSerializer)
@@ -135,7 +130,7 @@ class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     def steps(self, request: Request, pk: Any = None, number: Any = None) -> Response:
         """Replace the version's steps as a whole."""
         version = self._version(number)
-        steps = _valid(StepsSerializer, request)["steps"]
+        steps = validated(StepsSerializer, request)["steps"]
         services.steps_set(actor=request.user, version=version, steps=steps)
         return Response(VersionSerializer(version).data)
 
@@ -144,7 +139,7 @@ class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     def approval_step(self, request: Request, pk: Any = None, number: Any = None) -> Response:
         """R-PLAN-2: submit, send for approval, return with comments, or approve."""
         version = self._version(number)
-        data = _valid(StepActionSerializer, request)
+        data = validated(StepActionSerializer, request)
         if data["action"] == "approve":
             services.version_approve(actor=request.user, version=version, comment=data["comment"])
         else:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from yingji.core.workflow import Transition, find_transition
 
 
 class Tier(models.TextChoices):
@@ -36,15 +36,6 @@ class Author(models.TextChoices):
     LEADER = "leader", _("a member of the leadership group")
 
 
-@dataclass(frozen=True)
-class Transition:
-    action: str
-    source: str
-    target: str
-    who: str
-    clause: str
-
-
 _D, _R, _P = VersionStatus.DRAFT, VersionStatus.RETURNED, VersionStatus.PENDING_APPROVAL
 _IN, _OK = VersionStatus.IN_REVIEW, VersionStatus.APPROVED
 
@@ -60,7 +51,4 @@ TRANSITIONS: tuple[Transition, ...] = (
 
 
 def transition_for(action: str, source: str) -> Transition | None:
-    for transition in TRANSITIONS:
-        if transition.action == action and transition.source == source:
-            return transition
-    return None
+    return find_transition(TRANSITIONS, action, source)
