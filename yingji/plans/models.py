@@ -52,7 +52,9 @@ class PlanVersion(models.Model):
     business_measures = models.TextField(_("temporary business-handling measures"), blank=True)
     resources = models.TextField(_("required resources"), blank=True)
     contacts = models.TextField(_("contacts"), blank=True)
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    author = models.ForeignKey(  # empty: written by Yingji itself (the demo, an import)
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
     approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
 

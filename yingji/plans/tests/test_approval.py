@@ -7,6 +7,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from yingji.audit.models import AuditEvent
+from yingji.core.actors import SYSTEM
 from yingji.core.errors import AccessDenied, DomainError
 from yingji.core.testing import CastTestCase
 from yingji.notify.models import Message
@@ -70,6 +71,11 @@ class WritingAPlan(PlanTestCase):
         with self.assertRaises(DomainError):
             services.version_update(actor=self.expert, version=version,
                                     criteria=[["uptime", ">", 1]])  # fmt: skip
+
+    def test_yingji_itself_may_write_a_plan_with_no_author(self):
+        plan = services.plan_create(actor=SYSTEM, code="ZH-01", title="综合应急预案",
+                                    tier="comprehensive", owner_department=self.tech)  # fmt: skip
+        self.assertIsNone(plan.versions.get().author)
 
     def test_who_may_write(self):
         with self.assertRaises(AccessDenied):
