@@ -28,6 +28,8 @@ PAGES = [
     ("incident-command-vendor-phone", "/incidents/1/", "vendor", "zh-hans", 390),
     ("incident-home-leader", "/", "leader", "zh-hans", 1280),
     ("incident-list", "/incidents/", "leader", "en", 1280),
+    ("plans-list", "/plans/", "office", "zh-hans", 1280),
+    ("plans-home-office", "/", "office", "zh-hant", 1280),
 ]
 FULL_PAGE = {"incident-command-expert"}
 # Choices made on a page before the picture: the channel form shows the chosen kind's fields.

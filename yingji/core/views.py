@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -13,6 +14,7 @@ from yingji.incidents.choices import NEXT_STEP_LABELS
 from yingji.incidents.queries import awaiting_judgement, my_tasks, next_steps, open_incidents
 from yingji.org.queries import org_gaps
 from yingji.org.roles import roles_of
+from yingji.plans.queries import reviews_due
 
 HOME_INCIDENTS = 10  # the rest are on the incident list
 
@@ -33,6 +35,8 @@ def home(request: HttpRequest) -> HttpResponse:
             for incident in open_incidents(request.user)[:HOME_INCIDENTS]
         ],
         "tasks": my_tasks(request.user)[:HOME_INCIDENTS],
+        "reviews_due": reviews_due(request.user, timezone.localdate())[:HOME_INCIDENTS],
+        "today": timezone.localdate(),
     }
     return render(request, "core/home.html", context)
 

@@ -25,6 +25,7 @@ from yingji.notify.models import Message
 from yingji.org.choices import GroupKind
 from yingji.org.models import Person
 from yingji.org.roles import roles_of
+from yingji.plans.models import PlanVersion
 from yingji.plans.queries import approved_for
 
 FEED = 20
@@ -87,6 +88,7 @@ def command_context(request: HttpRequest, incident: Incident) -> dict[str, Any]:
         "open": incident.status not in (Status.ENDED, Status.CLOSED),
     }
     context["tasks"] = _tasks(incident, user, roles)
+    context["activated_plans"] = _activated_plans(incident)
     context["task_statuses"] = TaskStatus.choices
     context.update(_forms(incident, steps, roles))
     return context
@@ -101,6 +103,21 @@ def _tasks(incident: Incident, user: Any, roles: Any) -> list[tuple[Task, bool]]
         may = handling and (mine or roles.expert or roles.leadership)
         rows.append((task, may))
     return rows
+
+
+def _activated_plans(incident: Incident) -> list[tuple[PlanVersion, list[tuple[Any, Any]]]]:
+    """R-HANDLE-1: the plans activated on this incident, shown alongside: each step with the
+    task it became and that task's state."""
+    versions = (
+        PlanVersion.objects.filter(
+            pk__in=incident.assessments.filter(decision=Decision.ACTIVATE).values("plan_versions")
+        )
+        .select_related("plan")
+        .prefetch_related("steps")
+    )
+    tasks = {t.plan_step_id: t for t in incident.tasks.filter(plan_step__isnull=False)
+             .select_related("assignee")}  # fmt: skip
+    return [(v, [(step, tasks.get(step.pk)) for step in v.steps.all()]) for v in versions]
 
 
 def _receipts(incident: Incident) -> dict[str, Any] | None:

@@ -26,6 +26,7 @@ from yingji.incidents.models import (
 )
 from yingji.notify.models import Delivery
 from yingji.org.models import Person
+from yingji.plans.demo import demo_plan_version
 
 DEMO_TITLES = ("客户无法登录手机银行", "呼叫中心坐席电话间歇性掉线", "一名客户无法收到短信验证码",
                "数据中心二号机房空调停机", "【演练】勒索病毒攻击办公网")  # fmt: skip
@@ -70,7 +71,9 @@ def _report_and_escalate(
     )
 
 
-def _activate(users: dict[str, Any], incident: Incident, level: str, plans: str) -> None:
+def _activate(
+    users: dict[str, Any], incident: Incident, level: str, plans: str, plan_code: str = ""
+) -> None:
     now = timezone.now()
     services.incident_decide(
         actor=users["leader"], incident=incident, decision=Decision.ACTIVATE, meeting_at=now,
@@ -78,6 +81,7 @@ def _activate(users: dict[str, Any], incident: Incident, level: str, plans: str)
         attendees=Person.objects.filter(user__username__in=["leader", "expert", "office"]),
         minutes="专家组研判：认证服务数据库锁等待，核心业务中断已超过 30 分钟。同意启动预案。",
         plans=plans, response_level=level,
+        plan_versions=[demo_plan_version(plan_code)] if plan_code else [],
         criteria_met=services.recommendation(incident)["matched"],
         assemble_at=now + timedelta(minutes=15), assemble_place="三楼应急指挥室",
     )  # fmt: skip
@@ -92,7 +96,7 @@ def _live_response(users: dict[str, Any]) -> None:
     )  # fmt: skip
     services.incident_set_facts(actor=users["expert"], incident=live, affected_users=320_000,
                                 interruption_minutes=45, affected_regions=1)  # fmt: skip
-    _activate(users, live, "2", "信息系统故障专项应急预案")
+    _activate(users, live, "2", "信息系统故障专项应急预案", "YJ-ZX-01")
     services.handling_plan_revise(
         actor=users["expert"], incident=live,
         analysis="统一认证库出现长事务锁等待，登录请求堆积。",

@@ -133,7 +133,7 @@ def _read_workbook(content: bytes) -> dict[str, list[dict]]:
     return tables
 
 
-def _cell_text(value: Any) -> str:
+def cell_text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -145,7 +145,7 @@ def _rows(lines: Iterator[Any], kind: str) -> list[dict]:
     header_line = next(iter(lines), None)
     if header_line is None:
         return []
-    header = [HEADER_ALIASES.get(_cell_text(h), _cell_text(h).lower()) for h in header_line]
+    header = [HEADER_ALIASES.get(cell_text(h), cell_text(h).lower()) for h in header_line]
     unknown = [h for h in header if h and h not in COLUMNS[kind]]
     if unknown:
         raise DomainError(
@@ -160,7 +160,7 @@ def _rows(lines: Iterator[Any], kind: str) -> list[dict]:
         )
     rows: list[dict[str, Any]] = []
     for number, line in enumerate(lines, start=2):
-        values = [_cell_text(v) for v in line]
+        values = [cell_text(v) for v in line]
         if not any(values):
             continue
         if len(rows) >= MAX_ROWS:
@@ -176,7 +176,7 @@ def _rows(lines: Iterator[Any], kind: str) -> list[dict]:
 # ---------------------------------------------------------------- value parsing
 
 
-def _choice(value: str, choices: Any, column: str) -> str:
+def choice_from_text(value: str, choices: Any, column: str) -> str:
     """Accept a choice's code or its label in any shipped language ('组长', 'Leader', 'leader')."""
     wanted = value.strip().lower()
     for member in choices:
@@ -201,7 +201,7 @@ def _language(value: str) -> str:
     wanted = value.strip().lower()
     if wanted in LANGUAGE_ALIASES:
         return LANGUAGE_ALIASES[wanted]
-    return _choice(value, Language, "language")
+    return choice_from_text(value, Language, "language")
 
 
 def _bool(value: str, column: str) -> bool:
@@ -228,7 +228,7 @@ def _lookup(model: Any, column: str, **filters: Any) -> Any:
 def _department_values(row: dict, with_links: bool) -> dict[str, Any]:
     values: dict[str, Any] = {"code": row["code"], "name": row["name"]}
     if row.get("kind"):
-        values["kind"] = _choice(row["kind"], DepartmentKind, "kind")
+        values["kind"] = choice_from_text(row["kind"], DepartmentKind, "kind")
     if row.get("sort_order"):
         try:
             values["sort_order"] = int(row["sort_order"])
@@ -293,12 +293,14 @@ def _import_person(actor: Any, row: dict, report: ImportReport) -> None:
     }
     if row.get("language"):
         values["language"] = _language(row["language"])
-    values["kind"] = _choice(row["kind"], PersonKind, "kind") if row.get("kind") else "employee"
+    values["kind"] = (
+        choice_from_text(row["kind"], PersonKind, "kind") if row.get("kind") else "employee"
+    )
     if "department_code" in row:
         values["department"] = _lookup(Department, "department_code", code=row["department_code"])
     if "vendor_name" in row:
         values["vendor"] = _lookup(Vendor, "vendor_name", name=row["vendor_name"])
-    status = _choice(row["status"], PersonStatus, "status") if row.get("status") else None
+    status = choice_from_text(row["status"], PersonStatus, "status") if row.get("status") else None
     existing = Person.objects.filter(employee_no=values["employee_no"]).first()
     _upsert(
         report,
@@ -320,8 +322,10 @@ def _import_membership(actor: Any, row: dict, report: ImportReport) -> None:
     if group is None or person is None:
         raise DomainError(_("Both the group code and the employee number are required."))
     values = {
-        "role": _choice(row["role"], MemberRole, "role") if row.get("role") else MemberRole.MEMBER,
-        "specialty": _choice(row["specialty"], Specialty, "specialty")
+        "role": choice_from_text(row["role"], MemberRole, "role")
+        if row.get("role")
+        else MemberRole.MEMBER,
+        "specialty": choice_from_text(row["specialty"], Specialty, "specialty")
         if row.get("specialty")
         else "",
         "note": row.get("note", ""),

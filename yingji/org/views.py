@@ -15,8 +15,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from yingji.accounts.services import password_set
-from yingji.core.errors import DomainError, FieldErrors
+from yingji.core.errors import DomainError
 from yingji.core.flash import flash_outcome
+from yingji.core.forms import save_form
 from yingji.org import services, transfer
 from yingji.org.choices import GroupKind, PersonStatus
 from yingji.org.forms import (
@@ -50,21 +51,6 @@ from yingji.org.queries import (
 PAGE_SIZE = 50
 
 
-def _save(form: Any, save: Callable[[dict[str, Any]], Any]) -> Any | None:
-    """Run a service with the form's data; turn a DomainError into form errors."""
-    if not form.is_valid():
-        return None
-    try:
-        return save(form.cleaned_data)
-    except FieldErrors as exc:
-        for name, errors in exc.errors.items():
-            for error in errors:
-                form.add_error(name if name in form.fields else None, error)
-    except DomainError as exc:
-        form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
-    return None
-
-
 def _changes(form: Any) -> dict[str, Any]:
     return {
         name: form.cleaned_data[name] for name in form.changed_data if name in form.cleaned_data
@@ -89,7 +75,7 @@ def _create_or_update(
     """The create/edit page of any organisation object; the services do the work."""
     if request.method == "POST":
         save = create if instance is None else lambda data: update(instance, _changes(form))
-        saved = _save(form, save)
+        saved = save_form(form, save)
         if saved:
             messages.success(request, _("Saved."))
             return redirect(detail, pk=saved.pk)
@@ -301,7 +287,7 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
     form = MembershipForm(request.POST or None) if can_manage else None
     if request.method == "POST":
         require_org_manager(request.user)
-        saved = _save(form, lambda data: services.membership_add(
+        saved = save_form(form, lambda data: services.membership_add(
             actor=request.user, group=group, **data))  # fmt: skip
         if saved:
             messages.success(request, _("Member added."))
@@ -350,7 +336,7 @@ def membership_edit(request: HttpRequest, pk: int) -> HttpResponse:
     membership = _membership_for(request, pk)
     form = MembershipForm(request.POST or None, instance=membership)
     if request.method == "POST":
-        saved = _save(form, lambda data: services.membership_update(
+        saved = save_form(form, lambda data: services.membership_update(
             actor=request.user, membership=membership, changes=_changes(form)))  # fmt: skip
         if saved:
             messages.success(request, _("Saved."))

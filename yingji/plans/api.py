@@ -5,10 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -17,16 +20,19 @@ from yingji.org.choices import Scenario
 from yingji.org.models import Department
 from yingji.plans import services
 from yingji.plans.choices import Tier
-from yingji.plans.models import Plan, PlanApproval, PlanStep, PlanVersion
+from yingji.plans.export import plan_docx
+from yingji.plans.models import Plan, PlanApproval, PlanComment, PlanReview, PlanStep, PlanVersion
 from yingji.plans.queries import get_plan_for, visible_plans
+from yingji.plans.views import DOCX
+from yingji.plans.xlsx import read_steps
 
 
 class PlanSerializer(serializers.ModelSerializer):
     class Meta:
         model = Plan
         fields = ["id", "code", "title", "tier", "category", "owner_department", "review_months",
-                  "review_due", "created_at"]  # fmt: skip
-        read_only_fields = ["review_due", "created_at"]
+                  "review_due", "early_review_reason", "created_at"]  # fmt: skip
+        read_only_fields = ["review_due", "early_review_reason", "created_at"]
 
 
 class PlanCreateSerializer(serializers.Serializer):
@@ -51,15 +57,38 @@ class ApprovalSerializer(serializers.ModelSerializer):
         fields = ["by", "approve", "comment", "at"]
 
 
+class CommentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PlanComment
+        fields = ["id", "section", "by", "text", "at"]
+        read_only_fields = ["id", "by", "at"]
+
+
+class ReviewSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PlanReview
+        fields = ["id", "version", "outcome", "by", "note", "at", "next_due"]
+
+
+class ReviewInputSerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=["confirm", "revise"])
+    note = serializers.CharField(max_length=2000)
+
+
+class StepsWorkbookSerializer(serializers.Serializer):
+    file = serializers.FileField()
+
+
 class VersionSerializer(serializers.ModelSerializer):
     steps = StepSerializer(many=True, read_only=True)
     approvals = ApprovalSerializer(many=True, read_only=True)
+    comments = CommentSerializer(many=True, read_only=True)
 
     class Meta:
         model = PlanVersion
         fields = ["number", "status", "scope", "group_duties", "criteria", "criteria_text",
                   "data_recovery", "business_measures", "resources", "contacts", "author",
-                  "created_at", "approved_at", "steps", "approvals"]  # fmt: skip
+                  "created_at", "approved_at", "steps", "approvals", "comments"]  # fmt: skip
         read_only_fields = ["number", "status", "author", "created_at", "approved_at"]
 
 
@@ -113,7 +142,7 @@ class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     @extend_schema(responses=VersionSerializer(many=True))
     @action(detail=True, methods=["get"])
     def versions(self, request: Request, pk: Any = None) -> Response:
-        rows = self.get_object().versions.prefetch_related("steps", "approvals")
+        rows = self.get_object().versions.prefetch_related("steps", "approvals", "comments")
         return Response(VersionSerializer(rows, many=True).data)
 
     @extend_schema(request=VersionUpdateSerializer, responses=VersionSerializer)
@@ -152,3 +181,48 @@ class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     def new_version(self, request: Request, pk: Any = None) -> Response:
         draft = services.version_new(actor=request.user, plan=self.get_object())
         return Response(VersionSerializer(draft).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=StepsWorkbookSerializer, responses=VersionSerializer)
+    @action(detail=True, methods=["post"], url_path=VERSION + "/steps-workbook",
+            parser_classes=[MultiPartParser])  # fmt: skip
+    def steps_workbook(self, request: Request, pk: Any = None, number: Any = None) -> Response:
+        """Replace the steps from an .xlsx workbook (the template from the plan page)."""
+        version = self._version(number)
+        upload = validated(StepsWorkbookSerializer, request)["file"]
+        services.steps_set(actor=request.user, version=version, steps=read_steps(upload.read()))
+        return Response(VersionSerializer(version).data)
+
+    @extend_schema(request=CommentSerializer, responses={201: CommentSerializer})
+    @action(detail=True, methods=["post"], url_path=VERSION + "/comments")
+    def comment(self, request: Request, pk: Any = None, number: Any = None) -> Response:
+        """A reviewer's comment on one section of the version."""
+        version = self._version(number)
+        data = validated(CommentSerializer, request)
+        comment = services.comment_add(actor=request.user, version=version, **data)
+        return Response(CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        responses={(200, DOCX): OpenApiTypes.BINARY},
+        description="The version as a Word document in GB/T 29639 chapter order.",
+    )
+    @action(detail=True, methods=["get"], url_path=VERSION + "/document")
+    def document(self, request: Request, pk: Any = None, number: Any = None) -> HttpResponse:
+        version = self._version(number)
+        response = HttpResponse(plan_docx(version), content_type=DOCX)
+        name = f"{version.plan.code}-v{version.number}.docx"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+
+    @extend_schema(request=ReviewInputSerializer, responses={201: ReviewSerializer})
+    @action(detail=True, methods=["get", "post"])
+    def reviews(self, request: Request, pk: Any = None) -> Response:
+        """R-PLAN-3: the plan's reviews; POST confirms the approved version or revises it."""
+        plan = self.get_object()
+        if request.method == "GET":
+            return Response(ReviewSerializer(plan.reviews.all()[:100], many=True).data)
+        data = validated(ReviewInputSerializer, request)
+        if data["outcome"] == "confirm":
+            services.review_confirm(actor=request.user, plan=plan, note=data["note"])
+        else:
+            services.review_revise(actor=request.user, plan=plan, note=data["note"])
+        return Response(ReviewSerializer(plan.reviews.first()).data, status=status.HTTP_201_CREATED)

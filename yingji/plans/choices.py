@@ -28,6 +28,26 @@ class VersionStatus(models.TextChoices):
 EDITABLE = (VersionStatus.DRAFT, VersionStatus.RETURNED)
 
 
+class Section(models.TextChoices):
+    """The parts of a plan, in GB/T 29639 chapter order: comments, the diff and the exported
+    document all follow it."""
+
+    SCOPE = "scope", _("Scope")
+    DUTIES = "group_duties", _("Organisation and duties")
+    CRITERIA = "criteria", _("Activation criteria")
+    STEPS = "steps", _("Response steps")
+    DATA_RECOVERY = "data_recovery", _("Data-recovery procedure")
+    BUSINESS = "business_measures", _("Temporary business-handling measures")
+    RESOURCES = "resources", _("Required resources")
+    CONTACTS = "contacts", _("Contacts")
+    GENERAL = "general", _("The plan as a whole")
+
+
+class ReviewOutcome(models.TextChoices):
+    CONFIRMED = "confirmed", _("Confirmed as it is")
+    REVISED = "revised", _("Revision started")
+
+
 class Author(models.TextChoices):
     """Who may take a step on a plan version."""
 

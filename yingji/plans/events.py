@@ -23,3 +23,8 @@ register_event(
         "The yearly review (R-PLAN-3) is due. Confirm the plan or start a new version."
     ),
 )
+register_event(
+    "plan.review_early",
+    title=gettext_lazy("Plan to be reviewed early: %(code)s %(title)s"),
+    body=gettext_lazy("%(reason)s Review the plan (R-PLAN-3) and start a new version if needed."),
+)

@@ -7,14 +7,15 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from yingji.org.choices import GroupKind, Scenario
-from yingji.plans.choices import Tier, VersionStatus
+from yingji.plans.choices import ReviewOutcome, Section, Tier, VersionStatus
 
 
 class Plan(models.Model):
     code = models.CharField(_("code"), max_length=32, unique=True)
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(pgettext_lazy("plan", "title"), max_length=200)
     tier = models.CharField(_("tier"), max_length=16, choices=Tier.choices)
     category = models.CharField(
         _("category"), max_length=32, choices=Scenario.choices, blank=True
@@ -27,6 +28,8 @@ class Plan(models.Model):
     review_months = models.PositiveSmallIntegerField(_("review every (months)"), default=12)
     # The approved version's review is due by then; indexed for the engine's reminders.
     review_due = models.DateField(_("review due"), null=True, blank=True, db_index=True)
+    # Why the review was brought forward (improvement measures of an incident or drill).
+    early_review_reason = models.TextField(_("reason for an early review"), blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -109,3 +112,37 @@ class PlanApproval(models.Model):
 
     def __str__(self) -> str:
         return f"{self.version} {'+' if self.approve else '-'} {self.by}"
+
+
+class PlanComment(models.Model):
+    """A reviewer's comment on one section of a version (R-PLAN-2: returned with comments)."""
+
+    version = models.ForeignKey(PlanVersion, on_delete=models.CASCADE, related_name="comments")
+    section = models.CharField(_("section"), max_length=20, choices=Section.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(_("comment"))
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["version", "at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.version} {self.section}: {self.text[:40]}"
+
+
+class PlanReview(models.Model):
+    """R-PLAN-3: one yearly (or early) review of a plan, confirmed as is or revised."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="reviews")
+    version = models.ForeignKey(PlanVersion, on_delete=models.PROTECT, related_name="+")
+    outcome = models.CharField(_("outcome"), max_length=16, choices=ReviewOutcome.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    note = models.TextField(_("note"), blank=True)
+    at = models.DateTimeField(default=timezone.now)
+    next_due = models.DateField(_("next review due"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["plan", "-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.plan.code} {self.outcome} {self.at:%Y-%m-%d}"

@@ -10,11 +10,10 @@ from typing import Any
 from django.utils import timezone
 
 from yingji.engine.registry import register_pass
-from yingji.incidents.queries import group_members
 from yingji.notify.models import Message
 from yingji.notify.services import notify
-from yingji.org.choices import GroupKind
 from yingji.plans.models import Plan
+from yingji.plans.services import review_reminder_recipients
 
 AHEAD = timedelta(days=30)
 BATCH = 200
@@ -29,16 +28,13 @@ def remind_reviews(cycle: Any) -> int:
     for plan in due.select_related("owner_department__head").order_by("review_due")[:BATCH]:
         assert plan.review_due is not None  # filtered above
         kind = "due" if plan.review_due <= today else "soon"
-        people = set(group_members(GroupKind.OFFICE))
-        if plan.owner_department.head is not None:
-            people.add(plan.owner_department.head)
         key = f"plan:{plan.pk}:review:{plan.review_due.isoformat()}:{kind}"
         if Message.objects.filter(key=key).exists():
             continue
         notify(
             event=f"plan.review_{kind}",
             context={"code": plan.code, "title": plan.title, "due": plan.review_due.isoformat()},
-            recipients=sorted(people, key=lambda p: p.pk),
+            recipients=review_reminder_recipients(plan),
             link=f"/plans/{plan.pk}/",
             key=key,
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -62,3 +63,13 @@ def allowed_actions(user: Any, version: PlanVersion) -> list[str]:
         for m in TRANSITIONS
         if m.source == version.status and may(user, m.who, version.plan)
     ]
+
+
+def reviews_due(user: Any, today: date, ahead: timedelta = timedelta(days=30)) -> QuerySet[Plan]:
+    """R-PLAN-3 on the home page: the plans this user reviews whose review is due within a
+    month or overdue (office, experts, administrators: all; a department head: their own)."""
+    roles = roles_of(user)
+    plans = Plan.objects.filter(review_due__lte=today + ahead).order_by("review_due", "code")
+    if roles.admin or roles.office or roles.expert:
+        return plans
+    return plans.filter(owner_department_id__in=roles.headed_department_ids)

@@ -21,8 +21,23 @@ from yingji.notify.services import notify
 from yingji.org.choices import GroupKind, Scenario
 from yingji.org.models import Department
 from yingji.org.roles import roles_of
-from yingji.plans.choices import EDITABLE, Author, Tier, VersionStatus, transition_for
-from yingji.plans.models import Plan, PlanApproval, PlanStep, PlanVersion
+from yingji.plans.choices import (
+    EDITABLE,
+    Author,
+    ReviewOutcome,
+    Section,
+    Tier,
+    VersionStatus,
+    transition_for,
+)  # fmt: skip
+from yingji.plans.models import (
+    Plan,
+    PlanApproval,
+    PlanComment,
+    PlanReview,
+    PlanStep,
+    PlanVersion,
+)  # fmt: skip
 
 TEXT_FIELDS = ("scope", "criteria_text", "data_recovery", "business_measures", "resources",
                "contacts")  # fmt: skip
@@ -41,6 +56,11 @@ def may(actor: Any, who: str, plan: Plan) -> bool:
     return roles.admin or roles.office or roles.expert or heads_owner
 
 
+def may_create(actor: Any) -> bool:
+    roles = roles_of(actor)
+    return is_system(actor) or roles.admin or roles.office or roles.expert
+
+
 def _require(actor: Any, who: str, plan: Plan) -> None:
     if not may(actor, who, plan):
         raise AccessDenied(_("Only %(who)s may do this.") % {"who": Author(who).label})
@@ -52,8 +72,7 @@ def plan_create(
     category: str = "", review_months: int = 12,
 ) -> Plan:  # fmt: skip
     """R-PLAN-1: a plan and its first draft."""
-    roles = roles_of(actor)
-    if not (is_system(actor) or roles.admin or roles.office or roles.expert):
+    if not may_create(actor):
         raise AccessDenied(_("Only the office, the experts or an administrator may add a plan."))
     if not code.strip() or Plan.objects.filter(code=code.strip()).exists():
         raise DomainError(_("Give the plan a code of its own."), field="code")
@@ -303,3 +322,105 @@ def version_new(*, actor: Any, plan: Plan) -> PlanVersion:
         )  # fmt: skip
     audit_record(actor=actor, action="plan.version.new", obj=draft)
     return draft
+
+
+# ---------------------------------------------------------------- comments
+
+
+@transaction.atomic
+def comment_add(*, actor: Any, version: PlanVersion, section: str, text: str) -> PlanComment:
+    """A reviewer's comment on one section; the author answers it in the next revision."""
+    if not (may(actor, Author.EDITOR, version.plan) or may(actor, Author.LEADER, version.plan)):
+        raise AccessDenied(_("Only the plan's authors and reviewers may comment."))
+    if is_system(actor):
+        raise DomainError(_("A comment needs a person."))
+    if version.status == VersionStatus.ARCHIVED:
+        raise DomainError(_("An archived version takes no more comments."), code="conflict")
+    if section not in Section.values:
+        raise DomainError(_("Choose a section."), field="section")
+    text = text.strip()
+    if not text:
+        raise DomainError(_("Write the comment."), field="text")
+    comment = PlanComment.objects.create(version=version, section=section, by=actor,
+                                         text=text[:4000])  # fmt: skip
+    audit_record(actor=actor, action="plan.comment", obj=version, after={"section": section},
+                 regulation="R-PLAN-2")  # fmt: skip
+    return comment
+
+
+# ---------------------------------------------------------------- yearly review (R-PLAN-3)
+
+
+def _approved(plan: Plan) -> PlanVersion:
+    version = plan.versions.filter(status=VersionStatus.APPROVED).first()
+    if version is None:
+        raise DomainError(_("Only an approved plan is reviewed."), code="conflict")
+    return version
+
+
+@transaction.atomic
+def review_confirm(*, actor: Any, plan: Plan, note: str = "") -> PlanReview:
+    """The review found the approved version still right: the next review is due a cycle
+    from today."""
+    _require(actor, Author.EDITOR, plan)
+    version = _approved(plan)
+    if not note.strip():
+        raise DomainError(_("Say what the review looked at."), field="note")
+    plan.review_due = review_due_after(timezone.localdate(), plan.review_months)
+    plan.early_review_reason = ""
+    plan.save(update_fields=["review_due", "early_review_reason"])
+    review = PlanReview.objects.create(
+        plan=plan, version=version, outcome=ReviewOutcome.CONFIRMED, by=actor,
+        note=note.strip(), next_due=plan.review_due,
+    )  # fmt: skip
+    audit_record(actor=actor, action="plan.review.confirm", obj=plan, reason=note,
+                 after={"review_due": plan.review_due.isoformat()},
+                 regulation="R-PLAN-3")  # fmt: skip
+    return review
+
+
+@transaction.atomic
+def review_revise(*, actor: Any, plan: Plan, note: str = "") -> PlanVersion:
+    """The review found changes are needed: a new draft is opened. The approved version stays
+    in force, and the review date moves when the new version is approved."""
+    _require(actor, Author.EDITOR, plan)
+    version = _approved(plan)
+    if not note.strip():
+        raise DomainError(_("Say what must change."), field="note")
+    draft = version_new(actor=actor, plan=plan)
+    PlanReview.objects.create(plan=plan, version=version, outcome=ReviewOutcome.REVISED,
+                              by=actor, note=note.strip())  # fmt: skip
+    audit_record(actor=actor, action="plan.review.revise", obj=plan, reason=note,
+                 after={"draft": draft.number}, regulation="R-PLAN-3")  # fmt: skip
+    return draft
+
+
+@transaction.atomic
+def review_early(*, plan: Plan, reason: str, actor: Any = None) -> None:
+    """An incident or drill that used the plan produced improvement measures: the review is
+    due now, and the owner and the office are told at once (R-PLAN-3)."""
+    reason = reason.strip()
+    if not reason:
+        raise DomainError(_("Say why the plan must be reviewed early."), field="reason")
+    today = timezone.localdate()
+    plan.review_due = min(plan.review_due or today, today)
+    plan.early_review_reason = reason[:2000]
+    plan.save(update_fields=["review_due", "early_review_reason"])
+    audit_record(actor=actor, action="plan.review.early", obj=plan, reason=reason,
+                 regulation="R-PLAN-3")  # fmt: skip
+    notify(
+        event="plan.review_early",
+        context={"code": plan.code, "title": plan.title, "reason": plan.early_review_reason},
+        recipients=review_reminder_recipients(plan),
+        link=f"/plans/{plan.pk}/",
+        # The reminder pass uses the same key for "due today", so it does not repeat this.
+        key=f"plan:{plan.pk}:review:{plan.review_due.isoformat()}:due",
+    )
+
+
+def review_reminder_recipients(plan: Plan) -> list[Any]:
+    """The owner department's head and the leadership group office."""
+    people = set(group_members(GroupKind.OFFICE))
+    if plan.owner_department.head is not None:
+        people.add(plan.owner_department.head)
+    return sorted(people, key=lambda p: p.pk)

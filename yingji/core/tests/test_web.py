@@ -85,8 +85,12 @@ def test_the_compiled_catalogues_match_their_sources():
     for po_path in locale.glob("*/LC_MESSAGES/django.po"):
         compiled = polib.mofile(str(po_path.with_suffix(".mo")))
         source = polib.pofile(str(po_path))
-        expected = {e.msgid: e.msgstr for e in source if e.translated() and not e.msgid_plural}
-        actual = {e.msgid: e.msgstr for e in compiled if e.msgid and not e.msgid_plural}
+        expected = {
+            (e.msgctxt, e.msgid): e.msgstr for e in source if e.translated() and not e.msgid_plural
+        }
+        actual = {
+            (e.msgctxt, e.msgid): e.msgstr for e in compiled if e.msgid and not e.msgid_plural
+        }
         assert actual == expected, f"{po_path.parent.parent.name}: run `make messages`"
 
 

@@ -67,3 +67,18 @@ class ActivatingAPlan(ResponseTestCase, PlanTestCase):
             self.activate(incident, draft)
         self.assertEqual(caught.exception.field, "plan_versions")
         self.assertFalse(Task.objects.exists())
+
+    def test_the_incident_page_shows_the_activated_plan_alongside_with_each_steps_task(self):
+        version = self.approved()
+        incident = self.escalated()
+        self.activate(incident, version)
+        task = Task.objects.get(incident=incident, plan_step__position=2)
+        incidents.task_update(actor=self.executor, task=task, revision=task.revision,
+                              status="doing")  # fmt: skip
+        self.login("expert")
+        page = self.client.get(f"/incidents/{incident.pk}/live/").content.decode()
+        section = page[page.index(f'id="plan-{version.pk}"') :]
+        self.assertIn("ZX-01 信息系统故障专项应急预案 v1", section)
+        self.assertIn("切换备用系统", section)
+        self.assertIn(f'href="#task-{task.pk}"', section)
+        self.assertIn(str(task.get_status_display()), section)

@@ -1,8 +1,11 @@
 """/api/v1/plans/: write, submit, approve and version a plan through the API, with the
 pages' rules; bad input is a 400 naming the field; an approved version is a 409."""
 
+import io
+
 from yingji.org.tests.test_api import ApiTestCase
 from yingji.plans.tests.test_approval import STEPS, PlanTestCase
+from yingji.plans.tests.test_documents import workbook
 
 
 class PlansThroughTheApi(ApiTestCase, PlanTestCase):
@@ -43,3 +46,37 @@ class PlansThroughTheApi(ApiTestCase, PlanTestCase):
                                    format="json").status_code, 403,
         )  # fmt: skip
         self.assertEqual(self.api("outsider").get(f"{base}/").status_code, 404)
+
+    def test_comments_workbook_document_and_reviews(self):
+        version = self.to_approval(self.draft())
+        base = f"/api/v1/plans/{version.plan.pk}"
+        leader, expert = self.api("leader"), self.api("expert")
+        note = {"section": "steps", "text": "第 2 步写明切换时限"}
+        comment = leader.post(f"{base}/versions/1/comments/", note, format="json")
+        self.assertEqual(comment.status_code, 201, comment.content)
+        bad = leader.post(f"{base}/versions/1/comments/", {"section": "x", "text": "y"},
+                          format="json")  # fmt: skip
+        self.assertEqual(bad.status_code, 400)
+        leader.post(f"{base}/versions/1/steps-of-approval/", {"action": "approve"}, format="json")
+        listed = expert.get(f"{base}/versions/").json()[0]
+        self.assertEqual(listed["comments"][0]["text"], "第 2 步写明切换时限")
+        document = self.api("staff").get(f"{base}/versions/1/document/")
+        self.assertEqual(document.status_code, 200)
+        self.assertEqual(document.content[:2], b"PK")  # a .docx is a zip
+        review = expert.post(f"{base}/reviews/", {"outcome": "revise", "note": "补充时限"},
+                             format="json")  # fmt: skip
+        self.assertEqual((review.status_code, review.json()["outcome"]), (201, "revised"))
+        self.assertEqual(len(expert.get(f"{base}/reviews/").json()), 1)
+        upload = io.BytesIO(workbook(("新步骤", "", "expert")))
+        upload.name = "steps.xlsx"
+        replaced = expert.post(f"{base}/versions/2/steps-workbook/", {"file": upload},
+                               format="multipart")  # fmt: skip
+        self.assertEqual(replaced.status_code, 200, replaced.content)
+        self.assertEqual([s["title"] for s in replaced.json()["steps"]], ["新步骤"])
+        junk = io.BytesIO(b"junk")
+        junk.name = "steps.xlsx"
+        refused = expert.post(f"{base}/versions/2/steps-workbook/", {"file": junk},
+                              format="multipart")  # fmt: skip
+        self.assertEqual(refused.status_code, 400)
+        self.assertEqual(self.api("staff").post(f"{base}/reviews/", {"outcome": "confirm",
+                         "note": "x"}, format="json").status_code, 403)  # fmt: skip

@@ -6,6 +6,7 @@ from django.db import transaction
 from yingji.incidents.demo import load_demo_incidents
 from yingji.org.demo import demo_logins, load_demo
 from yingji.org.models import Department, Person
+from yingji.plans.demo import load_demo_plans
 
 
 class Command(BaseCommand):
@@ -26,6 +27,7 @@ class Command(BaseCommand):
             return
         with transaction.atomic():
             load_demo()
+            load_demo_plans()
             load_demo_incidents()
         self.stdout.write(self.style.SUCCESS("Demo organisation 示例科技有限公司 is ready."))
         self.stdout.write("Demo log-ins (username / password — role):")
