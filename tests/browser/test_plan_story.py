@@ -68,42 +68,42 @@ def test_draft_review_approve_and_activate_a_plan(live_server, browser, tmp_path
     expect(page.locator(".flash-success")).to_be_visible()
     page.context.close()
 
+    def on_the_plan(who: str):
+        page = story.as_(who)
+        page.goto(f"{base}/plans/{plan.pk}/")
+        return page
+
+    def press(page, button: str) -> None:
+        page.click(f"button:has-text('{button}')")
+        expect(page.locator(".flash-success")).to_be_visible()
+
     # R-PLAN-2: the office sends it for approval; a leader comments on a section and returns it.
-    page = story.as_("office")
-    page.goto(f"{base}/plans/{plan.pk}/")
-    page.click("button:has-text('提交审批')")
-    expect(page.locator(".flash-success")).to_be_visible()
+    page = on_the_plan("office")
+    press(page, "提交审批")
     page.context.close()
-    page = story.as_("leader")
-    page.goto(f"{base}/plans/{plan.pk}/")
+    page = on_the_plan("leader")
     page.select_option("#id_section", "data_recovery")
     page.fill("#id_text", "请写明恢复时间目标（RTO）。")
     page.click("#comment button[type=submit]")
     expect(page.locator(".comment")).to_contain_text("RTO")
     page.fill("#id_comment", "见数据恢复章节意见")
-    page.click("button:has-text('退回修改')")
-    expect(page.locator(".flash-success")).to_be_visible()
+    press(page, "退回修改")
     page.context.close()
 
     # The expert answers the comment and resubmits; the office sends it on; the leader approves.
-    page = story.as_("expert")
-    page.goto(f"{base}/plans/{plan.pk}/")
+    page = on_the_plan("expert")
     page.click("a[href$='/edit/']")
     page.fill("#id_data_recovery", "从同城灾备库恢复至故障前一刻（RTO 2 小时），核对总分平衡。")
     page.click("main button.primary")
-    page.click("button:has-text('提交审核')")
-    expect(page.locator(".flash-success")).to_be_visible()
+    press(page, "提交审核")
     page.context.close()
-    page = story.as_("office")
-    page.goto(f"{base}/plans/{plan.pk}/")
-    page.click("button:has-text('提交审批')")
+    page = on_the_plan("office")
+    press(page, "提交审批")
     page.context.close()
-    page = story.as_("leader")
-    page.goto(f"{base}/plans/{plan.pk}/")
+    page = on_the_plan("leader")
     story.shot(page, "plan-approve", full=True)
     page.fill("#id_comment", "同意发布")
-    page.click("button.primary:has-text('批准')")
-    expect(page.locator(".flash-success")).to_be_visible()
+    press(page, "批准")
     assert plan.versions.get().status == VersionStatus.APPROVED
 
     # R-ACT-1: an incident meets the criteria; the leader activates the plan.
@@ -133,11 +133,9 @@ def test_draft_review_approve_and_activate_a_plan(live_server, browser, tmp_path
     page.context.close()
 
     # R-PLAN-3: the review finds a change is needed; the new draft is compared with v1.
-    page = story.as_("expert")
-    page.goto(f"{base}/plans/{plan.pk}/")
+    page = on_the_plan("expert")
     page.fill("#id_note", "演练发现需补充渠道系统")
-    page.click("button:has-text('修订：新建版本')")
-    expect(page.locator(".flash-success")).to_be_visible()
+    press(page, "修订：新建版本")
     page.click("a[href$='/edit/']")
     page.fill("#id_scope", "手机银行、网上银行、统一认证、开放银行渠道等核心业务系统。")
     page.click("main button.primary")

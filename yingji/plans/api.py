@@ -20,10 +20,9 @@ from yingji.org.choices import Scenario
 from yingji.org.models import Department
 from yingji.plans import services
 from yingji.plans.choices import Tier
-from yingji.plans.export import plan_docx
 from yingji.plans.models import Plan, PlanApproval, PlanComment, PlanReview, PlanStep, PlanVersion
 from yingji.plans.queries import get_plan_for, visible_plans
-from yingji.plans.views import DOCX
+from yingji.plans.views import DOCX, word_document
 from yingji.plans.xlsx import read_steps
 
 
@@ -207,11 +206,7 @@ class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     )
     @action(detail=True, methods=["get"], url_path=VERSION + "/document")
     def document(self, request: Request, pk: Any = None, number: Any = None) -> HttpResponse:
-        version = self._version(number)
-        response = HttpResponse(plan_docx(version), content_type=DOCX)
-        name = f"{version.plan.code}-v{version.number}.docx"
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
-        return response
+        return word_document(self._version(number))
 
     @extend_schema(request=ReviewInputSerializer, responses={201: ReviewSerializer})
     @action(detail=True, methods=["get", "post"])

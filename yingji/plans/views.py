@@ -190,17 +190,21 @@ def _save_steps(request: HttpRequest, version: PlanVersion, rows: Any) -> str:
 @login_required
 def steps_template(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     version = _version(request, pk, number)
-    response = HttpResponse(steps_workbook(list(version.steps.all())), content_type=XLSX)
-    name = f"{version.plan.code}-v{version.number}-steps.xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    content = steps_workbook(list(version.steps.all()))
+    return download(content, XLSX, f"{version.plan.code}-v{version.number}-steps.xlsx")
 
 
 @login_required
 def version_docx(request: HttpRequest, pk: int, number: int) -> HttpResponse:
-    version = _version(request, pk, number)
-    response = HttpResponse(plan_docx(version), content_type=DOCX)
-    name = f"{version.plan.code}-v{version.number}.docx"
+    return word_document(_version(request, pk, number))
+
+
+def word_document(version: PlanVersion) -> HttpResponse:
+    return download(plan_docx(version), DOCX, f"{version.plan.code}-v{version.number}.docx")
+
+
+def download(content: bytes, content_type: str, name: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
