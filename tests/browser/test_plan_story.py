@@ -18,6 +18,7 @@ from yingji.core.testing import build_cast
 from yingji.incidents import services as incidents
 from yingji.incidents.choices import Status
 from yingji.incidents.models import Incident, Task
+from yingji.incidents.tests.test_attachments import PNG
 from yingji.plans.choices import VersionStatus
 from yingji.plans.models import Plan
 
@@ -64,6 +65,10 @@ def test_draft_review_approve_and_activate_a_plan(live_server, browser, tmp_path
     story.shot(page, "plan-steps", full=True)
     page.click("form.steps-form button.primary")
     expect(page.locator(".flash-success")).to_be_visible()
+    diagram = {"name": "网络拓扑.png", "mimeType": "image/png", "buffer": PNG}
+    page.set_input_files("#id_attachments", files=[diagram])
+    page.click("#attachments button[type=submit]")
+    expect(page.locator("#attachments")).to_contain_text("网络拓扑.png")
     page.click("button:has-text('提交审核')")
     expect(page.locator(".flash-success")).to_be_visible()
     page.context.close()

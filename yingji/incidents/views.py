@@ -10,11 +10,11 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from yingji.core.errors import AccessDenied, DomainError
+from yingji.core.files import file_response
 from yingji.core.flash import flash_outcome
 from yingji.incidents import services
 from yingji.incidents.command import command_context
@@ -141,9 +141,4 @@ def attachment(request: HttpRequest, pk: int, attachment_pk: int) -> HttpRespons
 
 def attachment_response(incident: Incident, attachment_pk: Any) -> HttpResponse:
     found = get_object_or_404(Attachment, pk=attachment_pk, incident=incident)
-    response = HttpResponse(bytes(found.data), content_type=found.content_type)
-    disposition = content_disposition_header(not found.is_image, found.name)
-    response["Content-Disposition"] = disposition or "attachment"
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    return file_response(found.name, found.content_type, bytes(found.data))

@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import MultiPartParser
@@ -16,11 +16,20 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from yingji.core.api import validated
+from yingji.core.files import file_response
 from yingji.org.choices import Scenario
 from yingji.org.models import Department
 from yingji.plans import services
 from yingji.plans.choices import Tier
-from yingji.plans.models import Plan, PlanApproval, PlanComment, PlanReview, PlanStep, PlanVersion
+from yingji.plans.models import (
+    Plan,
+    PlanApproval,
+    PlanAttachment,
+    PlanComment,
+    PlanReview,
+    PlanStep,
+    PlanVersion,
+)  # fmt: skip
 from yingji.plans.queries import get_plan_for, visible_plans
 from yingji.plans.views import DOCX, word_document
 from yingji.plans.xlsx import read_steps
@@ -78,17 +87,34 @@ class StepsWorkbookSerializer(serializers.Serializer):
     file = serializers.FileField()
 
 
+class PlanAttachmentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PlanAttachment
+        fields = ["id", "name", "content_type", "size", "uploaded_by", "at"]
+
+
+class PlanAttachmentsInputSerializer(serializers.Serializer):
+    attachments = serializers.ListField(child=serializers.FileField(), max_length=10)
+
+
 class VersionSerializer(serializers.ModelSerializer):
     steps = StepSerializer(many=True, read_only=True)
     approvals = ApprovalSerializer(many=True, read_only=True)
     comments = CommentSerializer(many=True, read_only=True)
+    attachments = serializers.SerializerMethodField()
 
     class Meta:
         model = PlanVersion
         fields = ["number", "status", "scope", "group_duties", "criteria", "criteria_text",
                   "data_recovery", "business_measures", "resources", "contacts", "author",
-                  "created_at", "approved_at", "steps", "approvals", "comments"]  # fmt: skip
+                  "created_at", "approved_at", "steps", "approvals", "comments",
+                  "attachments"]  # fmt: skip
         read_only_fields = ["number", "status", "author", "created_at", "approved_at"]
+
+    @extend_schema_field(PlanAttachmentSerializer(many=True))
+    def get_attachments(self, version: PlanVersion) -> Any:
+        """The files' names and sizes, never their bytes (one query per version)."""
+        return PlanAttachmentSerializer(version.attachments.defer("data"), many=True).data
 
 
 class VersionUpdateSerializer(serializers.Serializer):
@@ -221,3 +247,22 @@ class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         else:
             services.review_revise(actor=request.user, plan=plan, note=data["note"])
         return Response(ReviewSerializer(plan.reviews.first()).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=PlanAttachmentsInputSerializer, responses=VersionSerializer)
+    @action(detail=True, methods=["post"], url_path=VERSION + "/attachments",
+            parser_classes=[MultiPartParser])  # fmt: skip
+    def attach(self, request: Request, pk: Any = None, number: Any = None) -> Response:
+        """Add pictures, PDFs or text files to a draft (multipart field `attachments`)."""
+        version = self._version(number)
+        uploads = validated(PlanAttachmentsInputSerializer, request)["attachments"]
+        files = [(f.name or "file", f.read()) for f in uploads]
+        services.attachment_add(actor=request.user, version=version, files=files)
+        return Response(VersionSerializer(version).data)
+
+    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"],
+            url_path=VERSION + r"/attachments/(?P<attachment_pk>[0-9]+)")  # fmt: skip
+    def attachment(self, request: Request, pk: Any = None, number: Any = None,
+                   attachment_pk: Any = None) -> HttpResponse:  # fmt: skip
+        found = get_object_or_404(PlanAttachment, pk=attachment_pk, version=self._version(number))
+        return file_response(found.name, found.content_type, bytes(found.data))

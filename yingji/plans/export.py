@@ -33,6 +33,9 @@ def plan_docx(version: PlanVersion) -> bytes:
         chapter += 1
         document.add_heading(f"{chapter} {Section(section).label}", level=1)
         _chapter(document, version, section)
+    document.add_heading(_("Appendix: attachments"), level=1)
+    names = list(version.attachments.values_list("name", flat=True))
+    _paragraphs(document, names)
     document.add_heading(_("Appendix: approval record"), level=1)
     _approval_table(document, version)
     out = io.BytesIO()

@@ -146,3 +146,24 @@ class PlanReview(models.Model):
 
     def __str__(self) -> str:
         return f"{self.plan.code} {self.outcome} {self.at:%Y-%m-%d}"
+
+
+class PlanAttachment(models.Model):
+    """A diagram, contact sheet or vendor manual that belongs to a version: approved with it,
+    frozen with it, copied into the next version (kept in the database, like incidents')."""
+
+    version = models.ForeignKey(PlanVersion, on_delete=models.CASCADE, related_name="attachments")
+    name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    data = models.BinaryField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["version", "at", "pk"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -4,6 +4,7 @@ the plan the response follows: it never changes in place; a change is a new vers
 from __future__ import annotations
 
 import calendar
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
@@ -15,6 +16,7 @@ from django.utils.translation import gettext as _
 from yingji.audit.services import audit_record
 from yingji.core.actors import is_system
 from yingji.core.errors import AccessDenied, DomainError
+from yingji.core.files import checked_files
 from yingji.incidents.criteria import parse_conditions
 from yingji.incidents.queries import group_members
 from yingji.notify.services import notify
@@ -33,6 +35,7 @@ from yingji.plans.choices import (
 from yingji.plans.models import (
     Plan,
     PlanApproval,
+    PlanAttachment,
     PlanComment,
     PlanReview,
     PlanStep,
@@ -315,6 +318,7 @@ def version_new(*, actor: Any, plan: Plan) -> PlanVersion:
            if latest else {}),
     )  # fmt: skip
     if latest is not None:
+        _copy_attachments(latest, draft)
         PlanStep.objects.bulk_create(
             PlanStep(**{f.name: getattr(step, f.name) for f in PlanStep._meta.concrete_fields
                         if f.name not in ("id", "version")}, version=draft)
@@ -322,6 +326,45 @@ def version_new(*, actor: Any, plan: Plan) -> PlanVersion:
         )  # fmt: skip
     audit_record(actor=actor, action="plan.version.new", obj=draft)
     return draft
+
+
+def _copy_attachments(source: PlanVersion, target: PlanVersion) -> None:
+    fields = ("name", "content_type", "size", "data", "uploaded_by_id", "at")
+    PlanAttachment.objects.bulk_create(
+        PlanAttachment(version=target, **{f: getattr(a, f) for f in fields})
+        for a in source.attachments.all()
+    )
+
+
+# ---------------------------------------------------------------- attachments
+
+
+def attachment_add(*, actor: Any, version: PlanVersion, files: Iterable[tuple[str, bytes]]) -> int:
+    """Diagrams, contact sheets, manuals: part of the version, so only while it is a draft."""
+    _require(actor, Author.EDITOR, version.plan)
+    _check_editable(actor, version)
+    checked = checked_files(files)  # all checked before anything is saved
+    if not checked:
+        raise DomainError(_("Choose a file."), field="attachments")
+    with transaction.atomic():
+        PlanAttachment.objects.bulk_create(
+            PlanAttachment(version=version, name=name, content_type=kind, size=len(data),
+                           data=data, uploaded_by=_user(actor))
+            for name, kind, data in checked
+        )  # fmt: skip
+        audit_record(actor=actor, action="plan.attachment.add", obj=version,
+                     after={"files": [name for name, _k, _d in checked]})  # fmt: skip
+    return len(checked)
+
+
+def attachment_remove(*, actor: Any, attachment: PlanAttachment) -> None:
+    version = attachment.version
+    _require(actor, Author.EDITOR, version.plan)
+    _check_editable(actor, version)
+    with transaction.atomic():
+        attachment.delete()
+        audit_record(actor=actor, action="plan.attachment.remove", obj=version,
+                     before={"file": attachment.name})  # fmt: skip
 
 
 # ---------------------------------------------------------------- comments

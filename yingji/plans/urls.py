@@ -16,5 +16,12 @@ urlpatterns = [
     path(VERSION + "steps.xlsx", views.steps_template, name="steps_xlsx"),
     path(VERSION + "plan.docx", views.version_docx, name="docx"),
     path(VERSION + "comment/", views.version_comment, name="comment"),
+    path(VERSION + "attachments/", views.attachment_add, name="attachment_add"),
+    path(VERSION + "attachments/<int:attachment_pk>/", views.attachment_file, name="attachment"),
+    path(
+        VERSION + "attachments/<int:attachment_pk>/remove/",
+        views.attachment_remove,
+        name="attachment_remove",
+    ),  # fmt: skip
     path(VERSION + "<str:action>/", views.version_step, name="version_step"),
 ]

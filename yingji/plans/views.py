@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from yingji.core.errors import DomainError
+from yingji.core.files import file_response
 from yingji.core.flash import flash_outcome
 from yingji.core.forms import save_form
 from yingji.plans import services
@@ -30,7 +31,7 @@ from yingji.plans.forms import (
     VersionForm,
     step_initial,
 )  # fmt: skip
-from yingji.plans.models import Plan, PlanVersion
+from yingji.plans.models import Plan, PlanAttachment, PlanVersion
 from yingji.plans.queries import allowed_actions, get_plan_for, latest_versions, visible_plans
 from yingji.plans.sections import conditions, duties, version_diff
 from yingji.plans.xlsx import read_steps, steps_workbook
@@ -116,6 +117,7 @@ def _detail_context(user: Any, plan: Plan, versions: list[PlanVersion],
         "comment_form": CommentForm(),
         "review_form": ReviewForm(),
         "reviews": plan.reviews.select_related("by__person")[:10],
+        "attachments": shown.attachments.defer("data") if shown else [],
         "today": timezone.localdate(),
     }
 
@@ -269,3 +271,33 @@ def plan_review(request: HttpRequest, pk: int, outcome: str) -> HttpResponse:
     else:
         raise DomainError(_("Unknown review outcome."))
     return redirect("plans:detail", pk=plan.pk)
+
+
+@login_required
+@require_POST
+def attachment_add(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    version = _version(request, pk, number)
+    files = [(f.name or "file", f.read()) for f in request.FILES.getlist("attachments")]
+    flash_outcome(request, lambda: services.attachment_add(actor=request.user, version=version,
+                  files=files), _("Attached."))  # fmt: skip
+    return redirect("plans:version", pk=pk, number=number)
+
+
+@login_required
+def attachment_file(request: HttpRequest, pk: int, number: int, attachment_pk: int) -> HttpResponse:
+    """Everyone who may read the plan may read its files."""
+    version = _version(request, pk, number)
+    found = get_object_or_404(PlanAttachment, pk=attachment_pk, version=version)
+    return file_response(found.name, found.content_type, bytes(found.data))
+
+
+@login_required
+@require_POST
+def attachment_remove(
+    request: HttpRequest, pk: int, number: int, attachment_pk: int
+) -> HttpResponse:
+    version = _version(request, pk, number)
+    found = get_object_or_404(PlanAttachment, pk=attachment_pk, version=version)
+    flash_outcome(request, lambda: services.attachment_remove(actor=request.user,
+                  attachment=found), _("Removed."))  # fmt: skip
+    return redirect("plans:version", pk=pk, number=number)

@@ -3,6 +3,7 @@ pages' rules; bad input is a 400 naming the field; an approved version is a 409.
 
 import io
 
+from yingji.incidents.tests.test_attachments import PNG
 from yingji.org.tests.test_api import ApiTestCase
 from yingji.plans.tests.test_approval import STEPS, PlanTestCase
 from yingji.plans.tests.test_documents import workbook
@@ -80,3 +81,21 @@ class PlansThroughTheApi(ApiTestCase, PlanTestCase):
         self.assertEqual(refused.status_code, 400)
         self.assertEqual(self.api("staff").post(f"{base}/reviews/", {"outcome": "confirm",
                          "note": "x"}, format="json").status_code, 403)  # fmt: skip
+
+    def test_attachments_through_the_api(self):
+        version = self.draft()
+        base = f"/api/v1/plans/{version.plan.pk}/versions/1"
+        upload = io.BytesIO(PNG)
+        upload.name = "拓扑.png"
+        answer = self.api("expert").post(f"{base}/attachments/", {"attachments": [upload]},
+                                         format="multipart")  # fmt: skip
+        self.assertEqual(answer.status_code, 200, answer.content)
+        listed = answer.json()["attachments"]
+        self.assertEqual([(a["name"], a["size"]) for a in listed], [("拓扑.png", len(PNG))])
+        got = self.api("staff").get(f"{base}/attachments/{listed[0]['id']}/")
+        self.assertEqual(got.content, PNG)
+        junk = io.BytesIO(b"\x00\x01\x02 not a picture")
+        junk.name = "x.png"
+        refused = self.api("expert").post(f"{base}/attachments/", {"attachments": [junk]},
+                                          format="multipart")  # fmt: skip
+        self.assertEqual(refused.status_code, 400)
