@@ -9,9 +9,12 @@ from pathlib import PurePath
 
 import puremagic
 from django.conf import settings
+from django.db import models
 from django.http import HttpResponse
+from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from yingji.core.errors import DomainError
 
@@ -75,3 +78,23 @@ def file_response(name: str, content_type: str, data: bytes) -> HttpResponse:
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, max-age=3600"
     return response
+
+
+class StoredFile(models.Model):
+    """A checked file with its bytes; the concrete model adds what it belongs to."""
+
+    name = models.CharField(gettext_lazy("file name"), max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    data = models.BinaryField()
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type in IMAGE_TYPES

@@ -9,6 +9,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from yingji.core.files import StoredFile
 from yingji.incidents.choices import (
     ACTION_LABELS,
     GRADE_COLOURS,
@@ -354,26 +355,14 @@ class NoticeTemplate(models.Model):
         return self.kind
 
 
-class Attachment(models.Model):
+class Attachment(StoredFile):
     """R-RESP-3: a screenshot or document; kept in the database so a backup of the database
     is a backup of the evidence, and every read goes through the incident's access check."""
 
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="attachments")
-    name = models.CharField(_("file name"), max_length=200)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveIntegerField()
-    data = models.BinaryField()
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["at", "pk"]
-
-    def __str__(self) -> str:
-        return self.name
-
-    @property
-    def is_image(self) -> bool:
-        return self.content_type.startswith("image/")

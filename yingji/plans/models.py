@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from yingji.core.files import StoredFile
 from yingji.org.choices import GroupKind, Scenario
 from yingji.plans.choices import ReviewOutcome, Section, Tier, VersionStatus
 
@@ -148,22 +149,14 @@ class PlanReview(models.Model):
         return f"{self.plan.code} {self.outcome} {self.at:%Y-%m-%d}"
 
 
-class PlanAttachment(models.Model):
+class PlanAttachment(StoredFile):
     """A diagram, contact sheet or vendor manual that belongs to a version: approved with it,
     frozen with it, copied into the next version (kept in the database, like incidents')."""
 
     version = models.ForeignKey(PlanVersion, on_delete=models.CASCADE, related_name="attachments")
-    name = models.CharField(_("file name"), max_length=200)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveIntegerField()
-    data = models.BinaryField()
-    uploaded_by = models.ForeignKey(
+    uploaded_by = models.ForeignKey(  # empty: Yingji itself (the demo, an import)
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["version", "at", "pk"]
-
-    def __str__(self) -> str:
-        return self.name
