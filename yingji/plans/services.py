@@ -371,14 +371,19 @@ def attachment_remove(*, actor: Any, attachment: PlanAttachment) -> None:
 
 
 @transaction.atomic
+def may_comment(actor: Any, version: PlanVersion) -> bool:
+    """The plan's authors and reviewers, on any version still in force or in the making."""
+    plan = version.plan
+    reviewer = may(actor, Author.EDITOR, plan) or may(actor, Author.LEADER, plan)
+    return reviewer and not is_system(actor) and version.status != VersionStatus.ARCHIVED
+
+
 def comment_add(*, actor: Any, version: PlanVersion, section: str, text: str) -> PlanComment:
     """A reviewer's comment on one section; the author answers it in the next revision."""
-    if not (may(actor, Author.EDITOR, version.plan) or may(actor, Author.LEADER, version.plan)):
+    if not may_comment(actor, version):
+        if version.status == VersionStatus.ARCHIVED:
+            raise DomainError(_("An archived version takes no more comments."), code="conflict")
         raise AccessDenied(_("Only the plan's authors and reviewers may comment."))
-    if is_system(actor):
-        raise DomainError(_("A comment needs a person."))
-    if version.status == VersionStatus.ARCHIVED:
-        raise DomainError(_("An archived version takes no more comments."), code="conflict")
     if section not in Section.values:
         raise DomainError(_("Choose a section."), field="section")
     text = text.strip()
@@ -392,6 +397,16 @@ def comment_add(*, actor: Any, version: PlanVersion, section: str, text: str) ->
 
 
 # ---------------------------------------------------------------- yearly review (R-PLAN-3)
+
+
+def may_review(actor: Any, plan: Plan, versions: list[PlanVersion]) -> bool:
+    """The review is offered on an approved plan with no new version already under way."""
+    statuses = {v.status for v in versions}
+    return (
+        may(actor, Author.EDITOR, plan)
+        and VersionStatus.APPROVED in statuses
+        and statuses <= {VersionStatus.APPROVED, VersionStatus.ARCHIVED}
+    )
 
 
 def _approved(plan: Plan) -> PlanVersion:

@@ -20,7 +20,7 @@ from yingji.core.files import file_response
 from yingji.core.flash import flash_outcome
 from yingji.core.forms import save_form
 from yingji.plans import services
-from yingji.plans.choices import EDITABLE, Author, Section, VersionStatus
+from yingji.plans.choices import EDITABLE, Author, Section
 from yingji.plans.export import plan_docx
 from yingji.plans.forms import (
     CommentForm,
@@ -100,16 +100,8 @@ def _detail_context(user: Any, plan: Plan, versions: list[PlanVersion],
         "actions": allowed_actions(user, shown) if shown else [],
         "may_edit": may_edit,
         "editable": bool(shown and shown.status in EDITABLE and may_edit),
-        "may_comment": bool(
-            shown
-            and shown.status != VersionStatus.ARCHIVED
-            and (may_edit or services.may(user, Author.LEADER, plan))
-        ),  # fmt: skip
-        "may_review": may_edit
-        and any(v.status == VersionStatus.APPROVED for v in versions)
-        and not any(
-            v.status not in (VersionStatus.APPROVED, VersionStatus.ARCHIVED) for v in versions
-        ),  # fmt: skip
+        "may_comment": bool(shown and services.may_comment(user, shown)),
+        "may_review": services.may_review(user, plan, versions),
         "comments": dict(comments),
         "duties": duties(shown) if shown else [],
         "criteria": conditions(shown) if shown else [],
