@@ -120,6 +120,7 @@ INSTALLED_APPS = [
     "yingji.notify",
     "yingji.incidents",
     "yingji.plans",
+    "yingji.monitoring",
 ]
 
 MIDDLEWARE = [
@@ -271,6 +272,8 @@ ESCALATE_MINUTES = env_int("YINGJI_ESCALATE_MINUTES", 15, minimum=1)
 PLAN_APPROVAL_QUORUM = env_int("YINGJI_PLAN_APPROVAL_QUORUM", 1, minimum=1)
 # R-RESP-3: screenshots and documents attached to an incident, each at most this size.
 ATTACHMENT_MAX_MB = env_int("YINGJI_ATTACHMENT_MAX_MB", 10, minimum=1)
+# R-MON-1: raw monitoring samples kept this many days (charts and rule previews read them).
+SAMPLE_RETENTION_DAYS = env_int("YINGJI_SAMPLE_RETENTION_DAYS", 14, minimum=1)
 PROGRESS_MINUTES = dict(
     zip("1234", env_ints("YINGJI_PROGRESS_MINUTES", [30, 60, 120, 240], count=4), strict=True)
 )

@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from yingji.core import views as core_views
 from yingji.engine import views as engine_views
+from yingji.monitoring import intake as monitoring_intake
 
 urlpatterns = [
     path("", core_views.home, name="home"),
@@ -15,6 +16,7 @@ urlpatterns = [
     path("notify/", include("yingji.notify.urls")),
     path("incidents/", include("yingji.incidents.urls")),
     path("plans/", include("yingji.plans.urls")),
+    path("api/v1/metrics", monitoring_intake.metrics_push, name="metrics_push"),
     path("api/v1/", include("yingji.api_urls")),
     path("django-admin/", admin.site.urls),
 ]

@@ -1,0 +1,48 @@
+"""POST /api/v1/metrics: samples pushed by `yingji agent` or anything else, authorised by the
+asset's agent token. A plain view on the hot path: no session, no CSRF (a token, not a
+cookie), JSON in, 202 with the count out, or a 4xx that says what was wrong."""
+
+from __future__ import annotations
+
+import json
+
+from django.http import HttpRequest, JsonResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from yingji.core.errors import DomainError
+from yingji.monitoring import services
+from yingji.monitoring.models import Asset
+from yingji.monitoring.services.assets import token_hash
+
+MAX_BODY = 4 * 1024 * 1024  # 10,000 samples with labels fit well within this
+
+
+def _error(message: str, status: int) -> JsonResponse:
+    return JsonResponse({"detail": message}, status=status)
+
+
+@csrf_exempt
+@require_POST
+def metrics_push(request: HttpRequest) -> JsonResponse:
+    scheme, _sep, token = request.headers.get("Authorization", "").partition(" ")
+    asset = None
+    if scheme.lower() == "bearer" and token.strip():
+        asset = Asset.objects.filter(agent_token_hash=token_hash(token.strip()),
+                                     active=True).first()  # fmt: skip
+    if asset is None:
+        return _error(_("Send the asset's agent token as Authorization: Bearer <token>."), 401)
+    if len(request.body) > MAX_BODY:  # Django itself refuses bodies over 10 MB
+        return _error(_("The batch is larger than 4 MB; send smaller batches."), 413)
+    try:
+        payload = json.loads(request.body)
+    except (ValueError, UnicodeDecodeError):
+        return _error(_("The body is not JSON."), 400)
+    try:
+        rows = services.parse_samples(payload, timezone.now())
+        stored = services.samples_ingest(asset=asset, rows=rows)
+    except DomainError as exc:
+        return JsonResponse(exc.as_dict(), status=exc.status)
+    return JsonResponse({"accepted": stored, "asset": asset.code}, status=202)

@@ -1,0 +1,103 @@
+"""Monitoring on the clock: due checks run (network I/O outside any transaction), due rules
+are evaluated, unacknowledged alerts are repeated, old samples are dropped."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import close_old_connections
+from django.db.models import Q
+from django.utils import timezone
+
+from yingji.engine.claims import claim_due, requeue_expired
+from yingji.engine.registry import register_pass
+from yingji.monitoring import probes, services
+from yingji.monitoring.choices import AlertStatus
+from yingji.monitoring.models import Alert, Check, Rule, Sample
+
+CHECK_BATCH, RULE_BATCH, ALERT_BATCH = 32, 50, 200
+LEASE = timedelta(minutes=2)
+
+
+def _oldest(model: Any, column: str, **due: Any) -> datetime | None:
+    rows = model.objects.filter(**due, **{f"{column}__lte": timezone.now()})
+    return rows.order_by(column).values_list(column, flat=True).first()
+
+
+def _oldest_check() -> datetime | None:
+    return _oldest(Check, "next_run_at", enabled=True, claim_token="")
+
+
+def _oldest_rule() -> datetime | None:
+    return _oldest(Rule, "next_eval_at", enabled=True, claim_token="")
+
+
+@register_pass("monitoring.checks", oldest_due=_oldest_check)
+def run_due_checks(cycle: Any) -> int:
+    ids = claim_due(
+        Check, due=Q(enabled=True, claim_token="", next_run_at__lte=cycle.now),
+        order_by=("next_run_at",), claim={"lease_until": cycle.now + LEASE}, batch=CHECK_BATCH,
+    )  # fmt: skip
+    checks = list(Check.objects.filter(pk__in=ids).select_related("asset"))
+    with ThreadPoolExecutor(max_workers=8, thread_name_prefix="yingji-check") as pool:
+        results = list(pool.map(_probe, checks))
+    for check, result in zip(checks, results, strict=True):
+        services.check_record(check=check, result=result, now=timezone.now())
+    return len(checks)
+
+
+def _probe(check: Check) -> probes.ProbeResult:
+    try:
+        return probes.run(check.kind, check.target, check.config, check.timeout_seconds)
+    finally:
+        close_old_connections()  # the thread touched no database, but be sure
+
+
+@register_pass("monitoring.rules", oldest_due=_oldest_rule)
+def evaluate_due_rules(cycle: Any) -> int:
+    ids = claim_due(
+        Rule, due=Q(enabled=True, claim_token="", next_eval_at__lte=cycle.now),
+        order_by=("next_eval_at",), claim={"lease_until": cycle.now + LEASE}, batch=RULE_BATCH,
+    )  # fmt: skip
+    for rule in Rule.objects.filter(pk__in=ids):
+        if cycle.stopping:
+            break
+        services.rule_evaluate(rule=rule, now=cycle.now)
+        Rule.objects.filter(pk=rule.pk, claim_token=rule.claim_token).update(
+            claim_token="", lease_until=None,
+            next_eval_at=cycle.now + timedelta(seconds=rule.eval_seconds),
+        )  # fmt: skip
+    return len(ids)
+
+
+@register_pass("monitoring.repeats",
+               oldest_due=lambda: _oldest(Alert, "next_notify_at", status="firing"))  # fmt: skip
+def repeat_due_alerts(cycle: Any) -> int:
+    due = Alert.objects.filter(status=AlertStatus.FIRING, next_notify_at__lte=cycle.now)
+    sent = 0
+    for alert in due.select_related("rule", "asset", "series").order_by("next_notify_at")[
+        :ALERT_BATCH
+    ]:
+        sent += services.alert_repeat(alert=alert, now=cycle.now)
+    return sent
+
+
+@register_pass("monitoring.reaper", every=timedelta(minutes=1))
+def requeue_abandoned(cycle: Any) -> int:
+    """A worker that died mid-check or mid-evaluation leaves a claim; it runs again."""
+    expired = Q(lease_until__lt=cycle.now) & ~Q(claim_token="")
+    return requeue_expired(Check, expired=expired, reset={"lease_until": None}) + requeue_expired(
+        Rule, expired=expired, reset={"lease_until": None}
+    )
+
+
+@register_pass("monitoring.retention", every=timedelta(hours=1))
+def drop_old_samples(cycle: Any) -> int:
+    """Raw samples are kept YINGJI_SAMPLE_RETENTION_DAYS; deleted in bounded chunks."""
+    cutoff = cycle.now - timedelta(days=settings.SAMPLE_RETENTION_DAYS)
+    old = Sample.objects.filter(at__lt=cutoff).order_by("at").values_list("pk", flat=True)
+    ids = list(old[:50_000])
+    return Sample.objects.filter(pk__in=ids).delete()[0] if ids else 0

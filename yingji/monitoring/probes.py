@@ -1,0 +1,111 @@
+"""The checks themselves: network I/O only, no database. Each returns what it measured as
+samples named as the Prometheus blackbox exporter names them, so rules read the same
+whether Yingji or a Prometheus measured it. A failure is a result (probe_success 0 and a
+reason), never an exception out of the engine."""
+
+from __future__ import annotations
+
+import socket
+import ssl
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+import urllib3
+from prometheus_client.parser import text_string_to_metric_families
+
+MAX_BODY = 5 * 1024 * 1024  # an exporter page larger than this is refused, not parsed
+MAX_SERIES = 2000
+
+
+@dataclass
+class ProbeResult:
+    ok: bool
+    error: str = ""
+    # (metric, labels, value)
+    samples: list[tuple[str, dict[str, str], float]] = field(default_factory=list)
+
+
+def _pool() -> urllib3.PoolManager:
+    return urllib3.PoolManager(retries=False, cert_reqs="CERT_REQUIRED")
+
+
+def run(kind: str, target: str, config: dict[str, Any], timeout: float) -> ProbeResult:
+    started = time.monotonic()
+    try:
+        result = PROBES[kind](target, config, timeout)
+    except Exception as exc:  # a probe's failure is its result; the engine carries on
+        result = ProbeResult(False, f"{type(exc).__name__}: {exc}"[:500])
+    elapsed = time.monotonic() - started
+    result.samples += [("probe_success", {}, 1.0 if result.ok else 0.0),
+                       ("probe_duration_seconds", {}, round(elapsed, 4))]  # fmt: skip
+    return result
+
+
+def http_probe(target: str, config: dict[str, Any], timeout: float) -> ProbeResult:
+    response = _pool().request(
+        "GET", target, timeout=urllib3.Timeout(total=timeout), preload_content=False,
+        redirect=True, headers={"User-Agent": "Yingji-monitoring"},
+    )  # fmt: skip
+    body = response.read(MAX_BODY, decode_content=True)
+    response.release_conn()
+    samples: list[tuple[str, dict[str, str], float]] = [
+        ("probe_http_status_code", {}, float(response.status))
+    ]
+    if urlsplit(target).scheme == "https":
+        samples.append(("probe_ssl_earliest_cert_expiry_days", {}, tls_days_left(target, timeout)))
+    expected = config.get("expect_status", 200)
+    if response.status != expected:
+        return ProbeResult(False, f"HTTP {response.status}, expected {expected}", samples)
+    wanted = config.get("body_contains", "")
+    if wanted and wanted not in body.decode("utf-8", "replace"):
+        return ProbeResult(False, f"the page does not contain {wanted!r}", samples)
+    return ProbeResult(True, "", samples)
+
+
+def tls_days_left(url: str, timeout: float) -> float:
+    parts = urlsplit(url)
+    host, port = parts.hostname or "", parts.port or 443
+    context = ssl.create_default_context()
+    with (
+        socket.create_connection((host, port), timeout=timeout) as raw,
+        context.wrap_socket(raw, server_hostname=host) as tls,
+    ):
+        not_after = tls.getpeercert()["notAfter"]  # type: ignore[index]
+    expires = datetime.fromtimestamp(ssl.cert_time_to_seconds(str(not_after)), tz=UTC)
+    return round((expires - datetime.now(UTC)).total_seconds() / 86400, 2)
+
+
+def tcp_probe(target: str, config: dict[str, Any], timeout: float) -> ProbeResult:
+    host, _sep, port = target.rpartition(":")
+    with socket.create_connection((host.strip("[]"), int(port)), timeout=timeout):
+        pass
+    return ProbeResult(True)
+
+
+def prometheus_probe(target: str, config: dict[str, Any], timeout: float) -> ProbeResult:
+    """Scrape an exporter's text exposition, keeping the configured metric names (all of
+    them when none are named, up to MAX_SERIES)."""
+    response = _pool().request("GET", target, timeout=urllib3.Timeout(total=timeout),
+                               preload_content=False)  # fmt: skip
+    body = response.read(MAX_BODY + 1, decode_content=True)
+    response.release_conn()
+    if response.status != 200:
+        return ProbeResult(False, f"HTTP {response.status}")
+    if len(body) > MAX_BODY:
+        return ProbeResult(False, "the exporter's page is larger than 5 MB")
+    keep = set(config.get("metrics") or [])
+    samples = []
+    for family in text_string_to_metric_families(body.decode("utf-8", "replace")):
+        for sample in family.samples:
+            if keep and sample.name not in keep and family.name not in keep:
+                continue
+            samples.append((sample.name, dict(sample.labels), float(sample.value)))
+            if len(samples) >= MAX_SERIES:
+                return ProbeResult(True, f"kept the first {MAX_SERIES} series", samples)
+    return ProbeResult(True, "", samples)
+
+
+PROBES = {"http": http_probe, "tcp": tcp_probe, "prometheus": prometheus_probe}

@@ -1,0 +1,25 @@
+"""The monitoring rules: what may be watched by whom, how samples come in, how rules turn
+samples into alerts and alerts into notices (R-MON-1..2)."""
+
+from yingji.monitoring.services.alerts import (
+    alert_acknowledge,
+    alert_mark_noise,
+    alert_repeat,
+    alerts_recipients,
+)
+from yingji.monitoring.services.assets import (
+    agent_token_issue,
+    asset_create,
+    check_create,
+    may_manage,
+    rule_create,
+)
+from yingji.monitoring.services.checks import check_record
+from yingji.monitoring.services.evaluation import rule_evaluate
+from yingji.monitoring.services.ingest import SampleRow, parse_samples, samples_ingest
+
+__all__ = [
+    "SampleRow", "agent_token_issue", "alert_acknowledge", "alert_mark_noise", "alert_repeat",
+    "alerts_recipients", "asset_create", "check_create", "check_record", "may_manage",
+    "parse_samples", "rule_create", "rule_evaluate", "samples_ingest",
+]  # fmt: skip

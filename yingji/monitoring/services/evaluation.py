@@ -1,0 +1,74 @@
+"""Evaluating a rule: each matching series' new samples are fed through the state machine
+(rules.py) in time order; "no data" is judged against the clock (R-MON-2)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.db import transaction
+
+from yingji.monitoring.choices import AlertKind
+from yingji.monitoring.models import Rule, RuleState, Sample, Series
+from yingji.monitoring.rules import FIRE, RESOLVE, STALE, Spec, State, step
+from yingji.monitoring.services.alerts import alert_close, alert_open
+
+MAX_SAMPLES = 5000  # per series and evaluation; the rest wait for the next one
+
+
+def spec_of(rule: Rule) -> Spec:
+    return Spec(rule.operator, rule.threshold, rule.for_seconds, rule.recover_threshold,
+                rule.recover_seconds)  # fmt: skip
+
+
+def matching_series(rule: Rule) -> list[Series]:
+    found = Series.objects.filter(metric=rule.metric, asset__active=True)
+    if rule.asset_id:
+        found = found.filter(asset_id=rule.asset_id)
+    wanted = rule.labels.items()
+    return [s for s in found if all(s.labels.get(k) == v for k, v in wanted)]
+
+
+def rule_evaluate(*, rule: Rule, now: datetime) -> int:
+    """Alerts opened or closed; each series in its own short transaction."""
+    spec, changes = spec_of(rule), 0
+    states = {s.series_id: s for s in RuleState.objects.filter(rule=rule)}
+    for series in matching_series(rule):
+        with transaction.atomic():
+            changes += _evaluate_series(rule, spec, series, states.get(series.pk), now)
+    return changes
+
+
+def _evaluate_series(rule: Rule, spec: Spec, series: Series, row: RuleState | None,
+                     now: datetime) -> int:  # fmt: skip
+    row = row or RuleState(rule=rule, series=series)
+    start = row.last_sample_at or now - STALE  # a new rule looks back one staleness window
+    samples = (Sample.objects.filter(series=series, at__gt=start, at__lte=now)
+               .order_by("at").values_list("at", "value")[:MAX_SAMPLES])  # fmt: skip
+    state, changes = State(row.phase, row.since, row.last_sample_at), 0
+    for at, value in samples:
+        state, event = step(spec, state, at, value)
+        if event == FIRE:
+            changes += bool(alert_open(rule=rule, series=series, kind=AlertKind.THRESHOLD,
+                                       at=at, value=value, now=now))  # fmt: skip
+        elif event == RESOLVE:
+            changes += bool(alert_close(rule=rule, series=series, kind=AlertKind.THRESHOLD,
+                                        at=at, value=value, now=now))  # fmt: skip
+        row.last_value = value
+    changes += _no_data(rule, series, now)
+    if (state.phase, state.since, state.last_at) != (row.phase, row.since, row.last_sample_at) \
+            or row.pk is None:  # fmt: skip
+        row.phase, row.since, row.last_sample_at = state.phase, state.since, state.last_at
+        row.save()
+    return changes
+
+
+def _no_data(rule: Rule, series: Series, now: datetime) -> int:
+    if rule.no_data_seconds is None:
+        return 0
+    silent_since = series.last_at
+    if silent_since is None or now - silent_since >= timedelta(seconds=rule.no_data_seconds):
+        at = silent_since or now
+        return bool(alert_open(rule=rule, series=series, kind=AlertKind.NO_DATA, at=at,
+                               value=None, now=now))  # fmt: skip
+    return bool(alert_close(rule=rule, series=series, kind=AlertKind.NO_DATA,
+                            at=series.last_at or now, value=None, now=now))  # fmt: skip

@@ -1,0 +1,145 @@
+"""Samples from agents, checks and anything that can POST JSON: checked as a whole before
+anything is stored (a bad sample refuses its batch and names itself; a valid batch is kept
+whole), then written with one bulk insert per batch."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+
+from yingji.core.errors import DomainError
+from yingji.monitoring.models import Asset, Sample, Series
+from yingji.monitoring.services.assets import METRIC_NAME
+
+MAX_BATCH = 10_000
+MAX_LABELS = 20
+FUTURE = timedelta(minutes=5)  # clock skew we accept from a pushing host
+PAST = timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class SampleRow:
+    metric: str
+    labels_key: str
+    labels: tuple[tuple[str, str], ...]
+    at: datetime
+    value: float
+
+
+def labels_key(labels: dict[str, str]) -> str:
+    return ",".join(f"{k}={v}" for k, v in sorted(labels.items()))
+
+
+def parse_samples(payload: Any, now: datetime) -> list[SampleRow]:
+    """{"samples": [{"metric", "value", "labels"?, "at"?}]}; `at` is ISO 8601 or Unix
+    seconds, defaulting to now."""
+    raw = payload.get("samples") if isinstance(payload, dict) else None
+    if not isinstance(raw, list) or not raw:
+        raise DomainError(_('Send {"samples": [...]} with at least one sample.'), field="samples")
+    if len(raw) > MAX_BATCH:
+        raise DomainError(_("At most %(n)d samples in one batch.") % {"n": MAX_BATCH},
+                          field="samples")  # fmt: skip
+    return [parse_one(i, item, now) for i, item in enumerate(raw)]
+
+
+def _bad(index: int, message: str) -> DomainError:
+    return DomainError(_("Sample %(i)d: %(why)s") % {"i": index, "why": message}, field="samples")
+
+
+def parse_one(index: int, item: Any, now: datetime) -> SampleRow:
+    if not isinstance(item, dict):
+        raise _bad(index, _("a sample is an object."))
+    metric = item.get("metric")
+    if not isinstance(metric, str) or not METRIC_NAME.match(metric):
+        raise _bad(index, _("%(m)r is not a metric name.") % {"m": metric})
+    value = item.get("value")
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise _bad(index, _("the value must be a finite number."))
+    labels = item.get("labels") or {}
+    if (
+        not isinstance(labels, dict)
+        or len(labels) > MAX_LABELS
+        or not all(
+            isinstance(k, str) and METRIC_NAME.match(k) and isinstance(v, str) and len(v) <= 100
+            for k, v in labels.items()
+        )
+    ):
+        raise _bad(index, _("labels are at most 20 names with text values."))
+    at = _time(item.get("at"), now)
+    if at is None or not now - PAST <= at <= now + FUTURE:
+        raise _bad(index, _("the time is missing, unreadable or too far from now."))
+    key = labels_key(labels)
+    if len(key) > 500:
+        raise _bad(index, _("labels are at most 20 names with text values."))
+    return SampleRow(metric, key, tuple(sorted(labels.items())), at, float(value))
+
+
+def _time(raw: Any, now: datetime) -> datetime | None:
+    if raw is None:
+        return now
+    if isinstance(raw, int | float) and not isinstance(raw, bool) and math.isfinite(raw):
+        try:
+            return datetime.fromtimestamp(raw, tz=timezone.get_fixed_timezone(0))
+        except (OverflowError, OSError, ValueError):
+            return None
+    if isinstance(raw, str):
+        try:
+            parsed = parse_datetime(raw)
+        except ValueError:
+            return None
+        if parsed is not None and timezone.is_naive(parsed):
+            return None  # a time without a zone is ambiguous
+        return parsed
+    return None
+
+
+@transaction.atomic
+def samples_ingest(*, asset: Asset, rows: Iterable[SampleRow]) -> int:
+    """Store the samples and move each series' latest value; all or nothing."""
+    rows = list(rows)
+    series = _series_for(asset, rows)
+    Sample.objects.bulk_create(
+        [Sample(series_id=series[(r.metric, r.labels_key)].pk, at=r.at, value=r.value)
+         for r in rows],
+        batch_size=1000,
+    )  # fmt: skip
+    latest: dict[tuple[str, str], SampleRow] = {}
+    for row in rows:
+        key = (row.metric, row.labels_key)
+        if key not in latest or row.at >= latest[key].at:
+            latest[key] = row
+    moved = []
+    for key, row in latest.items():
+        found = series[key]
+        if found.last_at is None or row.at >= found.last_at:
+            found.last_at, found.last_value = row.at, row.value
+            moved.append(found)
+    Series.objects.bulk_update(moved, ["last_at", "last_value"], batch_size=500)
+    return len(rows)
+
+
+def _series_for(asset: Asset, rows: list[SampleRow]) -> dict[tuple[str, str], Series]:
+    """Every series the rows name, created once (concurrent writers meet at the unique
+    constraint and both read the winner's row)."""
+    wanted = {(r.metric, r.labels_key): dict(r.labels) for r in rows}
+    metrics = {metric for metric, _key in wanted}
+    found = {
+        (s.metric, s.labels_key): s for s in Series.objects.filter(asset=asset, metric__in=metrics)
+    }
+    missing = [Series(asset=asset, metric=m, labels_key=k, labels=labels)
+               for (m, k), labels in wanted.items() if (m, k) not in found]  # fmt: skip
+    if missing:
+        Series.objects.bulk_create(missing, ignore_conflicts=True)
+        found = {
+            (s.metric, s.labels_key): s
+            for s in Series.objects.filter(asset=asset, metric__in=metrics)
+        }
+    return found

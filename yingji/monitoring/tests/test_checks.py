@@ -1,0 +1,94 @@
+"""R-MON-1: the engine's checks against real local targets. A target that is down, wrong or
+slow is a recorded failure with its reason, never an error out of the engine."""
+
+import socket
+
+from yingji.core.actors import SYSTEM
+from yingji.core.errors import DomainError
+from yingji.core.testing import CastTestCase
+from yingji.engine.loop import Engine
+from yingji.monitoring import services
+from yingji.monitoring.models import Check, Series
+from yingji.monitoring.tests.peers import free_port, node_exporter, web_site
+
+
+class Checks(CastTestCase):
+    def setUp(self) -> None:
+        super().setUp()
+        self.asset = services.asset_create(actor=SYSTEM, code="WEB-01", name="手机银行",
+                                           kind="system", core=True)  # fmt: skip
+
+    def check(self, name: str, kind: str, target: str, **fields) -> Check:
+        return services.check_create(actor=SYSTEM, asset=self.asset, name=name, kind=kind,
+                                     target=target, **fields)  # fmt: skip
+
+    def value(self, metric: str, check: str, **labels: str) -> float | None:
+        wanted = {**labels, "check": check}
+        for series in Series.objects.filter(asset=self.asset, metric=metric):
+            if series.labels == wanted:
+                return series.last_value
+        return None
+
+    def test_http_status_body_and_latency_and_failures_with_their_reasons(self):
+        with web_site() as site:
+            self.check("健康检查", "http", f"{site}/health", config={"body_contains": "OK"})
+            self.check("维护页", "http", f"{site}/down")
+            self.check("内容不符", "http", f"{site}/health", config={"body_contains": "交易"})
+            self.check("慢接口", "http", f"{site}/slow", timeout_seconds=1)
+            Engine().run_cycle()
+        results = {c.name: (c.last_ok, c.last_error) for c in Check.objects.all()}
+        self.assertEqual(results["健康检查"], (True, ""))
+        self.assertEqual(results["维护页"], (False, "HTTP 503, expected 200"))
+        self.assertIn("交易", results["内容不符"][1])
+        self.assertFalse(results["慢接口"][0])
+        self.assertIn("timed out", results["慢接口"][1].lower())
+        self.assertEqual(self.value("probe_success", "健康检查"), 1)
+        self.assertEqual(self.value("probe_http_status_code", "维护页"), 503)
+        self.assertEqual(self.value("probe_success", "慢接口"), 0)
+        duration = self.value("probe_duration_seconds", "健康检查")
+        assert duration is not None
+        self.assertLess(duration, 1)
+        ran = Check.objects.get(name="健康检查")
+        assert ran.last_run_at is not None
+        self.assertGreater(ran.next_run_at, ran.last_run_at)
+
+    def test_tcp_connect_to_a_listener_and_to_a_closed_port(self):
+        with socket.socket() as listener:
+            listener.bind(("127.0.0.1", 0))
+            listener.listen()
+            port = listener.getsockname()[1]
+            self.check("数据库端口", "tcp", f"127.0.0.1:{port}")
+            self.check("已关闭端口", "tcp", f"127.0.0.1:{free_port()}", timeout_seconds=2)
+            Engine().run_cycle()
+        self.assertEqual(self.value("probe_success", "数据库端口"), 1)
+        closed = Check.objects.get(name="已关闭端口")
+        self.assertEqual((closed.last_ok, self.value("probe_success", "已关闭端口")), (False, 0))
+        self.assertIn("refused", closed.last_error.lower())
+
+    def test_a_real_node_exporter_is_scraped_for_the_chosen_metrics(self):
+        with node_exporter() as url:
+            self.check("node", "prometheus", url,
+                       config={"metrics": ["node_load1", "node_cpu_seconds_total"]})  # fmt: skip
+            Engine().run_cycle()
+        check = Check.objects.get()
+        self.assertEqual((check.last_ok, check.last_error), (True, ""))
+        metrics = set(Series.objects.values_list("metric", flat=True))
+        self.assertTrue({"node_load1", "node_cpu_seconds_total", "probe_success"} <= metrics)
+        self.assertNotIn("node_memory_MemTotal_bytes", metrics)
+        idle = self.value("node_cpu_seconds_total", "node", cpu="0", mode="idle")
+        assert idle is not None
+        self.assertGreater(idle, 0)
+
+    def test_bad_check_definitions_are_refused_with_the_field(self):
+        for kind, target, fields, field in (
+            ("http", "ftp://x", {}, "target"),
+            ("tcp", "db.internal", {}, "target"),
+            ("tcp", "db:99999", {}, "target"),
+            ("http", "http://x", {"interval_seconds": 5}, "interval_seconds"),
+            ("http", "http://x", {"config": {"expect_status": 42}}, "config"),
+            ("ping", "x", {}, "kind"),
+        ):  # fmt: skip
+            with self.subTest(target=target), self.assertRaises(DomainError) as caught:
+                self.check("x", kind, target, **fields)
+            self.assertEqual(caught.exception.field, field)
+        self.assertFalse(Check.objects.exists())
