@@ -30,6 +30,9 @@ PAGES = [
     ("incident-list", "/incidents/", "leader", "en", 1280),
     ("plans-list", "/plans/", "office", "zh-hans", 1280),
     ("plans-home-office", "/", "office", "zh-hant", 1280),
+    ("monitoring-assets", "/monitoring/", "executor", "zh-hans", 1280),
+    ("monitoring-asset", "/monitoring/assets/1/", "executor", "zh-hans", 1280),
+    ("monitoring-alert", "/monitoring/alerts/1/", "executor", "zh-hans", 1280),
 ]
 FULL_PAGE = {"incident-command-expert"}
 # Choices made on a page before the picture: the channel form shows the chosen kind's fields.

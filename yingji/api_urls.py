@@ -3,6 +3,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from yingji.incidents import api as incidents_api
+from yingji.monitoring import api as monitoring_api
 from yingji.org import api as org_api
 from yingji.plans import api as plans_api
 
@@ -15,6 +16,10 @@ router.register("vendors", org_api.VendorViewSet, basename="vendor")
 router.register("incidents", incidents_api.IncidentViewSet, basename="incident")
 router.register("grading-rules", incidents_api.GradingRuleViewSet, basename="grading-rule")
 router.register("plans", plans_api.PlanViewSet, basename="plan")
+router.register("monitoring/assets", monitoring_api.AssetViewSet, basename="monitoring-asset")
+router.register("monitoring/checks", monitoring_api.CheckViewSet, basename="monitoring-check")
+router.register("monitoring/rules", monitoring_api.RuleViewSet, basename="monitoring-rule")
+router.register("monitoring/alerts", monitoring_api.AlertViewSet, basename="monitoring-alert")
 router.register("notice-templates", incidents_api.NoticeTemplateViewSet, basename="notice-template")
 
 urlpatterns = [

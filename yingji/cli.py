@@ -108,6 +108,18 @@ def cmd_check(args: argparse.Namespace) -> None:
     sys.exit(0 if run_self_check(print) else 1)
 
 
+def cmd_agent(args: argparse.Namespace) -> None:
+    """Runs on a monitored server: no database, no Django (R-MON-1)."""
+    from yingji.monitoring.agent import Agent
+
+    if not args.url or not args.token:
+        sys.exit("yingji agent: give --url and --token (or YINGJI_AGENT_URL, YINGJI_AGENT_TOKEN)")
+    agent = Agent(url=args.url, token=args.token, every=args.every)
+    if args.once:
+        sys.exit(0 if agent.push_once() else 1)
+    agent.run_forever()
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="yingji", description="Yingji emergency management")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -135,6 +147,12 @@ def _parser() -> argparse.ArgumentParser:
     admin.set_defaults(func=cmd_createadmin)
     check = sub.add_parser("check", help="configuration self-check")
     check.set_defaults(func=cmd_check)
+    agent = sub.add_parser("agent", help="push this server's CPU, memory, disk, load and network")
+    agent.add_argument("--url", default=os.environ.get("YINGJI_AGENT_URL", ""))
+    agent.add_argument("--token", default=os.environ.get("YINGJI_AGENT_TOKEN", ""))
+    agent.add_argument("--every", type=float, default=15.0, help="seconds between pushes")
+    agent.add_argument("--once", action="store_true", help="push once and exit (tests, cron)")
+    agent.set_defaults(func=cmd_agent)
     sub.add_parser("token", help="API tokens: create USERNAME | list USERNAME | revoke ID")
     sub.add_parser("manage", help="any Django management command")
     return parser
@@ -153,6 +171,11 @@ def main(argv: list[str] | None = None) -> None:
     for name in ("port", "threads", "workers"):
         if getattr(args, name, 1) < 1:
             sys.exit(f"yingji: --{name} must be a positive number")
+    if args.command == "agent":
+        if args.every < 1:
+            sys.exit("yingji: --every must be at least 1 second")
+        args.func(args)  # a monitored server has no Yingji database
+        return
     _setup_django()
     args.func(args)
 

@@ -246,6 +246,12 @@ SPECTACULAR_SETTINGS = {
         "IncidentStatusEnum": "yingji.incidents.choices.Status",
         "TaskStatusEnum": "yingji.incidents.choices.TaskStatus",
         "GroupKindEnum": "yingji.org.choices.GroupKind",
+        "AlertSeverityEnum": "yingji.monitoring.choices.Severity",
+        "AlertStatusEnum": "yingji.monitoring.choices.AlertStatus",
+        "AlertKindEnum": "yingji.monitoring.choices.AlertKind",
+        "AssetKindEnum": "yingji.monitoring.choices.AssetKind",
+        "CheckKindEnum": "yingji.monitoring.choices.CheckKind",
+        "RuleOperatorEnum": "yingji.monitoring.choices.Operator",
     },
 }
 

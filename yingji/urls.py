@@ -16,6 +16,7 @@ urlpatterns = [
     path("notify/", include("yingji.notify.urls")),
     path("incidents/", include("yingji.incidents.urls")),
     path("plans/", include("yingji.plans.urls")),
+    path("monitoring/", include("yingji.monitoring.urls")),
     path("api/v1/metrics", monitoring_intake.metrics_push, name="metrics_push"),
     path("api/v1/", include("yingji.api_urls")),
     path("django-admin/", admin.site.urls),

@@ -21,6 +21,7 @@ from yingji.incidents.command import command_context
 from yingji.incidents.forms import JudgementForm, ListFilterForm, ReportForm
 from yingji.incidents.models import Attachment, Incident
 from yingji.incidents.queries import get_incident_for, my_tasks, visible_incidents
+from yingji.monitoring.queries import report_initial
 
 PAGE_SIZE = 50
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -64,7 +65,8 @@ def page_after(incidents: Any, cursor: str, size: int) -> tuple[list[Incident], 
 
 @login_required
 def report(request: HttpRequest) -> HttpResponse:
-    form = ReportForm(request.POST or None, request.FILES or None)
+    initial = report_initial(request.user, request.GET["alert"]) if "alert" in request.GET else {}
+    form = ReportForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             incident = services.incident_report(actor=request.user, **form.cleaned_data)

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from yingji.monitoring.choices import (
+    SEVERITY_COLOURS,
     AlertKind,
     AlertStatus,
     AssetKind,
@@ -206,6 +207,10 @@ class Alert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rule} {self.series} {self.status}"
+
+    @property
+    def colour(self) -> str:
+        return SEVERITY_COLOURS[self.severity]
 
 
 class Silence(models.Model):

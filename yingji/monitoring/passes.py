@@ -3,6 +3,7 @@ are evaluated, unacknowledged alerts are repeated, old samples are dropped."""
 
 from __future__ import annotations
 
+import functools
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from typing import Any
@@ -13,10 +14,12 @@ from django.db.models import Q
 from django.utils import timezone
 
 from yingji.engine.claims import claim_due, requeue_expired
-from yingji.engine.registry import register_pass
+from yingji.engine.queries import pass_lag
+from yingji.engine.registry import PASSES, register_pass
 from yingji.monitoring import probes, services
-from yingji.monitoring.choices import AlertStatus
-from yingji.monitoring.models import Alert, Check, Rule, Sample
+from yingji.monitoring.agent import HostFigures
+from yingji.monitoring.choices import AlertStatus, AssetKind
+from yingji.monitoring.models import Alert, Asset, Check, Rule, Sample
 
 CHECK_BATCH, RULE_BATCH, ALERT_BATCH = 32, 50, 200
 LEASE = timedelta(minutes=2)
@@ -101,3 +104,27 @@ def drop_old_samples(cycle: Any) -> int:
     old = Sample.objects.filter(at__lt=cutoff).order_by("at").values_list("pk", flat=True)
     ids = list(old[:50_000])
     return Sample.objects.filter(pk__in=ids).delete()[0] if ids else 0
+
+
+@functools.cache
+def _this_host() -> HostFigures:
+    return HostFigures()
+
+
+@register_pass("monitoring.self", every=timedelta(seconds=15))
+def watch_yingji_itself(cycle: Any) -> int:
+    """Self-monitoring: the machine Yingji runs on and Yingji's own backlog are figures of
+    the assets of kind "Yingji itself", so the same rules and alerts apply to them."""
+    assets = list(Asset.objects.filter(kind=AssetKind.YINGJI, active=True))
+    if not assets:
+        return 0
+    figures = _this_host().collect() + [
+        {"metric": "yingji_checks_overdue",
+         "value": Check.objects.filter(enabled=True, next_run_at__lt=cycle.now - LEASE).count()},
+        {"metric": "yingji_engine_lag_seconds",
+         "value": max((pass_lag(p, cycle.now) for p in PASSES.values()), default=0.0)},
+    ]  # fmt: skip
+    rows = services.parse_samples({"samples": figures}, cycle.now)
+    for asset in assets:
+        services.samples_ingest(asset=asset, rows=rows)
+    return 0  # periodic: nothing "due" was handled

@@ -3,9 +3,12 @@ samples into alerts and alerts into notices (R-MON-1..2)."""
 
 from yingji.monitoring.services.alerts import (
     alert_acknowledge,
+    alert_close,
     alert_mark_noise,
+    alert_open,
     alert_repeat,
     alerts_recipients,
+    may_act,
 )
 from yingji.monitoring.services.assets import (
     agent_token_issue,
@@ -19,7 +22,8 @@ from yingji.monitoring.services.evaluation import rule_evaluate
 from yingji.monitoring.services.ingest import SampleRow, parse_samples, samples_ingest
 
 __all__ = [
-    "SampleRow", "agent_token_issue", "alert_acknowledge", "alert_mark_noise", "alert_repeat",
-    "alerts_recipients", "asset_create", "check_create", "check_record", "may_manage",
+    "SampleRow", "agent_token_issue", "alert_acknowledge", "alert_close", "alert_mark_noise",
+    "alert_open", "alert_repeat",
+    "alerts_recipients", "asset_create", "check_create", "check_record", "may_act", "may_manage",
     "parse_samples", "rule_create", "rule_evaluate", "samples_ingest",
 ]  # fmt: skip

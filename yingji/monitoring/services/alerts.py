@@ -60,10 +60,9 @@ def alert_close(*, rule: Rule, series: Series, kind: str, at: datetime, value: f
     if alert is None:
         return None
     alert.status, alert.resolved_at, alert.next_notify_at = AlertStatus.RESOLVED, at, None
-    alert.value = value if value is not None else alert.value
-    alert.save(update_fields=["status", "resolved_at", "next_notify_at", "value"])
+    alert.save(update_fields=["status", "resolved_at", "next_notify_at"])
     if alert.sends:  # those told it fired are told it is over; nobody else
-        _tell(alert, "monitoring.resolved", key=f"alert:{alert.pk}:resolved")
+        _tell(alert, "monitoring.resolved", key=f"alert:{alert.pk}:resolved", value=value)
     return alert
 
 
@@ -93,13 +92,15 @@ def _set_next(alert: Alert, at: datetime | None) -> None:
         alert.save(update_fields=["next_notify_at"])
 
 
-def _tell(alert: Alert, event: str, *, key: str) -> None:
+def _tell(alert: Alert, event: str, *, key: str, value: float | None = None) -> None:
+    """`value`: the figure now (the recovered one); the alert keeps the one that fired it."""
     asset, rule = alert.asset, alert.rule
     local = timezone.localtime(alert.resolved_at or alert.started_at)
     notify(
         event=event,
         context={"asset": asset.name, "code": asset.code, "rule": rule.name,
-                 "series": str(alert.series), "value": _number(alert.value),
+                 "series": str(alert.series),
+                 "value": _number(alert.value if value is None else value),
                  "op": rule.operator, "threshold": _number(rule.threshold),
                  "at": local.strftime("%m-%d %H:%M:%S"), "severity": alert.severity},
         recipients=alerts_recipients(asset),
@@ -114,7 +115,7 @@ def _number(value: float | None) -> str:
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
 
 
-def _may_act(actor: Any, alert: Alert) -> bool:
+def may_act(actor: Any, alert: Alert) -> bool:
     roles = roles_of(actor)
     responsible = roles.person is not None and alert.asset.responsible.filter(
         pk=roles.person.pk).exists()  # fmt: skip
@@ -124,7 +125,7 @@ def _may_act(actor: Any, alert: Alert) -> bool:
 @transaction.atomic
 def alert_acknowledge(*, actor: Any, alert: Alert) -> Alert:
     """认领: someone is on it, so the repeats stop."""
-    if not _may_act(actor, alert):
+    if not may_act(actor, alert):
         raise AccessDenied(_("Only the asset's people, the office or the experts may do this."))
     if alert.acknowledged_at is None:
         alert.acknowledged_by, alert.acknowledged_at = actor, timezone.now()

@@ -1,0 +1,75 @@
+"""Who sees monitoring, and the reads the pages and API share."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from yingji.monitoring.choices import AlertStatus
+from yingji.monitoring.models import Alert, Asset
+from yingji.org.roles import roles_of
+
+
+def may_read(user: Any) -> bool:
+    """Everyone inside the organisation: what is watched and how it is doing is no secret
+    within IT, and the people told of an alert must be able to open it."""
+    roles = roles_of(user)
+    return roles.admin or roles.active_person
+
+
+def visible_assets(user: Any) -> QuerySet[Asset]:
+    if not may_read(user):
+        return Asset.objects.none()
+    return Asset.objects.select_related("owner_department")
+
+
+def get_asset_for(user: Any, pk: Any) -> Asset:
+    try:
+        return visible_assets(user).get(pk=int(pk))
+    except (Asset.DoesNotExist, TypeError, ValueError):
+        raise Http404 from None
+
+
+def visible_alerts(user: Any) -> QuerySet[Alert]:
+    return Alert.objects.filter(asset__in=visible_assets(user)).select_related(
+        "rule", "asset", "series", "acknowledged_by__person"
+    )
+
+
+def get_alert_for(user: Any, pk: Any) -> Alert:
+    try:
+        return visible_alerts(user).get(pk=int(pk))
+    except (Alert.DoesNotExist, TypeError, ValueError):
+        raise Http404 from None
+
+
+def firing_alerts(user: Any) -> QuerySet[Alert]:
+    return visible_alerts(user).filter(status=AlertStatus.FIRING)
+
+
+# Preliminary severity of an emergency report (incidents.Grade) from an alert's severity.
+REPORT_GRADE = {"critical": "I", "major": "II", "minor": "III", "warning": "IV"}
+
+
+def report_initial(user: Any, alert_id: Any) -> dict[str, Any]:
+    """ "Report as emergency" (R-RESP-1/3): the report form filled from an alert the user can
+    see: when, which asset, where, what was measured, how severe."""
+    try:
+        alert = get_alert_for(user, alert_id)
+    except Http404:
+        return {}
+    asset = alert.asset
+    symptoms = f"{alert.rule.name}: {alert.series} = {alert.value} ({alert.rule.operator} " \
+               f"{alert.rule.threshold})"  # fmt: skip
+    return {
+        "title": f"{asset.name}: {alert.rule.name}"[:200],
+        "category": "facility" if asset.kind == "facility" else "information_system",
+        "occurred_at": timezone.localtime(alert.started_at).strftime("%Y-%m-%dT%H:%M"),
+        "symptoms": symptoms,
+        "location": asset.location,
+        "severity": REPORT_GRADE.get(alert.severity, ""),
+        "affected_systems": f"{asset.code} {asset.name}",
+    }

@@ -1,0 +1,71 @@
+"""/api/v1/monitoring/: the office sets up an asset, its agent token, a check and a rule;
+the engineer acknowledges or marks an alert as noise; outsiders see nothing."""
+
+from django.utils import timezone
+
+from yingji.core.actors import SYSTEM
+from yingji.monitoring import services
+from yingji.monitoring.models import Alert, Rule, Series
+from yingji.org.tests.test_api import ApiTestCase
+
+
+class MonitoringApi(ApiTestCase):
+    def test_set_up_an_asset_with_a_token_a_check_and_a_rule(self):
+        office = self.api("office")
+        created = office.post("/api/v1/monitoring/assets/", {
+            "code": "CORE-01", "name": "核心系统", "kind": "system", "core": True,
+            "responsible": [self.executor_person.pk],
+        }, format="json")  # fmt: skip
+        self.assertEqual(created.status_code, 201, created.content)
+        asset = created.json()["id"]
+        token = office.post(f"/api/v1/monitoring/assets/{asset}/agent-token/").json()["token"]
+        pushed = self.client.post("/api/v1/metrics", {"samples": [{"metric": "cpu", "value": 5}]},
+                                  content_type="application/json",
+                                  headers={"Authorization": f"Bearer {token}"})  # fmt: skip
+        self.assertEqual(pushed.status_code, 202)
+        self.assertEqual(office.get(f"/api/v1/monitoring/assets/{asset}/series/").json()[0]
+                         ["last_value"], 5)  # fmt: skip
+        check = office.post("/api/v1/monitoring/checks/", {
+            "asset": asset, "name": "首页", "kind": "http", "target": "https://bank.example/",
+        }, format="json")  # fmt: skip
+        self.assertEqual(check.status_code, 201, check.content)
+        rule = office.post("/api/v1/monitoring/rules/", {
+            "name": "CPU", "metric": "cpu", "operator": ">", "threshold": 90,
+            "for_seconds": 300, "severity": "major",
+        }, format="json")  # fmt: skip
+        self.assertEqual(rule.status_code, 201, rule.content)
+        bad = office.post("/api/v1/monitoring/rules/", {
+            "name": "x", "metric": "cpu load", "operator": ">", "threshold": 1,
+            "severity": "major",
+        }, format="json")  # fmt: skip
+        self.assertEqual((bad.status_code, bad.json()["field"]), (400, "metric"))
+        staff = self.api("staff")
+        self.assertEqual(staff.post("/api/v1/monitoring/rules/", {
+            "name": "x", "metric": "cpu", "operator": ">", "threshold": 1, "severity": "major",
+        }, format="json").status_code, 403)  # fmt: skip
+        self.assertEqual(len(staff.get("/api/v1/monitoring/assets/").json()["results"]), 1)
+        self.assertEqual(self.api("outsider").get("/api/v1/monitoring/assets/").json()
+                         ["results"], [])  # fmt: skip
+
+    def test_acknowledge_and_mark_as_noise(self):
+        asset = services.asset_create(actor=SYSTEM, code="A", name="A", kind="server",
+                                      responsible=[self.executor_person])  # fmt: skip
+        rule = services.rule_create(actor=SYSTEM, name="r", metric="m", operator=">",
+                                    threshold=1, severity="minor")  # fmt: skip
+        series = Series.objects.create(asset=asset, metric="m")
+        now = timezone.now()
+        alert = services.alert_open(rule=rule, series=series, kind="threshold", at=now,
+                                    value=2, now=now)  # fmt: skip
+        assert alert is not None
+        base = f"/api/v1/monitoring/alerts/{alert.pk}"
+        self.assertEqual(self.api("staff").post(f"{base}/acknowledge/").status_code, 403)
+        done = self.api("executor").post(f"{base}/acknowledge/")
+        self.assertEqual((done.status_code, done.json()["acknowledged_by"]),
+                         (200, self.executor.pk))  # fmt: skip
+        no_reason = self.api("executor").post(f"{base}/noise/", {}, format="json")
+        self.assertEqual(no_reason.status_code, 400)
+        noise = self.api("executor").post(f"{base}/noise/", {"reason": "备份窗口的正常高峰"},
+                                          format="json")  # fmt: skip
+        self.assertEqual(noise.json()["noise_reason"], "备份窗口的正常高峰")
+        self.assertIsNone(Alert.objects.get().next_notify_at)
+        self.assertEqual(Rule.objects.count(), 1)

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from yingji.monitoring import views
+
+app_name = "monitoring"
+urlpatterns = [
+    path("", views.asset_list, name="assets"),
+    path("assets/<int:pk>/", views.asset_detail, name="asset"),
+    path("assets/<int:pk>/agent-token/", views.asset_token, name="asset_token"),
+    path("alerts/", views.alert_list, name="alerts"),
+    path("alerts/<int:pk>/", views.alert_detail, name="alert"),
+    path("alerts/<int:pk>/acknowledge/", views.alert_acknowledge, name="alert_acknowledge"),
+    path("alerts/<int:pk>/noise/", views.alert_noise, name="alert_noise"),
+]

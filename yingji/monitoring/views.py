@@ -1,0 +1,107 @@
+"""Monitoring pages: assets with their latest figures and alerts, the alerts list, and an
+alert with acknowledge, noise and "report as emergency"."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from yingji.core.flash import flash_outcome
+from yingji.monitoring import services
+from yingji.monitoring.choices import AlertStatus
+from yingji.monitoring.models import Alert, Series
+from yingji.monitoring.queries import (
+    firing_alerts,
+    get_alert_for,
+    get_asset_for,
+    may_read,
+    visible_alerts,
+    visible_assets,
+)  # fmt: skip
+
+PAGE = 100
+
+
+@login_required
+def asset_list(request: HttpRequest) -> HttpResponse:
+    if not may_read(request.user):
+        raise PermissionDenied
+    assets = list(visible_assets(request.user)[:500])
+    firing: dict[int, list[Alert]] = {}
+    for alert in firing_alerts(request.user):
+        firing.setdefault(alert.asset_id, []).append(alert)
+    context = {"rows": [(a, firing.get(a.pk, [])) for a in assets],
+               "firing_count": sum(len(v) for v in firing.values())}  # fmt: skip
+    return render(request, "monitoring/assets.html", context)
+
+
+@login_required
+def asset_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    asset = get_asset_for(request.user, pk)
+    context = {
+        "asset": asset,
+        "series": Series.objects.filter(asset=asset)[:300],
+        "checks": asset.checks.all(),
+        "alerts": visible_alerts(request.user).filter(asset=asset)[:20],
+        "silences": asset.silences.all()[:5],
+        "may_manage": services.may_manage(request.user),
+        "token": request.session.pop("agent_token", None),
+    }
+    return render(request, "monitoring/asset.html", context)
+
+
+@login_required
+@require_POST
+def asset_token(request: HttpRequest, pk: int) -> HttpResponse:
+    """A new agent token, shown once on the next page (kept in the session until then)."""
+    asset = get_asset_for(request.user, pk)
+    issue = lambda: services.agent_token_issue(actor=request.user, asset=asset)  # noqa: E731
+    token = flash_outcome(request, issue, _("A new agent token was made; the old one is void."))
+    if token:
+        request.session["agent_token"] = token
+    return redirect("monitoring:asset", pk=pk)
+
+
+@login_required
+def alert_list(request: HttpRequest) -> HttpResponse:
+    if not may_read(request.user):
+        raise PermissionDenied
+    status = request.GET.get("status", AlertStatus.FIRING)
+    alerts = visible_alerts(request.user)
+    if status in AlertStatus.values:
+        alerts = alerts.filter(status=status)
+    context = {"alerts": alerts[:PAGE], "status": status, "statuses": AlertStatus.choices}
+    return render(request, "monitoring/alerts.html", context)
+
+
+@login_required
+def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    alert = get_alert_for(request.user, pk)
+    context = {"alert": alert, "may_act": services.may_act(request.user, alert)}
+    return render(request, "monitoring/alert.html", context)
+
+
+@login_required
+@require_POST
+def alert_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
+    alert = get_alert_for(request.user, pk)
+    flash_outcome(request, lambda: services.alert_acknowledge(actor=request.user, alert=alert),
+                  _("Acknowledged: the repeats have stopped."))  # fmt: skip
+    return redirect("monitoring:alert", pk=pk)
+
+
+@login_required
+@require_POST
+def alert_noise(request: HttpRequest, pk: int) -> HttpResponse:
+    alert = get_alert_for(request.user, pk)
+    reason = request.POST.get("reason", "")[:500]
+    flash_outcome(request, lambda: services.alert_mark_noise(actor=request.user, alert=alert,
+                  reason=reason), _("Marked as noise."))  # fmt: skip
+    if not reason.strip():
+        messages.info(request, _("Say why this alert is noise."))
+    return redirect("monitoring:alert", pk=pk)
