@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from yingji.core.api import validated
 from yingji.core.errors import AccessDenied
 from yingji.monitoring import services
-from yingji.monitoring.models import Alert, Asset, Check, Rule, Series
+from yingji.monitoring.models import Alert, Asset, Check, Rule, Series, Silence
 from yingji.monitoring.queries import (
     get_alert_for,
     get_asset_for,
@@ -46,6 +46,13 @@ class SeriesSerializer(serializers.ModelSerializer):
     class Meta:
         model = Series
         fields = ["id", "metric", "labels", "last_at", "last_value"]
+
+
+class SilenceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Silence
+        fields = ["id", "starts_at", "ends_at", "reason", "created_by"]
+        read_only_fields = ["created_by"]
 
 
 class CheckSerializer(serializers.ModelSerializer):
@@ -103,6 +110,17 @@ class AssetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     def series(self, request: Request, pk: Any = None) -> Response:
         rows = Series.objects.filter(asset=self.get_object())[:1000]
         return Response(SeriesSerializer(rows, many=True).data)
+
+    @extend_schema(request=SilenceSerializer, responses=SilenceSerializer(many=True))
+    @action(detail=True, methods=["get", "post"])
+    def silences(self, request: Request, pk: Any = None) -> Response:
+        """Maintenance windows: alerts open and close, notices wait for the window's end."""
+        asset = self.get_object()
+        if request.method == "POST":
+            services.silence_create(actor=request.user, asset=asset,
+                                    **validated(SilenceSerializer, request))  # fmt: skip
+        rows = asset.silences.all()[:100]
+        return Response(SilenceSerializer(rows, many=True).data)
 
 
 class CheckViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):

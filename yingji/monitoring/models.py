@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from yingji.monitoring.choices import (
     SEVERITY_COLOURS,
@@ -34,7 +35,7 @@ class Asset(models.Model):
     responsible = models.ManyToManyField(
         "org.Person", verbose_name=_("responsible people"), blank=True, related_name="+"
     )
-    location = models.CharField(_("location"), max_length=200, blank=True)
+    location = models.CharField(pgettext_lazy("asset", "location"), max_length=200, blank=True)
     services = models.TextField(_("business services carried"), blank=True)
     plans = models.ManyToManyField(
         "plans.Plan", verbose_name=_("plans that cover it"), blank=True, related_name="+"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -17,7 +18,7 @@ from yingji.audit.services import audit_record
 from yingji.core.actors import is_system
 from yingji.core.errors import AccessDenied, DomainError
 from yingji.monitoring.choices import AssetKind, CheckKind, Operator, Severity
-from yingji.monitoring.models import Asset, Check, Rule
+from yingji.monitoring.models import Asset, Check, Rule, Silence
 from yingji.org.roles import roles_of
 
 METRIC_NAME = re.compile(r"^[a-zA-Z_:][a-zA-Z0-9_:]{0,199}$")  # Prometheus' metric names
@@ -162,3 +163,31 @@ def rule_create(*, actor: Any, name: str, metric: str, operator: str, threshold:
                  after={"metric": metric, "operator": operator, "threshold": threshold,
                         "for_seconds": for_seconds})  # fmt: skip
     return rule
+
+
+MAX_SILENCE = timedelta(days=7)
+
+
+@transaction.atomic
+def silence_create(*, actor: Any, asset: Asset, starts_at: datetime, ends_at: datetime,
+                   reason: str) -> Silence:  # fmt: skip
+    """A maintenance window: the asset's alerts still open and close, the notices wait."""
+    _require_manager(actor)
+    if not reason.strip():
+        raise DomainError(_("Say what the maintenance is."), field="reason")
+    if not starts_at < ends_at <= starts_at + MAX_SILENCE:
+        raise DomainError(_("A window ends after it starts and lasts at most 7 days."),
+                          field="ends_at")  # fmt: skip
+    if ends_at <= timezone.now():
+        raise DomainError(_("This window is already over."), field="ends_at")
+    silence = Silence.objects.create(
+        asset=asset, starts_at=starts_at, ends_at=ends_at, reason=reason.strip()[:300],
+        created_by=_user(actor),
+    )  # fmt: skip
+    audit_record(actor=actor, action="monitoring.silence.create", obj=asset, reason=reason,
+                 after={"from": starts_at.isoformat(), "until": ends_at.isoformat()})  # fmt: skip
+    return silence
+
+
+def _user(actor: Any) -> Any:
+    return None if is_system(actor) else actor

@@ -1,6 +1,8 @@
 """/api/v1/monitoring/: the office sets up an asset, its agent token, a check and a rule;
 the engineer acknowledges or marks an alert as noise; outsiders see nothing."""
 
+from datetime import timedelta
+
 from django.utils import timezone
 
 from yingji.core.actors import SYSTEM
@@ -69,3 +71,17 @@ class MonitoringApi(ApiTestCase):
         self.assertEqual(noise.json()["noise_reason"], "备份窗口的正常高峰")
         self.assertIsNone(Alert.objects.get().next_notify_at)
         self.assertEqual(Rule.objects.count(), 1)
+
+    def test_maintenance_windows(self):
+        asset = services.asset_create(actor=SYSTEM, code="A", name="A", kind="server")
+        url = f"/api/v1/monitoring/assets/{asset.pk}/silences/"
+        now = timezone.now()
+        window = {"starts_at": now.isoformat(), "ends_at": (now + timedelta(hours=2)).isoformat(),
+                  "reason": "数据库升级"}  # fmt: skip
+        made = self.api("expert").post(url, window, format="json")
+        self.assertEqual((made.status_code, len(made.json())), (200, 1), made.content)
+        too_long = {**window, "ends_at": (now + timedelta(days=8)).isoformat()}
+        refused = self.api("expert").post(url, too_long, format="json")
+        self.assertEqual((refused.status_code, refused.json()["field"]), (400, "ends_at"))
+        self.assertEqual(self.api("staff").post(url, window, format="json").status_code, 403)
+        self.assertEqual(len(self.api("staff").get(url).json()), 1)
