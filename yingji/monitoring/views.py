@@ -8,11 +8,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from yingji.core.flash import flash_outcome
 from yingji.monitoring import services
+from yingji.monitoring.charts import asset_charts
 from yingji.monitoring.choices import AlertStatus
 from yingji.monitoring.models import Alert, Series
 from yingji.monitoring.queries import (
@@ -25,6 +27,7 @@ from yingji.monitoring.queries import (
 )  # fmt: skip
 
 PAGE = 100
+CHARTS = 24  # series drawn on an asset's page; the table lists the rest
 
 
 @login_required
@@ -43,9 +46,11 @@ def asset_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def asset_detail(request: HttpRequest, pk: int) -> HttpResponse:
     asset = get_asset_for(request.user, pk)
+    series = list(Series.objects.filter(asset=asset)[:300])
     context = {
         "asset": asset,
-        "series": Series.objects.filter(asset=asset)[:300],
+        "series": series,
+        "charts": asset_charts(series[:CHARTS], timezone.now()),
         "checks": asset.checks.all(),
         "alerts": visible_alerts(request.user).filter(asset=asset)[:20],
         "silences": asset.silences.all()[:5],

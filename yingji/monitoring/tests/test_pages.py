@@ -2,12 +2,16 @@
 by its engineer, "report as emergency" with the form filled in, the agent token shown once;
 outsiders see nothing."""
 
+from datetime import timedelta
+
 from django.utils import timezone
 
 from yingji.core.actors import SYSTEM
 from yingji.core.testing import CastTestCase
 from yingji.monitoring import services
+from yingji.monitoring.charts import asset_charts
 from yingji.monitoring.models import Alert, Series
+from yingji.monitoring.services.ingest import SampleRow
 
 
 class MonitoringPages(CastTestCase):
@@ -69,3 +73,20 @@ class MonitoringPages(CastTestCase):
         self.assertEqual(self.client.get(f"/monitoring/assets/{self.asset.pk}/").status_code, 404)
         self.assertEqual(self.client.get(f"/monitoring/alerts/{self.alert.pk}/").status_code, 404)
         self.assertEqual(self.client.get("/monitoring/").status_code, 403)
+
+    def test_the_asset_page_draws_the_last_hour_averaged_per_minute(self):
+        series = Series.objects.get(asset=self.asset, metric="room_temp")
+        now = timezone.now().replace(second=0, microsecond=0)
+        rows = [SampleRow("room_temp", "", (), now - timedelta(seconds=15 * i), 20 + i / 24)
+                for i in range(240)]  # fmt: skip
+        services.samples_ingest(asset=self.asset, rows=rows)
+        with self.assertNumQueries(2):  # the samples by minute, the rules' thresholds
+            (chart,) = asset_charts([series], now)
+        self.assertIn(len(chart.points.split()), (60, 61))  # one point a minute, not 240
+        self.assertAlmostEqual(chart.low, 20, delta=0.2)  # minute averages of 20 → 30
+        self.assertAlmostEqual(chart.high, 30, delta=0.2)
+        self.assertIsNotNone(chart.threshold_y)  # the rule's 30 is in range
+        self.login("staff")
+        page = self.client.get(f"/monitoring/assets/{self.asset.pk}/").content.decode()
+        self.assertIn('<polyline points="', page)
+        self.assertIn('class="chart-threshold"', page)
