@@ -5,6 +5,7 @@ reason), never an exception out of the engine."""
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import ssl
 import time
@@ -109,3 +110,80 @@ def prometheus_probe(target: str, config: dict[str, Any], timeout: float) -> Pro
 
 
 PROBES = {"http": http_probe, "tcp": tcp_probe, "prometheus": prometheus_probe}
+
+
+# SNMP (R-MON-1: network devices): SNMPv2-MIB sysUpTime and IF-MIB's interface table.
+SYS_UPTIME = "1.3.6.1.2.1.1.3.0"
+IF_COLUMNS = {
+    "1.3.6.1.2.1.2.2.1.2": "name",  # ifDescr
+    "1.3.6.1.2.1.2.2.1.8": "snmp_if_up",  # ifOperStatus: 1 up
+    "1.3.6.1.2.1.31.1.1.1.6": "snmp_if_in_octets_total",  # ifHCInOctets (64-bit)
+    "1.3.6.1.2.1.31.1.1.1.10": "snmp_if_out_octets_total",  # ifHCOutOctets
+}
+MAX_INTERFACES = 256
+
+
+def snmp_probe(target: str, config: dict[str, Any], timeout: float) -> ProbeResult:
+    """SNMP v2c: uptime, and per interface its state and traffic counters (the recorder
+    turns counters into rates). Each probe thread runs its own event loop."""
+    return asyncio.run(_snmp(target, config, timeout))
+
+
+async def _snmp(target: str, config: dict[str, Any], timeout: float) -> ProbeResult:
+    from pysnmp.hlapi.v3arch.asyncio import (
+        CommunityData,
+        ContextData,
+        ObjectIdentity,
+        ObjectType,
+        SnmpEngine,
+        UdpTransportTarget,
+        get_cmd,
+        walk_cmd,
+    )  # fmt: skip
+
+    host, _sep, port = target.rpartition(":")
+    engine = SnmpEngine()
+    try:
+        # v2c is what most intranet switches and routers are set up with; v3 (USM) is next.
+        auth = CommunityData(config.get("community", "public"), mpModel=1)  # noqa: S508
+        transport = await UdpTransportTarget.create((host.strip("[]"), int(port)),
+                                                    timeout=timeout, retries=0)  # fmt: skip
+        error, status, _index, binds = await get_cmd(
+            engine, auth, transport, ContextData(), ObjectType(ObjectIdentity(SYS_UPTIME))
+        )
+        if error or status:
+            return ProbeResult(False, f"SNMP: {error or status.prettyPrint()}")
+        samples: list[tuple[str, dict[str, str], float]] = [
+            ("snmp_uptime_seconds", {}, int(binds[0][1]) / 100)
+        ]
+        table: dict[str, dict[str, Any]] = {}
+        for column, field_name in IF_COLUMNS.items():
+            async for error, status, _index, row in walk_cmd(
+                engine, auth, transport, ContextData(), ObjectType(ObjectIdentity(column)),
+                lexicographicMode=False,
+            ):  # fmt: skip
+                if error or status:
+                    break
+                for oid, value in row:
+                    index = str(oid).rsplit(".", 1)[-1]
+                    if len(table) < MAX_INTERFACES or index in table:
+                        table.setdefault(index, {})[field_name] = value
+        samples += _interface_samples(table)
+        return ProbeResult(True, "", samples)
+    finally:
+        engine.close_dispatcher()
+
+
+def _interface_samples(table: dict[str, dict[str, Any]]) -> list[tuple[str, dict[str, str], float]]:
+    samples = []
+    for index, row in table.items():
+        labels = {"interface": str(row.get("name", index))[:100]}
+        if "snmp_if_up" in row:
+            samples.append(("snmp_if_up", labels, 1.0 if int(row["snmp_if_up"]) == 1 else 0.0))
+        for metric in ("snmp_if_in_octets_total", "snmp_if_out_octets_total"):
+            if metric in row:
+                samples.append((metric, labels, float(int(row[metric]))))
+    return samples
+
+
+PROBES["snmp"] = snmp_probe

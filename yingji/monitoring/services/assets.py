@@ -96,6 +96,12 @@ def _check_config(kind: str, config: Any) -> dict[str, Any]:
             raise DomainError(_("The expected status is an HTTP status code."), field="config")
         clean["expect_status"] = status
         clean["body_contains"] = str(config.get("body_contains", ""))[:500]
+    if kind == CheckKind.SNMP:
+        community = config.get("community", "public")
+        if not isinstance(community, str) or not community or len(community) > 64:
+            raise DomainError(_("Give the SNMP community (at most 64 characters)."),
+                              field="config")  # fmt: skip
+        clean["community"] = community
     if kind == CheckKind.PROMETHEUS:
         keep = config.get("metrics", [])
         if not isinstance(keep, list) or not all(METRIC_NAME.match(str(m)) for m in keep):

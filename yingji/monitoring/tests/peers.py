@@ -79,3 +79,26 @@ def node_exporter() -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+@contextmanager
+def snmp_agent(tmp: str) -> Iterator[str]:
+    """Debian's Net-SNMP agent on a free UDP port, community "public" (.ci/run installs it)."""
+    binary = shutil.which("snmpd") or ("/usr/sbin/snmpd" if os.path.exists("/usr/sbin/snmpd")
+                                       else None)  # fmt: skip
+    if binary is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI must poll a real SNMP agent: .ci/run installs snmpd")
+        pytest.skip("snmpd is not installed (apt-get install snmpd)")
+    port = free_port()
+    config = os.path.join(tmp, "snmpd.conf")
+    with open(config, "w") as out:
+        out.write(f"agentAddress udp:127.0.0.1:{port}\nrocommunity public 127.0.0.1\n")
+    process = subprocess.Popen([binary, "-f", "-Lo", "-C", "-c", config, "-M", "/dev/null"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    try:
+        time.sleep(0.5)  # UDP has no connect to wait for; the first poll retries anyway
+        yield f"127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

@@ -2,6 +2,10 @@
 slow is a recorded failure with its reason, never an error out of the engine."""
 
 import socket
+import tempfile
+import time
+
+from django.utils import timezone
 
 from yingji.core.actors import SYSTEM
 from yingji.core.errors import DomainError
@@ -9,7 +13,7 @@ from yingji.core.testing import CastTestCase
 from yingji.engine.loop import Engine
 from yingji.monitoring import services
 from yingji.monitoring.models import Check, Series
-from yingji.monitoring.tests.peers import free_port, node_exporter, web_site
+from yingji.monitoring.tests.peers import free_port, node_exporter, snmp_agent, web_site
 
 
 class Checks(CastTestCase):
@@ -78,6 +82,33 @@ class Checks(CastTestCase):
         idle = self.value("node_cpu_seconds_total", "node", cpu="0", mode="idle")
         assert idle is not None
         self.assertGreater(idle, 0)
+
+    def test_a_real_snmp_agent_is_polled_for_uptime_interfaces_and_traffic_rates(self):
+        with tempfile.TemporaryDirectory() as tmp, snmp_agent(tmp) as target:
+            check = self.check("核心交换机", "snmp", target, timeout_seconds=2)
+            for _attempt in range(20):  # snmpd binds its port a moment after it starts
+                Engine().run_cycle()
+                check.refresh_from_db()
+                if check.last_ok:
+                    break
+                Check.objects.filter(pk=check.pk).update(next_run_at=timezone.now())
+                time.sleep(0.25)
+            self.assertEqual((check.last_ok, check.last_error), (True, ""))
+            time.sleep(1)
+            Check.objects.filter(pk=check.pk).update(next_run_at=timezone.now())
+            Engine().run_cycle()
+        uptime = self.value("snmp_uptime_seconds", "核心交换机")
+        assert uptime is not None
+        self.assertGreaterEqual(uptime, 0)
+        self.assertEqual(self.value("snmp_if_up", "核心交换机", interface="lo"), 1)
+        counter = self.value("snmp_if_in_octets_total", "核心交换机", interface="lo")
+        assert counter is not None
+        self.assertGreater(counter, 0)
+        # snmpd caches its interface table for a few seconds, so a second poll 1 s later may
+        # see the same counter: the rate exists and is 0 or more, never negative
+        rate = self.value("snmp_if_in_bytes_per_second", "核心交换机", interface="lo")
+        assert rate is not None
+        self.assertGreaterEqual(rate, 0)
 
     def test_bad_check_definitions_are_refused_with_the_field(self):
         for kind, target, fields, field in (
