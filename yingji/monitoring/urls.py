@@ -5,7 +5,10 @@ from yingji.monitoring import views
 app_name = "monitoring"
 urlpatterns = [
     path("", views.asset_list, name="assets"),
+    path("assets/new/", views.asset_create, name="asset_create"),
     path("assets/<int:pk>/", views.asset_detail, name="asset"),
+    path("assets/<int:pk>/checks/new/", views.check_create, name="check_create"),
+    path("rules/", views.rule_list, name="rules"),
     path("assets/<int:pk>/agent-token/", views.asset_token, name="asset_token"),
     path("alerts/", views.alert_list, name="alerts"),
     path("alerts/<int:pk>/", views.alert_detail, name="alert"),

@@ -13,10 +13,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from yingji.core.flash import flash_outcome
+from yingji.core.forms import save_form
 from yingji.monitoring import services
 from yingji.monitoring.charts import asset_charts
 from yingji.monitoring.choices import AlertStatus
-from yingji.monitoring.models import Alert, Series
+from yingji.monitoring.forms import AssetForm, CheckForm, RuleForm
+from yingji.monitoring.models import Alert, Rule, Series
 from yingji.monitoring.queries import (
     firing_alerts,
     get_alert_for,
@@ -39,6 +41,7 @@ def asset_list(request: HttpRequest) -> HttpResponse:
     for alert in firing_alerts(request.user):
         firing.setdefault(alert.asset_id, []).append(alert)
     context = {"rows": [(a, firing.get(a.pk, [])) for a in assets],
+               "may_manage": services.may_manage(request.user),
                "firing_count": sum(len(v) for v in firing.values())}  # fmt: skip
     return render(request, "monitoring/assets.html", context)
 
@@ -110,3 +113,61 @@ def alert_noise(request: HttpRequest, pk: int) -> HttpResponse:
     if not reason.strip():
         messages.info(request, _("Say why this alert is noise."))
     return redirect("monitoring:alert", pk=pk)
+
+
+def _require_manager(request: HttpRequest) -> None:
+    if not services.may_manage(request.user):
+        raise PermissionDenied
+
+
+@login_required
+def asset_create(request: HttpRequest) -> HttpResponse:
+    _require_manager(request)
+    form = AssetForm(request.POST or None)
+    if request.method == "POST":
+        asset = save_form(form, lambda data: services.asset_create(actor=request.user, **data))
+        if asset is not None:
+            messages.success(request, _("Saved."))
+            return redirect("monitoring:asset", pk=asset.pk)
+    return render(request, "monitoring/form.html", {"form": form, "title": _("New asset")})
+
+
+@login_required
+def check_create(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_manager(request)
+    asset = get_asset_for(request.user, pk)
+    form = CheckForm(request.POST or None)
+    if request.method == "POST":
+        check = save_form(form, lambda _data: services.check_create(
+            actor=request.user, asset=asset, **form.service_fields()))  # fmt: skip
+        if check is not None:
+            messages.success(request, _("Saved. The engine runs it now and then on schedule."))
+            return redirect("monitoring:asset", pk=pk)
+    title = _("New check for %(asset)s") % {"asset": asset.name}
+    return render(request, "monitoring/form.html", {"form": form, "title": title})
+
+
+@login_required
+def rule_list(request: HttpRequest) -> HttpResponse:
+    """The rules; managers write a new one, preview what it would have done in the last 24
+    hours, and save it."""
+    if not may_read(request.user):
+        raise PermissionDenied
+    manager = services.may_manage(request.user)
+    if request.method == "POST" and not manager:
+        raise PermissionDenied
+    form = RuleForm(request.POST or None) if manager else None
+    preview = None
+    if request.method == "POST" and form is not None:
+        if "preview" in request.POST:
+            rule = save_form(form, lambda data: services.rule_checked(actor=request.user, **data))
+            if rule is not None:
+                preview = services.rule_preview(rule=rule, now=timezone.now())
+        else:
+            saved = save_form(form, lambda data: services.rule_create(actor=request.user, **data))
+            if saved is not None:
+                messages.success(request, _("Rule saved; the engine evaluates it from now on."))
+                return redirect("monitoring:rules")
+    context = {"rules": Rule.objects.select_related("asset").order_by("name")[:500],
+               "form": form, "preview": preview}  # fmt: skip
+    return render(request, "monitoring/rules.html", context)

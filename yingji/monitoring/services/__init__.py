@@ -15,16 +15,17 @@ from yingji.monitoring.services.assets import (
     asset_create,
     check_create,
     may_manage,
+    rule_checked,
     rule_create,
     silence_create,
 )
 from yingji.monitoring.services.checks import check_record
-from yingji.monitoring.services.evaluation import rule_evaluate
+from yingji.monitoring.services.evaluation import rule_evaluate, rule_preview
 from yingji.monitoring.services.ingest import SampleRow, parse_samples, samples_ingest
 
 __all__ = [
     "SampleRow", "agent_token_issue", "alert_acknowledge", "alert_close", "alert_mark_noise",
-    "alert_open", "alert_repeat",
-    "alerts_recipients", "asset_create", "check_create", "check_record", "may_act", "may_manage",
-    "parse_samples", "rule_create", "rule_evaluate", "samples_ingest", "silence_create",
+    "alert_open", "alert_repeat", "alerts_recipients", "asset_create", "check_create",
+    "check_record", "may_act", "may_manage", "parse_samples", "rule_checked", "rule_create",
+    "rule_evaluate", "rule_preview", "samples_ingest", "silence_create",
 ]  # fmt: skip

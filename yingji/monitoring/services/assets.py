@@ -135,14 +135,13 @@ def check_create(*, actor: Any, asset: Asset, name: str, kind: str, target: str,
     return check
 
 
-@transaction.atomic
-def rule_create(*, actor: Any, name: str, metric: str, operator: str, threshold: float,
-                severity: str, asset: Asset | None = None, labels: Any = None,
-                for_seconds: int = 0, recover_threshold: float | None = None,
-                recover_seconds: int = 0, no_data_seconds: int | None = None,
-                repeat_minutes: int = 0, max_sends: int = 3,
-                eval_seconds: int = 15) -> Rule:  # fmt: skip
-    """R-MON-2: a threshold that, held for a while, alerts the people responsible."""
+def rule_checked(*, actor: Any, name: str, metric: str, operator: str, threshold: float,
+                 severity: str, asset: Asset | None = None, labels: Any = None,
+                 for_seconds: int = 0, recover_threshold: float | None = None,
+                 recover_seconds: int = 0, no_data_seconds: int | None = None,
+                 repeat_minutes: int = 0, max_sends: int = 3,
+                 eval_seconds: int = 15) -> Rule:  # fmt: skip
+    """The rule as it would be saved, checked; not saved (a preview uses it as it is)."""
     _require_manager(actor)
     if not name.strip():
         raise DomainError(_("Give the rule a name."), field="name")
@@ -158,16 +157,23 @@ def rule_create(*, actor: Any, name: str, metric: str, operator: str, threshold:
     if eval_seconds < MIN_INTERVAL or max_sends < 1:
         raise DomainError(_("Evaluate at most every %(n)d seconds and send at least once.")
                           % {"n": MIN_INTERVAL}, field="eval_seconds")  # fmt: skip
-    rule = Rule.objects.create(
+    return Rule(
         name=name.strip()[:200], metric=metric, asset=asset, labels=labels, operator=operator,
         threshold=float(threshold), for_seconds=for_seconds, severity=severity,
         recover_threshold=recover_threshold, recover_seconds=recover_seconds,
         no_data_seconds=no_data_seconds, repeat_minutes=repeat_minutes, max_sends=max_sends,
         eval_seconds=eval_seconds,
     )  # fmt: skip
+
+
+@transaction.atomic
+def rule_create(*, actor: Any, **fields: Any) -> Rule:
+    """R-MON-2: a threshold that, held for a while, alerts the people responsible."""
+    rule = rule_checked(actor=actor, **fields)
+    rule.save()
     audit_record(actor=actor, action="monitoring.rule.create", obj=rule, regulation="R-MON-2",
-                 after={"metric": metric, "operator": operator, "threshold": threshold,
-                        "for_seconds": for_seconds})  # fmt: skip
+                 after={"metric": rule.metric, "operator": rule.operator,
+                        "threshold": rule.threshold, "for_seconds": rule.for_seconds})  # fmt: skip
     return rule
 
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
@@ -72,3 +73,39 @@ def _no_data(rule: Rule, series: Series, now: datetime) -> int:
                                value=None, now=now))  # fmt: skip
     return bool(alert_close(rule=rule, series=series, kind=AlertKind.NO_DATA,
                             at=series.last_at or now, value=None, now=now))  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Firing:
+    series: Series
+    started_at: datetime
+    resolved_at: datetime | None
+    peak: float
+
+
+PREVIEW_WINDOW = timedelta(hours=24)
+PREVIEW_SERIES = 50
+
+
+def rule_preview(*, rule: Rule, now: datetime) -> list[Firing]:
+    """What the rule would have done over the last 24 hours of stored samples: each firing,
+    when it resolved and its worst value. Nothing is written and nobody is told, so a rule
+    can be tuned before it wakes anyone (R-MON-2)."""
+    spec, since = spec_of(rule), now - PREVIEW_WINDOW
+    firings: list[Firing] = []
+    for series in matching_series(rule)[:PREVIEW_SERIES]:
+        samples = (Sample.objects.filter(series=series, at__gt=since, at__lte=now)
+                   .order_by("at").values_list("at", "value"))  # fmt: skip
+        state, opened, peak = State(), None, 0.0
+        for at, value in samples.iterator(chunk_size=2000):
+            state, event = step(spec, state, at, value)
+            if event == FIRE:
+                opened, peak = at, value
+            elif opened is not None:
+                peak = max(peak, value) if spec.operator in (">", ">=") else min(peak, value)
+            if event == RESOLVE and opened is not None:
+                firings.append(Firing(series, opened, at, peak))
+                opened = None
+        if opened is not None:
+            firings.append(Firing(series, opened, None, peak))
+    return sorted(firings, key=lambda f: f.started_at)

@@ -1,0 +1,82 @@
+"""The monitoring pages' forms: shapes only; the services check the rules."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from yingji.monitoring.choices import AssetKind, CheckKind, Operator, Severity
+from yingji.monitoring.models import Asset
+from yingji.org.models import Department, Person
+
+
+class AssetForm(forms.Form):
+    code = forms.CharField(label=_("code"), max_length=40)
+    name = forms.CharField(label=_("name"), max_length=200)
+    kind = forms.ChoiceField(label=_("kind"), choices=AssetKind.choices)
+    core = forms.BooleanField(label=_("carries core business"), required=False)
+    owner_department = forms.ModelChoiceField(
+        label=_("owner department"), queryset=Department.objects.filter(active=True),
+        required=False,
+    )  # fmt: skip
+    responsible = forms.ModelMultipleChoiceField(
+        label=_("responsible people"), queryset=Person.objects.filter(status="active"),
+        required=False, help_text=_("They are told of its alerts."),
+    )  # fmt: skip
+    location = forms.CharField(label=_("location"), max_length=200, required=False)
+    services = forms.CharField(label=_("business services carried"), required=False,
+                               widget=forms.Textarea(attrs={"rows": 2}))  # fmt: skip
+
+
+class CheckForm(forms.Form):
+    name = forms.CharField(label=_("name"), max_length=120)
+    kind = forms.ChoiceField(label=_("kind"), choices=CheckKind.choices)
+    target = forms.CharField(
+        label=_("target"), max_length=500,
+        help_text=_("A URL for HTTP and Prometheus; host:port for TCP and SNMP."),
+    )  # fmt: skip
+    interval_seconds = forms.IntegerField(label=_("every (seconds)"), initial=60, min_value=1)
+    timeout_seconds = forms.IntegerField(label=_("timeout (seconds)"), initial=10, min_value=1)
+    expect_status = forms.IntegerField(label=_("expected HTTP status"), initial=200,
+                                       required=False)  # fmt: skip
+    body_contains = forms.CharField(label=_("the page contains"), max_length=500, required=False)
+    metrics = forms.CharField(label=_("metrics to keep (Prometheus), separated by spaces"),
+                              required=False)  # fmt: skip
+    community = forms.CharField(label=_("SNMP community"), max_length=64, required=False)
+
+    def service_fields(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        config: dict[str, Any] = {}
+        if data["kind"] == CheckKind.HTTP:
+            config = {"expect_status": data["expect_status"] or 200,
+                      "body_contains": data["body_contains"]}  # fmt: skip
+        elif data["kind"] == CheckKind.PROMETHEUS:
+            config = {"metrics": data["metrics"].split()}
+        elif data["kind"] == CheckKind.SNMP:
+            config = {"community": data["community"] or "public"}
+        keep = ("name", "kind", "target", "interval_seconds", "timeout_seconds")
+        return {**{k: data[k] for k in keep}, "config": config}
+
+
+class RuleForm(forms.Form):
+    name = forms.CharField(label=_("name"), max_length=200)
+    metric = forms.CharField(
+        label=_("metric"), max_length=200,
+        help_text=_("e.g. cpu_percent, probe_success, snmp_if_up"),
+    )  # fmt: skip
+    asset = forms.ModelChoiceField(label=_("asset"), queryset=Asset.objects.filter(active=True),
+                                   required=False, empty_label=_("every asset"))  # fmt: skip
+    operator = forms.ChoiceField(label=_("operator"), choices=Operator.choices)
+    threshold = forms.FloatField(label=_("threshold"))
+    for_seconds = forms.IntegerField(label=_("sustained for (seconds)"), initial=300, min_value=0)
+    recover_threshold = forms.FloatField(label=_("recovery threshold"), required=False)
+    recover_seconds = forms.IntegerField(label=_("recovery observed for (seconds)"), initial=60,
+                                         min_value=0)  # fmt: skip
+    no_data_seconds = forms.IntegerField(label=_("no data for (seconds)"), required=False,
+                                         min_value=1)  # fmt: skip
+    severity = forms.ChoiceField(label=_("severity"), choices=Severity.choices)
+    repeat_minutes = forms.IntegerField(label=_("repeat every (minutes)"), initial=30,
+                                        min_value=0)  # fmt: skip
+    max_sends = forms.IntegerField(label=_("at most (notices)"), initial=3, min_value=1)

@@ -1,0 +1,62 @@
+"""Setting monitoring up in the pages: an asset, its check, a rule previewed against the
+last 24 hours before it is saved (R-MON-1..2)."""
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from yingji.core.actors import SYSTEM
+from yingji.core.testing import CastTestCase
+from yingji.monitoring import services
+from yingji.monitoring.models import Asset, Check, Rule
+from yingji.monitoring.services.ingest import SampleRow
+
+RULE = {"name": "CPU 持续 5 分钟高于 90%", "metric": "cpu_percent", "operator": ">",
+        "threshold": "90", "for_seconds": "300", "recover_threshold": "80",
+        "recover_seconds": "60", "severity": "major", "repeat_minutes": "30",
+        "max_sends": "3"}  # fmt: skip
+
+
+class SetupPages(CastTestCase):
+    def test_the_office_adds_an_asset_and_a_check(self):
+        self.login("office")
+        response = self.client.post("/monitoring/assets/new/", {
+            "code": "CORE-SW-01", "name": "核心交换机", "kind": "network_device",
+            "responsible": [self.executor_person.pk], "location": "一号机房",
+        })  # fmt: skip
+        asset = Asset.objects.get(code="CORE-SW-01")
+        self.assertRedirects(response, f"/monitoring/assets/{asset.pk}/")
+        self.assertEqual(list(asset.responsible.all()), [self.executor_person])
+        bad = self.client.post(f"/monitoring/assets/{asset.pk}/checks/new/", {
+            "name": "SNMP", "kind": "snmp", "target": "10.0.0.1", "interval_seconds": "60",
+            "timeout_seconds": "5",
+        })  # fmt: skip
+        self.assertContains(bad, "host:port")
+        self.client.post(f"/monitoring/assets/{asset.pk}/checks/new/", {
+            "name": "SNMP", "kind": "snmp", "target": "10.0.0.1:161", "interval_seconds": "60",
+            "timeout_seconds": "5", "community": "yingji-ro",
+        })  # fmt: skip
+        check = Check.objects.get()
+        self.assertEqual((check.kind, check.config), ("snmp", {"community": "yingji-ro"}))
+        self.login("staff")
+        self.assertEqual(self.client.get("/monitoring/assets/new/").status_code, 403)
+
+    def test_a_rule_is_previewed_against_the_last_day_then_saved(self):
+        asset = services.asset_create(actor=SYSTEM, code="DB", name="核心数据库", kind="server")
+        now = timezone.now()
+        rows = [SampleRow("cpu_percent", "", (), now - timedelta(seconds=15 * i),
+                          97.0 if 40 <= i < 80 else 30.0) for i in range(400)]  # fmt: skip
+        services.samples_ingest(asset=asset, rows=rows)
+        self.login("expert")
+        page = self.client.post("/monitoring/rules/", {**RULE, "preview": "1"})
+        self.assertContains(page, "It would have fired 1 time.")
+        self.assertContains(page, "核心数据库")
+        self.assertFalse(Rule.objects.exists())  # a preview saves nothing
+        stricter = self.client.post("/monitoring/rules/", {**RULE, "for_seconds": "900",
+                                                          "preview": "1"})  # fmt: skip
+        self.assertContains(stricter, "It would not have fired.")
+        self.client.post("/monitoring/rules/", RULE)
+        self.assertEqual(Rule.objects.get().for_seconds, 300)
+        self.login("staff")
+        self.assertNotContains(self.client.get("/monitoring/rules/"), "Preview")
+        self.assertEqual(self.client.post("/monitoring/rules/", RULE).status_code, 403)
