@@ -22,6 +22,7 @@ class CheckKind(models.TextChoices):
     TCP = "tcp", _("TCP connect")
     PROMETHEUS = "prometheus", _("Prometheus exporter scrape")
     SNMP = "snmp", _("SNMP v2c polling")
+    PING = "ping", _("ICMP ping")
 
 
 class Severity(models.TextChoices):

@@ -35,7 +35,7 @@ class CheckForm(forms.Form):
     kind = forms.ChoiceField(label=_("kind"), choices=CheckKind.choices)
     target = forms.CharField(
         label=_("target"), max_length=500,
-        help_text=_("A URL for HTTP and Prometheus; host:port for TCP and SNMP."),
+        help_text=_("A URL for HTTP and Prometheus; host:port for TCP and SNMP; a host for ping."),
     )  # fmt: skip
     interval_seconds = forms.IntegerField(label=_("every (seconds)"), initial=60, min_value=1)
     timeout_seconds = forms.IntegerField(label=_("timeout (seconds)"), initial=10, min_value=1)

@@ -187,3 +187,30 @@ def _interface_samples(table: dict[str, dict[str, Any]]) -> list[tuple[str, dict
 
 
 PROBES["snmp"] = snmp_probe
+
+
+def ping_probe(target: str, config: dict[str, Any], timeout: float) -> ProbeResult:
+    """ICMP echo: round-trip time and loss. Unprivileged ICMP sockets where the OS allows
+    them (sysctl net.ipv4.ping_group_range); raw sockets when Yingji runs as root."""
+    from icmplib import ping
+    from icmplib.exceptions import SocketPermissionError
+
+    count = int(config.get("count", 3))
+    try:
+        host = ping(target, count=count, interval=0.2, timeout=timeout, privileged=False)
+    except SocketPermissionError:
+        try:
+            host = ping(target, count=count, interval=0.2, timeout=timeout, privileged=True)
+        except SocketPermissionError:
+            return ProbeResult(False, "ping is not allowed: set net.ipv4.ping_group_range "
+                                      "to include Yingji's group, or run it as root")  # fmt: skip
+    samples: list[tuple[str, dict[str, str], float]] = [
+        ("probe_icmp_packet_loss_ratio", {}, float(host.packet_loss))
+    ]
+    if host.is_alive:
+        samples.append(("probe_icmp_rtt_seconds", {}, host.avg_rtt / 1000))
+        return ProbeResult(True, "", samples)
+    return ProbeResult(False, f"no reply to {count} pings", samples)
+
+
+PROBES["ping"] = ping_probe

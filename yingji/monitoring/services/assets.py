@@ -80,6 +80,10 @@ def _check_target(kind: str, target: str) -> str:
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise DomainError(_("Enter a full http(s) address."), field="target")
         return target
+    if kind == CheckKind.PING:
+        if not re.fullmatch(r"[A-Za-z0-9.:_-]{1,253}", target):
+            raise DomainError(_("Enter a host name or an IP address."), field="target")
+        return target
     host, sep, port = target.rpartition(":")
     if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
         raise DomainError(_("Enter host:port, e.g. 10.0.0.5:3306."), field="target")
@@ -96,6 +100,11 @@ def _check_config(kind: str, config: Any) -> dict[str, Any]:
             raise DomainError(_("The expected status is an HTTP status code."), field="config")
         clean["expect_status"] = status
         clean["body_contains"] = str(config.get("body_contains", ""))[:500]
+    if kind == CheckKind.PING:
+        count = config.get("count", 3)
+        if not isinstance(count, int) or not 1 <= count <= 10:
+            raise DomainError(_("Send 1 to 10 pings a run."), field="config")
+        clean["count"] = count
     if kind == CheckKind.SNMP:
         community = config.get("community", "public")
         if not isinstance(community, str) or not community or len(community) > 64:

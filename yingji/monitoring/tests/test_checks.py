@@ -110,6 +110,16 @@ class Checks(CastTestCase):
         assert rate is not None
         self.assertGreaterEqual(rate, 0)
 
+    def test_ping_measures_round_trip_and_loss(self):
+        self.check("网关", "ping", "127.0.0.1", timeout_seconds=2)
+        Engine().run_cycle()
+        check = Check.objects.get()
+        self.assertEqual((check.last_ok, check.last_error), (True, ""))
+        self.assertEqual(self.value("probe_icmp_packet_loss_ratio", "网关"), 0)
+        rtt = self.value("probe_icmp_rtt_seconds", "网关")
+        assert rtt is not None
+        self.assertLess(rtt, 0.5)
+
     def test_bad_check_definitions_are_refused_with_the_field(self):
         for kind, target, fields, field in (
             ("http", "ftp://x", {}, "target"),
@@ -117,7 +127,9 @@ class Checks(CastTestCase):
             ("tcp", "db:99999", {}, "target"),
             ("http", "http://x", {"interval_seconds": 5}, "interval_seconds"),
             ("http", "http://x", {"config": {"expect_status": 42}}, "config"),
-            ("ping", "x", {}, "kind"),
+            ("ping", "bad host!", {}, "target"),
+            ("ping", "10.0.0.1", {"config": {"count": 99}}, "config"),
+            ("whois", "x", {}, "kind"),
         ):  # fmt: skip
             with self.subTest(target=target), self.assertRaises(DomainError) as caught:
                 self.check("x", kind, target, **fields)
