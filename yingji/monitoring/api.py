@@ -68,7 +68,8 @@ class RuleSerializer(serializers.ModelSerializer):
         model = Rule
         fields = ["id", "name", "metric", "asset", "labels", "operator", "threshold",
                   "for_seconds", "recover_threshold", "recover_seconds", "no_data_seconds",
-                  "severity", "repeat_minutes", "max_sends", "eval_seconds", "enabled"]  # fmt: skip
+                  "severity", "repeat_minutes", "max_sends", "eval_seconds", "m", "n",
+                  "active_from", "active_until", "enabled"]  # fmt: skip
         read_only_fields = ["enabled"]
 
 

@@ -76,6 +76,15 @@ class RuleForm(forms.Form):
                                          min_value=0)  # fmt: skip
     no_data_seconds = forms.IntegerField(label=_("no data for (seconds)"), required=False,
                                          min_value=1)  # fmt: skip
+    m = forms.IntegerField(
+        label=_("or: M breaching samples"), required=False, min_value=1,
+        help_text=_("M of N mode, instead of a sustained duration."),
+    )  # fmt: skip
+    n = forms.IntegerField(label=_("of the last N samples"), required=False, min_value=1)
+    active_from = forms.TimeField(label=_("active from"), required=False,
+                                  widget=forms.TimeInput(attrs={"type": "time"}))  # fmt: skip
+    active_until = forms.TimeField(label=_("active until"), required=False,
+                                   widget=forms.TimeInput(attrs={"type": "time"}))  # fmt: skip
     severity = forms.ChoiceField(label=_("severity"), choices=Severity.choices)
     repeat_minutes = forms.IntegerField(label=_("repeat every (minutes)"), initial=30,
                                         min_value=0)  # fmt: skip

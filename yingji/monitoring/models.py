@@ -132,6 +132,12 @@ class Rule(models.Model):
     recover_threshold = models.FloatField(_("recovery threshold"), null=True, blank=True)
     recover_seconds = models.PositiveIntegerField(_("recovery observed for (seconds)"), default=0)
     no_data_seconds = models.PositiveIntegerField(_("no data for (seconds)"), null=True, blank=True)
+    # "M of N" mode instead of a sustained duration: M breaching samples of the last N.
+    m = models.PositiveSmallIntegerField(_("M (breaching samples)"), null=True, blank=True)
+    n = models.PositiveSmallIntegerField(_("of the last N samples"), null=True, blank=True)
+    # Active hours in the organisation's time zone; empty: always. until < from spans midnight.
+    active_from = models.TimeField(_("active from"), null=True, blank=True)
+    active_until = models.TimeField(_("active until"), null=True, blank=True)
     severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices)
     repeat_minutes = models.PositiveIntegerField(_("repeat every (minutes)"), default=0)
     max_sends = models.PositiveIntegerField(_("at most (notices)"), default=3)
@@ -162,6 +168,7 @@ class RuleState(models.Model):
     since = models.DateTimeField(null=True, blank=True)
     last_sample_at = models.DateTimeField(null=True, blank=True)
     last_value = models.FloatField(null=True, blank=True)
+    window = models.CharField(max_length=64, blank=True)  # M of N: the last N samples' verdicts
 
     class Meta:
         constraints = [

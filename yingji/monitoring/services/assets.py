@@ -148,8 +148,9 @@ def rule_checked(*, actor: Any, name: str, metric: str, operator: str, threshold
                  severity: str, asset: Asset | None = None, labels: Any = None,
                  for_seconds: int = 0, recover_threshold: float | None = None,
                  recover_seconds: int = 0, no_data_seconds: int | None = None,
-                 repeat_minutes: int = 0, max_sends: int = 3,
-                 eval_seconds: int = 15) -> Rule:  # fmt: skip
+                 repeat_minutes: int = 0, max_sends: int = 3, eval_seconds: int = 15,
+                 m: int | None = None, n: int | None = None, active_from: Any = None,
+                 active_until: Any = None) -> Rule:  # fmt: skip
     """The rule as it would be saved, checked; not saved (a preview uses it as it is)."""
     _require_manager(actor)
     if not name.strip():
@@ -166,7 +167,15 @@ def rule_checked(*, actor: Any, name: str, metric: str, operator: str, threshold
     if eval_seconds < MIN_INTERVAL or max_sends < 1:
         raise DomainError(_("Evaluate at most every %(n)d seconds and send at least once.")
                           % {"n": MIN_INTERVAL}, field="eval_seconds")  # fmt: skip
+    if (m is None) != (n is None) or (m is not None and not 1 <= m <= n <= 60):  # type: ignore[operator]
+        raise DomainError(_("For M of N, give both, with 1 ≤ M ≤ N ≤ 60."), field="m")
+    if (active_from is None) != (active_until is None) or (
+        active_from is not None and active_from == active_until
+    ):
+        raise DomainError(_("Give both ends of the active hours, and make them differ."),
+                          field="active_from")  # fmt: skip
     return Rule(
+        m=m, n=n, active_from=active_from, active_until=active_until,
         name=name.strip()[:200], metric=metric, asset=asset, labels=labels, operator=operator,
         threshold=float(threshold), for_seconds=for_seconds, severity=severity,
         recover_threshold=recover_threshold, recover_seconds=recover_seconds,

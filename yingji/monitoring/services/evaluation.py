@@ -17,8 +17,11 @@ MAX_SAMPLES = 5000  # per series and evaluation; the rest wait for the next one
 
 
 def spec_of(rule: Rule) -> Spec:
+    m_of_n = (rule.m, rule.n) if rule.m and rule.n else None
+    hours = (rule.active_from, rule.active_until) if rule.active_from and rule.active_until \
+        else None  # fmt: skip
     return Spec(rule.operator, rule.threshold, rule.for_seconds, rule.recover_threshold,
-                rule.recover_seconds)  # fmt: skip
+                rule.recover_seconds, m_of_n, hours)  # fmt: skip
 
 
 def matching_series(rule: Rule) -> list[Series]:
@@ -45,7 +48,7 @@ def _evaluate_series(rule: Rule, spec: Spec, series: Series, row: RuleState | No
     start = row.last_sample_at or now - STALE  # a new rule looks back one staleness window
     samples = (Sample.objects.filter(series=series, at__gt=start, at__lte=now)
                .order_by("at").values_list("at", "value")[:MAX_SAMPLES])  # fmt: skip
-    state, changes = State(row.phase, row.since, row.last_sample_at), 0
+    state, changes = State(row.phase, row.since, row.last_sample_at, row.window), 0
     for at, value in samples:
         state, event = step(spec, state, at, value)
         if event == FIRE:
@@ -56,9 +59,9 @@ def _evaluate_series(rule: Rule, spec: Spec, series: Series, row: RuleState | No
                                         at=at, value=value, now=now))  # fmt: skip
         row.last_value = value
     changes += _no_data(rule, series, now)
-    if (state.phase, state.since, state.last_at) != (row.phase, row.since, row.last_sample_at) \
-            or row.pk is None:  # fmt: skip
-        row.phase, row.since, row.last_sample_at = state.phase, state.since, state.last_at
+    now_state = (state.phase, state.since, state.last_at, state.window)
+    if now_state != (row.phase, row.since, row.last_sample_at, row.window) or row.pk is None:
+        row.phase, row.since, row.last_sample_at, row.window = now_state
         row.save()
     return changes
 

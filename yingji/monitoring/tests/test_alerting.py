@@ -174,3 +174,16 @@ class PushIntake(MonitoringTestCase):
 
 def _json(batch: list) -> str:
     return json.dumps(batch, allow_nan=True)
+
+
+class MOfNThroughTheEngine(MonitoringTestCase):
+    def test_the_window_carries_over_from_one_evaluation_to_the_next(self):
+        with time_machine.travel(T0, tick=False):
+            services.rule_create(actor=SYSTEM, name="2/3", metric="cpu_percent", operator=">",
+                                 threshold=90, severity="minor", m=2, n=3)  # fmt: skip
+        for i, value in enumerate([95, 50, 95]):  # one sample per evaluation
+            at = T0 + timedelta(seconds=15 * i)
+            with time_machine.travel(at, tick=False):
+                self.push([self.cpu(value, at)])
+            self.run_at(at)
+            self.assertEqual(Alert.objects.exists(), i == 2)

@@ -2,7 +2,7 @@
 with hysteresis, forgets a breach across a gap, and opens/closes at most once per episode."""
 
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from django.test import SimpleTestCase
 from hypothesis import given
@@ -83,3 +83,37 @@ def test_fires_exactly_when_the_breach_has_lasted_the_duration(count, every):
     gaps_ok = every <= STALE.total_seconds()
     expected = [(FIRE, (300 + every - 1) // every * every)] if lasted >= 300 and gaps_ok else []
     assert events == expected
+
+
+class MOfN(SimpleTestCase):
+    SPEC = Spec(">", 90, m_of_n=(3, 5))
+
+    def test_fires_when_three_of_the_last_five_breach_and_recovers_below_three(self):
+        _state, events = feed(self.SPEC, [95, 50, 95, 50, 95, 50, 50, 50])
+        self.assertEqual(events, [(FIRE, 60), (RESOLVE, 75)])  # 2 of the last 5 at 75 s
+
+    def test_two_of_five_never_fires(self):
+        _state, events = feed(self.SPEC, [95, 50, 50, 95, 50] * 4)
+        self.assertEqual(events, [])
+
+
+class ActiveHours(SimpleTestCase):
+    """T0 is 10:00 in Shanghai; a rule active only at night opens nothing by day."""
+
+    def test_outside_its_hours_a_rule_opens_nothing_inside_it_does(self):
+        night = Spec(">", 90, active_hours=(time(22, 0), time(6, 0)))
+        _state, events = feed(night, [95] * 10)
+        self.assertEqual(events, [])
+        day = Spec(">", 90, active_hours=(time(9, 0), time(18, 0)))
+        _state, events = feed(day, [95] * 10)
+        self.assertEqual(events, [(FIRE, 0)])
+
+    def test_an_open_alert_stays_open_after_its_hours_until_the_value_recovers(self):
+        day = Spec(">", 90, active_hours=(time(9, 0), time(10, 1)))
+        fired, events = feed(day, [95] * 3)
+        self.assertEqual(events, [(FIRE, 0)])
+        later = T0 + timedelta(hours=2)
+        state, event = step(day, fired, later, 95)
+        self.assertEqual((state.phase, event), (Phase.FIRING, None))
+        state, event = step(day, state, later + timedelta(seconds=15), 50)
+        self.assertEqual((state.phase, event), (Phase.OK, RESOLVE))
