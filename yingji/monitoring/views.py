@@ -12,12 +12,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from yingji.core.errors import DomainError
 from yingji.core.flash import flash_outcome
 from yingji.core.forms import save_form
 from yingji.monitoring import services
 from yingji.monitoring.charts import asset_charts
 from yingji.monitoring.choices import AlertStatus
 from yingji.monitoring.forms import AssetForm, CheckForm, RuleForm
+from yingji.monitoring.inventory import import_assets, inventory_workbook
 from yingji.monitoring.models import Alert, Rule, Series
 from yingji.monitoring.queries import (
     firing_alerts,
@@ -29,6 +31,7 @@ from yingji.monitoring.queries import (
 )  # fmt: skip
 
 PAGE = 100
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CHARTS = 24  # series drawn on an asset's page; the table lists the rest
 
 
@@ -171,3 +174,30 @@ def rule_list(request: HttpRequest) -> HttpResponse:
     context = {"rules": Rule.objects.select_related("asset").order_by("name")[:500],
                "form": form, "preview": preview}  # fmt: skip
     return render(request, "monitoring/rules.html", context)
+
+
+@login_required
+def asset_import(request: HttpRequest) -> HttpResponse:
+    """The inventory from an .xlsx workbook; new codes are added, known ones left alone."""
+    _require_manager(request)
+    error, report = "", None
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        try:
+            if upload is None:
+                raise DomainError(_("Choose a workbook."), field="file")
+            report = import_assets(actor=request.user, content=upload.read())
+        except DomainError as exc:
+            error = str(exc.message)
+    status = 400 if error else 200
+    return render(request, "monitoring/import.html", {"error": error, "report": report},
+                  status=status)  # fmt: skip
+
+
+@login_required
+def asset_export(request: HttpRequest) -> HttpResponse:
+    if not may_read(request.user):
+        raise PermissionDenied
+    response = HttpResponse(inventory_workbook(), content_type=XLSX)
+    response["Content-Disposition"] = 'attachment; filename="yingji-assets.xlsx"'
+    return response
