@@ -89,3 +89,12 @@ class RuleForm(forms.Form):
     repeat_minutes = forms.IntegerField(label=_("repeat every (minutes)"), initial=30,
                                         min_value=0)  # fmt: skip
     max_sends = forms.IntegerField(label=_("at most (notices)"), initial=3, min_value=1)
+
+
+LOCAL_TIME = forms.DateTimeInput(attrs={"type": "datetime-local"})
+
+
+class SilenceForm(forms.Form):
+    starts_at = forms.DateTimeField(label=_("from"), widget=LOCAL_TIME)
+    ends_at = forms.DateTimeField(label=_("until"), widget=LOCAL_TIME)
+    reason = forms.CharField(label=_("reason"), max_length=300)

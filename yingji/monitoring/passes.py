@@ -41,7 +41,7 @@ def _oldest_rule() -> datetime | None:
 @register_pass("monitoring.checks", oldest_due=_oldest_check)
 def run_due_checks(cycle: Any) -> int:
     ids = claim_due(
-        Check, due=Q(enabled=True, claim_token="", next_run_at__lte=cycle.now),
+        Check, due=Q(enabled=True, claim_token="", next_run_at__lte=cycle.now, asset__active=True),
         order_by=("next_run_at",), claim={"lease_until": cycle.now + LEASE}, batch=CHECK_BATCH,
     )  # fmt: skip
     checks = list(Check.objects.filter(pk__in=ids).select_related("asset"))

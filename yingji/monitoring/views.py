@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -18,9 +18,9 @@ from yingji.core.forms import save_form
 from yingji.monitoring import services
 from yingji.monitoring.charts import asset_charts
 from yingji.monitoring.choices import AlertStatus
-from yingji.monitoring.forms import AssetForm, CheckForm, RuleForm
+from yingji.monitoring.forms import AssetForm, CheckForm, RuleForm, SilenceForm
 from yingji.monitoring.inventory import import_assets, inventory_workbook
-from yingji.monitoring.models import Alert, Rule, Series
+from yingji.monitoring.models import Alert, Check, Rule, Series
 from yingji.monitoring.queries import (
     firing_alerts,
     get_alert_for,
@@ -60,6 +60,7 @@ def asset_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "checks": asset.checks.all(),
         "alerts": visible_alerts(request.user).filter(asset=asset)[:20],
         "silences": asset.silences.all()[:5],
+        "silence_form": SilenceForm(),
         "may_manage": services.may_manage(request.user),
         "token": request.session.pop("agent_token", None),
     }
@@ -201,3 +202,53 @@ def asset_export(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(inventory_workbook(), content_type=XLSX)
     response["Content-Disposition"] = 'attachment; filename="yingji-assets.xlsx"'
     return response
+
+
+def _flag(request: HttpRequest) -> bool:
+    return request.POST.get("on") == "1"
+
+
+@login_required
+@require_POST
+def rule_toggle(request: HttpRequest, pk: int) -> HttpResponse:
+    if not may_read(request.user):
+        raise PermissionDenied
+    rule = get_object_or_404(Rule, pk=pk)
+    on = _flag(request)
+    switch = lambda: services.rule_set_enabled(actor=request.user, rule=rule, enabled=on)  # noqa: E731
+    flash_outcome(request, switch, _("Rule switched on.") if on else _("Rule switched off."))
+    return redirect("monitoring:rules")
+
+
+@login_required
+@require_POST
+def check_toggle(request: HttpRequest, pk: int, check_pk: int) -> HttpResponse:
+    asset = get_asset_for(request.user, pk)
+    check = get_object_or_404(Check, pk=check_pk, asset=asset)
+    on = _flag(request)
+    switch = lambda: services.check_set_enabled(actor=request.user, check=check, enabled=on)  # noqa: E731
+    flash_outcome(request, switch, _("Check switched on.") if on else _("Check switched off."))
+    return redirect("monitoring:asset", pk=pk)
+
+
+@login_required
+@require_POST
+def asset_toggle(request: HttpRequest, pk: int) -> HttpResponse:
+    asset = get_asset_for(request.user, pk)
+    on = _flag(request)
+    switch = lambda: services.asset_set_active(actor=request.user, asset=asset, active=on)  # noqa: E731
+    flash_outcome(request, switch, _("Asset back in service.") if on else _("Asset retired."))
+    return redirect("monitoring:asset", pk=pk)
+
+
+@login_required
+@require_POST
+def silence_add(request: HttpRequest, pk: int) -> HttpResponse:
+    asset = get_asset_for(request.user, pk)
+    form = SilenceForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give the start, the end and what the maintenance is."))
+        return redirect("monitoring:asset", pk=pk)
+    flash_outcome(request, lambda: services.silence_create(actor=request.user, asset=asset,
+                  **form.cleaned_data), _("Maintenance window set."))  # fmt: skip
+    return redirect("monitoring:asset", pk=pk)

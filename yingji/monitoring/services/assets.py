@@ -18,7 +18,7 @@ from yingji.audit.services import audit_record
 from yingji.core.actors import is_system
 from yingji.core.errors import AccessDenied, DomainError
 from yingji.monitoring.choices import AssetKind, CheckKind, Operator, Severity
-from yingji.monitoring.models import Asset, Check, Rule, Silence
+from yingji.monitoring.models import Alert, Asset, Check, Rule, Silence
 from yingji.org.roles import roles_of
 
 METRIC_NAME = re.compile(r"^[a-zA-Z_:][a-zA-Z0-9_:]{0,199}$")  # Prometheus' metric names
@@ -221,3 +221,46 @@ def silence_create(*, actor: Any, asset: Asset, starts_at: datetime, ends_at: da
 
 def _user(actor: Any) -> Any:
     return None if is_system(actor) else actor
+
+
+@transaction.atomic
+def rule_set_enabled(*, actor: Any, rule: Rule, enabled: bool) -> Rule:
+    """A rule switched off stops evaluating; its open alerts end now, silently (nobody
+    should be paged for a rule that no longer exists)."""
+    _require_manager(actor)
+    if rule.enabled == enabled:
+        return rule
+    rule.enabled = enabled
+    rule.next_eval_at = timezone.now()
+    rule.save(update_fields=["enabled", "next_eval_at"])
+    if not enabled:
+        Alert.objects.filter(rule=rule, status="firing").update(
+            status="resolved", resolved_at=timezone.now(), next_notify_at=None
+        )
+        rule.states.all().delete()  # a re-enabled rule starts from a clean state
+    audit_record(actor=actor, action="monitoring.rule.enable" if enabled else
+                 "monitoring.rule.disable", obj=rule, regulation="R-MON-2")  # fmt: skip
+    return rule
+
+
+@transaction.atomic
+def check_set_enabled(*, actor: Any, check: Check, enabled: bool) -> Check:
+    _require_manager(actor)
+    if check.enabled != enabled:
+        check.enabled, check.next_run_at = enabled, timezone.now()
+        check.save(update_fields=["enabled", "next_run_at"])
+        audit_record(actor=actor, action="monitoring.check.enable" if enabled else
+                     "monitoring.check.disable", obj=check)  # fmt: skip
+    return check
+
+
+@transaction.atomic
+def asset_set_active(*, actor: Any, asset: Asset, active: bool) -> Asset:
+    """A retired asset is no longer checked or evaluated; its history stays."""
+    _require_manager(actor)
+    if asset.active != active:
+        asset.active = active
+        asset.save(update_fields=["active"])
+        audit_record(actor=actor, action="monitoring.asset.activate" if active else
+                     "monitoring.asset.retire", obj=asset, regulation="R-MON-1")  # fmt: skip
+    return asset

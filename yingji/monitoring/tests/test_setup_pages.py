@@ -60,3 +60,33 @@ class SetupPages(CastTestCase):
         self.login("staff")
         self.assertNotContains(self.client.get("/monitoring/rules/"), "Preview")
         self.assertEqual(self.client.post("/monitoring/rules/", RULE).status_code, 403)
+
+
+class Retiring(CastTestCase):
+    def test_switching_off_a_rule_a_check_and_retiring_an_asset(self):
+        asset = services.asset_create(actor=SYSTEM, code="A", name="甲", kind="server")
+        check = services.check_create(actor=SYSTEM, asset=asset, name="端口", kind="tcp",
+                                      target="127.0.0.1:9")  # fmt: skip
+        rule = services.rule_create(actor=SYSTEM, name="r", metric="m", operator=">",
+                                    threshold=1, severity="minor")  # fmt: skip
+        series = asset.series.create(metric="m")
+        now = timezone.now()
+        services.alert_open(rule=rule, series=series, kind="threshold", at=now, value=2, now=now)
+        self.login("expert")
+        self.client.post(f"/monitoring/rules/{rule.pk}/switch/", {"on": "0"})
+        rule.refresh_from_db()
+        self.assertFalse(rule.enabled)
+        self.assertEqual(rule.alerts.get().status, "resolved")  # silently closed
+        self.client.post(f"/monitoring/assets/{asset.pk}/checks/{check.pk}/switch/", {"on": "0"})
+        self.assertFalse(Check.objects.get().enabled)
+        self.client.post(f"/monitoring/assets/{asset.pk}/switch/", {"on": "0"})
+        self.assertFalse(Asset.objects.get().active)
+        local = timezone.localtime(now)  # the form is in the organisation's time zone
+        window = {"starts_at": local.strftime("%Y-%m-%dT%H:%M"), "reason": "升级",
+                  "ends_at": (local + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")}  # fmt: skip
+        self.client.post(f"/monitoring/assets/{asset.pk}/silences/", window)
+        self.assertEqual(asset.silences.count(), 1)
+        self.login("staff")
+        self.assertEqual(self.client.post(f"/monitoring/rules/{rule.pk}/switch/",
+                                          {"on": "1"}).status_code, 403)  # fmt: skip
+        self.assertFalse(Rule.objects.get().enabled)
