@@ -76,12 +76,18 @@ class Robot:
                     robot.first_request.set()
                     robot.release.wait(timeout=60)
                 length = int(self.headers.get("Content-Length", 0))
+                body = self.rfile.read(length)
+                if len(body) < length:
+                    # The sender died between its headers and its body (a worker killed
+                    # mid-send): like any server, the robot never saw a request.
+                    self.close_connection = True
+                    return
                 parsed = urllib.parse.urlsplit(self.path)
                 request = Received(
                     path=parsed.path,
                     query=dict(urllib.parse.parse_qsl(parsed.query)),
                     headers={k.lower(): v for k, v in self.headers.items()},
-                    body=self.rfile.read(length),
+                    body=body,
                 )
                 with robot.arrived:
                     robot.received.append(request)
