@@ -33,6 +33,8 @@ PAGES = [
     ("monitoring-assets", "/monitoring/", "executor", "zh-hans", 1280),
     ("monitoring-asset", "/monitoring/assets/1/", "executor", "zh-hans", 1280),
     ("monitoring-alert", "/monitoring/alerts/1/", "executor", "zh-hans", 1280),
+    ("monitoring-database", "/monitoring/assets/2/", "executor", "zh-hans", 1280),
+    ("monitoring-rules", "/monitoring/rules/", "expert", "zh-hans", 1280),
 ]
 FULL_PAGE = {"incident-command-expert"}
 # Choices made on a page before the picture: the channel form shows the chosen kind's fields.
