@@ -14,6 +14,7 @@ urlpatterns = [
     path("assets/<int:pk>/switch/", views.asset_toggle, name="asset_toggle"),
     path("assets/<int:pk>/silences/", views.silence_add, name="silence_add"),
     path("rules/<int:pk>/switch/", views.rule_toggle, name="rule_toggle"),
+    path("rules/<int:pk>/", views.rule_edit, name="rule_edit"),
     path("rules/", views.rule_list, name="rules"),
     path("assets/<int:pk>/agent-token/", views.asset_token, name="asset_token"),
     path("alerts/", views.alert_list, name="alerts"),

@@ -252,3 +252,25 @@ def silence_add(request: HttpRequest, pk: int) -> HttpResponse:
     flash_outcome(request, lambda: services.silence_create(actor=request.user, asset=asset,
                   **form.cleaned_data), _("Maintenance window set."))  # fmt: skip
     return redirect("monitoring:asset", pk=pk)
+
+
+@login_required
+def rule_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change a rule; as for a new one, preview the last 24 hours before saving."""
+    _require_manager(request)
+    rule = get_object_or_404(Rule, pk=pk)
+    initial = {f.name: getattr(rule, f.name) for f in rule._meta.fields}
+    form = RuleForm(request.POST or None, initial=initial)
+    preview = None
+    if request.method == "POST":
+        if "preview" in request.POST:
+            checked = save_form(form, lambda data: services.rule_checked(actor=request.user,
+                                **data))  # fmt: skip
+            if checked is not None:
+                preview = services.rule_preview(rule=checked, now=timezone.now())
+        elif save_form(form, lambda data: services.rule_update(actor=request.user, rule=rule,
+                                                               **data)) is not None:  # fmt: skip
+            messages.success(request, _("Rule changed."))
+            return redirect("monitoring:rules")
+    context = {"form": form, "preview": preview, "rule": rule}
+    return render(request, "monitoring/rule_form.html", context)

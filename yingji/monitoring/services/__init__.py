@@ -20,6 +20,7 @@ from yingji.monitoring.services.assets import (
     rule_checked,
     rule_create,
     rule_set_enabled,
+    rule_update,
     silence_create,
 )
 from yingji.monitoring.services.checks import check_record
@@ -31,5 +32,5 @@ __all__ = [
     "alert_open", "alert_repeat", "alerts_recipients", "asset_create", "asset_set_active",
     "check_create", "check_record", "check_set_enabled", "may_act", "may_manage",
     "parse_samples", "rule_checked", "rule_create", "rule_evaluate", "rule_preview",
-    "rule_set_enabled", "samples_ingest", "silence_create",
+    "rule_set_enabled", "rule_update", "samples_ingest", "silence_create",
 ]  # fmt: skip

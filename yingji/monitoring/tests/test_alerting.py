@@ -103,6 +103,14 @@ class CpuRule(MonitoringTestCase):
         self.assertEqual(alert.status, AlertStatus.RESOLVED)
         self.assertEqual(self.notices(), ["monitoring.firing", "monitoring.resolved"])
 
+    def test_a_rule_changed_in_place_keeps_its_alert_which_recovers_by_the_new_threshold(self):
+        last = self.breach(5)
+        services.rule_update(actor=SYSTEM, rule=self.rule, threshold=99, recover_threshold=None,
+                             recover_seconds=0)  # fmt: skip
+        self.assertEqual(Alert.objects.get().status, AlertStatus.FIRING)
+        self.breach(0, value=95, start=last + timedelta(seconds=15))  # 95 is fine under 99
+        self.assertEqual(Alert.objects.get().status, AlertStatus.RESOLVED)
+
     def test_a_maintenance_window_holds_the_notice_until_it_ends(self):
         Silence.objects.create(asset=self.asset, starts_at=T0, reason="数据库升级",
                                ends_at=T0 + timedelta(minutes=30))  # fmt: skip

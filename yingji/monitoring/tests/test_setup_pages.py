@@ -90,3 +90,24 @@ class Retiring(CastTestCase):
         self.assertEqual(self.client.post(f"/monitoring/rules/{rule.pk}/switch/",
                                           {"on": "1"}).status_code, 403)  # fmt: skip
         self.assertFalse(Rule.objects.get().enabled)
+
+
+class EditingARule(CastTestCase):
+    def test_a_rule_is_changed_in_place_after_a_preview_and_checked_like_a_new_one(self):
+        services.asset_create(actor=SYSTEM, code="DB", name="库", kind="server")
+        rule = services.rule_create(actor=SYSTEM, name="CPU", metric="cpu_percent", operator=">",
+                                    threshold=90, severity="major")  # fmt: skip
+        self.login("expert")
+        page = self.client.get(f"/monitoring/rules/{rule.pk}/")
+        self.assertContains(page, 'value="90.0"')
+        changed = {**RULE, "threshold": "95", "for_seconds": "120"}
+        self.client.post(f"/monitoring/rules/{rule.pk}/", {**changed, "preview": "1"})
+        self.assertEqual(Rule.objects.get().threshold, 90)  # a preview changes nothing
+        self.client.post(f"/monitoring/rules/{rule.pk}/", changed)
+        rule.refresh_from_db()
+        self.assertEqual((rule.threshold, rule.for_seconds), (95, 120))
+        bad = self.client.post(f"/monitoring/rules/{rule.pk}/", {**changed, "m": "5", "n": "2"})
+        self.assertContains(bad, "M ≤ N")
+        self.assertIsNone(Rule.objects.get().m)
+        self.login("staff")
+        self.assertEqual(self.client.get(f"/monitoring/rules/{rule.pk}/").status_code, 403)
