@@ -283,6 +283,8 @@ PLAN_APPROVAL_QUORUM = env_int("YINGJI_PLAN_APPROVAL_QUORUM", 1, minimum=1)
 ATTACHMENT_MAX_MB = env_int("YINGJI_ATTACHMENT_MAX_MB", 10, minimum=1)
 # R-MON-1: raw monitoring samples kept this many days (charts and rule previews read them).
 SAMPLE_RETENTION_DAYS = env_int("YINGJI_SAMPLE_RETENTION_DAYS", 14, minimum=1)
+# Hourly rollups (count, min, max, average) of every series, kept this many days.
+ROLLUP_RETENTION_DAYS = env_int("YINGJI_ROLLUP_RETENTION_DAYS", 400, minimum=1)
 PROGRESS_MINUTES = dict(
     zip("1234", env_ints("YINGJI_PROGRESS_MINUTES", [30, 60, 120, 240], count=4), strict=True)
 )

@@ -1,6 +1,7 @@
-"""Charts on an asset's page: the last hour of each series, averaged per minute by the
-database (one query for all of the asset's series, at most 60 rows each), drawn as inline
-SVG by the server, so there is no chart library, no CDN and nothing for the CSP to allow."""
+"""Charts on an asset's page, drawn as inline SVG by the server, so there is no chart
+library, no CDN and nothing for the CSP to allow. The last hour is averaged per minute by
+the database from the raw samples (at most 60 rows a series); a day or a week is read from
+the hourly rollups (24 or 168 rows a series). One query for all of the asset's series."""
 
 from __future__ import annotations
 
@@ -11,9 +12,10 @@ from datetime import datetime, timedelta
 from django.db.models import Avg
 from django.db.models.functions import TruncMinute
 
-from yingji.monitoring.models import Rule, Sample, Series
+from yingji.monitoring.models import Rule, Sample, SampleRollup, Series
 
 WINDOW = timedelta(hours=1)
+WINDOWS = {"1h": timedelta(hours=1), "24h": timedelta(hours=24), "7d": timedelta(days=7)}
 WIDTH, HEIGHT = 300, 60
 
 
@@ -26,21 +28,29 @@ class Chart:
     threshold_y: float | None  # where a rule's threshold falls, if it is in range
 
 
-def asset_charts(series: list[Series], now: datetime) -> list[Chart]:
-    since = now - WINDOW
-    rows = (
-        Sample.objects.filter(series__in=series, at__gte=since, at__lte=now)
-        .annotate(minute=TruncMinute("at"))
-        .values("series_id", "minute")
-        .annotate(value=Avg("value"))
-        .order_by("series_id", "minute")
-    )
+def asset_charts(series: list[Series], now: datetime, window: str = "1h") -> list[Chart]:
+    span = WINDOWS.get(window, WINDOW)
+    since = now - span
     by_series: dict[int, list[tuple[datetime, float]]] = defaultdict(list)
-    for row in rows:
-        by_series[row["series_id"]].append((row["minute"], row["value"]))
+    if span <= WINDOW:
+        minutes = (
+            Sample.objects.filter(series__in=series, at__gte=since, at__lte=now)
+            .annotate(minute=TruncMinute("at"))
+            .values("series_id", "minute")
+            .annotate(value=Avg("value"))
+            .order_by("series_id", "minute")
+        )
+        for row in minutes:
+            by_series[row["series_id"]].append((row["minute"], row["value"]))
+    else:
+        hours = SampleRollup.objects.filter(series__in=series, hour__gte=since).order_by(
+            "series_id", "hour"
+        )
+        for rollup in hours.only("series_id", "hour", "total", "count"):
+            by_series[rollup.series_id].append((rollup.hour, rollup.average))
     thresholds = _thresholds({s.metric for s in series})
     return [
-        _chart(s, by_series[s.pk], since, thresholds.get(s.metric))
+        _chart(s, by_series[s.pk], since, span, thresholds.get(s.metric))
         for s in series
         if len(by_series[s.pk]) >= 2
     ]
@@ -54,17 +64,17 @@ def _thresholds(metrics: set[str]) -> dict[str, float]:
 
 
 def _chart(series: Series, points: list[tuple[datetime, float]], since: datetime,
-           threshold: float | None) -> Chart:  # fmt: skip
+           span: timedelta, threshold: float | None) -> Chart:  # fmt: skip
     values = [v for _at, v in points]
     low, high = min(values), max(values)
     if threshold is not None and high >= threshold * 0.5:
         high = max(high, threshold)
-    span = (high - low) or 1.0
+    spread = (high - low) or 1.0
 
     def y(value: float) -> float:
-        return round(HEIGHT - 2 - (value - low) / span * (HEIGHT - 4), 1)
+        return round(HEIGHT - 2 - (value - low) / spread * (HEIGHT - 4), 1)
 
-    seconds = WINDOW.total_seconds()
+    seconds = span.total_seconds()
     drawn = " ".join(
         f"{round((at - since).total_seconds() / seconds * WIDTH, 1)},{y(v)}" for at, v in points
     )

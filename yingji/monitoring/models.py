@@ -237,3 +237,25 @@ class Silence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.asset_id} {self.starts_at:%Y-%m-%d %H:%M} {self.reason}"
+
+
+class SampleRollup(models.Model):
+    """One series' samples of one hour, summed up: charts over days read these, and they
+    outlive the raw samples (YINGJI_ROLLUP_RETENTION_DAYS)."""
+
+    series = models.ForeignKey(Series, on_delete=models.CASCADE, related_name="+")
+    hour = models.DateTimeField()
+    count = models.PositiveIntegerField()
+    minimum = models.FloatField()
+    maximum = models.FloatField()
+    total = models.FloatField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["series", "hour"], name="one_rollup_hour")]
+
+    def __str__(self) -> str:
+        return f"{self.series_id} {self.hour:%Y-%m-%d %H}:00 n={self.count}"
+
+    @property
+    def average(self) -> float:
+        return self.total / self.count

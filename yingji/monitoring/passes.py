@@ -19,7 +19,8 @@ from yingji.engine.registry import PASSES, register_pass
 from yingji.monitoring import probes, services
 from yingji.monitoring.agent import HostFigures
 from yingji.monitoring.choices import AlertStatus, AssetKind
-from yingji.monitoring.models import Alert, Asset, Check, Rule, Sample
+from yingji.monitoring.models import Alert, Asset, Check, Rule, Sample, SampleRollup
+from yingji.monitoring.services.rollups import rollups_due
 
 CHECK_BATCH, RULE_BATCH, ALERT_BATCH = 32, 50, 200
 LEASE = timedelta(minutes=2)
@@ -97,13 +98,26 @@ def requeue_abandoned(cycle: Any) -> int:
     )
 
 
+@register_pass("monitoring.rollups", every=timedelta(minutes=5))
+def sum_up_hours(cycle: Any) -> int:
+    return rollups_due(now=cycle.now)
+
+
 @register_pass("monitoring.retention", every=timedelta(hours=1))
 def drop_old_samples(cycle: Any) -> int:
-    """Raw samples are kept YINGJI_SAMPLE_RETENTION_DAYS; deleted in bounded chunks."""
-    cutoff = cycle.now - timedelta(days=settings.SAMPLE_RETENTION_DAYS)
-    old = Sample.objects.filter(at__lt=cutoff).order_by("at").values_list("pk", flat=True)
-    ids = list(old[:50_000])
-    return Sample.objects.filter(pk__in=ids).delete()[0] if ids else 0
+    """Raw samples are kept YINGJI_SAMPLE_RETENTION_DAYS, hourly rollups
+    YINGJI_ROLLUP_RETENTION_DAYS; deleted in bounded chunks."""
+    dropped = 0
+    kept: list[tuple[Any, str, int]] = [
+        (Sample, "at", settings.SAMPLE_RETENTION_DAYS),
+        (SampleRollup, "hour", settings.ROLLUP_RETENTION_DAYS),
+    ]
+    for model, column, days in kept:
+        cutoff = cycle.now - timedelta(days=days)
+        old = model.objects.filter(**{f"{column}__lt": cutoff}).order_by(column)
+        ids = list(old.values_list("pk", flat=True)[:50_000])
+        dropped += model.objects.filter(pk__in=ids).delete()[0] if ids else 0
+    return dropped
 
 
 @functools.cache

@@ -16,7 +16,7 @@ from yingji.core.errors import DomainError
 from yingji.core.flash import flash_outcome
 from yingji.core.forms import save_form
 from yingji.monitoring import services
-from yingji.monitoring.charts import asset_charts
+from yingji.monitoring.charts import WINDOWS, asset_charts
 from yingji.monitoring.choices import AlertStatus
 from yingji.monitoring.forms import AssetForm, CheckForm, RuleForm, SilenceForm
 from yingji.monitoring.inventory import import_assets, inventory_workbook
@@ -53,10 +53,13 @@ def asset_list(request: HttpRequest) -> HttpResponse:
 def asset_detail(request: HttpRequest, pk: int) -> HttpResponse:
     asset = get_asset_for(request.user, pk)
     series = list(Series.objects.filter(asset=asset)[:300])
+    window = request.GET.get("window", "1h")
+    window = window if window in WINDOWS else "1h"
     context = {
         "asset": asset,
         "series": series,
-        "charts": asset_charts(series[:CHARTS], timezone.now()),
+        "charts": asset_charts(series[:CHARTS], timezone.now(), window),
+        "window": window,
         "checks": asset.checks.all(),
         "alerts": visible_alerts(request.user).filter(asset=asset)[:20],
         "silences": asset.silences.all()[:5],
