@@ -9,7 +9,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import close_old_connections
 from django.db.models import Q
 from django.utils import timezone
 
@@ -54,10 +53,7 @@ def run_due_checks(cycle: Any) -> int:
 
 
 def _probe(check: Check) -> probes.ProbeResult:
-    try:
-        return probes.run(check.kind, check.target, check.config, check.timeout_seconds)
-    finally:
-        close_old_connections()  # the thread touched no database, but be sure
+    return probes.run(check.kind, check.target, check.config, check.timeout_seconds)
 
 
 @register_pass("monitoring.rules", oldest_due=_oldest_rule)

@@ -6,6 +6,7 @@ reason), never an exception out of the engine."""
 from __future__ import annotations
 
 import asyncio
+import functools
 import socket
 import ssl
 import time
@@ -29,8 +30,11 @@ class ProbeResult:
     samples: list[tuple[str, dict[str, str], float]] = field(default_factory=list)
 
 
+@functools.cache
 def _pool() -> urllib3.PoolManager:
-    return urllib3.PoolManager(retries=False, cert_reqs="CERT_REQUIRED")
+    """One pool per process, shared by the probe threads: a target checked every minute keeps
+    its connection. Certificates are checked against the system's store."""
+    return urllib3.PoolManager(num_pools=64, maxsize=8, retries=False, cert_reqs="CERT_REQUIRED")
 
 
 def run(kind: str, target: str, config: dict[str, Any], timeout: float) -> ProbeResult:

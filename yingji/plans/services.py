@@ -104,18 +104,26 @@ def _user(actor: Any) -> Any:
     return None if is_system(actor) else actor
 
 
+def not_editable(version: PlanVersion) -> DomainError | None:
+    """Why this version cannot be changed (it is approved, archived or under review)."""
+    if version.status in EDITABLE:
+        return None
+    return DomainError(
+        _("Version %(n)d is %(status)s and cannot be changed; start a new version.")
+        % {"n": version.number, "status": version.get_status_display()},
+        code="conflict",
+    )
+
+
 def _check_editable(actor: Any, version: PlanVersion) -> None:
     """An approved plan is evidence of what was approved: a change is refused and the attempt
     audited. Called before the change's own transaction, so the audit event stays."""
-    if version.status not in EDITABLE:
+    refusal = not_editable(version)
+    if refusal is not None:
         with transaction.atomic():
             audit_record(actor=actor, action="plan.version.change_refused", obj=version,
                          reason=version.status, regulation="R-PLAN-2")  # fmt: skip
-        raise DomainError(
-            _("Version %(n)d is %(status)s and cannot be changed; start a new version.")
-            % {"n": version.number, "status": version.get_status_display()},
-            code="conflict",
-        )
+        raise refusal
 
 
 def version_update(*, actor: Any, version: PlanVersion, **fields: Any) -> PlanVersion:

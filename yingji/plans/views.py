@@ -124,12 +124,9 @@ def _editable(request: HttpRequest, pk: int, number: int) -> PlanVersion:
     version = _version(request, pk, number)
     if not services.may(request.user, Author.EDITOR, version.plan):
         raise PermissionDenied
-    if version.status not in EDITABLE:
-        raise DomainError(
-            _("Version %(n)d is %(status)s and cannot be changed; start a new version.")
-            % {"n": version.number, "status": version.get_status_display()},
-            code="conflict",
-        )
+    refusal = services.not_editable(version)
+    if refusal is not None:
+        raise refusal
     return version
 
 

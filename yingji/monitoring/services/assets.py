@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from yingji.audit.services import audit_record
 from yingji.core.actors import is_system
 from yingji.core.errors import AccessDenied, DomainError
-from yingji.monitoring.choices import AssetKind, CheckKind, Operator, Severity
+from yingji.monitoring.choices import AlertStatus, AssetKind, CheckKind, Operator, Severity
 from yingji.monitoring.models import Alert, Asset, Check, Rule, Silence
 from yingji.org.roles import roles_of
 
@@ -234,8 +234,8 @@ def rule_set_enabled(*, actor: Any, rule: Rule, enabled: bool) -> Rule:
     rule.next_eval_at = timezone.now()
     rule.save(update_fields=["enabled", "next_eval_at"])
     if not enabled:
-        Alert.objects.filter(rule=rule, status="firing").update(
-            status="resolved", resolved_at=timezone.now(), next_notify_at=None
+        Alert.objects.filter(rule=rule, status=AlertStatus.FIRING).update(
+            status=AlertStatus.RESOLVED, resolved_at=timezone.now(), next_notify_at=None
         )
         rule.states.all().delete()  # a re-enabled rule starts from a clean state
     audit_record(actor=actor, action="monitoring.rule.enable" if enabled else
