@@ -35,6 +35,13 @@ PAGES = [
     ("monitoring-alert", "/monitoring/alerts/1/", "executor", "zh-hans", 1280),
     ("monitoring-database", "/monitoring/assets/2/", "executor", "zh-hans", 1280),
     ("monitoring-rules", "/monitoring/rules/", "expert", "zh-hans", 1280),
+    ("monitoring-check-edit", "/monitoring/assets/3/checks/1/", "office", "zh-hans", 1280),
+    ("intake-alerts", "/intake/alerts/?state=all", "executor", "zh-hans", 1280),
+    ("intake-alert", "/intake/alerts/1/", "executor", "zh-hans", 1280),
+    ("intake-integrations", "/intake/integrations/", "office", "zh-hans", 1280),
+    ("oncall-rosters", "/oncall/", "executor", "zh-hans", 1280),
+    ("oncall-roster", "/oncall/1/", "office", "zh-hans", 1280),
+    ("oncall-policies", "/oncall/policies/", "office", "zh-hans", 1280),
 ]
 FULL_PAGE = {"incident-command-expert"}
 # Choices made on a page before the picture: the channel form shows the chosen kind's fields.

@@ -3,7 +3,9 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from yingji.incidents import api as incidents_api
+from yingji.intake import api as intake_api
 from yingji.monitoring import api as monitoring_api
+from yingji.oncall import api as oncall_api
 from yingji.org import api as org_api
 from yingji.plans import api as plans_api
 
@@ -20,6 +22,11 @@ router.register("monitoring/assets", monitoring_api.AssetViewSet, basename="moni
 router.register("monitoring/checks", monitoring_api.CheckViewSet, basename="monitoring-check")
 router.register("monitoring/rules", monitoring_api.RuleViewSet, basename="monitoring-rule")
 router.register("monitoring/alerts", monitoring_api.AlertViewSet, basename="monitoring-alert")
+router.register("intake/integrations", intake_api.IntegrationViewSet, basename="integration")
+router.register("intake/alerts", intake_api.IncomingAlertViewSet, basename="incoming-alert")
+router.register("oncall/rosters", oncall_api.RosterViewSet, basename="roster")
+router.register("oncall/policies", oncall_api.PolicyViewSet, basename="escalation-policy")
+router.register("oncall/calendars", oncall_api.CalendarViewSet, basename="holiday-calendar")
 router.register("notice-templates", incidents_api.NoticeTemplateViewSet, basename="notice-template")
 
 urlpatterns = [

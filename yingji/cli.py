@@ -7,7 +7,7 @@ import os
 import sys
 from typing import Any
 
-SUBCOMMANDS_PASSED_THROUGH = {"manage", "token"}
+SUBCOMMANDS_PASSED_THROUGH = {"manage", "token", "integration"}
 
 
 def _setup_django() -> None:
@@ -154,6 +154,7 @@ def _parser() -> argparse.ArgumentParser:
     agent.add_argument("--once", action="store_true", help="push once and exit (tests, cron)")
     agent.set_defaults(func=cmd_agent)
     sub.add_parser("token", help="API tokens: create USERNAME | list USERNAME | revoke ID")
+    sub.add_parser("integration", help="alert intake: create --kind KIND --name NAME | list")
     sub.add_parser("manage", help="any Django management command")
     return parser
 

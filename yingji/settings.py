@@ -9,6 +9,7 @@ from pathlib import Path
 import dj_database_url
 from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
+from limits import parse as _limits_parse
 
 from yingji.env import (
     ConfigError,
@@ -124,6 +125,8 @@ INSTALLED_APPS = [
     "yingji.incidents",
     "yingji.plans",
     "yingji.monitoring",
+    "yingji.intake",
+    "yingji.oncall",
 ]
 
 MIDDLEWARE = [
@@ -231,6 +234,15 @@ REST_FRAMEWORK = {
         "user": env_str("YINGJI_API_USER_RATE", "1200/min"),
     },
 }
+# Per sender (an agent token, an integration key), per web process: moving-window budgets.
+YINGJI_METRICS_RATE = env_str("YINGJI_METRICS_RATE", "1200/minute")
+YINGJI_INTAKE_RATE = env_str("YINGJI_INTAKE_RATE", "3000/minute")
+for _rate_name in ("YINGJI_METRICS_RATE", "YINGJI_INTAKE_RATE"):
+    try:
+        _limits_parse(globals()[_rate_name])
+    except ValueError as _bad_rate:
+        raise ConfigError(f"{_rate_name} is a rate like 1200/minute or 20/second.") from _bad_rate
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "Yingji API",
     "DESCRIPTION": (

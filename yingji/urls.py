@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from yingji.core import views as core_views
 from yingji.engine import views as engine_views
+from yingji.intake import endpoints as intake_endpoints
 from yingji.monitoring import intake as monitoring_intake
 
 urlpatterns = [
@@ -17,7 +18,13 @@ urlpatterns = [
     path("incidents/", include("yingji.incidents.urls")),
     path("plans/", include("yingji.plans.urls")),
     path("monitoring/", include("yingji.monitoring.urls")),
+    path("intake/", include("yingji.intake.urls")),
+    path("oncall/", include("yingji.oncall.urls")),
     path("api/v1/metrics", monitoring_intake.metrics_push, name="metrics_push"),
+    path("api/v1/intake/alertmanager", intake_endpoints.alertmanager, name="intake_alertmanager"),
+    path("api/v1/intake/grafana", intake_endpoints.grafana, name="intake_grafana"),
+    # PagerDuty's own path, so tools that let you change only the host send here unchanged
+    path("v2/enqueue", intake_endpoints.pagerduty_enqueue, name="intake_pagerduty"),
     path("api/v1/", include("yingji.api_urls")),
     path("django-admin/", admin.site.urls),
 ]

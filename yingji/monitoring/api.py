@@ -62,6 +62,19 @@ class CheckSerializer(serializers.ModelSerializer):
                   "timeout_seconds", "enabled", "last_run_at", "last_ok", "last_error"]  # fmt: skip
         read_only_fields = ["enabled", "last_run_at", "last_ok", "last_error"]
 
+    def to_representation(self, instance: Check) -> dict[str, Any]:
+        shown = super().to_representation(instance)
+        shown["config"] = services.config_shown(instance.config)  # secrets never leave
+        return shown
+
+
+class CheckChangeSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=120, required=False)
+    target = serializers.CharField(max_length=500, required=False)
+    config = serializers.JSONField(required=False)
+    interval_seconds = serializers.IntegerField(min_value=1, required=False)
+    timeout_seconds = serializers.IntegerField(min_value=1, required=False)
+
 
 class RuleSerializer(serializers.ModelSerializer):
     class Meta:
@@ -137,6 +150,14 @@ class CheckViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         check = services.check_create(actor=request.user, **data)
         return Response(CheckSerializer(check).data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(request=CheckChangeSerializer, responses=CheckSerializer)
+    def partial_update(self, request: Request, pk: Any = None) -> Response:
+        """Change a check's settings; its kind stays. Secrets sent blank or as the mask keep
+        the saved ones."""
+        check = services.check_update(actor=request.user, check=self.get_object(),
+                                      **validated(CheckChangeSerializer, request))  # fmt: skip
+        return Response(CheckSerializer(check).data)
+
 
 class RuleViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = RuleSerializer
@@ -147,6 +168,15 @@ class RuleViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def create(self, request: Request) -> Response:
         rule = services.rule_create(actor=request.user, **validated(RuleSerializer, request))
         return Response(RuleSerializer(rule).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=RuleSerializer(partial=True), responses=RuleSerializer)
+    def partial_update(self, request: Request, pk: Any = None) -> Response:
+        """Change a rule in place; open alerts recover by the new thresholds."""
+        checked = RuleSerializer(data=request.data, partial=True)
+        checked.is_valid(raise_exception=True)
+        rule = services.rule_update(actor=request.user, rule=self.get_object(),
+                                    **checked.validated_data)  # fmt: skip
+        return Response(RuleSerializer(rule).data)
 
 
 class NoiseSerializer(serializers.Serializer):

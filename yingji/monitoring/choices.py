@@ -21,7 +21,7 @@ class CheckKind(models.TextChoices):
     HTTP = "http", _("HTTP(S)")
     TCP = "tcp", _("TCP connect")
     PROMETHEUS = "prometheus", _("Prometheus exporter scrape")
-    SNMP = "snmp", _("SNMP v2c polling")
+    SNMP = "snmp", _("SNMP polling (v2c, v3)")
     PING = "ping", _("ICMP ping")
 
 

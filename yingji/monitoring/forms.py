@@ -30,7 +30,16 @@ class AssetForm(forms.Form):
                                widget=forms.Textarea(attrs={"rows": 2}))  # fmt: skip
 
 
+SNMP_AUTH_CHOICES = [(p, p) for p in ("SHA", "SHA-256", "SHA-512", "MD5")]
+SNMP_PRIV_CHOICES = [("AES", "AES-128"), ("AES-256", _("AES-256 (Net-SNMP)")),
+                     ("AES-256-C", _("AES-256 (Cisco)")), ("DES", "DES"),
+                     ("none", _("no privacy"))]  # fmt: skip
+
+
 class CheckForm(forms.Form):
+    """A new check, or (with `editing`) a check's settings: its kind stays, and secrets left
+    blank keep the saved ones."""
+
     name = forms.CharField(label=_("name"), max_length=120)
     kind = forms.ChoiceField(label=_("kind"), choices=CheckKind.choices)
     target = forms.CharField(
@@ -44,7 +53,37 @@ class CheckForm(forms.Form):
     body_contains = forms.CharField(label=_("the page contains"), max_length=500, required=False)
     metrics = forms.CharField(label=_("metrics to keep (Prometheus), separated by spaces"),
                               required=False)  # fmt: skip
-    community = forms.CharField(label=_("SNMP community"), max_length=64, required=False)
+    snmp_version = forms.ChoiceField(label=_("SNMP version"), required=False,
+                                     choices=[("2c", "v2c"), ("3", "v3")])  # fmt: skip
+    community = forms.CharField(label=_("SNMP community (v2c)"), max_length=64, required=False,
+                                widget=forms.PasswordInput)  # fmt: skip
+    user = forms.CharField(label=_("SNMPv3 user"), max_length=32, required=False)
+    auth_protocol = forms.ChoiceField(label=_("SNMPv3 authentication"), required=False,
+                                      choices=SNMP_AUTH_CHOICES)  # fmt: skip
+    auth_key = forms.CharField(label=_("SNMPv3 authentication pass phrase"), required=False,
+                               max_length=64, widget=forms.PasswordInput)  # fmt: skip
+    priv_protocol = forms.ChoiceField(label=_("SNMPv3 privacy"), required=False,
+                                      choices=SNMP_PRIV_CHOICES)  # fmt: skip
+    priv_key = forms.CharField(label=_("SNMPv3 privacy pass phrase"), required=False,
+                               max_length=64, widget=forms.PasswordInput)  # fmt: skip
+
+    # which kinds use a field: yingji.js shows only those of the chosen kind
+    KIND_FIELDS = {"expect_status": "http", "body_contains": "http", "metrics": "prometheus",
+                   **dict.fromkeys(("snmp_version", "community", "user", "auth_protocol",
+                                    "auth_key", "priv_protocol", "priv_key"), "snmp")}  # fmt: skip
+
+    def __init__(self, *args: Any, editing: Any = None, **kwargs: Any) -> None:
+        if editing is not None:
+            kwargs["initial"] = _check_initial(editing)
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].widget.attrs["data-kind"] = ""
+        for name, kinds in self.KIND_FIELDS.items():
+            self.fields[name].widget.attrs["data-kinds"] = kinds
+        self.editing = editing is not None
+        if editing is not None:
+            self.fields["kind"].disabled = True
+            for secret in ("community", "auth_key", "priv_key"):
+                self.fields[secret].help_text = _("Leave blank to keep the saved one.")
 
     def service_fields(self) -> dict[str, Any]:
         data = self.cleaned_data
@@ -55,9 +94,31 @@ class CheckForm(forms.Form):
         elif data["kind"] == CheckKind.PROMETHEUS:
             config = {"metrics": data["metrics"].split()}
         elif data["kind"] == CheckKind.SNMP:
-            config = {"community": data["community"] or "public"}
+            config = self._snmp_config()
         keep = ("name", "kind", "target", "interval_seconds", "timeout_seconds")
         return {**{k: data[k] for k in keep}, "config": config}
+
+    def _snmp_config(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        if data["snmp_version"] == "3":
+            keys = ("user", "auth_protocol", "auth_key", "priv_protocol", "priv_key")
+            return {"version": "3", **{k: data[k] for k in keys}}
+        # a new check without a community uses the factory default; an edit keeps the saved one
+        return {"version": "2c", "community": data["community"] or ("" if self.editing else
+                                                                     "public")}  # fmt: skip
+
+
+def _check_initial(check: Any) -> dict[str, Any]:
+    """The form's starting values from a saved check, without its secrets."""
+    config = check.config
+    initial = {f: getattr(check, f) for f in ("name", "kind", "target", "interval_seconds",
+                                               "timeout_seconds")}  # fmt: skip
+    initial["metrics"] = " ".join(config.get("metrics", []))
+    initial["snmp_version"] = config.get("version", "2c")
+    for key in ("expect_status", "body_contains", "user", "auth_protocol", "priv_protocol"):
+        if key in config:
+            initial[key] = config[key]
+    return initial
 
 
 class RuleForm(forms.Form):

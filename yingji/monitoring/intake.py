@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 
+from django.conf import settings
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,6 +14,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from yingji.core.errors import DomainError
+from yingji.core.ratelimit import too_many_requests, wait_seconds
 from yingji.monitoring import services
 from yingji.monitoring.models import Asset
 from yingji.monitoring.services.assets import token_hash
@@ -34,11 +36,14 @@ def metrics_push(request: HttpRequest) -> JsonResponse:
                                      active=True).first()  # fmt: skip
     if asset is None:
         return _error(_("Send the asset's agent token as Authorization: Bearer <token>."), 401)
+    wait = wait_seconds("metrics", str(asset.pk), settings.YINGJI_METRICS_RATE)
+    if wait:
+        return too_many_requests(wait)
     if len(request.body) > MAX_BODY:  # Django itself refuses bodies over 10 MB
         return _error(_("The batch is larger than 4 MB; send smaller batches."), 413)
     try:
         payload = json.loads(request.body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         return _error(_("The body is not JSON."), 400)
     try:
         rows = services.parse_samples(payload, timezone.now())

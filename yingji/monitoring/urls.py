@@ -10,6 +10,7 @@ urlpatterns = [
     path("assets.xlsx", views.asset_export, name="asset_export"),
     path("assets/<int:pk>/", views.asset_detail, name="asset"),
     path("assets/<int:pk>/checks/new/", views.check_create, name="check_create"),
+    path("assets/<int:pk>/checks/<int:check_pk>/", views.check_edit, name="check_edit"),
     path("assets/<int:pk>/checks/<int:check_pk>/switch/", views.check_toggle, name="check_toggle"),
     path("assets/<int:pk>/switch/", views.asset_toggle, name="asset_toggle"),
     path("assets/<int:pk>/silences/", views.silence_add, name="silence_add"),

@@ -3,6 +3,8 @@ alert with acknowledge, noise and "report as emergency"."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -151,6 +153,26 @@ def check_create(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Saved. The engine runs it now and then on schedule."))
             return redirect("monitoring:asset", pk=pk)
     title = _("New check for %(asset)s") % {"asset": asset.name}
+    return render(request, "monitoring/form.html", {"form": form, "title": title})
+
+
+@login_required
+def check_edit(request: HttpRequest, pk: int, check_pk: int) -> HttpResponse:
+    _require_manager(request)
+    asset = get_asset_for(request.user, pk)
+    check = get_object_or_404(Check, pk=check_pk, asset=asset)
+    form = CheckForm(request.POST or None, editing=check)
+    if request.method == "POST":
+
+        def change(_data: dict[str, Any]) -> Check:
+            fields = form.service_fields()
+            del fields["kind"]
+            return services.check_update(actor=request.user, check=check, **fields)
+
+        if save_form(form, change) is not None:
+            messages.success(request, _("Saved. The engine runs it now with the new settings."))
+            return redirect("monitoring:asset", pk=pk)
+    title = _("Check %(name)s of %(asset)s") % {"name": check.name, "asset": asset.name}
     return render(request, "monitoring/form.html", {"form": form, "title": title})
 
 

@@ -63,6 +63,7 @@ def test_the_embedded_secret_key_is_generated_once_and_kept_private(tmp_path):
         ("YINGJI_TIME_ZONE", "Mars/Olympus", "not a known time zone"),
         ("YINGJI_LANGUAGE", "fr", "not one of"),
         ("YINGJI_DATABASE_URL", "mysql://x@y/z", "must be a postgres:// or sqlite:// URL"),
+        ("YINGJI_METRICS_RATE", "lots", "a rate like 1200/minute"),
     ],
 )
 def test_a_bad_setting_stops_start_up_with_a_clear_message(tmp_path, variable, value, message):

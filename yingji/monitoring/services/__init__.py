@@ -14,14 +14,18 @@ from yingji.monitoring.services.assets import (
     agent_token_issue,
     asset_create,
     asset_set_active,
-    check_create,
-    check_set_enabled,
     may_manage,
     rule_checked,
     rule_create,
     rule_set_enabled,
     rule_update,
     silence_create,
+)
+from yingji.monitoring.services.check_setup import (
+    check_create,
+    check_set_enabled,
+    check_update,
+    config_shown,
 )
 from yingji.monitoring.services.checks import check_record
 from yingji.monitoring.services.evaluation import rule_evaluate, rule_preview
@@ -30,7 +34,8 @@ from yingji.monitoring.services.ingest import SampleRow, parse_samples, samples_
 __all__ = [
     "SampleRow", "agent_token_issue", "alert_acknowledge", "alert_close", "alert_mark_noise",
     "alert_open", "alert_repeat", "alerts_recipients", "asset_create", "asset_set_active",
-    "check_create", "check_record", "check_set_enabled", "may_act", "may_manage",
+    "check_create", "check_record", "check_set_enabled", "check_update", "config_shown",
+    "may_act", "may_manage",
     "parse_samples", "rule_checked", "rule_create", "rule_evaluate", "rule_preview",
     "rule_set_enabled", "rule_update", "samples_ingest", "silence_create",
 ]  # fmt: skip

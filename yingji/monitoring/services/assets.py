@@ -8,7 +8,6 @@ import re
 import secrets
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
 
 from django.db import transaction
 from django.utils import timezone
@@ -17,8 +16,8 @@ from django.utils.translation import gettext as _
 from yingji.audit.services import audit_record
 from yingji.core.actors import is_system
 from yingji.core.errors import AccessDenied, DomainError
-from yingji.monitoring.choices import AlertStatus, AssetKind, CheckKind, Operator, Severity
-from yingji.monitoring.models import Alert, Asset, Check, Rule, Silence
+from yingji.monitoring.choices import AlertStatus, AssetKind, Operator, Severity
+from yingji.monitoring.models import Alert, Asset, Rule, Silence
 from yingji.org.roles import roles_of
 
 METRIC_NAME = re.compile(r"^[a-zA-Z_:][a-zA-Z0-9_:]{0,199}$")  # Prometheus' metric names
@@ -71,77 +70,6 @@ def agent_token_issue(*, actor: Any, asset: Asset) -> str:
     asset.save(update_fields=["agent_token_hash"])
     audit_record(actor=actor, action="monitoring.asset.agent_token", obj=asset)
     return token
-
-
-def _check_target(kind: str, target: str) -> str:
-    target = target.strip()
-    if kind in (CheckKind.HTTP, CheckKind.PROMETHEUS):
-        parts = urlsplit(target)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise DomainError(_("Enter a full http(s) address."), field="target")
-        return target
-    if kind == CheckKind.PING:
-        if not re.fullmatch(r"[A-Za-z0-9.:_-]{1,253}", target):
-            raise DomainError(_("Enter a host name or an IP address."), field="target")
-        return target
-    host, sep, port = target.rpartition(":")
-    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
-        raise DomainError(_("Enter host:port, e.g. 10.0.0.5:3306."), field="target")
-    return target
-
-
-def _check_config(kind: str, config: Any) -> dict[str, Any]:
-    if not isinstance(config, dict):
-        raise DomainError(_("Settings must be an object."), field="config")
-    clean: dict[str, Any] = {}
-    if kind == CheckKind.HTTP:
-        status = config.get("expect_status", 200)
-        if not isinstance(status, int) or not 100 <= status <= 599:
-            raise DomainError(_("The expected status is an HTTP status code."), field="config")
-        clean["expect_status"] = status
-        clean["body_contains"] = str(config.get("body_contains", ""))[:500]
-    if kind == CheckKind.PING:
-        count = config.get("count", 3)
-        if not isinstance(count, int) or not 1 <= count <= 10:
-            raise DomainError(_("Send 1 to 10 pings a run."), field="config")
-        clean["count"] = count
-    if kind == CheckKind.SNMP:
-        community = config.get("community", "public")
-        if not isinstance(community, str) or not community or len(community) > 64:
-            raise DomainError(_("Give the SNMP community (at most 64 characters)."),
-                              field="config")  # fmt: skip
-        clean["community"] = community
-    if kind == CheckKind.PROMETHEUS:
-        keep = config.get("metrics", [])
-        if not isinstance(keep, list) or not all(METRIC_NAME.match(str(m)) for m in keep):
-            raise DomainError(_("List the metric names to keep."), field="config")
-        clean["metrics"] = [str(m) for m in keep][:200]
-    return clean
-
-
-@transaction.atomic
-def check_create(*, actor: Any, asset: Asset, name: str, kind: str, target: str,
-                 config: Any = None, interval_seconds: int = 60,
-                 timeout_seconds: int = 10) -> Check:  # fmt: skip
-    _require_manager(actor)
-    if kind not in CheckKind.values:
-        raise DomainError(_("Choose a kind."), field="kind")
-    if not name.strip():
-        raise DomainError(_("Give the check a name."), field="name")
-    if interval_seconds < MIN_INTERVAL:
-        raise DomainError(_("Run a check at most every %(n)d seconds.") % {"n": MIN_INTERVAL},
-                          field="interval_seconds")  # fmt: skip
-    if not 1 <= timeout_seconds <= min(60, interval_seconds):
-        raise DomainError(_("The timeout is 1 to 60 seconds and shorter than the interval."),
-                          field="timeout_seconds")  # fmt: skip
-    check = Check.objects.create(
-        asset=asset, name=name.strip()[:120], kind=kind, target=_check_target(kind, target),
-        config=_check_config(kind, config or {}), interval_seconds=interval_seconds,
-        timeout_seconds=timeout_seconds, next_run_at=timezone.now(),
-    )  # fmt: skip
-    audit_record(actor=actor, action="monitoring.check.create", obj=check, regulation="R-MON-1",
-                 after={"kind": kind, "target": check.target})  # fmt: skip
-    return check
 
 
 def rule_checked(*, actor: Any, name: str, metric: str, operator: str, threshold: float,
@@ -241,17 +169,6 @@ def rule_set_enabled(*, actor: Any, rule: Rule, enabled: bool) -> Rule:
     audit_record(actor=actor, action="monitoring.rule.enable" if enabled else
                  "monitoring.rule.disable", obj=rule, regulation="R-MON-2")  # fmt: skip
     return rule
-
-
-@transaction.atomic
-def check_set_enabled(*, actor: Any, check: Check, enabled: bool) -> Check:
-    _require_manager(actor)
-    if check.enabled != enabled:
-        check.enabled, check.next_run_at = enabled, timezone.now()
-        check.save(update_fields=["enabled", "next_run_at"])
-        audit_record(actor=actor, action="monitoring.check.enable" if enabled else
-                     "monitoring.check.disable", obj=check)  # fmt: skip
-    return check
 
 
 @transaction.atomic

@@ -68,7 +68,11 @@ def parse_one(index: int, item: Any, now: datetime) -> SampleRow:
         not isinstance(labels, dict)
         or len(labels) > MAX_LABELS
         or not all(
-            isinstance(k, str) and METRIC_NAME.match(k) and isinstance(v, str) and len(v) <= 100
+            isinstance(k, str)
+            and METRIC_NAME.match(k)
+            and isinstance(v, str)
+            and len(v) <= 100
+            and "\x00" not in v  # PostgreSQL text holds no NUL
             for k, v in labels.items()
         )
     ):

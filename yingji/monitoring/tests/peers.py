@@ -81,9 +81,18 @@ def node_exporter() -> Iterator[str]:
         process.wait(timeout=10)
 
 
+SNMP_V3_USERS = [
+    {"version": "3", "user": "yingji", "auth_protocol": "SHA", "auth_key": "auth-pass-1",
+     "priv_protocol": "AES", "priv_key": "priv-pass-1"},
+    {"version": "3", "user": "yingji256", "auth_protocol": "SHA-256", "auth_key": "auth-pass-2",
+     "priv_protocol": "AES-256", "priv_key": "priv-pass-2"},
+]  # fmt: skip
+
+
 @contextmanager
 def snmp_agent(tmp: str) -> Iterator[str]:
-    """Debian's Net-SNMP agent on a free UDP port, community "public" (.ci/run installs it)."""
+    """Debian's Net-SNMP agent on a free UDP port (.ci/run installs it): community "public",
+    and the SNMPv3 users of SNMP_V3_USERS, with authentication and privacy."""
     binary = shutil.which("snmpd") or ("/usr/sbin/snmpd" if os.path.exists("/usr/sbin/snmpd")
                                        else None)  # fmt: skip
     if binary is None:
@@ -94,8 +103,16 @@ def snmp_agent(tmp: str) -> Iterator[str]:
     config = os.path.join(tmp, "snmpd.conf")
     with open(config, "w") as out:
         out.write(f"agentAddress udp:127.0.0.1:{port}\nrocommunity public 127.0.0.1\n")
+        for user in SNMP_V3_USERS:
+            out.write(
+                f'createUser {user["user"]} {user["auth_protocol"]} "{user["auth_key"]}" '
+                f'{user["priv_protocol"]} "{user["priv_key"]}"\nrouser {user["user"]} priv\n'
+            )
+    # snmpd keeps the users' localised keys in its persistent directory
+    environment = {**os.environ, "SNMP_PERSISTENT_DIR": os.path.join(tmp, "persist")}
     process = subprocess.Popen([binary, "-f", "-Lo", "-C", "-c", config, "-M", "/dev/null"],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               env=environment)  # fmt: skip
     try:
         time.sleep(0.5)  # UDP has no connect to wait for; the first poll retries anyway
         yield f"127.0.0.1:{port}"

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 import time_machine
 
 from yingji.core.actors import SYSTEM
+from yingji.core.ratelimit import reset_budgets
 from yingji.core.testing import CastTestCase
 from yingji.engine.loop import Engine
 from yingji.monitoring import services
@@ -157,6 +158,7 @@ class PushIntake(MonitoringTestCase):
                 ([{"metric": "x", "value": float("nan")}], "finite"),
                 ([{"metric": "x", "value": 1, "at": "2019-01-01T00:00:00+00:00"}], "too far"),
                 ([{"metric": "x", "value": 1, "labels": {"a": 1}}], "labels"),
+                ([{"metric": "x", "value": 1, "labels": {"a": "b\x00"}}], "labels"),
                 ([], "at least one"),
             ):  # fmt: skip
                 with self.subTest(words=words):
@@ -173,6 +175,24 @@ class PushIntake(MonitoringTestCase):
                                         headers=auth)  # fmt: skip
             self.assertEqual(not_json.status_code, 400)
         self.assertEqual(Sample.objects.count(), 2)  # only the valid batch
+
+    def test_a_sender_over_its_budget_is_told_when_to_come_back_and_others_are_not(self):
+        reset_budgets()
+        other = services.asset_create(actor=SYSTEM, code="WEB-01", name="网银", kind="server")
+        other_token = services.agent_token_issue(actor=SYSTEM, asset=other)
+        batch = [{"metric": "load1", "value": 1}]
+        with self.settings(YINGJI_METRICS_RATE="3/minute"):
+            with time_machine.travel(T0, tick=False):
+                self.assertEqual([self.push(batch).status_code for _ in range(3)], [202] * 3)
+                refused = self.push(batch)
+                self.assertEqual(self.push(batch, token=other_token).status_code, 202)
+            self.assertEqual(refused.status_code, 429)
+            self.assertEqual(refused["Retry-After"], "60")
+            self.assertIn("60", refused.json()["detail"])
+            with time_machine.travel(T0 + timedelta(seconds=61), tick=False):
+                self.assertEqual(self.push(batch).status_code, 202)
+        self.assertEqual(Sample.objects.filter(series__asset=self.asset).count(), 4)
+        reset_budgets()
 
     def test_a_new_token_retires_the_old_one(self):
         old = self.token

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from yingji.core.actors import SYSTEM
 from yingji.monitoring import services
-from yingji.monitoring.models import Alert, Rule, Series
+from yingji.monitoring.models import Alert, Check, Rule, Series
 from yingji.org.tests.test_api import ApiTestCase
 
 
@@ -48,6 +48,44 @@ class MonitoringApi(ApiTestCase):
         self.assertEqual(len(staff.get("/api/v1/monitoring/assets/").json()["results"]), 1)
         self.assertEqual(self.api("outsider").get("/api/v1/monitoring/assets/").json()
                          ["results"], [])  # fmt: skip
+
+    def test_a_check_and_a_rule_are_changed_in_place_and_secrets_never_leave(self):
+        asset = services.asset_create(actor=SYSTEM, code="SW-01", name="核心交换机",
+                                      kind="network_device")  # fmt: skip
+        office = self.api("office")
+        v3 = {"version": "3", "user": "yingji", "auth_protocol": "SHA", "auth_key": "auth-pass-1",
+              "priv_protocol": "AES", "priv_key": "priv-pass-1"}  # fmt: skip
+        created = office.post("/api/v1/monitoring/checks/", {
+            "asset": asset.pk, "name": "SNMP", "kind": "snmp", "target": "10.0.0.1:161",
+            "config": v3}, format="json")  # fmt: skip
+        self.assertEqual(created.status_code, 201, created.content)
+        shown = created.json()["config"]
+        self.assertEqual((shown["auth_key"], shown["priv_key"], shown["user"]),
+                         ("********", "********", "yingji"))  # fmt: skip
+        url = f"/api/v1/monitoring/checks/{created.json()['id']}/"
+        # the settings sent back as read (mask included) change the interval, not the keys
+        changed = office.patch(url, {"config": shown, "interval_seconds": 120}, format="json")
+        self.assertEqual(changed.status_code, 200, changed.content)
+        check = Check.objects.get()
+        self.assertEqual((check.config, check.interval_seconds), (v3, 120))
+        short = office.patch(url, {"config": {**v3, "priv_key": "short"}}, format="json")
+        self.assertEqual((short.status_code, short.json()["field"]), (400, "config"))
+        self.assertEqual(office.patch(url, {"timeout_seconds": 500}, format="json").status_code,
+                         400)  # fmt: skip
+        check.refresh_from_db()
+        self.assertEqual((check.config, check.timeout_seconds), (v3, 10))  # nothing half-saved
+        self.assertEqual(self.api("staff").patch(url, {"name": "x"}, format="json").status_code,
+                         403)  # fmt: skip
+        rule = services.rule_create(actor=SYSTEM, name="CPU", metric="cpu", operator=">",
+                                    threshold=90, severity="major")  # fmt: skip
+        moved = office.patch(f"/api/v1/monitoring/rules/{rule.pk}/", {"threshold": 95,
+                             "for_seconds": 600}, format="json")  # fmt: skip
+        self.assertEqual(moved.status_code, 200, moved.content)
+        rule.refresh_from_db()
+        self.assertEqual((rule.threshold, rule.for_seconds, rule.name), (95, 600, "CPU"))
+        wrong = office.patch(f"/api/v1/monitoring/rules/{rule.pk}/", {"operator": "≈"},
+                             format="json")  # fmt: skip
+        self.assertEqual(wrong.status_code, 400)
 
     def test_acknowledge_and_mark_as_noise(self):
         asset = services.asset_create(actor=SYSTEM, code="A", name="A", kind="server",

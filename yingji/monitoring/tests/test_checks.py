@@ -13,7 +13,13 @@ from yingji.core.testing import CastTestCase
 from yingji.engine.loop import Engine
 from yingji.monitoring import services
 from yingji.monitoring.models import Check, Series
-from yingji.monitoring.tests.peers import free_port, node_exporter, snmp_agent, web_site
+from yingji.monitoring.tests.peers import (
+    SNMP_V3_USERS,
+    free_port,
+    node_exporter,
+    snmp_agent,
+    web_site,
+)
 
 
 class Checks(CastTestCase):
@@ -109,6 +115,34 @@ class Checks(CastTestCase):
         rate = self.value("snmp_if_in_bytes_per_second", "核心交换机", interface="lo")
         assert rate is not None
         self.assertGreaterEqual(rate, 0)
+
+    def poll_until_answered(self, check: Check) -> Check:
+        for _attempt in range(20):  # snmpd binds its port a moment after it starts
+            Engine().run_cycle()
+            check.refresh_from_db()
+            if check.last_ok or "USM" in check.last_error or "digest" in check.last_error:
+                return check
+            Check.objects.filter(pk=check.pk).update(next_run_at=timezone.now())
+            time.sleep(0.25)
+        return check
+
+    def test_snmp_v3_users_with_authentication_and_privacy_and_wrong_keys_refused(self):
+        with tempfile.TemporaryDirectory() as tmp, snmp_agent(tmp) as target:
+            sha_aes = self.check("v3 SHA/AES", "snmp", target, timeout_seconds=2,
+                                 config=SNMP_V3_USERS[0])  # fmt: skip
+            sha256_aes256 = self.check("v3 SHA-256/AES-256", "snmp", target, timeout_seconds=2,
+                                       config=SNMP_V3_USERS[1])  # fmt: skip
+            wrong = self.check("v3 wrong key", "snmp", target, timeout_seconds=2,
+                               config={**SNMP_V3_USERS[0], "auth_key": "not-the-key"})  # fmt: skip
+            unknown = self.check("v3 unknown user", "snmp", target, timeout_seconds=2,
+                                 config={**SNMP_V3_USERS[0], "user": "intruder"})  # fmt: skip
+            for check in (sha_aes, sha256_aes256, wrong, unknown):
+                self.poll_until_answered(check)
+        self.assertEqual((sha_aes.last_ok, sha_aes.last_error), (True, ""))
+        self.assertEqual((sha256_aes256.last_ok, sha256_aes256.last_error), (True, ""))
+        self.assertEqual(self.value("snmp_if_up", "v3 SHA/AES", interface="lo"), 1)
+        self.assertEqual((wrong.last_ok, wrong.last_error), (False, "SNMP: Wrong SNMP PDU digest"))
+        self.assertEqual((unknown.last_ok, unknown.last_error), (False, "SNMP: Unknown USM user"))
 
     def test_ping_measures_round_trip_and_loss(self):
         self.check("网关", "ping", "127.0.0.1", timeout_seconds=2)

@@ -37,9 +37,30 @@ class SetupPages(CastTestCase):
             "timeout_seconds": "5", "community": "yingji-ro",
         })  # fmt: skip
         check = Check.objects.get()
-        self.assertEqual((check.kind, check.config), ("snmp", {"community": "yingji-ro"}))
+        self.assertEqual((check.kind, check.config),
+                         ("snmp", {"version": "2c", "community": "yingji-ro"}))  # fmt: skip
+        edit = f"/monitoring/assets/{asset.pk}/checks/{check.pk}/"
+        page = self.client.get(edit)
+        self.assertContains(page, "10.0.0.1:161")
+        self.assertNotContains(page, "yingji-ro")  # the community is never shown again
+        form = {"name": "SNMP", "kind": "tcp", "target": "10.0.0.2:161", "interval_seconds": "30",
+                "timeout_seconds": "5", "snmp_version": "2c", "community": ""}  # fmt: skip
+        self.assertRedirects(self.client.post(edit, form), f"/monitoring/assets/{asset.pk}/")
+        check.refresh_from_db()
+        self.assertEqual((check.kind, check.target, check.interval_seconds, check.config),
+                         ("snmp", "10.0.0.2:161", 30,
+                          {"version": "2c", "community": "yingji-ro"}))  # fmt: skip
+        weak = {**form, "snmp_version": "3", "user": "ops", "auth_protocol": "SHA",
+                "auth_key": "short", "priv_protocol": "AES", "priv_key": "priv-pass-1"}  # fmt: skip
+        self.assertContains(self.client.post(edit, weak), "8 to 64 characters")
+        self.client.post(edit, {**weak, "auth_key": "auth-pass-1"})
+        check.refresh_from_db()
+        self.assertEqual(check.config, {"version": "3", "user": "ops", "auth_protocol": "SHA",
+                                        "auth_key": "auth-pass-1", "priv_protocol": "AES",
+                                        "priv_key": "priv-pass-1"})  # fmt: skip
         self.login("staff")
         self.assertEqual(self.client.get("/monitoring/assets/new/").status_code, 403)
+        self.assertEqual(self.client.get(edit).status_code, 403)
 
     def test_a_rule_is_previewed_against_the_last_day_then_saved(self):
         asset = services.asset_create(actor=SYSTEM, code="DB", name="核心数据库", kind="server")

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
 from yingji.incidents.demo import load_demo_incidents
+from yingji.intake.demo import load_demo_intake
 from yingji.monitoring.demo import load_demo_monitoring
 from yingji.org.demo import demo_logins, load_demo
 from yingji.org.models import Department, Person
@@ -31,6 +32,7 @@ class Command(BaseCommand):
             load_demo_plans()
             load_demo_incidents()
             load_demo_monitoring()
+            load_demo_intake()
         self.stdout.write(self.style.SUCCESS("Demo organisation 示例科技有限公司 is ready."))
         self.stdout.write("Demo log-ins (username / password — role):")
         for username, password, role in demo_logins():

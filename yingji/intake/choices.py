@@ -1,0 +1,36 @@
+"""Where alerts come from and the states they pass through (R-MON-2, for companies whose
+monitoring already exists)."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class IntegrationKind(models.TextChoices):
+    ALERTMANAGER = "alertmanager", _("Prometheus Alertmanager")
+    GRAFANA = "grafana", _("Grafana alerting (webhook contact point)")
+    PAGERDUTY = "pagerduty", _("PagerDuty Events API v2 (any tool that sends it)")
+
+
+class AlertState(models.TextChoices):
+    """PagerDuty's words, which Alertmanager, Grafana and Zabbix senders map onto."""
+
+    TRIGGERED = "triggered", _("Triggered")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    RESOLVED = "resolved", _("Resolved")
+
+
+OPEN_STATES = (AlertState.TRIGGERED, AlertState.ACKNOWLEDGED)
+
+
+class Urgency(models.TextChoices):
+    """PagerDuty Events v2 severities; Alertmanager's `severity` label uses the same words."""
+
+    CRITICAL = "critical", _("Critical")
+    ERROR = "error", _("Error")
+    WARNING = "warning", _("Warning")
+    INFO = "info", _("Info")
+
+
+URGENCY_COLOURS = {"critical": "red", "error": "orange", "warning": "yellow", "info": "blue"}

@@ -1,0 +1,49 @@
+"""Demo intake: the production Alertmanager as an integration paging the operations roster,
+with one group of alerts fed through the same parser and upsert a real payload takes (one
+still firing, one resolved)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.utils import timezone
+
+from yingji.intake import services
+from yingji.intake.formats import alertmanager_events
+from yingji.intake.models import Integration
+from yingji.oncall.demo import load_demo_oncall
+from yingji.org.demo import DEMO
+from yingji.org.models import Person
+
+
+def load_demo_intake() -> None:
+    if Integration.objects.exists():
+        return
+    engineer = Person.objects.get(user__username="executor")
+    integration, _key = services.integration_create(
+        actor=DEMO, name="生产 Alertmanager", kind="alertmanager", responsible=[engineer],
+        escalation_policy=load_demo_oncall(),
+    )
+    now = timezone.now().replace(microsecond=0)
+    firing = _alert("firing", "HighLatency", "mbank-gw-01:9100", "warning",
+                    "手机银行网关 P99 延迟高于 800ms 已 10 分钟",
+                    now - timedelta(minutes=12))  # fmt: skip
+    resolved = _alert("resolved", "NodeFilesystemAlmostFull", "batch-01:9100", "critical",
+                      "批处理服务器 /data 剩余空间低于 5%", now - timedelta(hours=2))  # fmt: skip
+    resolved["endsAt"] = (now - timedelta(hours=1)).isoformat()
+    for alerts in ([firing, {**resolved, "status": "firing"}], [firing, resolved]):
+        services.alerts_apply(integration=integration,
+                              events=alertmanager_events({"version": "4", "alerts": alerts}),
+                              now=now)  # fmt: skip
+
+
+def _alert(status: str, name: str, instance: str, severity: str, summary: str,
+           since: datetime) -> dict[str, Any]:  # fmt: skip
+    return {
+        "status": status,
+        "labels": {"alertname": name, "instance": instance, "severity": severity},
+        "annotations": {"summary": summary},
+        "startsAt": since.isoformat(),
+        "generatorURL": "http://prometheus.internal:9090/alerts",
+    }

@@ -1,0 +1,223 @@
+"""What each sender's payload means, as one list of events: trigger, acknowledge or resolve
+the alert with this key. Read as the senders document them: Alertmanager's webhook (version
+4) and PagerDuty's Events API v2. A payload is checked whole before anything is stored; a
+bad one is refused with every reason found."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+
+from yingji.core.errors import DomainError
+from yingji.intake.choices import Urgency
+
+TRIGGER, ACKNOWLEDGE, RESOLVE = "trigger", "acknowledge", "resolve"
+MAX_ALERTS = 1000  # one payload; Alertmanager's max_alerts is usually far lower
+MAX_TEXT = 1024
+MAX_JSON = 16 * 1024  # labels and details of one alert, as stored
+
+
+@dataclass
+class Event:
+    action: str
+    key: str | None  # None: a trigger that always opens a new alert (PagerDuty's rule)
+    summary: str = ""
+    urgency: str = Urgency.WARNING
+    source: str = ""
+    labels: dict[str, str] = field(default_factory=dict)
+    details: dict[str, Any] = field(default_factory=dict)
+    link: str = ""
+    at: datetime | None = None  # when the sender says it started or ended
+
+
+class Invalid(DomainError):
+    """A payload the sender must fix; `errors` lists every reason found."""
+
+    def __init__(self, errors: list[str]) -> None:
+        super().__init__("; ".join(errors[:20]), field="payload")
+        self.errors = errors
+
+
+# Words senders use for severity, onto PagerDuty's four (Alertmanager's `severity` label is
+# free text; these are the common ones).
+URGENCY_WORDS = {
+    "critical": Urgency.CRITICAL, "page": Urgency.CRITICAL, "disaster": Urgency.CRITICAL,
+    "emergency": Urgency.CRITICAL, "fatal": Urgency.CRITICAL, "p1": Urgency.CRITICAL,
+    "error": Urgency.ERROR, "high": Urgency.ERROR, "major": Urgency.ERROR, "p2": Urgency.ERROR,
+    "warning": Urgency.WARNING, "warn": Urgency.WARNING, "average": Urgency.WARNING,
+    "minor": Urgency.WARNING, "p3": Urgency.WARNING,
+    "info": Urgency.INFO, "information": Urgency.INFO, "low": Urgency.INFO,
+    "not classified": Urgency.INFO, "p4": Urgency.INFO, "none": Urgency.INFO,
+}  # fmt: skip
+
+
+def urgency_of(word: Any, default: str = Urgency.WARNING) -> str:
+    return URGENCY_WORDS.get(str(word).strip().lower(), default) if word else default
+
+
+def _time(raw: Any) -> datetime | None:
+    if not isinstance(raw, str):
+        return None
+    try:
+        parsed = parse_datetime(raw)
+    except ValueError:
+        return None
+    if parsed is None or parsed.year < 1970:  # Alertmanager's "0001-01-01T00:00:00Z": unset
+        return None
+    return parsed if timezone.is_aware(parsed) else None
+
+
+def _safe_link(raw: Any) -> str:
+    """Only web links: a sender's `javascript:` must never become a link on our pages."""
+    if isinstance(raw, str) and raw.lower().startswith(("http://", "https://")):
+        return raw[:1000]
+    return ""
+
+
+def _strings(raw: Any, where: str, errors: list[str]) -> dict[str, str]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in raw.items()
+    ):
+        errors.append(_("%(where)s must be an object of text values.") % {"where": where})
+        return {}
+    if len(json.dumps(raw, ensure_ascii=False)) > MAX_JSON:
+        errors.append(_("%(where)s is larger than 16 KB.") % {"where": where})
+        return {}
+    return raw
+
+
+# ---- Prometheus Alertmanager, webhook_config, payload version 4 ----
+
+
+def alertmanager_events(payload: Any) -> list[Event]:
+    """Each alert of the group is upserted by its fingerprint: Alertmanager repeats the
+    whole group on every change and every repeat_interval."""
+    if not isinstance(payload, dict) or not isinstance(payload.get("alerts"), list):
+        raise Invalid([_('This is not an Alertmanager webhook payload (no "alerts" list).')])
+    if str(payload.get("version", "4")) != "4":
+        raise Invalid([_("Only version 4 of the Alertmanager webhook payload is understood.")])
+    return _group_events(payload)
+
+
+def grafana_events(payload: Any) -> list[Event]:
+    """Grafana alerting's webhook contact point: Alertmanager's shape (version "1") plus, per
+    alert, the query values and links to the dashboard and panel."""
+    if not isinstance(payload, dict) or not isinstance(payload.get("alerts"), list):
+        raise Invalid([_('This is not a Grafana webhook payload (no "alerts" list).')])
+    return _group_events(payload)
+
+
+def _group_events(payload: dict[str, Any]) -> list[Event]:
+    raw_alerts = payload["alerts"]
+    if len(raw_alerts) > MAX_ALERTS:
+        raise Invalid([_("At most %(n)d alerts in one payload.") % {"n": MAX_ALERTS}])
+    link = _safe_link(payload.get("externalURL"))
+    events, errors = [], []
+    for index, item in enumerate(raw_alerts):
+        found: list[str] = []
+        event = _alertmanager_alert(item, str(link), found)
+        errors += [_("Alert %(i)d: %(why)s") % {"i": index, "why": why} for why in found]
+        if event is not None and not found:
+            events.append(event)
+    if errors:
+        raise Invalid(errors)
+    return events
+
+
+def _alertmanager_alert(item: Any, link: str, errors: list[str]) -> Event | None:
+    if not isinstance(item, dict):
+        errors.append(_("an alert is an object."))
+        return None
+    status = item.get("status")
+    if status not in ("firing", "resolved"):
+        errors.append(_('the status is "firing" or "resolved".'))
+    labels = _strings(item.get("labels"), "labels", errors)
+    annotations = _strings(item.get("annotations"), "annotations", errors)
+    if not labels:
+        errors.append(_("an alert needs its labels."))
+    fingerprint = item.get("fingerprint")
+    if fingerprint is not None and (
+        not isinstance(fingerprint, str) or not 0 < len(fingerprint) <= 255
+    ):
+        errors.append(_("the fingerprint is text of at most 255 characters."))
+    if errors:
+        return None
+    # Alertmanager sends its own fingerprint; without one, the labels are the identity.
+    key = fingerprint or hashlib.sha256(json.dumps(labels, sort_keys=True).encode()).hexdigest()
+    summary = (annotations.get("summary") or annotations.get("description")
+               or labels.get("alertname") or key)  # fmt: skip
+    resolved = status == "resolved"
+    details: dict[str, Any] = dict(annotations)
+    values = item.get("values")
+    if isinstance(values, dict) and len(json.dumps(values, default=str)) <= MAX_JSON:
+        details["values"] = values  # Grafana: what the query measured
+    page = _safe_link(item.get("panelURL")) or _safe_link(item.get("dashboardURL"))
+    return Event(
+        action=RESOLVE if resolved else TRIGGER, key=key, summary=summary[:MAX_TEXT],
+        urgency=urgency_of(labels.get("severity")),
+        source=(labels.get("instance") or labels.get("job") or "")[:255], labels=labels,
+        details=details, link=page or _safe_link(item.get("generatorURL")) or link,
+        at=_time(item.get("endsAt") if resolved else item.get("startsAt")),
+    )  # fmt: skip
+
+
+# ---- PagerDuty Events API v2: POST /v2/enqueue ----
+
+
+def pagerduty_event(payload: Any) -> tuple[str, Event]:
+    """(routing key, event), with PagerDuty's rules for what is required."""
+    if not isinstance(payload, dict):
+        raise Invalid([_("The event must be a JSON object.")])
+    errors: list[str] = []
+    routing_key = payload.get("routing_key")
+    if not isinstance(routing_key, str) or not routing_key:
+        errors.append(_("'routing_key' is missing."))
+    action = payload.get("event_action")
+    if action not in (TRIGGER, ACKNOWLEDGE, RESOLVE):
+        errors.append(_("'event_action' must be trigger, acknowledge or resolve."))
+    dedup_key = payload.get("dedup_key")
+    if dedup_key is not None and (not isinstance(dedup_key, str) or not 0 < len(dedup_key) <= 255):
+        errors.append(_("'dedup_key' is text of at most 255 characters."))
+    elif dedup_key is None and action in (ACKNOWLEDGE, RESOLVE):
+        errors.append(_("'dedup_key' is required to acknowledge or resolve."))
+    event = Event(action=str(action), key=dedup_key if isinstance(dedup_key, str) else None)
+    if action == TRIGGER:
+        _pagerduty_trigger(payload, event, errors)
+    if errors:
+        raise Invalid(errors)
+    return str(routing_key), event
+
+
+def _pagerduty_trigger(payload: dict[str, Any], event: Event, errors: list[str]) -> None:
+    body = payload.get("payload")
+    if not isinstance(body, dict):
+        errors.append(_("'payload' is required to trigger."))
+        return
+    summary, source, severity = body.get("summary"), body.get("source"), body.get("severity")
+    if not isinstance(summary, str) or not summary.strip():
+        errors.append(_("'payload.summary' is required."))
+    if not isinstance(source, str) or not source.strip():
+        errors.append(_("'payload.source' is required."))
+    if severity not in Urgency.values:
+        errors.append(_("'payload.severity' must be critical, error, warning or info."))
+    details = body.get("custom_details", {})
+    if not isinstance(details, dict):
+        details = {"details": details}  # PagerDuty accepts any JSON here
+    if len(json.dumps(details, ensure_ascii=False, default=str)) > MAX_JSON:
+        errors.append(_("'payload.custom_details' is larger than 16 KB."))
+    labels = {k: body[k] for k in ("component", "group", "class") if isinstance(body.get(k), str)}
+    if errors:
+        return
+    event.summary, event.source = str(summary).strip()[:MAX_TEXT], str(source).strip()[:255]
+    event.urgency, event.labels, event.details = str(severity), labels, details
+    event.link = _safe_link(payload.get("client_url"))
+    event.at = _time(body.get("timestamp"))

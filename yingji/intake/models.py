@@ -1,0 +1,75 @@
+"""Integrations (one per sending system, each with its own key) and the alerts they send,
+deduplicated by key: one open alert per integration and key."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from yingji.intake.choices import URGENCY_COLOURS, AlertState, IntegrationKind, Urgency
+
+
+class Integration(models.Model):
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=IntegrationKind.choices)
+    key_hash = models.CharField(max_length=64, unique=True)  # only the hash of the key is kept
+    key_hint = models.CharField(_("key ends with"), max_length=4, blank=True)
+    responsible = models.ManyToManyField(
+        "org.Person", blank=True, related_name="integrations", verbose_name=_("told of its alerts")
+    )
+    escalation_policy = models.ForeignKey(
+        "oncall.EscalationPolicy", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="integrations", verbose_name=_("escalation policy"),
+    )  # fmt: skip
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    last_received_at = models.DateTimeField(_("last received"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class IncomingAlert(models.Model):
+    integration = models.ForeignKey(Integration, on_delete=models.CASCADE, related_name="alerts")
+    dedup_key = models.CharField(_("deduplication key"), max_length=255)
+    state = models.CharField(_("state"), max_length=12, choices=AlertState.choices,
+                             default=AlertState.TRIGGERED)  # fmt: skip
+    summary = models.CharField(_("summary"), max_length=1024)
+    urgency = models.CharField(_("severity"), max_length=10, choices=Urgency.choices)
+    source = models.CharField(_("source"), max_length=255, blank=True)
+    labels = models.JSONField(_("labels"), default=dict, blank=True)
+    details = models.JSONField(_("details"), default=dict, blank=True)
+    link = models.CharField(_("link"), max_length=1000, blank=True)
+    started_at = models.DateTimeField(_("since"))
+    last_received_at = models.DateTimeField(_("last received"))
+    times_received = models.PositiveIntegerField(_("times received"), default=1)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+        indexes = [
+            models.Index(fields=["state", "-started_at"], name="incoming_state_started"),
+            models.Index(fields=["integration", "dedup_key"], name="incoming_key"),
+        ]
+        constraints = [  # PagerDuty's rule: one open alert per key; after resolve, a new one
+            models.UniqueConstraint(
+                fields=["integration", "dedup_key"], name="one_open_alert_per_key",
+                condition=~models.Q(state="resolved"),
+            ),
+        ]  # fmt: skip
+
+    def __str__(self) -> str:
+        return f"{self.integration} {self.dedup_key} {self.state}"
+
+    @property
+    def colour(self) -> str:
+        return URGENCY_COLOURS[self.urgency]

@@ -1,0 +1,100 @@
+"""Pages: the integrations (a key shown once) and the alerts they bring in, to acknowledge
+(认领) or resolve."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from yingji.core.flash import flash_outcome
+from yingji.core.forms import save_form
+from yingji.intake import services
+from yingji.intake.choices import OPEN_STATES, AlertState
+from yingji.intake.forms import IntegrationForm
+from yingji.intake.models import Integration
+from yingji.intake.queries import get_incoming_for, visible_incoming
+from yingji.monitoring.queries import may_read
+
+PAGE = 100
+
+
+@login_required
+def alert_list(request: HttpRequest) -> HttpResponse:
+    if not may_read(request.user):
+        raise PermissionDenied
+    state = request.GET.get("state", "open")
+    alerts = visible_incoming(request.user)
+    if state == "open":
+        alerts = alerts.filter(state__in=OPEN_STATES)
+    elif state in AlertState.values:
+        alerts = alerts.filter(state=state)
+    states = [("open", _("open")), *AlertState.choices, ("all", _("all"))]
+    context = {"alerts": alerts[:PAGE], "state": state, "states": states}
+    return render(request, "intake/alerts.html", context)
+
+
+@login_required
+def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    alert = get_incoming_for(request.user, pk)
+    context = {"alert": alert, "may_act": services.may_act(request.user, alert)}
+    return render(request, "intake/alert.html", context)
+
+
+@login_required
+@require_POST
+def alert_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
+    alert = get_incoming_for(request.user, pk)
+    flash_outcome(request, lambda: services.alert_acknowledge(actor=request.user, alert=alert),
+                  _("Acknowledged: you are on it."))  # fmt: skip
+    return redirect("intake:alert", pk=pk)
+
+
+@login_required
+@require_POST
+def alert_resolve(request: HttpRequest, pk: int) -> HttpResponse:
+    alert = get_incoming_for(request.user, pk)
+    flash_outcome(request, lambda: services.alert_resolve(actor=request.user, alert=alert),
+                  _("Resolved."))  # fmt: skip
+    return redirect("intake:alert", pk=pk)
+
+
+@login_required
+def integration_list(request: HttpRequest) -> HttpResponse:
+    """The integrations; managers add one here and see its key once."""
+    if not may_read(request.user):
+        raise PermissionDenied
+    manager = services.may_manage(request.user)
+    if request.method == "POST" and not manager:
+        raise PermissionDenied
+    form = IntegrationForm(request.POST or None) if manager else None
+    created = None
+    if request.method == "POST" and form is not None:
+        created = save_form(form, lambda data: services.integration_create(actor=request.user,
+                                                                           **data))  # fmt: skip
+        if created is not None:
+            form = IntegrationForm()
+    return _integrations_page(request, form, created)
+
+
+def _integrations_page(request: HttpRequest, form: Any, created: Any) -> HttpResponse:
+    """The list, the form, and a key just made (shown this once) with what to paste where."""
+    context = {"integrations": Integration.objects.all()[:PAGE], "form": form,
+               "created": created,
+               "base_url": request.build_absolute_uri("/").rstrip("/")}  # fmt: skip
+    return render(request, "intake/integrations.html", context)
+
+
+@login_required
+@require_POST
+def integration_new_key(request: HttpRequest, pk: int) -> HttpResponse:
+    if not services.may_manage(request.user):
+        raise PermissionDenied
+    integration = get_object_or_404(Integration, pk=pk)
+    key = services.integration_new_key(actor=request.user, integration=integration)
+    return _integrations_page(request, IntegrationForm(), (integration, key))

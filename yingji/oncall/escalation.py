@@ -1,0 +1,173 @@
+"""Escalation (R-MON-2 and the 24-hour duty it implies): an incoming alert goes to the
+engineer on duty first, and to the next person when nobody acknowledges in time. Each alert
+carries a snapshot of its policy and a due-time; acknowledging (认领) stops it, resolving ends
+it. The engine runs due steps (passes.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from yingji.audit.services import audit_record
+from yingji.core.errors import DomainError
+from yingji.engine.wakeup import wake_engines
+from yingji.incidents.queries import group_members
+from yingji.intake.models import IncomingAlert
+from yingji.notify.models import Channel
+from yingji.notify.services import notify
+from yingji.oncall.choices import EscalationEnd, StepTarget
+from yingji.oncall.models import Escalation, EscalationPolicy, EscalationStep, Roster
+from yingji.oncall.services import _require_manager, on_duty_person
+from yingji.org.choices import GroupKind
+from yingji.org.models import Person
+
+MAX_STEPS, MAX_DELAY, MAX_REPEAT = 10, 24 * 60, 9
+TARGET_MODELS: dict[str, Any] = {StepTarget.ROSTER: Roster, StepTarget.PERSON: Person,
+                                 StepTarget.CHANNEL: Channel}  # fmt: skip
+
+
+def _checked_step(index: int, raw: dict[str, Any]) -> EscalationStep:
+    target = raw.get("target")
+    if target not in StepTarget.values:
+        raise DomainError(_("Step %(n)d: choose whom it notifies.") % {"n": index + 1},
+                          field="steps")  # fmt: skip
+    delay = raw.get("delay_minutes", 0)
+    if not isinstance(delay, int) or not 0 <= delay <= MAX_DELAY:
+        raise DomainError(_("Step %(n)d: the delay is 0 to 1440 minutes.") % {"n": index + 1},
+                          field="steps")  # fmt: skip
+    chosen = raw.get(target)
+    model = TARGET_MODELS[target]
+    if not isinstance(chosen, model):
+        chosen = model.objects.filter(pk=chosen).first() if isinstance(chosen, int) else None
+    if chosen is None or (target == StepTarget.PERSON and chosen.status != "active"):
+        raise DomainError(_("Step %(n)d: the roster, person or channel does not exist.")
+                          % {"n": index + 1}, field="steps")  # fmt: skip
+    return EscalationStep(position=index, delay_minutes=delay, target=target,
+                          **{str(target): chosen})  # fmt: skip
+
+
+@transaction.atomic
+def policy_create(*, actor: Any, name: str, steps: Sequence[dict[str, Any]],
+                  repeat: int = 0) -> EscalationPolicy:  # fmt: skip
+    """Steps in order, each `{"delay_minutes", "target": "roster"|"person"|"channel",
+    <target>: object or id}`; the whole list is repeated `repeat` more times."""
+    _require_manager(actor)
+    name = name.strip()
+    if not name or EscalationPolicy.objects.filter(name=name).exists():
+        raise DomainError(_("Give the policy a name of its own."), field="name")
+    if not 1 <= len(steps) <= MAX_STEPS:
+        raise DomainError(_("A policy has 1 to 10 steps."), field="steps")
+    if not 0 <= repeat <= MAX_REPEAT:
+        raise DomainError(_("Repeat the steps 0 to 9 times."), field="repeat")
+    checked = [_checked_step(i, dict(raw)) for i, raw in enumerate(steps)]
+    policy = EscalationPolicy.objects.create(name=name[:120], repeat=repeat)
+    for step in checked:
+        step.policy = policy
+    EscalationStep.objects.bulk_create(checked)
+    audit_record(actor=actor, action="oncall.policy.create", obj=policy, regulation="R-MON-2",
+                 after={"steps": len(checked), "repeat": repeat})  # fmt: skip
+    return policy
+
+
+def snapshot(policy: EscalationPolicy) -> list[dict[str, Any]]:
+    return [{"delay": s.delay_minutes, "target": s.target,
+             "id": s.roster_id or s.person_id or s.channel_id}
+            for s in policy.steps.order_by("position")]  # fmt: skip
+
+
+def escalations_start(*, alerts: Sequence[IncomingAlert], policy: EscalationPolicy,
+                      now: datetime) -> int:  # fmt: skip
+    """New alerts set off on the policy as it is now (one query for the steps, one insert)."""
+    steps = snapshot(policy)
+    if not alerts or not steps:
+        return 0
+    first = now + timedelta(minutes=steps[0]["delay"])
+    Escalation.objects.bulk_create([
+        Escalation(alert=alert, policy_name=policy.name, steps=steps, repeat=policy.repeat,
+                   next_at=first)
+        for alert in alerts
+    ], batch_size=500)  # fmt: skip
+    transaction.on_commit(wake_engines)
+    return len(alerts)
+
+
+def escalations_stop(*, alert_ids: Sequence[int], why: str) -> int:
+    """Acknowledged or resolved: no further step runs (a step already running finishes)."""
+    return Escalation.objects.filter(alert_id__in=alert_ids, ended="").update(
+        next_at=None, ended=why
+    )
+
+
+def paged_people(alert: IncomingAlert) -> set[int]:
+    """Everyone the alert's escalation has notified so far (they may acknowledge it)."""
+    told = Escalation.objects.filter(alert=alert).values_list("told", flat=True).first() or []
+    return {person for record in told for person in record.get("people", [])}
+
+
+def escalation_run(*, escalation: Escalation, now: datetime) -> bool:
+    """Run the due step, then schedule the next one (or the next round, or the end).
+    Releases the claim; False when the escalation had ended meanwhile."""
+    with transaction.atomic():
+        current = Escalation.objects.select_for_update().select_related(
+            "alert__integration").get(pk=escalation.pk)  # fmt: skip
+        if current.ended or current.claim_token != escalation.claim_token:
+            Escalation.objects.filter(pk=current.pk, claim_token=escalation.claim_token).update(
+                claim_token="", lease_until=None)  # fmt: skip
+            return False
+        step = current.steps[current.step]
+        current.told = [*current.told, _notify_step(current, step, now)]
+        _advance(current, now)
+        current.claim_token, current.lease_until = "", None
+        current.save(update_fields=["told", "step", "round", "next_at", "ended",
+                                    "claim_token", "lease_until"])  # fmt: skip
+    return True
+
+
+def _advance(escalation: Escalation, now: datetime) -> None:
+    following = escalation.step + 1
+    if following >= len(escalation.steps):
+        if escalation.round >= escalation.repeat:
+            escalation.next_at, escalation.ended = None, EscalationEnd.EXHAUSTED
+            return
+        escalation.round += 1
+        following = 0
+    escalation.step = following
+    # a repeated round waits at least a minute, so a policy of zero delays cannot spin
+    delay = escalation.steps[following]["delay"] or (1 if following == 0 else 0)
+    escalation.next_at = now + timedelta(minutes=delay)
+
+
+def _notify_step(escalation: Escalation, step: dict[str, Any], now: datetime) -> dict[str, Any]:
+    alert = escalation.alert
+    record: dict[str, Any] = {"step": escalation.step, "round": escalation.round,
+                              "at": now.isoformat()}  # fmt: skip
+    people: list[Person] = []
+    channels: list[Channel] = []
+    if step["target"] == StepTarget.ROSTER:
+        roster = Roster.objects.filter(pk=step["id"]).first()
+        person = on_duty_person(roster, now) if roster else None
+        if person is None:  # nobody on duty: the emergency office is the safety net
+            people, record["nobody_on_duty"] = list(group_members(GroupKind.OFFICE)), True
+        else:
+            people = [person]
+    elif step["target"] == StepTarget.PERSON:
+        people = list(Person.objects.filter(pk=step["id"]))
+    else:
+        channels = list(Channel.objects.filter(pk=step["id"], enabled=True))
+    record["people"] = [p.pk for p in people]
+    record["channels"] = [c.pk for c in channels]
+    notify(
+        event="oncall.page", recipients=people, channels=channels,
+        context={"summary": alert.summary[:200], "integration": alert.integration.name,
+                 "urgency": alert.urgency, "step": escalation.step + 1,
+                 "steps": len(escalation.steps), "round": escalation.round + 1,
+                 "since": timezone.localtime(alert.started_at).strftime("%m-%d %H:%M")},
+        link=f"/intake/alerts/{alert.pk}/",
+        key=f"escalation:{escalation.pk}:{escalation.round}:{escalation.step}",
+    )  # fmt: skip
+    return record

@@ -1,0 +1,16 @@
+"""What escalation notices say, in every language (see notify.rendering)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy
+
+from yingji.notify.rendering import register_event
+
+register_event(
+    "oncall.page",
+    title=gettext_lazy("[%(urgency)s] %(summary)s"),
+    body=gettext_lazy(
+        "From %(integration)s since %(since)s; nobody has acknowledged it yet (step %(step)s "
+        "of %(steps)s, round %(round)s). Acknowledge (认领) it to stop the escalation."
+    ),
+)

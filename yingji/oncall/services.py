@@ -1,0 +1,254 @@
+"""Duty rosters (值班表): written by the office, the experts and administrators, read by
+everyone inside; who is on duty is answered from the roster's data (schedule.py)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import zoneinfo
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from yingji.audit.services import audit_record
+from yingji.core.actors import is_system
+from yingji.core.errors import AccessDenied, DomainError
+from yingji.oncall.choices import ROTATION_DAYS, DayFilter, DayKind
+from yingji.oncall.models import CalendarDay, HolidayCalendar, Layer, Override, Roster
+from yingji.oncall.schedule import (
+    LayerSpec,
+    OverrideSpec,
+    RosterSpec,
+    Segment,
+    on_duty,
+    timeline,
+)
+from yingji.org.models import Person
+from yingji.org.roles import roles_of
+
+MAX_OVERRIDE = timedelta(days=92)
+MAX_WINDOW = timedelta(days=366)
+
+
+def may_manage(actor: Any) -> bool:
+    roles = roles_of(actor)
+    return is_system(actor) or roles.admin or roles.office or roles.expert
+
+
+def _require_manager(actor: Any) -> None:
+    if not may_manage(actor):
+        raise AccessDenied(_("Only the office, the experts or an administrator may do this."))
+
+
+def _user(actor: Any) -> Any:
+    return None if is_system(actor) else actor
+
+
+def _zone(name: str) -> str:
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise DomainError(_("%(zone)s is not a known time zone.") % {"zone": name},
+                          field="time_zone") from None  # fmt: skip
+    return name
+
+
+@transaction.atomic
+def roster_create(*, actor: Any, name: str, time_zone: str = "Asia/Shanghai",
+                  calendar: HolidayCalendar | None = None,
+                  description: str = "") -> Roster:  # fmt: skip
+    _require_manager(actor)
+    name = name.strip()
+    if not name or len(name) > 120:
+        raise DomainError(_("Give the roster a name (at most 120 characters)."), field="name")
+    if Roster.objects.filter(name=name).exists():
+        raise DomainError(_("A roster with this name exists."), field="name")
+    roster = Roster.objects.create(name=name, time_zone=_zone(time_zone), calendar=calendar,
+                                   description=description.strip())  # fmt: skip
+    audit_record(actor=actor, action="oncall.roster.create", obj=roster,
+                 after={"name": name, "time_zone": time_zone})  # fmt: skip
+    return roster
+
+
+def _members(people: Sequence[Any]) -> list[int]:
+    ids = [p.pk if isinstance(p, Person) else int(p) for p in people]
+    if not ids:
+        raise DomainError(_("A rotation needs at least one participant."), field="members")
+    if len(set(ids)) != len(ids):
+        raise DomainError(_("Each participant appears once in a rotation."), field="members")
+    active = set(Person.objects.filter(pk__in=ids, status="active").values_list("pk", flat=True))
+    if active != set(ids):
+        raise DomainError(_("Participants must be active people."), field="members")
+    return ids
+
+
+@transaction.atomic
+def layer_add(*, actor: Any, roster: Roster, name: str, rotation: str, handoff: time,
+              start_date: date, members: Sequence[Any], days: str = DayFilter.ALL,
+              priority: int = 1) -> Layer:  # fmt: skip
+    """A rotation: participants in order, handing over at `handoff` (the roster's local
+    time) every day or week from `start_date`."""
+    _require_manager(actor)
+    if not name.strip():
+        raise DomainError(_("Give the rotation a name."), field="name")
+    if rotation not in ROTATION_DAYS:
+        raise DomainError(_("A rotation is daily or weekly."), field="rotation")
+    if days not in DayFilter.values:
+        raise DomainError(_("Choose the days it applies on."), field="days")
+    if days != DayFilter.ALL and roster.calendar is None:
+        raise DomainError(_("Give the roster a holiday calendar to tell working days from "
+                            "rest days."), field="days")  # fmt: skip
+    if not 0 <= priority <= 100:
+        raise DomainError(_("The priority is 0 to 100."), field="priority")
+    layer = Layer.objects.create(
+        roster=roster, name=name.strip()[:120], rotation=rotation, handoff=handoff,
+        start_date=start_date, days=days, priority=priority, members=_members(members),
+    )  # fmt: skip
+    audit_record(actor=actor, action="oncall.layer.create", obj=roster,
+                 after={"layer": layer.name, "members": layer.members})  # fmt: skip
+    return layer
+
+
+@transaction.atomic
+def layer_remove(*, actor: Any, layer: Layer) -> None:
+    _require_manager(actor)
+    audit_record(actor=actor, action="oncall.layer.delete", obj=layer.roster,
+                 before={"layer": layer.name, "members": layer.members})  # fmt: skip
+    layer.delete()
+
+
+@transaction.atomic
+def override_add(*, actor: Any, roster: Roster, person: Person, starts_at: datetime,
+                 ends_at: datetime, reason: str) -> Override:  # fmt: skip
+    """Someone takes the duty for a while (leave, sickness, a swap): above every layer."""
+    _require_manager(actor)
+    if not reason.strip():
+        raise DomainError(_("Say why (leave, a swap, …)."), field="reason")
+    if not starts_at < ends_at <= starts_at + MAX_OVERRIDE:
+        raise DomainError(_("An override ends after it starts and lasts at most 92 days."),
+                          field="ends_at")  # fmt: skip
+    if person.status != "active":
+        raise DomainError(_("Participants must be active people."), field="person")
+    override = Override.objects.create(roster=roster, person=person, starts_at=starts_at,
+                                       ends_at=ends_at, reason=reason.strip()[:300],
+                                       created_by=_user(actor))  # fmt: skip
+    audit_record(actor=actor, action="oncall.override.create", obj=roster, reason=reason,
+                 after={"person": person.pk, "from": starts_at.isoformat(),
+                        "until": ends_at.isoformat()})  # fmt: skip
+    return override
+
+
+@transaction.atomic
+def override_remove(*, actor: Any, override: Override) -> None:
+    _require_manager(actor)
+    audit_record(actor=actor, action="oncall.override.delete", obj=override.roster,
+                 before={"person": override.person_id,
+                         "from": override.starts_at.isoformat()})  # fmt: skip
+    override.delete()
+
+
+# ---- holiday calendars: data, entered from the State Council's notice each year ----
+
+
+@transaction.atomic
+def calendar_create(*, actor: Any, name: str) -> HolidayCalendar:
+    _require_manager(actor)
+    name = name.strip()
+    if not name or HolidayCalendar.objects.filter(name=name).exists():
+        raise DomainError(_("Give the calendar a name of its own."), field="name")
+    calendar = HolidayCalendar.objects.create(name=name[:120])
+    audit_record(actor=actor, action="oncall.calendar.create", obj=calendar)
+    return calendar
+
+
+def read_calendar_csv(content: bytes) -> list[tuple[date, str, str]]:
+    """Rows of `date,kind,name`: 2026-10-01,holiday,国庆节 / 2026-10-10,workday,国庆调休.
+    A bad row stops the import with its row number."""
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise DomainError(_("Save the file as UTF-8 CSV."), field="file") from None
+    rows = []
+    for number, row in enumerate(csv.reader(io.StringIO(text)), start=1):
+        if not row or not "".join(row).strip() or (number == 1 and row[0].strip() == "date"):
+            continue
+        try:
+            day = date.fromisoformat(row[0].strip())
+        except ValueError:
+            raise DomainError(_("Row %(n)d: the date is YYYY-MM-DD.") % {"n": number},
+                              field="file", row=number) from None  # fmt: skip
+        kind = row[1].strip() if len(row) > 1 else ""
+        if kind not in DayKind.values:
+            raise DomainError(_("Row %(n)d: the kind is holiday or workday.") % {"n": number},
+                              field="file", row=number)  # fmt: skip
+        rows.append((day, kind, (row[2].strip() if len(row) > 2 else "")[:60]))
+    if not rows:
+        raise DomainError(_("The file holds no days."), field="file")
+    return rows
+
+
+@transaction.atomic
+def calendar_days_set(*, actor: Any, calendar: HolidayCalendar,
+                      days: Iterable[tuple[date, str, str]]) -> int:  # fmt: skip
+    """Set the kind of each day given (a day given again is replaced); all or nothing."""
+    _require_manager(actor)
+    days = list(days)
+    dates = [d for d, _k, _n in days]
+    if len(set(dates)) != len(dates):
+        raise DomainError(_("A date appears twice."), field="file")
+    CalendarDay.objects.filter(calendar=calendar, date__in=dates).delete()
+    CalendarDay.objects.bulk_create([CalendarDay(calendar=calendar, date=d, kind=k, name=n)
+                                     for d, k, n in days])  # fmt: skip
+    audit_record(actor=actor, action="oncall.calendar.days", obj=calendar,
+                 after={"days": len(days)})  # fmt: skip
+    return len(days)
+
+
+# ---- reading a roster ----
+
+
+def roster_spec(roster: Roster, start: datetime, end: datetime) -> RosterSpec:
+    """The roster's data for the window (four queries whatever its size)."""
+    layers = tuple(
+        LayerSpec(layer.name, ROTATION_DAYS[layer.rotation], layer.handoff, layer.start_date,
+                  layer.days, tuple(layer.members))
+        for layer in roster.layers.order_by("-priority", "pk")
+    )  # fmt: skip
+    overrides = tuple(
+        OverrideSpec(o.starts_at, o.ends_at, o.person_id)
+        for o in roster.overrides.filter(ends_at__gt=start, starts_at__lt=end).order_by("pk")
+    )  # fmt: skip
+    holidays: set[date] = set()
+    workdays: set[date] = set()
+    if roster.calendar_id:
+        window = (start.date() - timedelta(days=9), end.date() + timedelta(days=9))
+        for day, kind in CalendarDay.objects.filter(
+            calendar_id=roster.calendar_id, date__range=window
+        ).values_list("date", "kind"):
+            (holidays if kind == DayKind.HOLIDAY else workdays).add(day)
+    return RosterSpec(zoneinfo.ZoneInfo(roster.time_zone), layers, overrides,
+                      frozenset(holidays), frozenset(workdays))  # fmt: skip
+
+
+def roster_timeline(roster: Roster, start: datetime, end: datetime) -> list[Segment]:
+    if not start < end <= start + MAX_WINDOW:
+        raise DomainError(_("Ask for at most a year at a time."), field="end")
+    return timeline(roster_spec(roster, start, end), start, end)
+
+
+def on_duty_person(roster: Roster, at: datetime) -> Person | None:
+    """Who the roster says is on duty at `at` (escalation steps ask this when they fire)."""
+    person_id, _source = on_duty(roster_spec(roster, at, at + timedelta(seconds=1)), at)
+    return Person.objects.filter(pk=person_id).first() if person_id else None
+
+
+def now_and_next(roster: Roster, now: datetime) -> tuple[Segment | None, Segment | None]:
+    """The current shift and the next one with someone else, within the coming 60 days."""
+    segments = roster_timeline(roster, now, now + timedelta(days=60))
+    current = segments[0] if segments else None
+    following = next((s for s in segments[1:] if current is None or s.person != current.person),
+                     None)  # fmt: skip
+    return current, following

@@ -1,0 +1,166 @@
+"""An incoming alert pages whoever is on duty, then the next person when nobody acknowledges
+in time, repeated as the policy says; acknowledging (认领) stops it, resolving ends it; the
+policy is a snapshot taken when the alert opened. The clock is controlled, never slept."""
+
+import json
+from datetime import UTC, date, datetime, time, timedelta
+
+import time_machine
+
+from yingji.core.actors import SYSTEM
+from yingji.core.errors import DomainError
+from yingji.core.ratelimit import reset_budgets
+from yingji.core.testing import CastTestCase
+from yingji.engine.loop import Engine
+from yingji.intake import services as intake
+from yingji.intake.models import IncomingAlert
+from yingji.intake.tests.test_pagerduty import EXAMPLE
+from yingji.notify.models import Message
+from yingji.oncall import services
+from yingji.oncall.escalation import policy_create
+from yingji.oncall.models import Escalation, EscalationPolicy, EscalationStep
+from yingji.org.tests.test_api import ApiTestCase
+
+T0 = datetime(2026, 9, 28, 2, 0, tzinfo=UTC)  # Monday 10:00 in Shanghai
+
+
+class Escalations(CastTestCase):
+    def setUp(self) -> None:
+        super().setUp()
+        reset_budgets()
+        self.roster = services.roster_create(actor=SYSTEM, name="运维值班")
+        services.layer_add(actor=SYSTEM, roster=self.roster, name="白班", rotation="daily",
+                           handoff=time(9), start_date=date(2026, 9, 28),
+                           members=[self.executor_person, self.expert_person])  # fmt: skip
+        self.policy = policy_create(actor=SYSTEM, name="先值班后主管", repeat=1, steps=[
+            {"target": "roster", "roster": self.roster, "delay_minutes": 0},
+            {"target": "person", "person": self.head_person, "delay_minutes": 5},
+        ])  # fmt: skip
+        _integration, self.key = intake.integration_create(
+            actor=SYSTEM, name="Zabbix", kind="pagerduty", escalation_policy=self.policy
+        )
+
+    def trigger(self, at: datetime, key: str = "srv01/mysql") -> IncomingAlert:
+        with time_machine.travel(at, tick=False):
+            body = {**EXAMPLE, "routing_key": self.key, "dedup_key": key}
+            answer = self.client.post("/v2/enqueue", json.dumps(body),
+                                      content_type="application/json")  # fmt: skip
+            self.assertEqual(answer.status_code, 202, answer.content)
+        return IncomingAlert.objects.get(dedup_key=key, state="triggered")
+
+    def run_at(self, at: datetime) -> None:
+        with time_machine.travel(at, tick=False):
+            Engine().run_cycle()
+
+    def paged(self) -> list[str]:
+        """Who each escalation notice went to, in order."""
+        return [
+            ",".join(sorted({d.person.full_name for d in m.deliveries.all() if d.person}))
+            for m in Message.objects.filter(event="oncall.page").order_by("pk")
+        ]
+
+    def test_on_duty_first_then_the_head_then_once_more_then_it_stops(self):
+        on_duty, head = self.executor_person.full_name, self.head_person.full_name
+        self.trigger(T0)
+        self.assertFalse(Message.objects.filter(event="intake.triggered").exists())
+        self.run_at(T0)
+        self.assertEqual(self.paged(), [on_duty])
+        self.run_at(T0 + timedelta(minutes=4, seconds=59))
+        self.assertEqual(self.paged(), [on_duty])  # not yet
+        self.run_at(T0 + timedelta(minutes=5))
+        self.assertEqual(self.paged(), [on_duty, head])
+        self.run_at(T0 + timedelta(minutes=6))  # a repeated round waits at least a minute
+        self.run_at(T0 + timedelta(minutes=11))
+        self.assertEqual(self.paged(), [on_duty, head, on_duty, head])
+        self.run_at(T0 + timedelta(hours=2))
+        self.assertEqual(len(self.paged()), 4)
+        self.assertEqual(Escalation.objects.get().ended, "exhausted")
+
+    def test_acknowledging_stops_the_escalation_and_resolving_ends_it(self):
+        alert = self.trigger(T0)
+        self.run_at(T0)
+        with time_machine.travel(T0 + timedelta(minutes=2), tick=False):
+            self.login("executor")
+            self.client.post(f"/intake/alerts/{alert.pk}/acknowledge/")
+        self.run_at(T0 + timedelta(minutes=30))
+        self.assertEqual(len(self.paged()), 1)
+        self.assertEqual(Escalation.objects.get().ended, "acknowledged")
+        other = self.trigger(T0, key="srv02/disk")
+        with time_machine.travel(T0 + timedelta(minutes=1), tick=False):
+            body = {"routing_key": self.key, "event_action": "resolve", "dedup_key": "srv02/disk"}
+            self.client.post("/v2/enqueue", json.dumps(body), content_type="application/json")
+        self.run_at(T0 + timedelta(minutes=30))
+        self.assertEqual(Escalation.objects.get(alert=other).ended, "resolved")
+
+    def test_the_next_shift_is_paged_after_the_handoff_and_the_snapshot_holds(self):
+        self.trigger(T0 + timedelta(hours=23, minutes=30))  # Tuesday 09:30: the second person
+        EscalationStep.objects.filter(policy=self.policy, position=1).update(
+            person=self.staff_person
+        )  # a later change of the policy reroutes nothing under way
+        self.run_at(T0 + timedelta(hours=23, minutes=30))
+        self.run_at(T0 + timedelta(hours=23, minutes=35))
+        self.assertEqual(self.paged(), [self.expert_person.full_name,
+                                        self.head_person.full_name])  # fmt: skip
+
+    def test_nobody_on_duty_pages_the_office(self):
+        self.trigger(T0 - timedelta(days=2))  # before the rotation's first shift
+        self.run_at(T0 - timedelta(days=2))
+        escalation = Escalation.objects.get()
+        self.assertTrue(escalation.told[0]["nobody_on_duty"])
+        office = set(
+            intake.recipients(escalation.alert.integration)
+        )  # the office, as no one is named
+        self.assertEqual(set(escalation.told[0]["people"]), {p.pk for p in office})
+
+    def test_a_policy_is_checked_whole(self):
+        for steps, words in (
+            ([], "1 to 10 steps"),
+            ([{"target": "roster", "roster": 999}], "does not exist"),
+            ([{"target": "person", "person": self.head_person, "delay_minutes": 2000}], "1440"),
+            ([{"target": "fax"}], "whom it notifies"),
+        ):  # fmt: skip
+            with self.subTest(words=words), self.assertRaisesMessage(DomainError, words):
+                policy_create(actor=SYSTEM, name=f"p {words}", steps=steps)
+        with self.assertRaises(DomainError):
+            policy_create(actor=self.staff, name="x", steps=[{"target": "person",
+                          "person": self.head_person}])  # fmt: skip
+
+
+class PolicySetup(ApiTestCase):
+    def test_the_office_writes_a_policy_in_the_page_and_binds_an_integration_to_it(self):
+        roster = services.roster_create(actor=SYSTEM, name="运维值班")
+        self.login("office")
+        form = {"name": "先值班后主管", "repeat": "2", "steps-TOTAL_FORMS": "4",
+                "steps-INITIAL_FORMS": "0", "steps-MIN_NUM_FORMS": "0",
+                "steps-MAX_NUM_FORMS": "10",
+                "steps-0-target": "roster", "steps-0-roster": roster.pk,
+                "steps-0-delay_minutes": "0",
+                "steps-1-target": "person", "steps-1-person": self.head_person.pk,
+                "steps-1-delay_minutes": "10",
+                "steps-2-delay_minutes": "0", "steps-3-delay_minutes": "0"}  # fmt: skip
+        missing = self.client.post("/oncall/policies/", {**form, "steps-1-person": ""})
+        self.assertContains(missing, "Step 2")
+        self.client.post("/oncall/policies/", form)
+        policy = EscalationPolicy.objects.get()
+        self.assertEqual([(s.target, s.delay_minutes) for s in policy.steps.all()],
+                         [("roster", 0), ("person", 10)])  # fmt: skip
+        self.assertContains(self.client.get("/oncall/policies/"), "运维值班")
+        self.client.post("/intake/integrations/", {"name": "AM", "kind": "alertmanager",
+                                                   "escalation_policy": policy.pk})  # fmt: skip
+        self.assertEqual(intake.Integration.objects.get().escalation_policy, policy)
+        self.login("staff")
+        self.assertEqual(self.client.post("/oncall/policies/", form).status_code, 403)
+
+    def test_the_api_creates_and_lists_policies(self):
+        client = self.api("expert")
+        roster = services.roster_create(actor=SYSTEM, name="值班")
+        created = client.post("/api/v1/oncall/policies/", {"name": "P1", "repeat": 0, "steps": [
+            {"target": "roster", "roster": roster.pk, "delay_minutes": 0},
+            {"target": "person", "person": self.head_person.pk, "delay_minutes": 15}]},
+            format="json")  # fmt: skip
+        self.assertEqual(created.status_code, 201, created.content)
+        self.assertEqual(len(client.get("/api/v1/oncall/policies/").json()["results"][0]
+                             ["steps"]), 2)  # fmt: skip
+        bad = client.post("/api/v1/oncall/policies/", {"name": "P2", "steps": [
+            {"target": "person", "delay_minutes": 0}]}, format="json")  # fmt: skip
+        self.assertEqual(bad.status_code, 400)

@@ -1,0 +1,188 @@
+"""Pages: the rosters with who is on duty now and next, a roster's next two weeks, its
+rotations and overrides, and its calendar feed."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from yingji.core.errors import DomainError
+from yingji.core.flash import flash_outcome
+from yingji.core.forms import save_form
+from yingji.monitoring.queries import may_read
+from yingji.oncall import services
+from yingji.oncall.escalation import policy_create
+from yingji.oncall.forms import LayerForm, OverrideForm, PolicyForm, RosterForm, StepFormSet
+from yingji.oncall.ical import roster_ics
+from yingji.oncall.models import EscalationPolicy, HolidayCalendar, Layer, Override, Roster
+from yingji.oncall.schedule import Segment
+from yingji.org.models import Person
+
+SCHEDULE_DAYS = 14
+
+
+def _readable(request: HttpRequest) -> None:
+    if not may_read(request.user):
+        raise PermissionDenied
+
+
+@login_required
+def roster_list(request: HttpRequest) -> HttpResponse:
+    _readable(request)
+    manager = services.may_manage(request.user)
+    form = RosterForm(request.POST or None) if manager else None
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied
+        roster = save_form(form, lambda data: services.roster_create(actor=request.user, **data))
+        if roster is not None:
+            return redirect("oncall:roster", pk=roster.pk)
+    now = timezone.now()
+    shifts = [
+        (roster, *services.now_and_next(roster, now)) for roster in Roster.objects.all()[:100]
+    ]
+    people = _names(s.person for _r, c, f in shifts for s in (c, f) if s)
+    rows = [(roster, current, _name(people, current), following, _name(people, following))
+            for roster, current, following in shifts]  # fmt: skip
+    context = {"rows": rows, "form": form,
+               "calendars": HolidayCalendar.objects.all()[:50]}  # fmt: skip
+    return render(request, "oncall/rosters.html", context)
+
+
+@login_required
+@require_POST
+def calendar_create(request: HttpRequest) -> HttpResponse:
+    name = request.POST.get("name", "")
+    calendar = flash_outcome(request, lambda: services.calendar_create(actor=request.user,
+                             name=name), _("Saved."))  # fmt: skip
+    return redirect("oncall:calendar", pk=calendar.pk) if calendar else redirect("oncall:rosters")
+
+
+def _name(people: dict[int, str], segment: Segment | None) -> str | None:
+    return people.get(segment.person) if segment and segment.person else None
+
+
+def _names(ids: object) -> dict[int, str]:
+    wanted = {i for i in ids if i}  # type: ignore[attr-defined]
+    return dict(Person.objects.filter(pk__in=wanted).values_list("pk", "full_name"))
+
+
+@login_required
+def roster_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    _readable(request)
+    roster = get_object_or_404(Roster.objects.select_related("calendar"), pk=pk)
+    manager = services.may_manage(request.user)
+    layer_form = LayerForm(request.POST or None) if manager and "add_layer" in request.POST else (
+        LayerForm(initial={"start_date": timezone.localdate()}) if manager else None)  # fmt: skip
+    override_form = OverrideForm(request.POST) if manager and "add_override" in request.POST else (
+        OverrideForm() if manager else None)  # fmt: skip
+    if request.method == "POST":
+        if not manager:
+            raise PermissionDenied
+        saved = None
+        if "add_layer" in request.POST and layer_form is not None:
+            saved = save_form(layer_form, lambda data: services.layer_add(
+                actor=request.user, roster=roster, **data))  # fmt: skip
+        elif "add_override" in request.POST and override_form is not None:
+            saved = save_form(override_form, lambda data: services.override_add(
+                actor=request.user, roster=roster, **data))  # fmt: skip
+        if saved is not None:
+            messages.success(request, _("Saved."))
+            return redirect("oncall:roster", pk=pk)
+    now = timezone.now()
+    segments = services.roster_timeline(roster, now, now + timedelta(days=SCHEDULE_DAYS))
+    layers = list(roster.layers.order_by("-priority", "pk"))
+    people = _names([s.person for s in segments] + [m for layer in layers for m in layer.members])
+    context = {
+        "roster": roster, "manager": manager,
+        "segments": [(s, _name(people, s)) for s in segments],
+        "layers": [(layer, [people.get(m, "?") for m in layer.members]) for layer in layers],
+        "overrides": roster.overrides.filter(ends_at__gt=now).select_related("person")[:50],
+        "layer_form": layer_form, "override_form": override_form, "days": SCHEDULE_DAYS,
+    }  # fmt: skip
+    return render(request, "oncall/roster.html", context)
+
+
+@login_required
+@require_POST
+def layer_remove(request: HttpRequest, pk: int, layer_pk: int) -> HttpResponse:
+    layer = get_object_or_404(Layer, pk=layer_pk, roster_id=pk)
+    flash_outcome(request, lambda: services.layer_remove(actor=request.user, layer=layer),
+                  _("Rotation removed."))  # fmt: skip
+    return redirect("oncall:roster", pk=pk)
+
+
+@login_required
+@require_POST
+def override_remove(request: HttpRequest, pk: int, override_pk: int) -> HttpResponse:
+    override = get_object_or_404(Override, pk=override_pk, roster_id=pk)
+    flash_outcome(request, lambda: services.override_remove(actor=request.user,
+                  override=override), _("Override removed."))  # fmt: skip
+    return redirect("oncall:roster", pk=pk)
+
+
+@login_required
+def roster_calendar(request: HttpRequest, pk: int) -> HttpResponse:
+    """The next 60 days as an .ics feed."""
+    _readable(request)
+    roster = get_object_or_404(Roster, pk=pk)
+    response = HttpResponse(roster_ics(roster, timezone.now()),
+                            content_type="text/calendar; charset=utf-8")  # fmt: skip
+    response["Content-Disposition"] = f'attachment; filename="roster-{roster.pk}.ics"'
+    return response
+
+
+@login_required
+def calendar_import(request: HttpRequest, pk: int) -> HttpResponse:
+    """Holidays and make-up working days from a CSV file (date,kind,name)."""
+    if not services.may_manage(request.user):
+        raise PermissionDenied
+    calendar = get_object_or_404(HolidayCalendar, pk=pk)
+    error = ""
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        try:
+            if upload is None:
+                raise DomainError(_("Choose a file."), field="file")
+            count = services.calendar_days_set(
+                actor=request.user, calendar=calendar,
+                days=services.read_calendar_csv(upload.read()),
+            )  # fmt: skip
+            messages.success(request, _("%(n)d days saved.") % {"n": count})
+            return redirect("oncall:calendar", pk=pk)
+        except DomainError as exc:
+            error = str(exc.message)
+    days = calendar.days.all()[:400]
+    return render(request, "oncall/calendar.html",
+                  {"calendar": calendar, "days": days, "error": error},
+                  status=400 if error else 200)  # fmt: skip
+
+
+@login_required
+def policy_list(request: HttpRequest) -> HttpResponse:
+    """Escalation policies; managers write one here as up to ten steps."""
+    _readable(request)
+    manager = services.may_manage(request.user)
+    if request.method == "POST" and not manager:
+        raise PermissionDenied
+    form = PolicyForm(request.POST or None) if manager else None
+    steps = StepFormSet(request.POST or None, prefix="steps") if manager else None
+    if request.method == "POST" and form is not None and steps is not None and steps.is_valid():
+        rows = [dict(f.cleaned_data) for f in steps if f.cleaned_data.get("target")]
+        policy = save_form(form, lambda data: policy_create(actor=request.user, steps=rows,
+                                                            **data))  # fmt: skip
+        if policy is not None:
+            messages.success(request, _("Saved."))
+            return redirect("oncall:policies")
+    policies = EscalationPolicy.objects.prefetch_related(
+        "steps__roster", "steps__person", "steps__channel", "integrations")[:100]  # fmt: skip
+    return render(request, "oncall/policies.html",
+                  {"policies": policies, "form": form, "steps": steps})  # fmt: skip
