@@ -22,7 +22,10 @@ def load_demo_intake() -> None:
         return
     engineer = Person.objects.get(user__username="executor")
     integration, _key = services.integration_create(
-        actor=DEMO, name="生产 Alertmanager", kind="alertmanager", responsible=[engineer],
+        actor=DEMO,
+        name="生产 Alertmanager",
+        kind="alertmanager",
+        responsible=[engineer],
         escalation_policy=load_demo_oncall(),
     )
     now = timezone.now().replace(microsecond=0)

@@ -22,6 +22,7 @@ from yingji.incidents.queries import group_members
 from yingji.intake.choices import OPEN_STATES, AlertState, IntegrationKind
 from yingji.intake.formats import ACKNOWLEDGE, RESOLVE, TRIGGER, Event
 from yingji.intake.models import IncomingAlert, Integration
+from yingji.monitoring.services.assets import may_manage, require_manager
 from yingji.notify.services import notify
 from yingji.oncall.escalation import escalations_start, escalations_stop, paged_people
 from yingji.org.choices import GroupKind
@@ -29,11 +30,6 @@ from yingji.org.roles import roles_of
 
 KEY_PREFIX = "yjk_"
 NOTICE_LIST = 10  # alerts named in one grouped notice
-
-
-def may_manage(actor: Any) -> bool:
-    roles = roles_of(actor)
-    return is_system(actor) or roles.admin or roles.office or roles.expert
 
 
 def key_hash(key: str) -> str:
@@ -57,8 +53,7 @@ def _new_key() -> str:
 def integration_create(*, actor: Any, name: str, kind: str, responsible: Sequence[Any] = (),
                        escalation_policy: Any = None) -> tuple[Integration, str]:  # fmt: skip
     """A sending system gets its own key, shown this once (only its hash is kept)."""
-    if not may_manage(actor):
-        raise AccessDenied(_("Only the office, the experts or an administrator may do this."))
+    require_manager(actor)
     name = name.strip()
     if not name or len(name) > 120:
         raise DomainError(_("Give the integration a name (at most 120 characters)."), field="name")
@@ -80,8 +75,7 @@ def integration_create(*, actor: Any, name: str, kind: str, responsible: Sequenc
 @transaction.atomic
 def integration_new_key(*, actor: Any, integration: Integration) -> str:
     """A new key; the old one stops working at once."""
-    if not may_manage(actor):
-        raise AccessDenied(_("Only the office, the experts or an administrator may do this."))
+    require_manager(actor)
     key = _new_key()
     integration.key_hash, integration.key_hint = key_hash(key), key[-4:]
     integration.save(update_fields=["key_hash", "key_hint"])

@@ -22,7 +22,7 @@ from yingji.notify.models import Channel
 from yingji.notify.services import notify
 from yingji.oncall.choices import EscalationEnd, StepTarget
 from yingji.oncall.models import Escalation, EscalationPolicy, EscalationStep, Roster
-from yingji.oncall.services import _require_manager, on_duty_person
+from yingji.oncall.services import on_duty_person, require_manager
 from yingji.org.choices import GroupKind
 from yingji.org.models import Person
 
@@ -56,7 +56,7 @@ def policy_create(*, actor: Any, name: str, steps: Sequence[dict[str, Any]],
                   repeat: int = 0) -> EscalationPolicy:  # fmt: skip
     """Steps in order, each `{"delay_minutes", "target": "roster"|"person"|"channel",
     <target>: object or id}`; the whole list is repeated `repeat` more times."""
-    _require_manager(actor)
+    require_manager(actor)
     name = name.strip()
     if not name or EscalationPolicy.objects.filter(name=name).exists():
         raise DomainError(_("Give the policy a name of its own."), field="name")

@@ -15,7 +15,8 @@ from django.utils.translation import gettext as _
 
 from yingji.audit.services import audit_record
 from yingji.core.actors import is_system
-from yingji.core.errors import AccessDenied, DomainError
+from yingji.core.errors import DomainError
+from yingji.monitoring.services.assets import require_manager
 from yingji.oncall.choices import ROTATION_DAYS, DayFilter, DayKind
 from yingji.oncall.models import CalendarDay, HolidayCalendar, Layer, Override, Roster
 from yingji.oncall.schedule import (
@@ -27,20 +28,9 @@ from yingji.oncall.schedule import (
     timeline,
 )
 from yingji.org.models import Person
-from yingji.org.roles import roles_of
 
 MAX_OVERRIDE = timedelta(days=92)
 MAX_WINDOW = timedelta(days=366)
-
-
-def may_manage(actor: Any) -> bool:
-    roles = roles_of(actor)
-    return is_system(actor) or roles.admin or roles.office or roles.expert
-
-
-def _require_manager(actor: Any) -> None:
-    if not may_manage(actor):
-        raise AccessDenied(_("Only the office, the experts or an administrator may do this."))
 
 
 def _user(actor: Any) -> Any:
@@ -60,7 +50,7 @@ def _zone(name: str) -> str:
 def roster_create(*, actor: Any, name: str, time_zone: str = "Asia/Shanghai",
                   calendar: HolidayCalendar | None = None,
                   description: str = "") -> Roster:  # fmt: skip
-    _require_manager(actor)
+    require_manager(actor)
     name = name.strip()
     if not name or len(name) > 120:
         raise DomainError(_("Give the roster a name (at most 120 characters)."), field="name")
@@ -91,7 +81,7 @@ def layer_add(*, actor: Any, roster: Roster, name: str, rotation: str, handoff: 
               priority: int = 1) -> Layer:  # fmt: skip
     """A rotation: participants in order, handing over at `handoff` (the roster's local
     time) every day or week from `start_date`."""
-    _require_manager(actor)
+    require_manager(actor)
     if not name.strip():
         raise DomainError(_("Give the rotation a name."), field="name")
     if rotation not in ROTATION_DAYS:
@@ -114,7 +104,7 @@ def layer_add(*, actor: Any, roster: Roster, name: str, rotation: str, handoff: 
 
 @transaction.atomic
 def layer_remove(*, actor: Any, layer: Layer) -> None:
-    _require_manager(actor)
+    require_manager(actor)
     audit_record(actor=actor, action="oncall.layer.delete", obj=layer.roster,
                  before={"layer": layer.name, "members": layer.members})  # fmt: skip
     layer.delete()
@@ -124,7 +114,7 @@ def layer_remove(*, actor: Any, layer: Layer) -> None:
 def override_add(*, actor: Any, roster: Roster, person: Person, starts_at: datetime,
                  ends_at: datetime, reason: str) -> Override:  # fmt: skip
     """Someone takes the duty for a while (leave, sickness, a swap): above every layer."""
-    _require_manager(actor)
+    require_manager(actor)
     if not reason.strip():
         raise DomainError(_("Say why (leave, a swap, …)."), field="reason")
     if not starts_at < ends_at <= starts_at + MAX_OVERRIDE:
@@ -143,7 +133,7 @@ def override_add(*, actor: Any, roster: Roster, person: Person, starts_at: datet
 
 @transaction.atomic
 def override_remove(*, actor: Any, override: Override) -> None:
-    _require_manager(actor)
+    require_manager(actor)
     audit_record(actor=actor, action="oncall.override.delete", obj=override.roster,
                  before={"person": override.person_id,
                          "from": override.starts_at.isoformat()})  # fmt: skip
@@ -155,7 +145,7 @@ def override_remove(*, actor: Any, override: Override) -> None:
 
 @transaction.atomic
 def calendar_create(*, actor: Any, name: str) -> HolidayCalendar:
-    _require_manager(actor)
+    require_manager(actor)
     name = name.strip()
     if not name or HolidayCalendar.objects.filter(name=name).exists():
         raise DomainError(_("Give the calendar a name of its own."), field="name")
@@ -194,7 +184,7 @@ def read_calendar_csv(content: bytes) -> list[tuple[date, str, str]]:
 def calendar_days_set(*, actor: Any, calendar: HolidayCalendar,
                       days: Iterable[tuple[date, str, str]]) -> int:  # fmt: skip
     """Set the kind of each day given (a day given again is replaced); all or nothing."""
-    _require_manager(actor)
+    require_manager(actor)
     days = list(days)
     dates = [d for d, _k, _n in days]
     if len(set(dates)) != len(dates):

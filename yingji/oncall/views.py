@@ -18,6 +18,7 @@ from yingji.core.errors import DomainError
 from yingji.core.flash import flash_outcome
 from yingji.core.forms import save_form
 from yingji.monitoring.queries import may_read
+from yingji.monitoring.services.assets import may_manage
 from yingji.oncall import services
 from yingji.oncall.escalation import policy_create
 from yingji.oncall.forms import LayerForm, OverrideForm, PolicyForm, RosterForm, StepFormSet
@@ -37,7 +38,7 @@ def _readable(request: HttpRequest) -> None:
 @login_required
 def roster_list(request: HttpRequest) -> HttpResponse:
     _readable(request)
-    manager = services.may_manage(request.user)
+    manager = may_manage(request.user)
     form = RosterForm(request.POST or None) if manager else None
     if request.method == "POST":
         if form is None:
@@ -79,7 +80,7 @@ def _names(ids: object) -> dict[int, str]:
 def roster_detail(request: HttpRequest, pk: int) -> HttpResponse:
     _readable(request)
     roster = get_object_or_404(Roster.objects.select_related("calendar"), pk=pk)
-    manager = services.may_manage(request.user)
+    manager = may_manage(request.user)
     layer_form = LayerForm(request.POST or None) if manager and "add_layer" in request.POST else (
         LayerForm(initial={"start_date": timezone.localdate()}) if manager else None)  # fmt: skip
     override_form = OverrideForm(request.POST) if manager and "add_override" in request.POST else (
@@ -143,7 +144,7 @@ def roster_calendar(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def calendar_import(request: HttpRequest, pk: int) -> HttpResponse:
     """Holidays and make-up working days from a CSV file (date,kind,name)."""
-    if not services.may_manage(request.user):
+    if not may_manage(request.user):
         raise PermissionDenied
     calendar = get_object_or_404(HolidayCalendar, pk=pk)
     error = ""
@@ -170,7 +171,7 @@ def calendar_import(request: HttpRequest, pk: int) -> HttpResponse:
 def policy_list(request: HttpRequest) -> HttpResponse:
     """Escalation policies; managers write one here as up to ten steps."""
     _readable(request)
-    manager = services.may_manage(request.user)
+    manager = may_manage(request.user)
     if request.method == "POST" and not manager:
         raise PermissionDenied
     form = PolicyForm(request.POST or None) if manager else None

@@ -25,11 +25,13 @@ MIN_INTERVAL = 10
 
 
 def may_manage(actor: Any) -> bool:
+    """Who sets up monitoring, intake, rosters and escalation: the office, the experts and
+    administrators."""
     roles = roles_of(actor)
     return is_system(actor) or roles.admin or roles.office or roles.expert
 
 
-def _require_manager(actor: Any) -> None:
+def require_manager(actor: Any) -> None:
     if not may_manage(actor):
         raise AccessDenied(_("Only the office, the experts or an administrator may do this."))
 
@@ -43,7 +45,7 @@ def asset_create(*, actor: Any, code: str, name: str, kind: str, core: bool = Fa
                  location: str = "", services: str = "", owner_department: Any = None,
                  responsible: Any = ()) -> Asset:  # fmt: skip
     """R-MON-1: a key system, network device or facility to watch."""
-    _require_manager(actor)
+    require_manager(actor)
     code, name = code.strip(), name.strip()
     if not code or Asset.objects.filter(code=code).exists():
         raise DomainError(_("Give the asset a code of its own."), field="code")
@@ -64,7 +66,7 @@ def asset_create(*, actor: Any, code: str, name: str, kind: str, core: bool = Fa
 def agent_token_issue(*, actor: Any, asset: Asset) -> str:
     """A new push token for the asset's agent; the old one stops working at once. Only its
     hash is kept, so the token is shown this once."""
-    _require_manager(actor)
+    require_manager(actor)
     token = "yj_" + secrets.token_urlsafe(24)
     asset.agent_token_hash = token_hash(token)
     asset.save(update_fields=["agent_token_hash"])
@@ -80,7 +82,7 @@ def rule_checked(*, actor: Any, name: str, metric: str, operator: str, threshold
                  m: int | None = None, n: int | None = None, active_from: Any = None,
                  active_until: Any = None) -> Rule:  # fmt: skip
     """The rule as it would be saved, checked; not saved (a preview uses it as it is)."""
-    _require_manager(actor)
+    require_manager(actor)
     if not name.strip():
         raise DomainError(_("Give the rule a name."), field="name")
     if not METRIC_NAME.match(metric):
@@ -130,7 +132,7 @@ MAX_SILENCE = timedelta(days=7)
 def silence_create(*, actor: Any, asset: Asset, starts_at: datetime, ends_at: datetime,
                    reason: str) -> Silence:  # fmt: skip
     """A maintenance window: the asset's alerts still open and close, the notices wait."""
-    _require_manager(actor)
+    require_manager(actor)
     if not reason.strip():
         raise DomainError(_("Say what the maintenance is."), field="reason")
     if not starts_at < ends_at <= starts_at + MAX_SILENCE:
@@ -155,7 +157,7 @@ def _user(actor: Any) -> Any:
 def rule_set_enabled(*, actor: Any, rule: Rule, enabled: bool) -> Rule:
     """A rule switched off stops evaluating; its open alerts end now, silently (nobody
     should be paged for a rule that no longer exists)."""
-    _require_manager(actor)
+    require_manager(actor)
     if rule.enabled == enabled:
         return rule
     rule.enabled = enabled
@@ -174,7 +176,7 @@ def rule_set_enabled(*, actor: Any, rule: Rule, enabled: bool) -> Rule:
 @transaction.atomic
 def asset_set_active(*, actor: Any, asset: Asset, active: bool) -> Asset:
     """A retired asset is no longer checked or evaluated; its history stays."""
-    _require_manager(actor)
+    require_manager(actor)
     if asset.active != active:
         asset.active = active
         asset.save(update_fields=["active"])

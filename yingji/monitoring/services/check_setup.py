@@ -17,7 +17,7 @@ from yingji.audit.services import audit_record
 from yingji.core.errors import DomainError
 from yingji.monitoring.choices import CheckKind
 from yingji.monitoring.models import Asset, Check
-from yingji.monitoring.services.assets import METRIC_NAME, MIN_INTERVAL, _require_manager
+from yingji.monitoring.services.assets import METRIC_NAME, MIN_INTERVAL, require_manager
 
 SECRET_KEYS = ("community", "auth_key", "priv_key")
 MASK = "********"
@@ -128,7 +128,7 @@ def _checked_name(name: str) -> str:
 def check_create(*, actor: Any, asset: Asset, name: str, kind: str, target: str,
                  config: Any = None, interval_seconds: int = 60,
                  timeout_seconds: int = 10) -> Check:  # fmt: skip
-    _require_manager(actor)
+    require_manager(actor)
     if kind not in CheckKind.values:
         raise DomainError(_("Choose a kind."), field="kind")
     name = _checked_name(name)
@@ -151,7 +151,7 @@ def check_update(*, actor: Any, check: Check, **fields: Any) -> Check:
     """Change a check's settings in place (its kind stays: a different kind is a different
     check). It runs again at once with them; its history and series stay, unless the name
     changes, which labels its samples."""
-    _require_manager(actor)
+    require_manager(actor)
     unknown = set(fields) - set(CHECK_FIELDS)
     if unknown:
         raise DomainError(_("Unknown fields: %(names)s") % {"names": ", ".join(sorted(unknown))})
@@ -188,7 +188,7 @@ def _shown(check: Check) -> dict[str, Any]:
 
 @transaction.atomic
 def check_set_enabled(*, actor: Any, check: Check, enabled: bool) -> Check:
-    _require_manager(actor)
+    require_manager(actor)
     if check.enabled != enabled:
         check.enabled, check.next_run_at = enabled, timezone.now()
         check.save(update_fields=["enabled", "next_run_at"])
