@@ -128,8 +128,8 @@ def start_yingji(tmp: str) -> tuple[subprocess.Popen, str, str, dict]:
 def stored_alerts(env: dict) -> int:
     code = ("from yingji.intake.models import IncomingAlert as A; print(A.objects.count(), "
             "A.objects.values('integration', 'dedup_key').distinct().count())")  # fmt: skip
-    counts = yingji(env, "manage", "shell", "-c", code).split()
-    return int(counts[0]) if counts[0] == counts[1] else -1
+    rows, distinct = yingji(env, "manage", "shell", "-c", code).split()[-2:]
+    return int(rows) if rows == distinct else -1
 
 
 def main() -> None:

@@ -267,6 +267,13 @@ SPECTACULAR_SETTINGS = {
         "AssetKindEnum": "yingji.monitoring.choices.AssetKind",
         "CheckKindEnum": "yingji.monitoring.choices.CheckKind",
         "RuleOperatorEnum": "yingji.monitoring.choices.Operator",
+        "IntegrationKindEnum": "yingji.intake.choices.IntegrationKind",
+        "IncomingAlertStateEnum": "yingji.intake.choices.AlertState",
+        "UrgencyEnum": "yingji.intake.choices.Urgency",
+        "RotationEnum": "yingji.oncall.choices.Rotation",
+        "DayFilterEnum": "yingji.oncall.choices.DayFilter",
+        "CalendarDayKindEnum": "yingji.oncall.choices.DayKind",
+        "StepTargetEnum": "yingji.oncall.choices.StepTarget",
     },
 }
 

@@ -21,6 +21,7 @@ from yingji.incidents.command import command_context
 from yingji.incidents.forms import JudgementForm, ListFilterForm, ReportForm
 from yingji.incidents.models import Attachment, Incident
 from yingji.incidents.queries import get_incident_for, my_tasks, visible_incidents
+from yingji.intake.queries import report_initial as incoming_report_initial
 from yingji.monitoring.queries import report_initial
 
 PAGE_SIZE = 50
@@ -66,6 +67,8 @@ def page_after(incidents: Any, cursor: str, size: int) -> tuple[list[Incident], 
 @login_required
 def report(request: HttpRequest) -> HttpResponse:
     initial = report_initial(request.user, request.GET["alert"]) if "alert" in request.GET else {}
+    if "incoming" in request.GET:  # an alert from Alertmanager, Grafana, a PagerDuty sender
+        initial = incoming_report_initial(request.user, request.GET["incoming"])
     form = ReportForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:

@@ -28,8 +28,8 @@ class IntegrationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Integration
-        fields = ["id", "name", "kind", "responsible", "escalation_policy", "key_hint", "active",
-                  "created_at", "last_received_at"]  # fmt: skip
+        fields = ["id", "name", "kind", "responsible", "escalation_policy", "heartbeat_seconds",
+                  "key_hint", "active", "created_at", "last_received_at"]  # fmt: skip
         read_only_fields = ["key_hint", "active", "created_at", "last_received_at"]
 
 

@@ -10,7 +10,9 @@ from django.utils.translation import gettext_lazy as _
 class IntegrationKind(models.TextChoices):
     ALERTMANAGER = "alertmanager", _("Prometheus Alertmanager")
     GRAFANA = "grafana", _("Grafana alerting (webhook contact point)")
+    ZABBIX = "zabbix", _("Zabbix (the Yingji media type)")
     PAGERDUTY = "pagerduty", _("PagerDuty Events API v2 (any tool that sends it)")
+    HEARTBEAT = "heartbeat", _("Heartbeat (alerts when a ping does not arrive in time)")
 
 
 class AlertState(models.TextChoices):

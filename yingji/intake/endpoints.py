@@ -13,7 +13,7 @@ from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from yingji.core.jsonbody import strict_json
 from yingji.core.ratelimit import too_many_requests, wait_seconds
@@ -25,6 +25,7 @@ from yingji.intake.formats import (
     alertmanager_events,
     grafana_events,
     pagerduty_event,
+    zabbix_event,
 )
 from yingji.intake.models import Integration
 
@@ -88,6 +89,13 @@ def _group_payload(request: HttpRequest, kind: str,
     return JsonResponse({"status": "accepted", "alerts": alerts}, status=202)
 
 
+@csrf_exempt
+@require_POST
+def zabbix(request: HttpRequest) -> JsonResponse:
+    """Zabbix's webhook media type from contrib/zabbix, one event per request."""
+    return _group_payload(request, IntegrationKind.ZABBIX, lambda body: [zabbix_event(body)])
+
+
 def _pagerduty_invalid(errors: list[str], status: int = 400) -> JsonResponse:
     # PagerDuty's own error shape, which senders' logs already know how to show
     return JsonResponse({"status": "invalid event", "message": "Event object is invalid",
@@ -117,3 +125,18 @@ def pagerduty_enqueue(request: HttpRequest) -> JsonResponse:
     services.alerts_apply(integration=integration, events=[event], now=timezone.now())
     return JsonResponse({"status": "success", "message": "Event processed",
                          "dedup_key": event.key}, status=202)  # fmt: skip
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST", "HEAD"])
+def heartbeat(request: HttpRequest, key: str) -> JsonResponse:
+    """A ping from a cron job or a batch run (`curl -fsS <url>`), the key in the URL so any
+    tool can send it; a ping that does not arrive in time raises an alert."""
+    integration = services.integration_for_key(key, IntegrationKind.HEARTBEAT)
+    if integration is None:
+        return _refusal(_("This is not the address of an active heartbeat."), 404)
+    refused = _budget(integration)
+    if refused:
+        return refused
+    services.heartbeat_received(integration=integration, now=timezone.now())
+    return JsonResponse({"status": "ok"}, status=202)

@@ -18,6 +18,10 @@ class IntegrationForm(forms.Form):
         label=_("escalation policy"), queryset=EscalationPolicy.objects.all(), required=False,
         help_text=_("Pages the people on duty step by step until someone acknowledges."),
     )  # fmt: skip
+    heartbeat_seconds = forms.IntegerField(
+        label=_("a ping at least every (seconds)"), required=False, min_value=60,
+        help_text=_("Heartbeats only: e.g. 3900 for an hourly job with five minutes' grace."),
+    )  # fmt: skip
     responsible = forms.ModelMultipleChoiceField(
         label=_("told of its alerts"), queryset=Person.objects.filter(status="active"),
         required=False, help_text=_("Nobody chosen: the emergency office."),

@@ -23,12 +23,18 @@ class Integration(models.Model):
         "oncall.EscalationPolicy", null=True, blank=True, on_delete=models.PROTECT,
         related_name="integrations", verbose_name=_("escalation policy"),
     )  # fmt: skip
+    # heartbeats (dead man's switch): a ping is due every `heartbeat_seconds`
+    heartbeat_seconds = models.PositiveIntegerField(_("a ping at least every (seconds)"),
+                                                    null=True, blank=True)  # fmt: skip
+    next_beat_due_at = models.DateTimeField(null=True, blank=True)
     active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     last_received_at = models.DateTimeField(_("last received"), null=True, blank=True)
 
     class Meta:
         ordering = ["name"]
+        indexes = [models.Index(fields=["next_beat_due_at"], name="heartbeat_due",
+                                condition=models.Q(next_beat_due_at__isnull=False))]  # fmt: skip
 
     def __str__(self) -> str:
         return self.name

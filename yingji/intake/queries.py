@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from yingji.intake.models import IncomingAlert
 from yingji.monitoring.queries import may_read
@@ -23,3 +24,25 @@ def get_incoming_for(user: Any, pk: Any) -> IncomingAlert:
         return visible_incoming(user).get(pk=int(pk))
     except (IncomingAlert.DoesNotExist, TypeError, ValueError):
         raise Http404 from None
+
+
+# Preliminary grade of an emergency report (incidents.Grade) from an alert's severity.
+REPORT_GRADE = {"critical": "I", "error": "II", "warning": "III", "info": "IV"}
+
+
+def report_initial(user: Any, alert_id: Any) -> dict[str, Any]:
+    """ "Report as emergency" (R-RESP-1/3) from an incoming alert the user can see: when,
+    what, from which source, how severe."""
+    try:
+        alert = get_incoming_for(user, alert_id)
+    except Http404:
+        return {}
+    details = "; ".join(f"{k}: {v}" for k, v in alert.details.items() if isinstance(v, str))
+    return {
+        "title": alert.summary[:200],
+        "category": "information_system",
+        "occurred_at": timezone.localtime(alert.started_at).strftime("%Y-%m-%dT%H:%M"),
+        "symptoms": f"{alert.summary}\n{details}".strip()[:2000],
+        "severity": REPORT_GRADE.get(alert.urgency, ""),
+        "affected_systems": alert.source,
+    }

@@ -5,10 +5,11 @@ every payload goes through, and what people do with an alert (认领, resolve)."
 from __future__ import annotations
 
 import hashlib
+import json
 import secrets
 import uuid
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
@@ -29,6 +30,7 @@ from yingji.org.choices import GroupKind
 from yingji.org.roles import roles_of
 
 KEY_PREFIX = "yjk_"
+HEARTBEAT_KEY = "heartbeat"
 NOTICE_LIST = 10  # alerts named in one grouped notice
 
 
@@ -50,8 +52,10 @@ def _new_key() -> str:
 
 
 @transaction.atomic
-def integration_create(*, actor: Any, name: str, kind: str, responsible: Sequence[Any] = (),
-                       escalation_policy: Any = None) -> tuple[Integration, str]:  # fmt: skip
+def integration_create(
+    *, actor: Any, name: str, kind: str, responsible: Sequence[Any] = (),
+    escalation_policy: Any = None, heartbeat_seconds: int | None = None,
+) -> tuple[Integration, str]:  # fmt: skip
     """A sending system gets its own key, shown this once (only its hash is kept)."""
     require_manager(actor)
     name = name.strip()
@@ -62,14 +66,62 @@ def integration_create(*, actor: Any, name: str, kind: str, responsible: Sequenc
         raise DomainError(_("Choose a kind: %(kinds)s.") % {"kinds": kinds}, field="kind")
     if Integration.objects.filter(name=name).exists():
         raise DomainError(_("An integration with this name exists."), field="name")
+    heartbeat_seconds = _checked_heartbeat(kind, heartbeat_seconds)
     key = _new_key()
-    integration = Integration.objects.create(name=name, kind=kind, key_hash=key_hash(key),
-                                             key_hint=key[-4:],
-                                             escalation_policy=escalation_policy)  # fmt: skip
+    integration = Integration.objects.create(
+        name=name, kind=kind, key_hash=key_hash(key), key_hint=key[-4:],
+        escalation_policy=escalation_policy, heartbeat_seconds=heartbeat_seconds,
+        # the first ping is awaited for one interval from now
+        next_beat_due_at=timezone.now() + timedelta(seconds=heartbeat_seconds)
+        if heartbeat_seconds else None,
+    )  # fmt: skip
     integration.responsible.set(responsible)
     audit_record(actor=actor, action="intake.integration.create", obj=integration,
                  regulation="R-MON-2", after={"name": name, "kind": kind})  # fmt: skip
     return integration, key
+
+
+HEARTBEAT_RANGE = (60, 7 * 24 * 3600)
+
+
+def _checked_heartbeat(kind: str, seconds: int | None) -> int | None:
+    if kind != IntegrationKind.HEARTBEAT:
+        return None
+    if seconds is None or not HEARTBEAT_RANGE[0] <= seconds <= HEARTBEAT_RANGE[1]:
+        raise DomainError(_("A heartbeat is due every 60 seconds to 7 days."),
+                          field="heartbeat_seconds")  # fmt: skip
+    return seconds
+
+
+@transaction.atomic
+def heartbeat_received(*, integration: Integration, now: datetime) -> None:
+    """A ping: the next one is due an interval from now, and a missed-heartbeat alert
+    resolves."""
+    seconds = integration.heartbeat_seconds or HEARTBEAT_RANGE[0]
+    Integration.objects.filter(pk=integration.pk).update(
+        last_received_at=now, next_beat_due_at=now + timedelta(seconds=seconds)
+    )
+    if IncomingAlert.objects.filter(integration=integration, dedup_key=HEARTBEAT_KEY,
+                                    state__in=OPEN_STATES).exists():  # fmt: skip
+        _apply(integration, [Event(action=RESOLVE, key=HEARTBEAT_KEY, at=now)], now)
+
+
+def heartbeat_missed(*, integration: Integration, due: datetime, now: datetime) -> bool:
+    """Open the missed-heartbeat alert, once per missed ping: whoever moves the due time
+    from `due` to nothing owns the miss (so two engines never open it twice)."""
+    with transaction.atomic():
+        if not Integration.objects.filter(pk=integration.pk, next_beat_due_at=due).update(
+            next_beat_due_at=None
+        ):
+            return False
+        last = integration.last_received_at
+        since = timezone.localtime(last).strftime("%m-%d %H:%M:%S") if last else "—"
+        summary = _("%(name)s: no heartbeat since %(since)s") % {"name": integration.name,
+                                                                  "since": since}  # fmt: skip
+        event = Event(action=TRIGGER, key=HEARTBEAT_KEY, summary=summary,
+                      urgency="critical", source=integration.name, at=due)  # fmt: skip
+        _apply(integration, [event], now)
+    return True
 
 
 @transaction.atomic
@@ -114,6 +166,7 @@ def _apply(integration: Integration, events: list[Event],
             integration=integration, dedup_key__in=keys, state__in=OPEN_STATES
         )  # fmt: skip
     }
+    as_loaded = {a.pk: _content(a) for a in open_by_key.values()}
     created: list[IncomingAlert] = []
     changed: dict[int, IncomingAlert] = {}
     outcome: list[tuple[Event, IncomingAlert | None]] = []
@@ -143,8 +196,9 @@ def _apply(integration: Integration, events: list[Event],
         if alert.pk:
             changed[alert.pk] = alert
         outcome.append((event, alert))
-    IncomingAlert.objects.bulk_create(created, batch_size=500)
-    _write_changes(list(changed.values()))
+    _insert(created)
+    _write_changes([a for a in changed.values() if _content(a) != as_loaded[a.pk]])
+    _write_repeats([a for a in changed.values() if _content(a) == as_loaded[a.pk]])
     Integration.objects.filter(pk=integration.pk).update(last_received_at=now)
     opened = [a for a in created if a.state != AlertState.RESOLVED]
     policy = integration.escalation_policy
@@ -180,6 +234,63 @@ def _refresh(alert: IncomingAlert, event: Event, now: datetime) -> None:
     alert.labels, alert.details, alert.link = event.labels, event.details, event.link
     alert.last_received_at = now
     alert.times_received += 1
+
+
+CONTENT = ("state", "summary", "urgency", "source", "labels", "details", "link",
+           "acknowledged_at", "resolved_at")  # fmt: skip
+INSERTED = ("integration_id", "dedup_key", "state", "summary", "urgency", "source", "labels",
+            "details", "link", "started_at", "last_received_at", "times_received",
+            "acknowledged_at", "resolved_at")  # fmt: skip
+
+
+def _content(alert: IncomingAlert) -> tuple[Any, ...]:
+    return tuple(getattr(alert, name) for name in CONTENT)
+
+
+def _insert(alerts: list[IncomingAlert]) -> None:
+    """New alerts in one multi-row INSERT … RETURNING id per 500 (bulk_create spends most of
+    a payload's time preparing model instances; the ids come back in row order, which
+    Django's own bulk_create relies on too)."""
+    if not alerts:
+        return
+    by_name = {f.attname: f for f in IncomingAlert._meta.concrete_fields}
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(by_name[name].column) for name in INSERTED)
+    table = quote(IncomingAlert._meta.db_table)
+    row = "(" + ", ".join(["%s"] * len(INSERTED)) + ")"
+    adapt = connection.ops.adapt_datetimefield_value
+    for start in range(0, len(alerts), 500):
+        chunk = alerts[start : start + 500]
+        values = [value for a in chunk for value in _inserted_values(a, adapt)]
+        sql = f"INSERT INTO {table} ({columns}) VALUES {', '.join([row] * len(chunk))} RETURNING id"  # noqa: S608
+        with connection.cursor() as cursor:
+            cursor.execute(sql, values)
+            for alert, (pk,) in zip(chunk, cursor.fetchall(), strict=True):
+                alert.pk = pk
+                alert._state.adding = False
+
+
+def _inserted_values(alert: IncomingAlert, adapt: Any) -> tuple[Any, ...]:
+    """The row in INSERTED's order, adapted once here rather than field by field."""
+    return (alert.integration_id, alert.dedup_key, alert.state, alert.summary, alert.urgency,
+            alert.source, json.dumps(alert.labels, ensure_ascii=False),
+            json.dumps(alert.details, ensure_ascii=False), alert.link, adapt(alert.started_at),
+            adapt(alert.last_received_at), alert.times_received, adapt(alert.acknowledged_at),
+            adapt(alert.resolved_at))  # fmt: skip
+
+
+def _write_repeats(alerts: list[IncomingAlert]) -> None:
+    """Alerts resent unchanged (Alertmanager's repeat_interval, a group resend): only when
+    and how often they were received."""
+    if not alerts:
+        return
+    table = connection.ops.quote_name(IncomingAlert._meta.db_table)
+    adapt = connection.ops.adapt_datetimefield_value
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {table} SET last_received_at = %s, times_received = %s WHERE id = %s",  # noqa: S608
+            [(adapt(a.last_received_at), a.times_received, a.pk) for a in alerts],
+        )
 
 
 def _write_changes(alerts: list[IncomingAlert]) -> None:

@@ -20,6 +20,7 @@ from yingji.intake.forms import IntegrationForm
 from yingji.intake.models import Integration
 from yingji.intake.queries import get_incoming_for, visible_incoming
 from yingji.monitoring.queries import may_read
+from yingji.oncall.escalation import escalation_shown
 
 PAGE = 100
 
@@ -42,7 +43,8 @@ def alert_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
     alert = get_incoming_for(request.user, pk)
-    context = {"alert": alert, "may_act": services.may_act(request.user, alert)}
+    context = {"alert": alert, "may_act": services.may_act(request.user, alert),
+               "escalation": escalation_shown(alert)}  # fmt: skip
     return render(request, "intake/alert.html", context)
 
 

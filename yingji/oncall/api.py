@@ -83,7 +83,7 @@ class CalendarSerializer(serializers.ModelSerializer):
 class CalendarDaySerializer(serializers.Serializer):
     date = serializers.DateField()
     kind = serializers.ChoiceField(choices=DayKind.choices)
-    name = serializers.CharField(max_length=60, required=False, default="")
+    name = serializers.CharField(max_length=60, required=False, allow_blank=True, default="")
 
 
 class RosterViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -153,7 +153,7 @@ class CalendarViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return Response({"saved": count})
 
 
-class StepSerializer(serializers.ModelSerializer):
+class EscalationStepSerializer(serializers.ModelSerializer):
     target = serializers.ChoiceField(choices=StepTarget.choices)
 
     class Meta:
@@ -163,7 +163,7 @@ class StepSerializer(serializers.ModelSerializer):
 
 
 class PolicySerializer(serializers.ModelSerializer):
-    steps = StepSerializer(many=True)
+    steps = EscalationStepSerializer(many=True)
 
     class Meta:
         model = EscalationPolicy

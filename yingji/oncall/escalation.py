@@ -103,6 +103,21 @@ def escalations_stop(*, alert_ids: Sequence[int], why: str) -> int:
     )
 
 
+def escalation_shown(alert: IncomingAlert) -> dict[str, Any] | None:
+    """The alert's escalation for its page: the policy, who was paged when, what is next."""
+    escalation = Escalation.objects.filter(alert=alert).first()
+    if escalation is None:
+        return None
+    ids = {p for record in escalation.told for p in record.get("people", [])}
+    names = dict(Person.objects.filter(pk__in=ids).values_list("pk", "full_name"))
+    told = [{"at": datetime.fromisoformat(r["at"]), "step": r["step"] + 1,
+             "round": r["round"] + 1, "people": [names.get(p, "?") for p in r.get("people", [])],
+             "nobody_on_duty": r.get("nobody_on_duty", False)}
+            for r in escalation.told]  # fmt: skip
+    return {"policy": escalation.policy_name, "told": told, "next_at": escalation.next_at,
+            "next_step": escalation.step + 1, "ended": escalation.get_ended_display()}  # fmt: skip
+
+
 def paged_people(alert: IncomingAlert) -> set[int]:
     """Everyone the alert's escalation has notified so far (they may acknowledge it)."""
     told = Escalation.objects.filter(alert=alert).values_list("told", flat=True).first() or []

@@ -70,8 +70,13 @@ class Setup(ApiTestCase):
         self.assertContains(self.client.get("/intake/alerts/?state=resolved"), "DISK at 99%")
         self.trigger(key)  # the sender's next trigger opens a new alert
         self.assertEqual(IncomingAlert.objects.count(), 2)
+        report = self.client.get(f"/incidents/report/?incoming={alert.pk}")
+        self.assertEqual(report.context["form"].initial["title"], alert.summary)
+        self.assertEqual(report.context["form"].initial["severity"], "I")  # critical
         self.login("outsider")
         self.assertEqual(self.client.get(f"/intake/alerts/{alert.pk}/").status_code, 404)
+        self.assertEqual(self.client.get(f"/incidents/report/?incoming={alert.pk}")
+                         .context["form"].initial, {})  # fmt: skip
 
     def test_the_api_creates_integrations_and_acts_on_alerts(self):
         office = self.api("office")

@@ -81,6 +81,10 @@ class Escalations(CastTestCase):
         self.run_at(T0)
         with time_machine.travel(T0 + timedelta(minutes=2), tick=False):
             self.login("executor")
+            page = self.client.get(f"/intake/alerts/{alert.pk}/")
+            self.assertContains(page, "先值班后主管")
+            self.assertContains(page, self.executor_person.full_name)  # paged at step 1
+            self.assertContains(page, "Step 2 at")
             self.client.post(f"/intake/alerts/{alert.pk}/acknowledge/")
         self.run_at(T0 + timedelta(minutes=30))
         self.assertEqual(len(self.paged()), 1)

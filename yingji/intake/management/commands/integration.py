@@ -26,6 +26,8 @@ class Command(BaseCommand):
             help="people told of its alerts (default: the emergency office)",
         )  # fmt: skip
         create.add_argument("--policy", metavar="NAME", help="the escalation policy that pages")
+        create.add_argument("--every", type=int, metavar="SECONDS",
+                            help="heartbeats: a ping is due at least this often")  # fmt: skip
         sub.add_parser("list", help="the integrations")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -52,6 +54,7 @@ class Command(BaseCommand):
                 kind=options["kind"],
                 responsible=people,
                 escalation_policy=policy,
+                heartbeat_seconds=options["every"],
             )
         except DomainError as exc:
             raise CommandError(str(exc.message)) from None

@@ -1,0 +1,30 @@
+"""Heartbeats on the clock: an integration whose ping is overdue opens its alert."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import timezone
+
+from yingji.engine.registry import register_pass
+from yingji.intake import services
+from yingji.intake.models import Integration
+
+BATCH = 100
+
+
+def _oldest_due() -> Any:
+    overdue = Integration.objects.filter(active=True, next_beat_due_at__lte=timezone.now())
+    return overdue.order_by("next_beat_due_at").values_list("next_beat_due_at", flat=True).first()
+
+
+@register_pass("intake.heartbeats", oldest_due=_oldest_due)
+def raise_missed_heartbeats(cycle: Any) -> int:
+    overdue = Integration.objects.filter(active=True, next_beat_due_at__lte=cycle.now)
+    missed = 0
+    for integration in overdue.order_by("next_beat_due_at")[:BATCH]:
+        due = integration.next_beat_due_at
+        if due is not None:
+            missed += services.heartbeat_missed(integration=integration, due=due,
+                                                now=timezone.now())  # fmt: skip
+    return missed
