@@ -24,6 +24,7 @@ urlpatterns = [
     path("api/v1/intake/alertmanager", intake_endpoints.alertmanager, name="intake_alertmanager"),
     path("api/v1/intake/grafana", intake_endpoints.grafana, name="intake_grafana"),
     path("api/v1/intake/zabbix", intake_endpoints.zabbix, name="intake_zabbix"),
+    path("api/v1/intake/generic", intake_endpoints.generic, name="intake_generic"),
     path("api/v1/intake/heartbeat/<str:key>", intake_endpoints.heartbeat, name="intake_heartbeat"),
     # PagerDuty's own path, so tools that let you change only the host send here unchanged
     path("v2/enqueue", intake_endpoints.pagerduty_enqueue, name="intake_pagerduty"),

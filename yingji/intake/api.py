@@ -3,10 +3,12 @@ rules. The alerts themselves arrive at the plain endpoints in endpoints.py."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.db.models import QuerySet
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -15,7 +17,7 @@ from rest_framework.response import Response
 from yingji.core.api import validated
 from yingji.intake import services
 from yingji.intake.choices import OPEN_STATES, AlertState
-from yingji.intake.models import IncomingAlert, Integration
+from yingji.intake.models import IncomingAlert, IntakeSilence, Integration, Route
 from yingji.intake.queries import get_incoming_for, visible_incoming
 from yingji.monitoring.queries import may_read
 from yingji.org.models import Person
@@ -29,6 +31,7 @@ class IntegrationSerializer(serializers.ModelSerializer):
     class Meta:
         model = Integration
         fields = ["id", "name", "kind", "responsible", "escalation_policy", "heartbeat_seconds",
+                  "mapping",
                   "key_hint", "active", "created_at", "last_received_at"]  # fmt: skip
         read_only_fields = ["key_hint", "active", "created_at", "last_received_at"]
 
@@ -44,10 +47,17 @@ class IncomingAlertSerializer(serializers.ModelSerializer):
     class Meta:
         model = IncomingAlert
         fields = ["id", "integration", "dedup_key", "state", "summary", "urgency", "source",
-                  "labels", "details", "link", "started_at", "last_received_at",
+                  "labels", "details", "link", "silenced", "noise_reason", "started_at",
+                  "last_received_at",
                   "times_received", "acknowledged_by", "acknowledged_at",
                   "resolved_at"]  # fmt: skip
         read_only_fields = fields
+
+
+NOISE_ROW = inline_serializer("NoiseByRule", {
+    "integration": serializers.CharField(), "rule": serializers.CharField(),
+    "alerts": serializers.IntegerField(), "noise": serializers.IntegerField(),
+}, many=True)  # fmt: skip
 
 
 class IntegrationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
@@ -101,8 +111,84 @@ class IncomingAlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         alert = services.alert_acknowledge(actor=request.user, alert=self.get_object())
         return Response(IncomingAlertSerializer(alert).data)
 
+    @extend_schema(request=inline_serializer("Snooze", {"minutes": serializers.IntegerField()}),
+                   responses=IncomingAlertSerializer)  # fmt: skip
+    @action(detail=True, methods=["post"])
+    def snooze(self, request: Request, pk: Any = None) -> Response:
+        """Hold the escalation: its next step waits `minutes` (1 to 1440) at the earliest."""
+        minutes = request.data.get("minutes")
+        minutes = minutes if isinstance(minutes, int) and not isinstance(minutes, bool) else 0
+        alert = services.alert_snooze(actor=request.user, alert=self.get_object(), minutes=minutes)
+        return Response(IncomingAlertSerializer(alert).data)
+
+    @extend_schema(request=inline_serializer("IncomingNoise", {"reason": serializers.CharField()}),
+                   responses=IncomingAlertSerializer)  # fmt: skip
+    @action(detail=True, methods=["post"])
+    def noise(self, request: Request, pk: Any = None) -> Response:
+        alert = services.alert_mark_noise(actor=request.user, alert=self.get_object(),
+                                          reason=str(request.data.get("reason", "")))  # fmt: skip
+        return Response(IncomingAlertSerializer(alert).data)
+
+    @extend_schema(responses=NOISE_ROW)
+    @action(detail=False, methods=["get"], url_path="noise-by-rule")
+    def noise_by_rule(self, request: Request) -> Response:
+        """Alerts and noise per integration and alert name over the last 30 days."""
+        if not may_read(request.user):
+            return Response([])
+        return Response(services.noise_by_rule(since=timezone.now() - timedelta(days=30)))
+
     @extend_schema(request=None, responses=IncomingAlertSerializer)
     @action(detail=True, methods=["post"])
     def resolve(self, request: Request, pk: Any = None) -> Response:
         alert = services.alert_resolve(actor=request.user, alert=self.get_object())
         return Response(IncomingAlertSerializer(alert).data)
+
+
+class IntakeRouteSerializer(serializers.ModelSerializer):
+    matchers = serializers.ListField(child=serializers.CharField(max_length=300), min_length=1)
+
+    class Meta:
+        model = Route
+        fields = ["id", "integration", "position", "matchers", "escalation_policy", "urgency"]
+
+
+class IntakeSilenceSerializer(serializers.ModelSerializer):
+    matchers = serializers.ListField(child=serializers.CharField(max_length=300), min_length=1)
+
+    class Meta:
+        model = IntakeSilence
+        fields = ["id", "integration", "matchers", "starts_at", "ends_at", "reason"]
+        extra_kwargs = {"starts_at": {"required": False}}
+
+
+class RouteViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    serializer_class = IntakeRouteSerializer
+
+    def get_queryset(self) -> QuerySet[Route]:
+        return Route.objects.order_by("pk") if may_read(self.request.user) else Route.objects.none()
+
+    def create(self, request: Request) -> Response:
+        route = services.route_create(
+            actor=request.user, **validated(IntakeRouteSerializer, request)
+        )
+        return Response(IntakeRouteSerializer(route).data, status=status.HTTP_201_CREATED)
+
+
+class SilenceViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    serializer_class = IntakeSilenceSerializer
+
+    def get_queryset(self) -> QuerySet[IntakeSilence]:
+        if not may_read(self.request.user):
+            return IntakeSilence.objects.none()
+        return IntakeSilence.objects.order_by("-ends_at", "-pk")
+
+    def create(self, request: Request) -> Response:
+        fields = validated(IntakeSilenceSerializer, request)
+        silence = services.silence_create(actor=request.user, **fields)
+        return Response(IntakeSilenceSerializer(silence).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses=IntakeSilenceSerializer)
+    @action(detail=True, methods=["post"])
+    def expire(self, request: Request, pk: Any = None) -> Response:
+        silence = services.silence_expire(actor=request.user, silence=self.get_object())
+        return Response(IntakeSilenceSerializer(silence).data)

@@ -12,6 +12,7 @@ class IntegrationKind(models.TextChoices):
     GRAFANA = "grafana", _("Grafana alerting (webhook contact point)")
     ZABBIX = "zabbix", _("Zabbix (the Yingji media type)")
     PAGERDUTY = "pagerduty", _("PagerDuty Events API v2 (any tool that sends it)")
+    GENERIC = "generic", _("Generic JSON (with a mapping)")
     HEARTBEAT = "heartbeat", _("Heartbeat (alerts when a ping does not arrive in time)")
 
 

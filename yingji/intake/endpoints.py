@@ -23,6 +23,7 @@ from yingji.intake.formats import (
     Event,
     Invalid,
     alertmanager_events,
+    generic_events,
     grafana_events,
     pagerduty_event,
     zabbix_event,
@@ -56,18 +57,20 @@ def _budget(integration: Integration) -> JsonResponse | None:
 @require_POST
 def alertmanager(request: HttpRequest) -> JsonResponse:
     """Alertmanager's webhook_config, with `authorization: credentials: <key>`."""
-    return _group_payload(request, IntegrationKind.ALERTMANAGER, alertmanager_events)
+    return _group_payload(request, IntegrationKind.ALERTMANAGER,
+                          lambda body, _integration: alertmanager_events(body))  # fmt: skip
 
 
 @csrf_exempt
 @require_POST
 def grafana(request: HttpRequest) -> JsonResponse:
     """Grafana's webhook contact point, with the key as its Authorization credentials."""
-    return _group_payload(request, IntegrationKind.GRAFANA, grafana_events)
+    return _group_payload(request, IntegrationKind.GRAFANA,
+                          lambda body, _integration: grafana_events(body))  # fmt: skip
 
 
 def _group_payload(request: HttpRequest, kind: str,
-                   parse: Callable[[Any], list[Event]]) -> JsonResponse:  # fmt: skip
+                   parse: Callable[[Any, Integration], list[Event]]) -> JsonResponse:  # fmt: skip
     """A group of alerts, authorised by the integration's key as a bearer token."""
     scheme, _sep, key = request.headers.get("Authorization", "").partition(" ")
     integration = (services.integration_for_key(key, kind)
@@ -81,7 +84,7 @@ def _group_payload(request: HttpRequest, kind: str,
     if isinstance(payload, JsonResponse):
         return payload
     try:
-        events = parse(payload)
+        events = parse(payload, integration)
     except Invalid as exc:
         return _refusal(str(exc.message), 400, errors=exc.errors)
     outcome = services.alerts_apply(integration=integration, events=events, now=timezone.now())
@@ -93,7 +96,19 @@ def _group_payload(request: HttpRequest, kind: str,
 @require_POST
 def zabbix(request: HttpRequest) -> JsonResponse:
     """Zabbix's webhook media type from contrib/zabbix, one event per request."""
-    return _group_payload(request, IntegrationKind.ZABBIX, lambda body: [zabbix_event(body)])
+    return _group_payload(request, IntegrationKind.ZABBIX,
+                          lambda body, _integration: [zabbix_event(body)])  # fmt: skip
+
+
+@csrf_exempt
+@require_POST
+def generic(request: HttpRequest) -> JsonResponse:
+    """Any JSON sender, read through its integration's mapping."""
+    return _group_payload(request, IntegrationKind.GENERIC, _generic)
+
+
+def _generic(body: Any, integration: Integration) -> list[Event]:
+    return generic_events(body, integration.mapping)
 
 
 def _pagerduty_invalid(errors: list[str], status: int = 400) -> JsonResponse:

@@ -271,3 +271,77 @@ def zabbix_event(payload: Any) -> Event:
         action=action, key=event_id, summary=str(subject).strip()[:MAX_TEXT], urgency=urgency,
         source=host, labels={"host": host} if host else {}, details=details, link=link[:1000],
     )  # fmt: skip
+
+
+# ---- generic JSON, read through the integration's mapping ----
+
+MAPPING_FIELDS = ("alerts", "key", "summary", "severity", "status", "source", "link")
+MAPPING_HELP = {"resolved": ("resolved", "ok", "recovered", "0", "false")}
+
+
+def checked_mapping(raw: Any) -> dict[str, Any]:
+    """A mapping from Yingji's fields to dotted paths in the sender's JSON, e.g.
+    {"alerts": "data.events", "key": "id", "summary": "title", "severity": "level",
+    "status": "state", "resolved_values": ["OK"]}. `summary` is required; without `key`
+    every event opens a new alert; without `alerts` the body is one event."""
+    if not isinstance(raw, dict):
+        raise DomainError(_("The mapping is an object of field: path."), field="mapping")
+    unknown = set(raw) - {*MAPPING_FIELDS, "resolved_values"}
+    if unknown:
+        raise DomainError(_("Unknown mapping fields: %(names)s") % {"names": ", ".join(
+            sorted(unknown))}, field="mapping")  # fmt: skip
+    for name in MAPPING_FIELDS:
+        path = raw.get(name)
+        if path is not None and not (isinstance(path, str) and 0 < len(path) <= 200):
+            raise DomainError(_("Each path is text like data.title."), field="mapping")
+    if not raw.get("summary"):
+        raise DomainError(_("The mapping needs at least the summary's path."), field="mapping")
+    values = raw.get("resolved_values", list(MAPPING_HELP["resolved"]))
+    if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+        raise DomainError(_("resolved_values is a list of texts."), field="mapping")
+    return {**{k: raw[k] for k in MAPPING_FIELDS if raw.get(k)}, "resolved_values": values}
+
+
+def _dig(data: Any, path: str) -> Any:
+    for part in path.split("."):
+        if isinstance(data, dict):
+            data = data.get(part)
+        elif isinstance(data, list) and part.isdigit() and int(part) < len(data):
+            data = data[int(part)]
+        else:
+            return None
+    return data
+
+
+def generic_events(payload: Any, mapping: dict[str, Any]) -> list[Event]:
+    items = _dig(payload, mapping["alerts"]) if mapping.get("alerts") else [payload]
+    if not isinstance(items, list) or not items or len(items) > MAX_ALERTS:
+        raise Invalid([_("No list of 1 to 1000 events at %(path)s.")
+                       % {"path": mapping.get("alerts", "")}])  # fmt: skip
+    resolved_values = {v.lower() for v in mapping["resolved_values"]}
+    events, errors = [], []
+    for index, item in enumerate(items):
+        summary = _dig(item, mapping["summary"])
+        if not isinstance(summary, str | int | float) or not str(summary).strip():
+            errors.append(_("Event %(i)d: no summary at %(path)s.")
+                          % {"i": index, "path": mapping["summary"]})  # fmt: skip
+            continue
+        key = _dig(item, mapping["key"]) if mapping.get("key") else None
+        status = _dig(item, mapping["status"]) if mapping.get("status") else None
+        resolved = status is not None and str(status).lower() in resolved_values
+        key_text = str(key)[:255] if isinstance(key, str | int) and str(key) else None
+        if resolved and key_text is None:
+            errors.append(_("Event %(i)d: a resolution needs a key.") % {"i": index})
+            continue
+        source = _dig(item, mapping["source"]) if mapping.get("source") else ""
+        link = _dig(item, mapping["link"]) if mapping.get("link") else ""
+        severity = _dig(item, mapping["severity"]) if mapping.get("severity") else None
+        events.append(Event(
+            action=RESOLVE if resolved else TRIGGER, key=key_text,
+            summary=str(summary).strip()[:MAX_TEXT],
+            urgency=urgency_of(severity),
+            source=str(source or "")[:255], link=_safe_link(link),
+        ))  # fmt: skip
+    if errors:
+        raise Invalid(errors)
+    return events

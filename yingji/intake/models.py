@@ -23,6 +23,7 @@ class Integration(models.Model):
         "oncall.EscalationPolicy", null=True, blank=True, on_delete=models.PROTECT,
         related_name="integrations", verbose_name=_("escalation policy"),
     )  # fmt: skip
+    mapping = models.JSONField(_("mapping (generic JSON)"), default=dict, blank=True)
     # heartbeats (dead man's switch): a ping is due every `heartbeat_seconds`
     heartbeat_seconds = models.PositiveIntegerField(_("a ping at least every (seconds)"),
                                                     null=True, blank=True)  # fmt: skip
@@ -59,6 +60,8 @@ class IncomingAlert(models.Model):
     )
     acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+    silenced = models.BooleanField(_("silenced"), default=False)  # opened under a silence
+    noise_reason = models.CharField(_("marked as noise"), max_length=500, blank=True)
 
     class Meta:
         ordering = ["-started_at", "-pk"]
@@ -79,3 +82,43 @@ class IncomingAlert(models.Model):
     @property
     def colour(self) -> str:
         return URGENCY_COLOURS[self.urgency]
+
+
+class Route(models.Model):
+    """Alerts whose labels match go to this escalation policy (and severity) instead of their
+    integration's default; the first matching route wins."""
+
+    integration = models.ForeignKey(Integration, null=True, blank=True, on_delete=models.CASCADE,
+                                    related_name="routes")  # empty: every integration  # fmt: skip
+    position = models.PositiveSmallIntegerField(_("order"), default=1)
+    matchers = models.JSONField(_("label matchers"), default=list)
+    escalation_policy = models.ForeignKey("oncall.EscalationPolicy", null=True, blank=True,
+                                          on_delete=models.PROTECT, related_name="+",
+                                          verbose_name=_("escalation policy"))  # fmt: skip
+    urgency = models.CharField(_("severity"), max_length=10, choices=Urgency.choices, blank=True)
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return " ".join(self.matchers)
+
+
+class IntakeSilence(models.Model):
+    """While it lasts, matching alerts are kept but nobody is paged or told."""
+
+    integration = models.ForeignKey(Integration, null=True, blank=True, on_delete=models.CASCADE,
+                                    related_name="silences")  # fmt: skip
+    matchers = models.JSONField(_("label matchers"), default=list)
+    starts_at = models.DateTimeField(_("from"))
+    ends_at = models.DateTimeField(_("until"))
+    reason = models.CharField(_("reason"), max_length=300)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")  # fmt: skip
+
+    class Meta:
+        ordering = ["-ends_at"]
+        indexes = [models.Index(fields=["ends_at"], name="intake_silence_end")]
+
+    def __str__(self) -> str:
+        return f"{' '.join(self.matchers)} until {self.ends_at:%Y-%m-%d %H:%M}"

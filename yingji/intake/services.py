@@ -13,6 +13,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
+from django.db.models import CharField, Count, F, Q, Value
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,11 +24,17 @@ from yingji.core.actors import is_system
 from yingji.core.errors import AccessDenied, DomainError
 from yingji.incidents.queries import group_members
 from yingji.intake.choices import OPEN_STATES, AlertState, IntegrationKind
-from yingji.intake.formats import ACKNOWLEDGE, RESOLVE, TRIGGER, Event
-from yingji.intake.models import IncomingAlert, Integration
+from yingji.intake.formats import ACKNOWLEDGE, RESOLVE, TRIGGER, Event, checked_mapping
+from yingji.intake.matchers import all_match, parse_matchers
+from yingji.intake.models import IncomingAlert, IntakeSilence, Integration, Route
 from yingji.monitoring.services.assets import may_manage, require_manager
 from yingji.notify.services import notify
-from yingji.oncall.escalation import escalations_start, escalations_stop, paged_people
+from yingji.oncall.escalation import (
+    escalation_hold,
+    escalations_start,
+    escalations_stop,
+    paged_people,
+)
 from yingji.org.choices import GroupKind
 from yingji.org.roles import roles_of
 
@@ -54,7 +63,7 @@ def _new_key() -> str:
 @transaction.atomic
 def integration_create(
     *, actor: Any, name: str, kind: str, responsible: Sequence[Any] = (),
-    escalation_policy: Any = None, heartbeat_seconds: int | None = None,
+    escalation_policy: Any = None, heartbeat_seconds: int | None = None, mapping: Any = None,
 ) -> tuple[Integration, str]:  # fmt: skip
     """A sending system gets its own key, shown this once (only its hash is kept)."""
     require_manager(actor)
@@ -67,10 +76,11 @@ def integration_create(
     if Integration.objects.filter(name=name).exists():
         raise DomainError(_("An integration with this name exists."), field="name")
     heartbeat_seconds = _checked_heartbeat(kind, heartbeat_seconds)
+    mapping = checked_mapping(mapping) if kind == IntegrationKind.GENERIC else {}
     key = _new_key()
     integration = Integration.objects.create(
         name=name, kind=kind, key_hash=key_hash(key), key_hint=key[-4:],
-        escalation_policy=escalation_policy, heartbeat_seconds=heartbeat_seconds,
+        escalation_policy=escalation_policy, heartbeat_seconds=heartbeat_seconds, mapping=mapping,
         # the first ping is awaited for one interval from now
         next_beat_due_at=timezone.now() + timedelta(seconds=heartbeat_seconds)
         if heartbeat_seconds else None,
@@ -196,18 +206,57 @@ def _apply(integration: Integration, events: list[Event],
         if alert.pk:
             changed[alert.pk] = alert
         outcome.append((event, alert))
+    pages = _route_and_silence(integration, [a for a in created if a.state != AlertState.RESOLVED],
+                               now)  # fmt: skip
     _insert(created)
     _write_changes([a for a in changed.values() if _content(a) != as_loaded[a.pk]])
     _write_repeats([a for a in changed.values() if _content(a) == as_loaded[a.pk]])
     Integration.objects.filter(pk=integration.pk).update(last_received_at=now)
-    opened = [a for a in created if a.state != AlertState.RESOLVED]
-    policy = integration.escalation_policy
-    if policy is not None:  # the policy pages the people on duty, step by step
-        escalations_start(alerts=opened, policy=policy, now=now)
-        opened = []
+    opened = []
+    for policy, alerts in pages:
+        if policy is None:
+            opened += alerts
+        else:  # the policy pages the people on duty, step by step
+            escalations_start(alerts=alerts, policy=policy, now=now)
     _stop_escalations(changed.values())
     _tell(integration, opened, resolved)
     return outcome
+
+
+def _match_labels(alert: IncomingAlert) -> dict[str, str]:
+    """What routes and silences match: the sender's labels, plus severity and source."""
+    return {"severity": alert.urgency, "source": alert.source, **alert.labels}
+
+
+def _route_and_silence(integration: Integration, alerts: list[IncomingAlert],
+                       now: datetime) -> list[tuple[Any, list[IncomingAlert]]]:  # fmt: skip
+    """Mark new alerts a silence covers, apply the first matching route's severity, and say
+    which policy pages the rest (None: told once per payload). Routes and silences are read
+    once per payload."""
+    if not alerts:
+        return []
+    scope = Q(integration=integration) | Q(integration__isnull=True)
+    silences = [parse_matchers(s.matchers) for s in IntakeSilence.objects.filter(
+        scope, starts_at__lte=now, ends_at__gt=now)]  # fmt: skip
+    ordered = (
+        Route.objects.filter(scope)
+        .select_related("escalation_policy")
+        .order_by(F("integration").asc(nulls_last=True), "position", "pk")
+    )  # the integration's own first
+    routes = [(parse_matchers(r.matchers), r) for r in ordered]
+    by_policy: dict[Any, list[IncomingAlert]] = {}
+    default = integration.escalation_policy
+    for alert in alerts:
+        labels = _match_labels(alert)
+        route = next((r for matchers, r in routes if all_match(matchers, labels)), None)
+        if route is not None and route.urgency:
+            alert.urgency = route.urgency
+        if any(all_match(matchers, labels) for matchers in silences):
+            alert.silenced = True
+            continue
+        policy = route.escalation_policy if route and route.escalation_policy else default
+        by_policy.setdefault(policy, []).append(alert)
+    return list(by_policy.items())
 
 
 def _stop_escalations(alerts: Any) -> None:
@@ -240,7 +289,7 @@ CONTENT = ("state", "summary", "urgency", "source", "labels", "details", "link",
            "acknowledged_at", "resolved_at")  # fmt: skip
 INSERTED = ("integration_id", "dedup_key", "state", "summary", "urgency", "source", "labels",
             "details", "link", "started_at", "last_received_at", "times_received",
-            "acknowledged_at", "resolved_at")  # fmt: skip
+            "acknowledged_at", "resolved_at", "silenced", "noise_reason")  # fmt: skip
 
 
 def _content(alert: IncomingAlert) -> tuple[Any, ...]:
@@ -276,7 +325,7 @@ def _inserted_values(alert: IncomingAlert, adapt: Any) -> tuple[Any, ...]:
             alert.source, json.dumps(alert.labels, ensure_ascii=False),
             json.dumps(alert.details, ensure_ascii=False), alert.link, adapt(alert.started_at),
             adapt(alert.last_received_at), alert.times_received, adapt(alert.acknowledged_at),
-            adapt(alert.resolved_at))  # fmt: skip
+            adapt(alert.resolved_at), alert.silenced, alert.noise_reason)  # fmt: skip
 
 
 def _write_repeats(alerts: list[IncomingAlert]) -> None:
@@ -382,3 +431,113 @@ def alert_resolve(*, actor: Any, alert: IncomingAlert) -> IncomingAlert:
         escalations_stop(alert_ids=[alert.pk], why="resolved")
         audit_record(actor=actor, action="intake.alert.resolve", obj=alert)
     return alert
+
+
+# ---- routes and silences ----
+
+MAX_SILENCE = timedelta(days=30)
+
+
+@transaction.atomic
+def route_create(*, actor: Any, matchers: Sequence[str], integration: Integration | None = None,
+                 escalation_policy: Any = None, urgency: str = "",
+                 position: int = 1) -> Route:  # fmt: skip
+    """Alerts matching every matcher go to `escalation_policy` (and get `urgency`)."""
+    require_manager(actor)
+    parse_matchers(matchers)
+    if escalation_policy is None and not urgency:
+        raise DomainError(_("A route sets an escalation policy, a severity or both."),
+                          field="escalation_policy")  # fmt: skip
+    route = Route.objects.create(integration=integration, matchers=[m.strip() for m in matchers
+                                 if m.strip()], escalation_policy=escalation_policy,
+                                 urgency=urgency, position=position)  # fmt: skip
+    audit_record(actor=actor, action="intake.route.create", obj=route, regulation="R-MON-2",
+                 after={"matchers": route.matchers})  # fmt: skip
+    return route
+
+
+@transaction.atomic
+def silence_create(*, actor: Any, matchers: Sequence[str], ends_at: datetime, reason: str,
+                   starts_at: datetime | None = None,
+                   integration: Integration | None = None) -> IntakeSilence:  # fmt: skip
+    """Keep matching new alerts but page and tell nobody, until `ends_at` (at most 30 days:
+    a silence must not outlive the maintenance it is for)."""
+    require_manager(actor)
+    parse_matchers(matchers)
+    starts_at = starts_at or timezone.now()
+    if not reason.strip():
+        raise DomainError(_("Say what the silence is for."), field="reason")
+    if not starts_at < ends_at <= starts_at + MAX_SILENCE or ends_at <= timezone.now():
+        raise DomainError(_("A silence ends in the future, after it starts, within 30 days."),
+                          field="ends_at")  # fmt: skip
+    silence = IntakeSilence.objects.create(
+        integration=integration, matchers=[m.strip() for m in matchers if m.strip()],
+        starts_at=starts_at, ends_at=ends_at, reason=reason.strip()[:300],
+        created_by=None if is_system(actor) else actor,
+    )  # fmt: skip
+    audit_record(actor=actor, action="intake.silence.create", obj=silence, reason=reason,
+                 after={"matchers": silence.matchers, "until": ends_at.isoformat()})  # fmt: skip
+    return silence
+
+
+@transaction.atomic
+def silence_expire(*, actor: Any, silence: IntakeSilence) -> IntakeSilence:
+    require_manager(actor)
+    now = timezone.now()
+    if silence.ends_at > now:
+        silence.ends_at = max(now, silence.starts_at + timedelta(microseconds=1))
+        silence.save(update_fields=["ends_at"])
+        audit_record(actor=actor, action="intake.silence.expire", obj=silence)
+    return silence
+
+
+# ---- snooze and noise ----
+
+MAX_SNOOZE = 24 * 60
+
+
+@transaction.atomic
+def alert_snooze(*, actor: Any, alert: IncomingAlert, minutes: int) -> IncomingAlert:
+    """Hold the alert's escalation for a while (someone is looking, but not yet on it): the
+    next step runs `minutes` from now at the earliest."""
+    if not may_act(actor, alert):
+        raise AccessDenied(_("Only the people paged or named for this alert, the office or the "
+                             "experts may do this."))  # fmt: skip
+    if not 1 <= minutes <= MAX_SNOOZE:
+        raise DomainError(_("Snooze for 1 to 1440 minutes."), field="minutes")
+    until = timezone.now() + timedelta(minutes=minutes)
+    if not escalation_hold(alert=alert, until=until):
+        raise DomainError(_("This alert has no escalation under way to snooze."), code="conflict")
+    audit_record(actor=actor, action="intake.alert.snooze", obj=alert,
+                 after={"until": until.isoformat()})  # fmt: skip
+    return alert
+
+
+@transaction.atomic
+def alert_mark_noise(*, actor: Any, alert: IncomingAlert, reason: str) -> IncomingAlert:
+    """Noise feedback: the alert was not worth a page. Counted per alert name, so the rule
+    that sends it can be tuned where it lives (Prometheus, Grafana, Zabbix)."""
+    if not may_act(actor, alert):
+        raise AccessDenied(_("Only the people paged or named for this alert, the office or the "
+                             "experts may do this."))  # fmt: skip
+    if not reason.strip():
+        raise DomainError(_("Say why this alert is noise."), field="reason")
+    alert.noise_reason = reason.strip()[:500]
+    alert.save(update_fields=["noise_reason"])
+    audit_record(actor=actor, action="intake.alert.noise", obj=alert, reason=reason)
+    return alert
+
+
+def noise_by_rule(*, since: datetime, limit: int = 50) -> list[dict[str, Any]]:
+    """Per integration and alert name (the sender's rule): alerts received and how many were
+    marked as noise since `since`, noisiest first. One grouped query."""
+    name = KeyTextTransform("alertname", "labels")
+    rows = (
+        IncomingAlert.objects.filter(last_received_at__gte=since)
+        .annotate(rule=Coalesce(name, Value(""), output_field=CharField()))
+        .values("integration__name", "rule")
+        .annotate(alerts=Count("pk"), noise=Count("pk", filter=~Q(noise_reason="")))
+        .order_by("-noise", "-alerts")[:limit]
+    )
+    return [{"integration": r["integration__name"], "rule": r["rule"] or "—",
+             "alerts": r["alerts"], "noise": r["noise"]} for r in rows]  # fmt: skip

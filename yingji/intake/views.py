@@ -3,12 +3,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -16,8 +19,8 @@ from yingji.core.flash import flash_outcome
 from yingji.core.forms import save_form
 from yingji.intake import services
 from yingji.intake.choices import OPEN_STATES, AlertState
-from yingji.intake.forms import IntegrationForm
-from yingji.intake.models import Integration
+from yingji.intake.forms import IntegrationForm, RouteForm, SilenceForm
+from yingji.intake.models import IntakeSilence, Integration, Route
 from yingji.intake.queries import get_incoming_for, visible_incoming
 from yingji.monitoring.queries import may_read
 from yingji.oncall.escalation import escalation_shown
@@ -59,6 +62,29 @@ def alert_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+def alert_snooze(request: HttpRequest, pk: int) -> HttpResponse:
+    alert = get_incoming_for(request.user, pk)
+    try:
+        minutes = int(request.POST.get("minutes", ""))
+    except ValueError:
+        minutes = 0
+    flash_outcome(request, lambda: services.alert_snooze(actor=request.user, alert=alert,
+                  minutes=minutes), _("Snoozed: the escalation waits."))  # fmt: skip
+    return redirect("intake:alert", pk=pk)
+
+
+@login_required
+@require_POST
+def alert_noise(request: HttpRequest, pk: int) -> HttpResponse:
+    alert = get_incoming_for(request.user, pk)
+    reason = request.POST.get("reason", "")
+    flash_outcome(request, lambda: services.alert_mark_noise(actor=request.user, alert=alert,
+                  reason=reason), _("Marked as noise."))  # fmt: skip
+    return redirect("intake:alert", pk=pk)
+
+
+@login_required
+@require_POST
 def alert_resolve(request: HttpRequest, pk: int) -> HttpResponse:
     alert = get_incoming_for(request.user, pk)
     flash_outcome(request, lambda: services.alert_resolve(actor=request.user, alert=alert),
@@ -85,9 +111,11 @@ def integration_list(request: HttpRequest) -> HttpResponse:
 
 
 def _integrations_page(request: HttpRequest, form: Any, created: Any) -> HttpResponse:
-    """The list, the form, and a key just made (shown this once) with what to paste where."""
+    """The list, the form, a key just made (shown this once) with what to paste where, and
+    which senders' rules were noise in the last 30 days."""
+    noise = services.noise_by_rule(since=timezone.now() - timedelta(days=30))
     context = {"integrations": Integration.objects.all()[:PAGE], "form": form,
-               "created": created,
+               "created": created, "noise": noise,
                "base_url": request.build_absolute_uri("/").rstrip("/")}  # fmt: skip
     return render(request, "intake/integrations.html", context)
 
@@ -100,3 +128,49 @@ def integration_new_key(request: HttpRequest, pk: int) -> HttpResponse:
     integration = get_object_or_404(Integration, pk=pk)
     key = services.integration_new_key(actor=request.user, integration=integration)
     return _integrations_page(request, IntegrationForm(), (integration, key))
+
+
+@login_required
+def route_list(request: HttpRequest) -> HttpResponse:
+    """Routes: label matchers that send alerts to another escalation policy or severity."""
+    routes = Route.objects.select_related("integration", "escalation_policy")[:200]
+    return _setup_page(request, RouteForm, services.route_create, "intake/routes.html",
+                       {"routes": routes})  # fmt: skip
+
+
+@login_required
+def silence_list(request: HttpRequest) -> HttpResponse:
+    """Silences: matching new alerts are kept, nobody is paged or told, until they end."""
+    recent = IntakeSilence.objects.filter(ends_at__gt=timezone.now() - timedelta(days=7))
+    return _setup_page(request, SilenceForm, services.silence_create, "intake/silences.html",
+                       {"silences": recent.select_related("integration")[:200],
+                        "now": timezone.now()})  # fmt: skip
+
+
+def _setup_page(request: HttpRequest, form_class: Any, create: Any, template: str,
+                context: dict[str, Any]) -> HttpResponse:  # fmt: skip
+    if not may_read(request.user):
+        raise PermissionDenied
+    manager = services.may_manage(request.user)
+    if request.method == "POST" and not manager:
+        raise PermissionDenied
+    form = form_class(request.POST or None) if manager else None
+    if (
+        request.method == "POST"
+        and form is not None
+        and save_form(form, lambda data: create(actor=request.user, **data)) is not None
+    ):
+        messages.success(request, _("Saved."))
+        return redirect(request.path)
+    return render(request, template, {**context, "form": form})
+
+
+@login_required
+@require_POST
+def silence_expire(request: HttpRequest, pk: int) -> HttpResponse:
+    if not services.may_manage(request.user):
+        raise PermissionDenied
+    silence = get_object_or_404(IntakeSilence, pk=pk)
+    flash_outcome(request, lambda: services.silence_expire(actor=request.user, silence=silence),
+                  _("Silence ended."))  # fmt: skip
+    return redirect("intake:silences")

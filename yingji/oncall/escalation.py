@@ -96,6 +96,17 @@ def escalations_start(*, alerts: Sequence[IncomingAlert], policy: EscalationPoli
     return len(alerts)
 
 
+def escalation_hold(*, alert: IncomingAlert, until: datetime) -> bool:
+    """Snooze: the next step waits until `until` at the earliest. False when no escalation
+    is under way (none, or it ended)."""
+    escalation = Escalation.objects.select_for_update().filter(alert=alert, ended="").first()
+    if escalation is None or escalation.next_at is None:
+        return False
+    if escalation.next_at < until:
+        Escalation.objects.filter(pk=escalation.pk).update(next_at=until)
+    return True
+
+
 def escalations_stop(*, alert_ids: Sequence[int], why: str) -> int:
     """Acknowledged or resolved: no further step runs (a step already running finishes)."""
     return Escalation.objects.filter(alert_id__in=alert_ids, ended="").update(

@@ -88,3 +88,55 @@ def post_alerts(base: str, alerts: list[dict[str, Any]]) -> None:
         headers={"Content-Type": "application/json"},
     )  # fmt: skip
     urllib.request.urlopen(request, timeout=5).close()
+
+
+PROMETHEUS_CONFIG = """
+global:
+  scrape_interval: 1s
+  evaluation_interval: 1s
+rule_files: [{rules}]
+alerting:
+  alertmanagers:
+    - static_configs:
+        - targets: ['{alertmanager}']
+"""
+PROMETHEUS_RULES = """
+groups:
+  - name: yingji-test
+    rules:
+      - alert: CoreDatabaseDown
+        expr: vector(1)
+        for: 2s
+        labels:
+          severity: critical
+          instance: core-db-01
+        annotations:
+          summary: 核心账务数据库不可达
+"""
+
+
+@contextmanager
+def prometheus(tmp: str, *, alertmanager: str) -> Iterator[str]:
+    """Debian's Prometheus with one rule that always fires after 2 s, sending to the given
+    Alertmanager (host:port): the full Prometheus → Alertmanager → Yingji chain."""
+    program = binary("prometheus", "prometheus")
+    rules = os.path.join(tmp, "rules.yml")
+    with open(rules, "w") as out:
+        out.write(PROMETHEUS_RULES)
+    config = os.path.join(tmp, "prometheus.yml")
+    with open(config, "w") as out:
+        out.write(PROMETHEUS_CONFIG.format(rules=rules, alertmanager=alertmanager))
+    port = free_port()
+    process = subprocess.Popen(
+        # resent every second: the first notice can go before the Alertmanager is known
+        [program, f"--config.file={config}", f"--storage.tsdb.path={tmp}/data",
+         f"--web.listen-address=127.0.0.1:{port}", "--rules.alert.resend-delay=1s"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_ready(f"{base}/-/ready")
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

@@ -15,7 +15,7 @@ from yingji.core.ratelimit import reset_budgets
 from yingji.core.testing import CastTestCase
 from yingji.intake import services
 from yingji.intake.models import IncomingAlert
-from yingji.intake.tests.peers import PAGERDUTY, alertmanager, post_alerts
+from yingji.intake.tests.peers import PAGERDUTY, alertmanager, post_alerts, prometheus
 from yingji.notify.models import Message
 
 # The shape of Alertmanager's documented webhook payload (version 4), with two alerts.
@@ -167,6 +167,21 @@ class RealAlertmanager(LiveServerTestCase):
         self.assertEqual(set(IncomingAlert.objects.values_list("dedup_key", flat=True)),
                          fingerprints)  # fmt: skip
         self.assertEqual(len(next(iter(fingerprints))), 16)  # Alertmanager's own fingerprint
+
+    def test_a_prometheus_rule_that_fires_reaches_yingji_through_alertmanager(self):
+        reset_budgets()
+        _integration, key = services.integration_create(actor=SYSTEM, name="Prometheus",
+                                                        kind="alertmanager")  # fmt: skip
+        webhook = f"{self.live_server_url}/api/v1/intake/alertmanager"
+        with tempfile.TemporaryDirectory() as am_tmp, tempfile.TemporaryDirectory() as tmp, \
+                alertmanager(am_tmp, webhook=webhook, key=key) as am_base, \
+                prometheus(tmp, alertmanager=am_base.removeprefix("http://")):  # fmt: skip
+            self.wait_for(lambda: IncomingAlert.objects.exists(), seconds=60)
+        alert = IncomingAlert.objects.get()
+        self.assertEqual((alert.summary, alert.urgency, alert.source),
+                         ("核心账务数据库不可达", "critical", "core-db-01"))  # fmt: skip
+        self.assertEqual(alert.labels["alertname"], "CoreDatabaseDown")
+        self.assertIn("/graph?g0.expr=", alert.link)  # Prometheus' own link to the rule
 
     def test_alertmanagers_own_pagerduty_receiver_sends_to_v2_enqueue(self):
         reset_budgets()

@@ -168,3 +168,30 @@ class PolicySetup(ApiTestCase):
         bad = client.post("/api/v1/oncall/policies/", {"name": "P2", "steps": [
             {"target": "person", "delay_minutes": 0}]}, format="json")  # fmt: skip
         self.assertEqual(bad.status_code, 400)
+
+
+class SnoozeAndNoise(Escalations):
+    def test_snooze_holds_the_next_step_and_noise_is_counted_per_rule(self):
+        alert = self.trigger(T0)
+        self.run_at(T0)
+        with time_machine.travel(T0 + timedelta(minutes=1), tick=False):
+            self.login("executor")
+            self.client.post(f"/intake/alerts/{alert.pk}/snooze/", {"minutes": "30"})
+            self.client.post(f"/intake/alerts/{alert.pk}/noise/", {"reason": "磁盘告警阈值过低"})
+        self.run_at(T0 + timedelta(minutes=10))  # step 2 was due at 5 minutes
+        self.assertEqual(len(self.paged()), 1)
+        self.run_at(T0 + timedelta(minutes=31))
+        self.assertEqual(len(self.paged()), 2)
+        self.assertEqual(IncomingAlert.objects.get().noise_reason, "磁盘告警阈值过低")
+        with time_machine.travel(T0 + timedelta(minutes=32), tick=False):
+            bad = self.client.post(f"/intake/alerts/{alert.pk}/snooze/", {"minutes": "9999"})
+        self.assertEqual(bad.status_code, 302)  # refused with a message, nothing changed
+        rows = intake.noise_by_rule(since=T0 - timedelta(days=1))
+        self.assertEqual([(r["integration"], r["alerts"], r["noise"]) for r in rows],
+                         [("Zabbix", 1, 1)])  # fmt: skip
+        self.login("office")
+        self.assertContains(self.client.get("/intake/integrations/"), "Zabbix")
+        self.login("staff")
+        with time_machine.travel(T0 + timedelta(minutes=33), tick=False):
+            self.assertEqual(self.client.post(f"/intake/alerts/{alert.pk}/noise/",
+                             {"reason": "x"}).status_code, 403)  # fmt: skip

@@ -1,3 +1,4 @@
+import json
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -26,6 +27,8 @@ class Command(BaseCommand):
             help="people told of its alerts (default: the emergency office)",
         )  # fmt: skip
         create.add_argument("--policy", metavar="NAME", help="the escalation policy that pages")
+        create.add_argument("--mapping", metavar="JSON", type=json.loads,
+                            help="generic JSON: where summary, key, severity… are")  # fmt: skip
         create.add_argument("--every", type=int, metavar="SECONDS",
                             help="heartbeats: a ping is due at least this often")  # fmt: skip
         sub.add_parser("list", help="the integrations")
@@ -55,6 +58,7 @@ class Command(BaseCommand):
                 responsible=people,
                 escalation_policy=policy,
                 heartbeat_seconds=options["every"],
+                mapping=options["mapping"],
             )
         except DomainError as exc:
             raise CommandError(str(exc.message)) from None

@@ -1,0 +1,140 @@
+"""Routes send matching alerts to another escalation policy or severity; silences keep
+matching alerts but page and tell nobody until they end."""
+
+import copy
+import json
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from yingji.core.actors import SYSTEM
+from yingji.core.errors import DomainError
+from yingji.core.ratelimit import reset_budgets
+from yingji.core.testing import CastTestCase
+from yingji.intake import services
+from yingji.intake.matchers import all_match, parse_matchers
+from yingji.intake.models import IncomingAlert, IntakeSilence, Route
+from yingji.intake.services import INSERTED
+from yingji.intake.tests.test_alertmanager import GROUP
+from yingji.notify.models import Message
+from yingji.oncall.escalation import policy_create
+from yingji.oncall.models import Escalation
+from yingji.org.tests.test_api import ApiTestCase
+
+
+def test_the_fast_insert_writes_every_column_a_new_alert_has():
+    columns = {f.attname for f in IncomingAlert._meta.concrete_fields}
+    assert set(INSERTED) == columns - {"id", "acknowledged_by_id"}
+
+
+def test_matchers_follow_alertmanagers_syntax():
+    labels = {"severity": "critical", "instance": "db-01:9100", "job": "mysql"}
+    assert all_match(parse_matchers(["severity=critical", 'job=~"node|mysql"']), labels)
+    assert not all_match(parse_matchers(["instance!=db-01:9100"]), labels)
+    assert all_match(parse_matchers(["instance=~db-.*", "alertname!~Test.*"]), labels)
+    assert not all_match(parse_matchers(["instance=~db"]), labels)  # anchored, as Alertmanager
+    assert all_match(parse_matchers(["team="]), labels)  # a missing label is empty
+    for bad in (["severity"], ["job=~(unclosed"], [], ["a=b"] * 11):
+        with pytest.raises(DomainError):
+            parse_matchers(bad)
+
+
+class RoutesAndSilences(CastTestCase):
+    def setUp(self) -> None:
+        super().setUp()
+        reset_budgets()
+        self.default = policy_create(actor=SYSTEM, name="默认", steps=[
+            {"target": "person", "person": self.executor_person}])  # fmt: skip
+        self.urgent = policy_create(actor=SYSTEM, name="紧急直达主管", steps=[
+            {"target": "person", "person": self.head_person}])  # fmt: skip
+        self.integration, self.key = services.integration_create(
+            actor=SYSTEM, name="AM", kind="alertmanager", escalation_policy=self.default
+        )
+
+    def send(self, payload: dict) -> None:
+        answer = self.client.post("/api/v1/intake/alertmanager", json.dumps(payload),
+                                  content_type="application/json",
+                                  headers={"Authorization": f"Bearer {self.key}"})  # fmt: skip
+        self.assertEqual(answer.status_code, 202, answer.content)
+
+    def policy_of(self, fingerprint: str) -> str:
+        return Escalation.objects.get(alert__dedup_key=fingerprint).policy_name
+
+    def test_the_first_matching_route_picks_the_policy_and_severity(self):
+        services.route_create(actor=SYSTEM, matchers=["severity=critical"],
+                              escalation_policy=self.urgent, position=1)  # fmt: skip
+        services.route_create(actor=SYSTEM, matchers=["instance=~db-02.*"], urgency="info",
+                              integration=self.integration, position=5)  # fmt: skip
+        self.send(GROUP)
+        self.assertEqual(self.policy_of("a1b2c3d4e5f60718"), "紧急直达主管")  # critical
+        self.assertEqual(self.policy_of("0f1e2d3c4b5a6978"), "默认")  # warning, re-graded info
+        self.assertEqual(IncomingAlert.objects.get(dedup_key="0f1e2d3c4b5a6978").urgency, "info")
+        with self.assertRaisesMessage(DomainError, "policy, a severity or both"):
+            services.route_create(actor=SYSTEM, matchers=["a=b"])
+
+    def test_a_silence_keeps_the_alert_and_tells_nobody_until_it_ends(self):
+        services.integration_create(actor=SYSTEM, name="told", kind="pagerduty")
+        silence = services.silence_create(actor=SYSTEM, matchers=["instance=~db-01.*"],
+                                          ends_at=timezone.now() + timedelta(hours=2),
+                                          reason="数据库例行维护")  # fmt: skip
+        self.send(GROUP)
+        silenced = IncomingAlert.objects.get(dedup_key="a1b2c3d4e5f60718")
+        self.assertTrue(silenced.silenced)
+        self.assertFalse(Escalation.objects.filter(alert=silenced).exists())
+        self.assertTrue(Escalation.objects.filter(alert__dedup_key="0f1e2d3c4b5a6978").exists())
+        services.silence_expire(actor=SYSTEM, silence=silence)
+        later = copy.deepcopy(GROUP)
+        later["alerts"][0]["fingerprint"] = "ffff000011112222"
+        self.send(later)
+        self.assertFalse(IncomingAlert.objects.get(dedup_key="ffff000011112222").silenced)
+        self.assertTrue(Escalation.objects.filter(alert__dedup_key="ffff000011112222").exists())
+        now = timezone.now()
+        for bad in ({"ends_at": now + timedelta(days=31)},
+                    {"ends_at": now - timedelta(minutes=1)}, {"reason": " "}):  # fmt: skip
+            fields: dict[str, Any] = {"matchers": ["a=b"], "ends_at": now + timedelta(hours=1),
+                      "reason": "x", **bad}  # fmt: skip
+            with self.subTest(bad=bad), self.assertRaises(DomainError):
+                services.silence_create(actor=SYSTEM, **fields)
+        self.assertFalse(Message.objects.filter(event="intake.triggered").exists())
+
+    def test_the_pages_create_routes_and_silences_for_managers_only(self):
+        self.login("office")
+        self.client.post("/intake/routes/", {"matchers": "severity=critical\njob=~\"db.*\"",
+                                              "escalation_policy": self.urgent.pk,
+                                              "position": "1"})  # fmt: skip
+        self.assertEqual(Route.objects.get().matchers, ["severity=critical", 'job=~"db.*"'])
+        bad = self.client.post("/intake/routes/", {"matchers": "severity", "urgency": "info",
+                                                   "position": "1"})  # fmt: skip
+        self.assertContains(bad, "is not a matcher")
+        until = (timezone.localtime() + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
+        self.client.post("/intake/silences/", {"matchers": "alertname=Backup", "ends_at": until,
+                                                "reason": "备份窗口"})  # fmt: skip
+        silence = IntakeSilence.objects.get()
+        self.assertContains(self.client.get("/intake/silences/"), "备份窗口")
+        self.client.post(f"/intake/silences/{silence.pk}/expire/")
+        self.assertLessEqual(IntakeSilence.objects.get().ends_at, timezone.now())
+        self.login("staff")
+        self.assertEqual(self.client.get("/intake/routes/").status_code, 200)
+        self.assertEqual(self.client.post("/intake/silences/", {}).status_code, 403)
+
+
+class RoutesApi(ApiTestCase):
+    def test_routes_and_silences_through_the_api(self):
+        office = self.api("office")
+        route = office.post("/api/v1/intake/routes/", {"matchers": ["severity=critical"],
+                            "urgency": "critical"}, format="json")  # fmt: skip
+        self.assertEqual(route.status_code, 201, route.content)
+        bad = office.post("/api/v1/intake/routes/", {"matchers": ["nope"], "urgency": "info"},
+                          format="json")  # fmt: skip
+        self.assertEqual((bad.status_code, bad.json()["field"]), (400, "matchers"))
+        until = (timezone.now() + timedelta(hours=1)).isoformat()
+        silence = office.post("/api/v1/intake/silences/", {"matchers": ["job=backup"],
+                              "ends_at": until, "reason": "备份"}, format="json")  # fmt: skip
+        self.assertEqual(silence.status_code, 201, silence.content)
+        ended = office.post(f"/api/v1/intake/silences/{silence.json()['id']}/expire/")
+        self.assertEqual(ended.status_code, 200)
+        self.assertEqual(self.api("staff").post("/api/v1/intake/silences/", {
+            "matchers": ["a=b"], "ends_at": until, "reason": "x"}, format="json").status_code,
+            403)  # fmt: skip
