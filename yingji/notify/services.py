@@ -67,9 +67,11 @@ def notify(
     broadcast: bool = False,
     escalate_after: timedelta | None = None,
     actor: Any = None,
+    personal_channels: Iterable[Channel] | None = None,
 ) -> Message:
-    """Queue a notice to people (in-app inbox + every enabled personal channel) and to group
-    channels. With the same `key` a second call returns the first message and sends nothing.
+    """Queue a notice to people (in-app inbox + every enabled personal channel, or only
+    `personal_channels` when given: a person's own contact rule) and to group channels.
+    With the same `key` a second call returns the first message and sends nothing.
 
     A registered event (rendering.register_event) is written from `context` in each
     reader's language; otherwise `title` and `body` are sent as given (a typed broadcast).
@@ -105,7 +107,13 @@ def notify(
     if broadcast:
         group_channels |= set(Channel.objects.filter(enabled=True, all_staff=True))
     stepwise = bool(require_receipt and message.escalate_minutes)
-    rows = _deliveries(message, people, group_channels, first_channel_only=stepwise)
+    rows = _deliveries(
+        message,
+        people,
+        group_channels,
+        first_channel_only=stepwise,
+        personal=None if personal_channels is None else list(personal_channels),
+    )
     if broadcast:
         for row in rows:
             row.priority = 1
@@ -129,9 +137,10 @@ def _deliveries(
     group_channels: set[Channel],
     *,
     first_channel_only: bool = False,
+    personal: list[Channel] | None = None,
 ) -> list:
     now = timezone.now()
-    personal = _personal_channels()
+    personal = _personal_channels() if personal is None else personal
     rows = []
     for person in people:
         rows.append(

@@ -21,7 +21,13 @@ from yingji.intake.models import IncomingAlert
 from yingji.notify.models import Channel
 from yingji.notify.services import notify
 from yingji.oncall.choices import EscalationEnd, StepTarget
-from yingji.oncall.models import Escalation, EscalationPolicy, EscalationStep, Roster
+from yingji.oncall.models import (
+    ContactRule,
+    Escalation,
+    EscalationPolicy,
+    EscalationStep,
+    Roster,
+)
 from yingji.oncall.services import on_duty_person, require_manager
 from yingji.org.choices import GroupKind
 from yingji.org.models import Person
@@ -187,13 +193,28 @@ def _notify_step(escalation: Escalation, step: dict[str, Any], now: datetime) ->
         channels = list(Channel.objects.filter(pk=step["id"], enabled=True))
     record["people"] = [p.pk for p in people]
     record["channels"] = [c.pk for c in channels]
-    notify(
-        event="oncall.page", recipients=people, channels=channels,
-        context={"summary": alert.summary[:200], "integration": alert.integration.name,
-                 "urgency": alert.urgency, "step": escalation.step + 1,
-                 "steps": len(escalation.steps), "round": escalation.round + 1,
-                 "since": timezone.localtime(alert.started_at).strftime("%m-%d %H:%M")},
-        link=f"/intake/alerts/{alert.pk}/",
-        key=f"escalation:{escalation.pk}:{escalation.round}:{escalation.step}",
-    )  # fmt: skip
+    context = {"summary": alert.summary[:200], "integration": alert.integration.name,
+               "urgency": alert.urgency, "step": escalation.step + 1,
+               "steps": len(escalation.steps), "round": escalation.round + 1,
+               "since": timezone.localtime(alert.started_at).strftime("%m-%d %H:%M")}  # fmt: skip
+    key = f"escalation:{escalation.pk}:{escalation.round}:{escalation.step}"
+    for index, (own, group) in enumerate(_by_contact_rule(people, alert.urgency)):
+        notify(event="oncall.page", recipients=group, channels=channels if index == 0 else (),
+               context=context, link=f"/intake/alerts/{alert.pk}/",
+               key=key if index == 0 else f"{key}:{index}", personal_channels=own)  # fmt: skip
     return record
+
+
+def _by_contact_rule(people: list[Person],
+                     urgency: str) -> list[tuple[list[Channel] | None, list[Person]]]:  # fmt: skip
+    """People grouped by their own rule for this severity (None: every personal channel).
+    Always at least one group, so group channels are posted to even with nobody."""
+    rules = {r.person_id: list(r.channels.filter(enabled=True, personal=True))
+             for r in ContactRule.objects.filter(person__in=people, urgency=urgency)
+             .prefetch_related("channels")}  # fmt: skip
+    groups: dict[tuple[int, ...] | None, tuple[list[Channel] | None, list[Person]]] = {}
+    for person in people:
+        own = rules.get(person.pk)
+        marker = None if own is None else tuple(c.pk for c in own)
+        groups.setdefault(marker, (own, []))[1].append(person)
+    return list(groups.values()) or [(None, [])]

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from yingji.intake.choices import Urgency
 from yingji.notify.models import Channel
 from yingji.oncall.choices import DayFilter, Rotation, StepTarget
 from yingji.oncall.models import HolidayCalendar, Roster
@@ -83,3 +86,16 @@ class StepForm(forms.Form):
 
 
 StepFormSet = forms.formset_factory(StepForm, extra=4, max_num=10)
+
+
+class ContactRulesForm(forms.Form):
+    """For each severity, the personal channels that page me (none ticked: all of them)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        personal = Channel.objects.filter(enabled=True, personal=True).order_by("position")
+        for value, label in Urgency.choices:
+            self.fields[value] = forms.ModelMultipleChoiceField(
+                label=label, queryset=personal, required=False,
+                widget=forms.CheckboxSelectMultiple,
+            )  # fmt: skip

@@ -152,3 +152,20 @@ class Escalation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.alert_id} step {self.step} round {self.round}"
+
+
+class ContactRule(models.Model):
+    """How a person wants to be paged for alerts of one severity: which of the personal
+    channels (e-mail, SMS, DingTalk, …), always with the in-app inbox."""
+
+    person = models.ForeignKey("org.Person", on_delete=models.CASCADE, related_name="contact_rules")
+    urgency = models.CharField(_("severity"), max_length=10)
+    channels = models.ManyToManyField("notify.Channel", blank=True, related_name="+",
+                                      verbose_name=_("channels"))  # fmt: skip
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["person", "urgency"],
+                                               name="one_rule_per_severity")]  # fmt: skip
+
+    def __str__(self) -> str:
+        return f"{self.person} {self.urgency}"

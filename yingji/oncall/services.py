@@ -15,10 +15,19 @@ from django.utils.translation import gettext as _
 
 from yingji.audit.services import audit_record
 from yingji.core.actors import is_system
-from yingji.core.errors import DomainError
-from yingji.monitoring.services.assets import require_manager
+from yingji.core.errors import AccessDenied, DomainError
+from yingji.intake.choices import Urgency
+from yingji.monitoring.services.assets import may_manage, require_manager
+from yingji.notify.models import Channel
 from yingji.oncall.choices import ROTATION_DAYS, DayFilter, DayKind
-from yingji.oncall.models import CalendarDay, HolidayCalendar, Layer, Override, Roster
+from yingji.oncall.models import (
+    CalendarDay,
+    ContactRule,
+    HolidayCalendar,
+    Layer,
+    Override,
+    Roster,
+)
 from yingji.oncall.schedule import (
     LayerSpec,
     OverrideSpec,
@@ -28,6 +37,7 @@ from yingji.oncall.schedule import (
     timeline,
 )
 from yingji.org.models import Person
+from yingji.org.roles import roles_of
 
 MAX_OVERRIDE = timedelta(days=92)
 MAX_WINDOW = timedelta(days=366)
@@ -242,3 +252,29 @@ def now_and_next(roster: Roster, now: datetime) -> tuple[Segment | None, Segment
     following = next((s for s in segments[1:] if current is None or s.person != current.person),
                      None)  # fmt: skip
     return current, following
+
+
+# ---- a person's own contact rules ----
+
+
+@transaction.atomic
+def contact_rules_set(*, actor: Any, person: Person,
+                      rules: dict[str, Sequence[Channel]]) -> None:  # fmt: skip
+    """For each severity, the personal channels that page this person (none given for a
+    severity: every personal channel). People set their own; the office may set anyone's."""
+    own = getattr(roles_of(actor), "person", None)
+    if not may_manage(actor) and (own is None or own.pk != person.pk):
+        raise AccessDenied(_("You may set only your own contact rules."))
+    unknown = set(rules) - set(Urgency.values)
+    if unknown:
+        names = ", ".join(sorted(unknown))
+        raise DomainError(_("Unknown severities: %(names)s") % {"names": names}, field="rules")
+    for urgency, channels in rules.items():
+        chosen = list(channels)
+        if any(not (c.personal and c.enabled) for c in chosen):
+            raise DomainError(_("Only enabled personal channels can page a person."),
+                              field=urgency)  # fmt: skip
+        rule, _created = ContactRule.objects.get_or_create(person=person, urgency=urgency)
+        rule.channels.set(chosen)
+    audit_record(actor=actor, action="oncall.contact_rules", obj=person,
+                 after={u: [c.pk for c in cs] for u, cs in rules.items()})  # fmt: skip

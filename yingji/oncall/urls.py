@@ -14,6 +14,7 @@ urlpatterns = [
         name="override_remove",
     ),
     path("policies/", views.policy_list, name="policies"),
+    path("me/", views.my_contact_rules, name="me"),
     path("calendars/new/", views.calendar_create, name="calendar_create"),
     path("calendars/<int:pk>/", views.calendar_import, name="calendar"),
 ]

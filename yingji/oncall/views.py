@@ -21,7 +21,14 @@ from yingji.monitoring.queries import may_read
 from yingji.monitoring.services.assets import may_manage
 from yingji.oncall import services
 from yingji.oncall.escalation import policy_create
-from yingji.oncall.forms import LayerForm, OverrideForm, PolicyForm, RosterForm, StepFormSet
+from yingji.oncall.forms import (
+    ContactRulesForm,
+    LayerForm,
+    OverrideForm,
+    PolicyForm,
+    RosterForm,
+    StepFormSet,
+)
 from yingji.oncall.ical import roster_ics
 from yingji.oncall.models import EscalationPolicy, HolidayCalendar, Layer, Override, Roster
 from yingji.oncall.schedule import Segment
@@ -187,3 +194,18 @@ def policy_list(request: HttpRequest) -> HttpResponse:
         "steps__roster", "steps__person", "steps__channel", "integrations")[:100]  # fmt: skip
     return render(request, "oncall/policies.html",
                   {"policies": policies, "form": form, "steps": steps})  # fmt: skip
+
+
+@login_required
+def my_contact_rules(request: HttpRequest) -> HttpResponse:
+    """Which of my channels page me, per severity."""
+    person = getattr(request.user, "person", None)
+    if person is None:
+        raise PermissionDenied
+    saved = {r.urgency: list(r.channels.all()) for r in person.contact_rules.all()}
+    form = ContactRulesForm(request.POST or None, initial=saved)
+    if request.method == "POST" and save_form(form, lambda data: services.contact_rules_set(
+        actor=request.user, person=person, rules=data)) is not None:  # fmt: skip
+        messages.success(request, _("Saved."))
+        return redirect("oncall:me")
+    return render(request, "oncall/me.html", {"form": form})

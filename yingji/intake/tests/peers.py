@@ -58,11 +58,17 @@ def alertmanager(tmp: str, *, webhook: str, key: str, receiver: str = WEBHOOK) -
     with open(config, "w") as out:
         out.write(CONFIG.format(receiver=receiver.format(url=webhook, key=key)))
     port = free_port()
-    process = subprocess.Popen(
-        [program, f"--config.file={config}", f"--storage.path={tmp}",
-         f"--web.listen-address=127.0.0.1:{port}", "--cluster.listen-address="],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+    with _running([program, f"--config.file={config}", f"--storage.path={tmp}",
+                   f"--web.listen-address=127.0.0.1:{port}", "--cluster.listen-address="],
+                  port) as base:  # fmt: skip
+        yield base
+
+
+@contextmanager
+def _running(command: list[str], port: int) -> Iterator[str]:
+    """A Prometheus-family server on 127.0.0.1:port, until the block ends; its base URL once
+    `/-/ready` answers."""
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_ready(f"{base}/-/ready")
@@ -127,16 +133,8 @@ def prometheus(tmp: str, *, alertmanager: str) -> Iterator[str]:
     with open(config, "w") as out:
         out.write(PROMETHEUS_CONFIG.format(rules=rules, alertmanager=alertmanager))
     port = free_port()
-    process = subprocess.Popen(
-        # resent every second: the first notice can go before the Alertmanager is known
-        [program, f"--config.file={config}", f"--storage.tsdb.path={tmp}/data",
-         f"--web.listen-address=127.0.0.1:{port}", "--rules.alert.resend-delay=1s"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait_ready(f"{base}/-/ready")
+    # resent every second: the first notice can go before the Alertmanager is known
+    with _running([program, f"--config.file={config}", f"--storage.tsdb.path={tmp}/data",
+                   f"--web.listen-address=127.0.0.1:{port}", "--rules.alert.resend-delay=1s"],
+                  port) as base:  # fmt: skip
         yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=10)

@@ -8,17 +8,19 @@ from datetime import UTC, date, datetime, time, timedelta
 import time_machine
 
 from yingji.core.actors import SYSTEM
-from yingji.core.errors import DomainError
+from yingji.core.errors import AccessDenied, DomainError
 from yingji.core.ratelimit import reset_budgets
 from yingji.core.testing import CastTestCase
 from yingji.engine.loop import Engine
 from yingji.intake import services as intake
 from yingji.intake.models import IncomingAlert
 from yingji.intake.tests.test_pagerduty import EXAMPLE
-from yingji.notify.models import Message
+from yingji.notify.models import Channel, Delivery, Message
+from yingji.notify.services import channel_save
 from yingji.oncall import services
 from yingji.oncall.escalation import policy_create
 from yingji.oncall.models import Escalation, EscalationPolicy, EscalationStep
+from yingji.org.models import Person
 from yingji.org.tests.test_api import ApiTestCase
 
 T0 = datetime(2026, 9, 28, 2, 0, tzinfo=UTC)  # Monday 10:00 in Shanghai
@@ -195,3 +197,27 @@ class SnoozeAndNoise(Escalations):
         with time_machine.travel(T0 + timedelta(minutes=33), tick=False):
             self.assertEqual(self.client.post(f"/intake/alerts/{alert.pk}/noise/",
                              {"reason": "x"}).status_code, 403)  # fmt: skip
+
+
+class ContactRules(Escalations):
+    def test_a_person_chooses_the_channels_that_page_them_per_severity(self):
+        first = channel_save(actor=SYSTEM, channel=None, name="邮件", kind="capture", config={},
+                             personal=True)  # fmt: skip
+        channel_save(actor=SYSTEM, channel=None, name="短信", kind="capture", config={},
+                     personal=True)  # fmt: skip
+        Person.objects.filter(pk=self.executor_person.pk).update(email="chenlei@example.com")
+        self.login("executor")
+        page = self.client.get("/oncall/me/")
+        self.assertContains(page, "短信")
+        self.client.post("/oncall/me/", {"critical": [first.pk]})
+        self.trigger(T0)  # the example event is critical
+        self.run_at(T0)
+        message = Message.objects.get(event="oncall.page")
+        channels = set(Delivery.objects.filter(message=message, person=self.executor_person)
+                       .values_list("channel__name", flat=True))  # fmt: skip
+        self.assertEqual(channels, {None, "邮件"})  # the inbox and the chosen channel only
+        self.login("staff")
+        with self.assertRaises(AccessDenied):
+            services.contact_rules_set(actor=self.staff, person=self.executor_person,
+                                       rules={"critical": []})  # fmt: skip
+        self.assertTrue(Channel.objects.filter(name="短信").exists())
