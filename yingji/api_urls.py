@@ -25,6 +25,7 @@ router.register("monitoring/alerts", monitoring_api.AlertViewSet, basename="moni
 router.register("intake/integrations", intake_api.IntegrationViewSet, basename="integration")
 router.register("intake/alerts", intake_api.IncomingAlertViewSet, basename="incoming-alert")
 router.register("intake/routes", intake_api.RouteViewSet, basename="intake-route")
+router.register("intake/inhibit-rules", intake_api.InhibitRuleViewSet, basename="inhibit-rule")
 router.register("intake/silences", intake_api.SilenceViewSet, basename="intake-silence")
 router.register("oncall/rosters", oncall_api.RosterViewSet, basename="roster")
 router.register("oncall/policies", oncall_api.PolicyViewSet, basename="escalation-policy")

@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from yingji.core.api import validated
 from yingji.intake import services
 from yingji.intake.choices import OPEN_STATES, AlertState
-from yingji.intake.models import IncomingAlert, IntakeSilence, Integration, Route
+from yingji.intake.models import IncomingAlert, InhibitRule, IntakeSilence, Integration, Route
 from yingji.intake.queries import get_incoming_for, visible_incoming
 from yingji.monitoring.queries import may_read
 from yingji.org.models import Person
@@ -192,3 +192,30 @@ class SilenceViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def expire(self, request: Request, pk: Any = None) -> Response:
         silence = services.silence_expire(actor=request.user, silence=self.get_object())
         return Response(IntakeSilenceSerializer(silence).data)
+
+
+class InhibitRuleSerializer(serializers.ModelSerializer):
+    source = serializers.ListField(child=serializers.CharField(max_length=300), min_length=1)  # type: ignore[assignment]
+    target = serializers.ListField(child=serializers.CharField(max_length=300), min_length=1)
+    equal = serializers.ListField(child=serializers.CharField(max_length=100), required=False)
+
+    class Meta:
+        model = InhibitRule
+        fields = ["id", "source", "target", "equal", "reason"]
+
+
+class InhibitRuleViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """While an open alert matches `source`, new alerts matching `target` with equal values
+    of the `equal` labels are muted."""
+
+    serializer_class = InhibitRuleSerializer
+
+    def get_queryset(self) -> QuerySet[InhibitRule]:
+        if not may_read(self.request.user):
+            return InhibitRule.objects.none()
+        return InhibitRule.objects.order_by("pk")
+
+    def create(self, request: Request) -> Response:
+        fields = validated(InhibitRuleSerializer, request)
+        rule = services.inhibit_rule_create(actor=request.user, **fields)
+        return Response(InhibitRuleSerializer(rule).data, status=status.HTTP_201_CREATED)

@@ -122,3 +122,16 @@ class IntakeSilence(models.Model):
 
     def __str__(self) -> str:
         return f"{' '.join(self.matchers)} until {self.ends_at:%Y-%m-%d %H:%M}"
+
+
+class InhibitRule(models.Model):
+    """While an open alert matches `source`, new alerts matching `target` with the same
+    values of the `equal` labels are muted (a data centre down mutes its hosts' warnings)."""
+
+    source = models.JSONField(_("muting alert's matchers"), default=list)
+    target = models.JSONField(_("muted alerts' matchers"), default=list)
+    equal = models.JSONField(_("labels that must be equal"), default=list)
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+
+    def __str__(self) -> str:
+        return f"{' '.join(self.source)} mutes {' '.join(self.target)}"

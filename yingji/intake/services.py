@@ -26,7 +26,7 @@ from yingji.incidents.queries import group_members
 from yingji.intake.choices import OPEN_STATES, AlertState, IntegrationKind
 from yingji.intake.formats import ACKNOWLEDGE, RESOLVE, TRIGGER, Event, checked_mapping
 from yingji.intake.matchers import all_match, parse_matchers
-from yingji.intake.models import IncomingAlert, IntakeSilence, Integration, Route
+from yingji.intake.models import IncomingAlert, InhibitRule, IntakeSilence, Integration, Route
 from yingji.monitoring.services.assets import may_manage, require_manager
 from yingji.notify.services import notify
 from yingji.oncall.escalation import (
@@ -246,17 +246,61 @@ def _route_and_silence(integration: Integration, alerts: list[IncomingAlert],
     routes = [(parse_matchers(r.matchers), r) for r in ordered]
     by_policy: dict[Any, list[IncomingAlert]] = {}
     default = integration.escalation_policy
+    inhibitions = [(parse_matchers(r.source), parse_matchers(r.target), r.equal)
+                   for r in InhibitRule.objects.all()[:100]]  # fmt: skip
     for alert in alerts:
         labels = _match_labels(alert)
         route = next((r for matchers, r in routes if all_match(matchers, labels)), None)
         if route is not None and route.urgency:
             alert.urgency = route.urgency
-        if any(all_match(matchers, labels) for matchers in silences):
+        if any(all_match(matchers, labels) for matchers in silences) or _inhibited(
+            labels, inhibitions, alerts
+        ):
             alert.silenced = True
             continue
         policy = route.escalation_policy if route and route.escalation_policy else default
         by_policy.setdefault(policy, []).append(alert)
     return list(by_policy.items())
+
+
+def _inhibited(labels: dict[str, str], rules: list[tuple[Any, Any, list[str]]],
+               new: list[IncomingAlert]) -> bool:  # fmt: skip
+    """Is an open alert (stored, or new in this payload) the source of a rule this alert is a
+    target of, with the same values of the rule's `equal` labels? The stored candidates are
+    narrowed in SQL by those values."""
+    for source, target, equal in rules:
+        if not all_match(target, labels) or all_match(source, labels):
+            continue
+        same = {name: labels.get(name, "") for name in equal}
+
+        def mutes(alert: IncomingAlert, same: dict[str, str] = same, source: Any = source) -> bool:
+            theirs = _match_labels(alert)
+            return all_match(source, theirs) and all(theirs.get(k, "") == v
+                                                      for k, v in same.items())  # fmt: skip
+
+        if any(mutes(a) for a in new):
+            return True
+        by_equal = {f"labels__{k}": v for k, v in same.items()}
+        stored = IncomingAlert.objects.filter(state__in=OPEN_STATES, silenced=False, **by_equal)
+        if any(mutes(a) for a in stored.order_by("-pk")[:50]):
+            return True
+    return False
+
+
+@transaction.atomic
+def inhibit_rule_create(*, actor: Any, source: Sequence[str], target: Sequence[str],
+                        equal: Sequence[str] = (), reason: str = "") -> InhibitRule:  # fmt: skip
+    require_manager(actor)
+    parse_matchers(source)
+    parse_matchers(target)
+    if len(equal) > 10 or not all(isinstance(n, str) and n.isidentifier() for n in equal):
+        raise DomainError(_("Equal labels are up to 10 label names."), field="equal")
+    rule = InhibitRule.objects.create(source=[m.strip() for m in source if m.strip()],
+                                      target=[m.strip() for m in target if m.strip()],
+                                      equal=list(equal), reason=reason.strip()[:300])  # fmt: skip
+    after = {"source": rule.source, "target": rule.target, "equal": rule.equal}
+    audit_record(actor=actor, action="intake.inhibit.create", obj=rule, after=after)
+    return rule
 
 
 def _stop_escalations(alerts: Any) -> None:

@@ -138,3 +138,43 @@ class RoutesApi(ApiTestCase):
         self.assertEqual(self.api("staff").post("/api/v1/intake/silences/", {
             "matchers": ["a=b"], "ends_at": until, "reason": "x"}, format="json").status_code,
             403)  # fmt: skip
+
+
+class Inhibition(ApiTestCase):
+    def test_an_open_critical_alert_mutes_its_dependent_warnings_only(self):
+        reset_budgets()
+        _integration, key = services.integration_create(actor=SYSTEM, name="AM",
+                                                        kind="alertmanager")  # fmt: skip
+        services.inhibit_rule_create(actor=SYSTEM, source=["alertname=DatacenterDown"],
+                                     target=["severity=warning"], equal=["dc"],
+                                     reason="机房断电时不再逐台告警")  # fmt: skip
+
+        def alert(name: str, dc: str, severity: str) -> dict:
+            return {"status": "firing", "fingerprint": f"{name}-{dc}",
+                    "labels": {"alertname": name, "dc": dc, "severity": severity}}  # fmt: skip
+
+        def send(*alerts: dict) -> None:
+            answer = self.client.post(
+                "/api/v1/intake/alertmanager", json.dumps({"version": "4", "alerts": alerts}),
+                content_type="application/json", headers={"Authorization": f"Bearer {key}"},
+            )  # fmt: skip
+            self.assertEqual(answer.status_code, 202, answer.content)
+
+        send(alert("DatacenterDown", "A", "critical"))
+        send(alert("HostDown", "A", "warning"), alert("HostDown", "B", "warning"))
+        muted = dict(IncomingAlert.objects.values_list("dedup_key", "silenced"))
+        self.assertEqual(muted, {"DatacenterDown-A": False, "HostDown-A": True,
+                                 "HostDown-B": False})  # fmt: skip
+        with self.assertRaises(DomainError):
+            services.inhibit_rule_create(actor=SYSTEM, source=["a=b"], target=["c=d"],
+                                         equal=["not a label"])  # fmt: skip
+
+    def test_the_api_writes_inhibit_rules_for_managers(self):
+        office = self.api("office")
+        created = office.post("/api/v1/intake/inhibit-rules/", {
+            "source": ["alertname=DatacenterDown"], "target": ["severity=warning"],
+            "equal": ["dc"]}, format="json")  # fmt: skip
+        self.assertEqual(created.status_code, 201, created.content)
+        staff = self.api("staff")
+        self.assertEqual(staff.post("/api/v1/intake/inhibit-rules/", {
+            "source": ["a=b"], "target": ["c=d"]}, format="json").status_code, 403)  # fmt: skip
