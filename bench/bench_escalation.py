@@ -34,8 +34,9 @@ from django.utils import timezone  # noqa: E402
 
 from yingji.core.actors import SYSTEM  # noqa: E402
 from yingji.engine.loop import Engine  # noqa: E402
-from yingji.intake import services  # noqa: E402
-from yingji.intake.models import IncomingAlert  # noqa: E402
+from yingji.intake import services, store  # noqa: E402
+from yingji.intake.models import Integration  # noqa: E402
+from yingji.intake.store import AlertRow  # noqa: E402
 from yingji.notify.models import Message  # noqa: E402
 from yingji.oncall.escalation import policy_create, snapshot  # noqa: E402
 from yingji.oncall.models import Escalation  # noqa: E402
@@ -46,12 +47,13 @@ OPEN = int(os.environ.get("BENCH_OPEN", "100000"))
 DUE = int(os.environ.get("BENCH_DUE", "300"))
 
 
-def open_alerts(integration: object, prefix: str, count: int, now: datetime) -> list:
-    alerts = [IncomingAlert(integration=integration, dedup_key=f"{prefix}{n}", summary="bench",
-                            urgency="warning", started_at=now, last_received_at=now)
+def open_alerts(integration: Integration, prefix: str, count: int, now: datetime) -> list:
+    alerts = [AlertRow(integration_id=integration.pk, dedup_key=f"{prefix}{n}", summary="bench",
+                       state="triggered", urgency="warning", source="", labels={}, details={},
+                       link="", started_at=now, last_received_at=now)
               for n in range(count)]  # fmt: skip
     for start in range(0, count, 5000):
-        services._insert(alerts[start : start + 5000])
+        store.insert(alerts[start : start + 5000])
     return alerts
 
 
@@ -81,18 +83,20 @@ def main() -> None:
     far = now + timedelta(days=30)
     for start in range(0, OPEN, 5000):
         chunk = open_alerts(integration, f"open{start}-", min(5000, OPEN - start), now)
-        rows = [Escalation(alert=a, policy_name=policy.name, steps=steps, next_at=far)
+        rows = [Escalation(alert_id=a.pk, policy_name=policy.name, steps=steps, next_at=far)
                 for a in chunk]  # fmt: skip
         Escalation.objects.bulk_create(rows, batch_size=5000)
     loaded = statistics.median([timed(idle.run_cycle) for _ in range(30)])
     base = time.time() + 1
     due_alerts = open_alerts(integration, "due", DUE, now)
     Escalation.objects.bulk_create([
-        Escalation(alert=a, policy_name=policy.name, steps=steps,
+        Escalation(alert_id=a.pk, policy_name=policy.name, steps=steps,
                    next_at=datetime.fromtimestamp(base + n * 0.02, tz=UTC))
         for n, a in enumerate(due_alerts)
     ])  # fmt: skip
-    due = {e.pk: e.next_at for e in Escalation.objects.filter(alert__in=due_alerts)}
+    due = {
+        e.pk: e.next_at for e in Escalation.objects.filter(alert_id__in=[a.pk for a in due_alerts])
+    }
     engine = Engine(idle_seconds=0.05)
     thread = threading.Thread(target=engine.run_forever, daemon=True)
     thread.start()

@@ -106,13 +106,18 @@ def yingji(env: dict, *args: str) -> str:
     return done.stdout.strip()
 
 
-def start_yingji(tmp: str) -> tuple[subprocess.Popen, str, str, dict]:
+def start_yingji(tmp: str, *, demo: bool = False) -> tuple[subprocess.Popen, str, str, dict]:
+    """`yingji serve` on an empty database (or the demo organisation) with an Alertmanager
+    integration named "bench …"; its key."""
     env = {**os.environ, "YINGJI_DATA_DIR": tmp, "YINGJI_INTAKE_RATE": "10000000/minute",
            "YINGJI_SECRET_KEY": "bench-only-secret-key-bench-only-secret-key"}  # fmt: skip
     if os.environ.get("BENCH_DATABASE_URL"):
         env["YINGJI_DATABASE_URL"] = os.environ["BENCH_DATABASE_URL"]
+        yingji(env, "manage", "migrate", "--noinput", "-v", "0")
         yingji(env, "manage", "flush", "--noinput")
     yingji(env, "manage", "migrate", "--noinput", "-v", "0")
+    if demo:
+        yingji(env, "demo")
     key = yingji(env, "integration", "create", "--kind", "alertmanager", "--name",
                  f"bench {time.time()}")  # fmt: skip
     port = free_port()

@@ -43,12 +43,18 @@ SQLITE_OPTIONS = {
 }
 
 
+SQLITE_CONN_MAX_AGE = 600
+
+
 def _database() -> dict:
     if EMBEDDED:
         return {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": str(DATA_DIR / "yingji.sqlite3"),
             "OPTIONS": dict(SQLITE_OPTIONS),
+            # kept open by each serving thread: opening one (and its PRAGMAs) cost more than
+            # an alert payload's whole write (bench/README.md)
+            "CONN_MAX_AGE": SQLITE_CONN_MAX_AGE,
         }
     try:
         config = dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
@@ -61,7 +67,7 @@ def _database() -> dict:
         raise ConfigError("YINGJI_DATABASE_URL must be a postgres:// or sqlite:// URL.")
     if config["ENGINE"] == "django.db.backends.sqlite3":
         config["OPTIONS"] = {**SQLITE_OPTIONS, **config.get("OPTIONS", {})}
-        config["CONN_MAX_AGE"] = 0
+        config["CONN_MAX_AGE"] = SQLITE_CONN_MAX_AGE
     return dict(config)
 
 

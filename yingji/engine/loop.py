@@ -2,7 +2,8 @@
 
 `Engine.run_cycle()` runs every registered pass once and returns how many items they handled;
 `run_forever()` repeats it, sleeping at most `idle_seconds` when a cycle found nothing (less
-when `wake_engines()` says new work was committed), until
+when `wake_engines()` says new work was committed) and starting busy cycles at most every
+`BUSY_PERIOD`, until
 its stop event is set (SIGTERM in `yingji worker`, shutdown in `yingji serve`). A pass checks
 `cycle.stopping` between items, so a stop finishes the current item and exits."""
 
@@ -29,6 +30,8 @@ from yingji.engine.wakeup import Waiter
 
 log = logging.getLogger("yingji.engine")
 HEARTBEAT_EVERY = timedelta(seconds=5)
+BUSY_HEARTBEAT_EVERY = timedelta(seconds=1)
+BUSY_PERIOD = 0.05  # seconds
 
 
 @dataclass
@@ -55,16 +58,21 @@ def discover_passes() -> dict[str, EnginePass]:
     return PASSES
 
 
-def _claim_period(engine_pass: EnginePass, now: datetime) -> bool:
-    """True for exactly one worker per period: the one whose conditional update moved
-    `next_run_at` forward."""
+def _claim_period(engine_pass: EnginePass, now: datetime) -> datetime | None:
+    """For exactly one worker per period, the period's end: the worker whose conditional
+    update moved `next_run_at` forward. Everyone else: None."""
     assert engine_pass.every is not None
     # get_or_create survives a concurrent create: it catches the IntegrityError and re-reads.
     PeriodicRun.objects.get_or_create(name=engine_pass.name, defaults={"next_run_at": now})
     claimed = PeriodicRun.objects.filter(name=engine_pass.name, next_run_at__lte=now).update(
         next_run_at=now + engine_pass.every, last_started_at=now
     )
-    return claimed == 1
+    return now + engine_pass.every if claimed == 1 else None
+
+
+def _next_period(engine_pass: EnginePass) -> datetime | None:
+    run = PeriodicRun.objects.filter(name=engine_pass.name)
+    return run.values_list("next_run_at", flat=True).first()
 
 
 def _record_period(engine_pass: EnginePass, items: int, error: str) -> None:
@@ -82,6 +90,9 @@ class Engine:
         self.thread: threading.Thread | None = None
         self._cycles = 0
         self._items = 0
+        # when each periodic pass is next due, as this engine last read it: a busy engine
+        # cycles many times a second and need not ask the database until then
+        self._periods: dict[str, datetime] = {}
 
     def run_cycle(self) -> int:
         """Run every pass once; returns the number of items handled."""
@@ -100,7 +111,7 @@ class Engine:
     def _run_pass(self, engine_pass: EnginePass, cycle: Cycle) -> int:
         periodic = engine_pass.every is not None
         try:
-            if periodic and not _claim_period(engine_pass, cycle.now):
+            if periodic and not self._period_claimed(engine_pass, cycle.now):
                 return 0
             items = engine_pass.run(cycle)
         except Exception as exc:  # one failing pass must not stop the others
@@ -113,12 +124,22 @@ class Engine:
             self._safely(lambda: _record_period(engine_pass, items, ""))
         return items
 
+    def _period_claimed(self, engine_pass: EnginePass, now: datetime) -> bool:
+        known = self._periods.get(engine_pass.name)
+        if known is not None and now < known and known - now <= engine_pass.every:  # type: ignore[operator]
+            return False  # not due yet (a clock set back asks the database again)
+        ends = _claim_period(engine_pass, now)
+        self._periods[engine_pass.name] = ends or _next_period(engine_pass) or now
+        return ends is not None
+
     def _heartbeat(self, cycle_ms: float, handled: int) -> None:
         self._cycles += 1
         self._items += handled
         now = timezone.now()
-        if handled == 0 and self._last_heartbeat and now - self._last_heartbeat < HEARTBEAT_EVERY:
-            return  # an idle engine writes its heartbeat every few seconds, not every cycle
+        since = now - self._last_heartbeat if self._last_heartbeat else None
+        if since is not None and timedelta(0) <= since < (BUSY_HEARTBEAT_EVERY if handled
+                                                           else HEARTBEAT_EVERY):  # fmt: skip
+            return  # written every few seconds, or every second when busy; not every cycle
         self._last_heartbeat = now
         self._safely(
             lambda: Worker.objects.update_or_create(
@@ -155,6 +176,7 @@ class Engine:
         log.info("engine %s started with passes: %s", self.worker_id, ", ".join(discover_passes()))
         waiter = Waiter(self.stop)
         while not self.stop.is_set():
+            started = time.monotonic()
             try:
                 handled = self.run_cycle()
             except DatabaseError:
@@ -162,6 +184,9 @@ class Engine:
                 handled = 0
             if handled == 0:
                 waiter.wait(self.idle_seconds)  # returns at once when new work is committed
+            else:  # a stream of small work: every pass asks the database once per cycle, so
+                # cycles start at most every BUSY_PERIOD and each takes what has gathered
+                self.stop.wait(max(0.0, BUSY_PERIOD - (time.monotonic() - started)))
         waiter.close()
         Worker.objects.filter(worker_id=self.worker_id).update(stopped_at=timezone.now())
         log.info("engine %s stopped", self.worker_id)

@@ -31,9 +31,14 @@ class IntegrationSerializer(serializers.ModelSerializer):
     class Meta:
         model = Integration
         fields = ["id", "name", "kind", "responsible", "escalation_policy", "heartbeat_seconds",
-                  "mapping",
+                  "mapping", "group_by", "group_window_minutes",
                   "key_hint", "active", "created_at", "last_received_at"]  # fmt: skip
         read_only_fields = ["key_hint", "active", "created_at", "last_received_at"]
+
+
+class IntegrationChangeSerializer(IntegrationSerializer):
+    class Meta(IntegrationSerializer.Meta):
+        read_only_fields = ["kind", "key_hint", "created_at", "last_received_at"]
 
 
 class NewIntegrationSerializer(IntegrationSerializer):
@@ -50,7 +55,7 @@ class IncomingAlertSerializer(serializers.ModelSerializer):
                   "labels", "details", "link", "silenced", "noise_reason", "started_at",
                   "last_received_at",
                   "times_received", "acknowledged_by", "acknowledged_at",
-                  "resolved_at"]  # fmt: skip
+                  "resolved_at", "group_key", "lead", "told_at"]  # fmt: skip
         read_only_fields = fields
 
 
@@ -75,6 +80,18 @@ class IntegrationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         )
         shown = {**IntegrationSerializer(integration).data, "key": key}
         return Response(shown, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=IntegrationChangeSerializer(partial=True),
+                   responses=IntegrationSerializer)  # fmt: skip
+    def partial_update(self, request: Request, pk: Any = None) -> Response:
+        """Change an integration's settings (name, people, policy, grouping, active); its
+        kind and key stay."""
+        checked = IntegrationChangeSerializer(data=request.data, partial=True)
+        checked.is_valid(raise_exception=True)
+        integration = services.integration_update(actor=request.user,
+                                                  integration=self.get_object(),
+                                                  **checked.validated_data)  # fmt: skip
+        return Response(IntegrationSerializer(integration).data)
 
     @extend_schema(request=None, responses=NewIntegrationSerializer)
     @action(detail=True, methods=["post"], url_path="new-key")
@@ -219,3 +236,7 @@ class InhibitRuleViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         fields = validated(InhibitRuleSerializer, request)
         rule = services.inhibit_rule_create(actor=request.user, **fields)
         return Response(InhibitRuleSerializer(rule).data, status=status.HTTP_201_CREATED)
+
+    def destroy(self, request: Request, pk: Any = None) -> Response:
+        services.inhibit_rule_delete(actor=request.user, rule=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)

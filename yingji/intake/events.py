@@ -16,3 +16,8 @@ register_event(
     title=gettext_lazy("%(count)s alert(s) from %(integration)s resolved: %(summary)s"),
     body=gettext_lazy("%(list)s%(more)s"),
 )
+register_event(
+    "intake.grouped",
+    title=gettext_lazy("%(count)s more alert(s) joined %(summary)s (%(integration)s)"),
+    body=gettext_lazy("%(list)s%(more)s\n\nThey are grouped under the alert you were paged for."),
+)

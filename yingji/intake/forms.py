@@ -34,6 +34,47 @@ class IntegrationForm(forms.Form):
         label=_("told of its alerts"), queryset=Person.objects.filter(status="active"),
         required=False, help_text=_("Nobody chosen: the emergency office."),
     )  # fmt: skip
+    group_by = forms.CharField(
+        label=_("group by labels"), required=False, max_length=1100,
+        help_text=_("e.g. alertname, dc. Alerts with equal values of these labels form one "
+                    "group; none given: the whole integration is one group."),
+    )  # fmt: skip
+    group_window_minutes = forms.IntegerField(
+        label=_("group window (minutes)"), initial=0, min_value=0, max_value=1440, required=False,
+        help_text=_("New alerts of a group join it for this long after its first was told: "
+                    "one page, one escalation. 0: every alert pages on its own."),
+    )  # fmt: skip
+
+    def clean_group_window_minutes(self) -> int:
+        return self.cleaned_data.get("group_window_minutes") or 0
+
+    def clean_group_by(self) -> list[str]:
+        raw = self.cleaned_data.get("group_by") or ""
+        return [name.strip() for name in raw.replace(",", " ").split() if name.strip()]
+
+
+class IntegrationChangeForm(IntegrationForm):
+    """The settings of an existing integration: its kind and key stay."""
+
+    active = forms.BooleanField(label=_("active"), required=False,
+                                help_text=_("Inactive: its key is refused."))  # fmt: skip
+
+    def __init__(self, *args: Any, integration: Integration, **kwargs: Any) -> None:
+        initial = {
+            "name": integration.name, "escalation_policy": integration.escalation_policy_id,
+            "mapping": integration.mapping or None, "active": integration.active,
+            "heartbeat_seconds": integration.heartbeat_seconds,
+            "responsible": list(integration.responsible.values_list("pk", flat=True)),
+            "group_by": ", ".join(integration.group_by),
+            "group_window_minutes": integration.group_window_minutes,
+        }  # fmt: skip
+        kwargs["initial"] = initial
+        super().__init__(*args, **kwargs)
+        del self.fields["kind"]
+        if integration.kind != IntegrationKind.GENERIC:
+            del self.fields["mapping"]
+        if integration.kind != IntegrationKind.HEARTBEAT:
+            del self.fields["heartbeat_seconds"]
 
 
 MATCHERS_HELP = _('One per line, as in Alertmanager: severity=critical, instance!=db-01, '
@@ -68,3 +109,18 @@ class SilenceForm(forms.Form):
         label=_("until"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
     reason = forms.CharField(label=_("reason"), max_length=300)
+
+
+class InhibitRuleForm(forms.Form):
+    source = MatchersField(label=_("muting alert's matchers"), help_text=MATCHERS_HELP)
+    target = MatchersField(label=_("muted alerts' matchers"), help_text=MATCHERS_HELP)
+    equal = forms.CharField(
+        label=_("labels that must be equal"), required=False, max_length=1100,
+        help_text=_("e.g. dc, cluster: only alerts of the same data centre and cluster are "
+                    "muted."),
+    )  # fmt: skip
+    reason = forms.CharField(label=_("reason"), max_length=300, required=False)
+
+    def clean_equal(self) -> list[str]:
+        raw = self.cleaned_data.get("equal") or ""
+        return [name.strip() for name in raw.replace(",", " ").split() if name.strip()]

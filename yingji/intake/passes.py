@@ -1,4 +1,5 @@
-"""Heartbeats on the clock: an integration whose ping is overdue opens its alert."""
+"""The intake on the engine's clock: new alerts told and paged per group, and heartbeats
+(an integration whose ping is overdue opens its alert)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from django.utils import timezone
 
 from yingji.engine.registry import register_pass
 from yingji.intake import services
-from yingji.intake.models import Integration
+from yingji.intake.models import IncomingAlert, Integration
 
 BATCH = 100
 
@@ -16,6 +17,17 @@ BATCH = 100
 def _oldest_due() -> Any:
     overdue = Integration.objects.filter(active=True, next_beat_due_at__lte=timezone.now())
     return overdue.order_by("next_beat_due_at").values_list("next_beat_due_at", flat=True).first()
+
+
+def _oldest_notice_due() -> Any:
+    return (IncomingAlert.objects.filter(notice_due_at__lte=timezone.now())
+            .order_by("notice_due_at").values_list("notice_due_at", flat=True).first())  # fmt: skip
+
+
+@register_pass("intake.notices", oldest_due=_oldest_notice_due)
+def tell_due_alerts(cycle: Any) -> int:
+    """New alerts told and paged, grouped (services.tell_due)."""
+    return services.tell_due(now=timezone.now())
 
 
 @register_pass("intake.heartbeats", oldest_due=_oldest_due)

@@ -9,11 +9,12 @@ import json
 import secrets
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import CharField, Count, F, Q, Value
+from django.db.models import CharField, Count, Q, Value
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -22,11 +23,21 @@ from django.utils.translation import gettext as _
 from yingji.audit.services import audit_record
 from yingji.core.actors import is_system
 from yingji.core.errors import AccessDenied, DomainError
+from yingji.engine.wakeup import wake_engines
 from yingji.incidents.queries import group_members
+from yingji.intake import store
 from yingji.intake.choices import OPEN_STATES, AlertState, IntegrationKind
 from yingji.intake.formats import ACKNOWLEDGE, RESOLVE, TRIGGER, Event, checked_mapping
 from yingji.intake.matchers import all_match, parse_matchers
-from yingji.intake.models import IncomingAlert, InhibitRule, IntakeSilence, Integration, Route
+from yingji.intake.models import (
+    IncomingAlert,
+    InhibitRule,
+    InhibitSource,
+    IntakeSilence,
+    Integration,
+    Route,
+)
+from yingji.intake.store import AlertRow
 from yingji.monitoring.services.assets import may_manage, require_manager
 from yingji.notify.services import notify
 from yingji.oncall.escalation import (
@@ -35,7 +46,9 @@ from yingji.oncall.escalation import (
     escalations_stop,
     paged_people,
 )
+from yingji.oncall.models import Escalation, EscalationPolicy
 from yingji.org.choices import GroupKind
+from yingji.org.models import Person
 from yingji.org.roles import roles_of
 
 KEY_PREFIX = "yjk_"
@@ -50,8 +63,11 @@ def key_hash(key: str) -> str:
 def integration_for_key(key: str, kind: str) -> Integration | None:
     if not key or len(key) > 200:
         return None
-    return Integration.objects.filter(key_hash=key_hash(key.strip()), kind=kind,
-                                      active=True).first()  # fmt: skip
+    # a plain statement: this runs on every intake request
+    table = connection.ops.quote_name(Integration._meta.db_table)
+    found = Integration.objects.raw(f"SELECT * FROM {table} WHERE key_hash = %s AND kind = %s "  # noqa: S608
+                                    "AND active", [key_hash(key.strip()), kind])  # fmt: skip
+    return next(iter(found), None)
 
 
 def _new_key() -> str:
@@ -64,6 +80,7 @@ def _new_key() -> str:
 def integration_create(
     *, actor: Any, name: str, kind: str, responsible: Sequence[Any] = (),
     escalation_policy: Any = None, heartbeat_seconds: int | None = None, mapping: Any = None,
+    group_by: Sequence[str] = (), group_window_minutes: int = 0,
 ) -> tuple[Integration, str]:  # fmt: skip
     """A sending system gets its own key, shown this once (only its hash is kept)."""
     require_manager(actor)
@@ -77,10 +94,12 @@ def integration_create(
         raise DomainError(_("An integration with this name exists."), field="name")
     heartbeat_seconds = _checked_heartbeat(kind, heartbeat_seconds)
     mapping = checked_mapping(mapping) if kind == IntegrationKind.GENERIC else {}
+    group_by, group_window_minutes = _checked_grouping(group_by, group_window_minutes)
     key = _new_key()
     integration = Integration.objects.create(
         name=name, kind=kind, key_hash=key_hash(key), key_hint=key[-4:],
         escalation_policy=escalation_policy, heartbeat_seconds=heartbeat_seconds, mapping=mapping,
+        group_by=group_by, group_window_minutes=group_window_minutes,
         # the first ping is awaited for one interval from now
         next_beat_due_at=timezone.now() + timedelta(seconds=heartbeat_seconds)
         if heartbeat_seconds else None,
@@ -89,6 +108,80 @@ def integration_create(
     audit_record(actor=actor, action="intake.integration.create", obj=integration,
                  regulation="R-MON-2", after={"name": name, "kind": kind})  # fmt: skip
     return integration, key
+
+
+EDITABLE = ("name", "escalation_policy", "heartbeat_seconds", "mapping", "group_by",
+            "group_window_minutes", "active")  # fmt: skip
+
+
+@transaction.atomic
+def integration_update(*, actor: Any, integration: Integration, responsible: Any = None,
+                       **fields: Any) -> Integration:  # fmt: skip
+    """Change an integration's settings (its kind and key stay); audited before and after."""
+    require_manager(actor)
+    unknown = set(fields) - set(EDITABLE)
+    if unknown:
+        raise DomainError(_("These cannot be changed: %(names)s.")
+                          % {"names": ", ".join(sorted(unknown))})  # fmt: skip
+    before = _settings_shown(integration)
+    if "name" in fields:
+        fields["name"] = str(fields["name"] or "").strip()
+        if not fields["name"] or len(fields["name"]) > 120:
+            raise DomainError(_("Give the integration a name (at most 120 characters)."),
+                              field="name")  # fmt: skip
+        if Integration.objects.filter(name=fields["name"]).exclude(pk=integration.pk).exists():
+            raise DomainError(_("An integration with this name exists."), field="name")
+    if "heartbeat_seconds" in fields:
+        fields["heartbeat_seconds"] = _checked_heartbeat(integration.kind,
+                                                         fields["heartbeat_seconds"])  # fmt: skip
+    if "mapping" in fields and integration.kind == IntegrationKind.GENERIC:
+        fields["mapping"] = checked_mapping(fields["mapping"])
+    elif "mapping" in fields:
+        fields["mapping"] = {}
+    if "group_by" in fields or "group_window_minutes" in fields:
+        fields["group_by"], fields["group_window_minutes"] = _checked_grouping(
+            fields.get("group_by", integration.group_by),
+            fields.get("group_window_minutes", integration.group_window_minutes),
+        )
+    for name, value in fields.items():
+        setattr(integration, name, value)
+    integration.save()
+    if responsible is not None:
+        integration.responsible.set(responsible)
+    audit_record(actor=actor, action="intake.integration.update", obj=integration,
+                 regulation="R-MON-2", before=before,
+                 after=_settings_shown(integration))  # fmt: skip
+    return integration
+
+
+def _settings_shown(integration: Integration) -> dict[str, Any]:
+    policy = integration.escalation_policy
+    return {"name": integration.name, "policy": policy.name if policy else None,
+            "group_by": integration.group_by, "window": integration.group_window_minutes,
+            "heartbeat_seconds": integration.heartbeat_seconds, "active": integration.active,
+            "responsible": sorted(integration.responsible.values_list("pk", flat=True))
+            if integration.pk else []}  # fmt: skip
+
+
+MAX_GROUP_WINDOW = 24 * 60
+
+
+def _checked_grouping(group_by: Any, window: Any) -> tuple[list[str], int]:
+    """Up to ten label names, and a window of 0 (no grouping beyond one engine cycle) to
+    1440 minutes."""
+    if isinstance(group_by, str):
+        group_by = [n.strip() for n in group_by.replace(",", " ").split()]
+    if (not isinstance(group_by, list | tuple) or len(group_by) > 10
+            or not all(isinstance(n, str) and 0 < len(n) <= 100 for n in group_by)):  # fmt: skip
+        raise DomainError(_("Group by up to 10 label names."), field="group_by")
+    if (
+        not isinstance(window, int)
+        or isinstance(window, bool)
+        or not (0 <= window <= MAX_GROUP_WINDOW)
+    ):
+        raise DomainError(_("The group window is 0 to 1440 minutes."),
+                          field="group_window_minutes")  # fmt: skip
+    return list(dict.fromkeys(group_by)), window
 
 
 HEARTBEAT_RANGE = (60, 7 * 24 * 3600)
@@ -147,12 +240,9 @@ def integration_new_key(*, actor: Any, integration: Integration) -> str:
 
 # ---- the upsert every payload goes through ----
 
-UPDATED = ("state", "summary", "urgency", "source", "labels", "details", "link",
-           "last_received_at", "times_received", "acknowledged_at", "resolved_at")  # fmt: skip
-
 
 def alerts_apply(*, integration: Integration, events: list[Event],
-                 now: datetime) -> list[tuple[Event, IncomingAlert | None]]:  # fmt: skip
+                 now: datetime) -> list[tuple[Event, AlertRow | None]]:  # fmt: skip
     """Apply a payload's events in order, in one transaction: a trigger opens the key's alert
     or refreshes the open one; acknowledge and resolve change the open one, and are ignored
     for a key with no open alert. Concurrent senders meet at the one-open-alert constraint;
@@ -168,19 +258,13 @@ def alerts_apply(*, integration: Integration, events: list[Event],
 
 
 def _apply(integration: Integration, events: list[Event],
-           now: datetime) -> list[tuple[Event, IncomingAlert | None]]:  # fmt: skip
-    keys = {e.key for e in events if e.key}
-    open_by_key = {
-        a.dedup_key: a
-        for a in IncomingAlert.objects.filter(
-            integration=integration, dedup_key__in=keys, state__in=OPEN_STATES
-        )  # fmt: skip
-    }
+           now: datetime) -> list[tuple[Event, AlertRow | None]]:  # fmt: skip
+    open_by_key = store.load_open(integration.pk, {e.key for e in events if e.key})
     as_loaded = {a.pk: _content(a) for a in open_by_key.values()}
-    created: list[IncomingAlert] = []
-    changed: dict[int, IncomingAlert] = {}
-    outcome: list[tuple[Event, IncomingAlert | None]] = []
-    resolved: list[IncomingAlert] = []
+    created: list[AlertRow] = []
+    changed: dict[int, AlertRow] = {}
+    outcome: list[tuple[Event, AlertRow | None]] = []
+    resolved: list[AlertRow] = []
     for event in events:
         if event.action == TRIGGER and not event.key:
             event.key = uuid.uuid4().hex  # PagerDuty: a trigger without a key is always new
@@ -206,85 +290,129 @@ def _apply(integration: Integration, events: list[Event],
         if alert.pk:
             changed[alert.pk] = alert
         outcome.append((event, alert))
-    pages = _route_and_silence(integration, [a for a in created if a.state != AlertState.RESOLVED],
-                               now)  # fmt: skip
-    _insert(created)
-    _write_changes([a for a in changed.values() if _content(a) != as_loaded[a.pk]])
-    _write_repeats([a for a in changed.values() if _content(a) == as_loaded[a.pk]])
-    Integration.objects.filter(pk=integration.pk).update(last_received_at=now)
-    opened = []
-    for policy, alerts in pages:
-        if policy is None:
-            opened += alerts
-        else:  # the policy pages the people on duty, step by step
-            escalations_start(alerts=alerts, policy=policy, now=now)
+    opened = [a for a in created if a.state != AlertState.RESOLVED]
+    inhibitions = _route_and_silence(integration, opened, now)
+    for alert in resolved:  # a closed alert whose opening was told: its closing is told too
+        if alert.told:
+            alert.notice_due_at = now
+    store.insert(created)
+    if inhibitions:
+        _sources_record(opened, inhibitions)
+    if resolved:
+        InhibitSource.objects.filter(alert_id__in=[a.pk for a in resolved]).delete()
+    store.write_changes([a for a in changed.values() if _content(a) != as_loaded[a.pk]])
+    store.write_repeats([a for a in changed.values() if _content(a) == as_loaded[a.pk]])
+    _received(integration, now)
     _stop_escalations(changed.values())
-    _tell(integration, opened, resolved)
+    if any(a.notice_due_at for a in created) or any(a.notice_due_at for a in resolved):
+        wake_engines()  # the engine tells and pages (tell_due), not this request
     return outcome
 
 
-def _match_labels(alert: IncomingAlert) -> dict[str, str]:
+def _received(integration: Integration, now: datetime) -> None:
+    """When the integration was last heard from, to the second (a busy sender need not
+    write it on every request)."""
+    last = integration.last_received_at
+    if last is None or not timedelta(0) <= now - last < timedelta(seconds=1):
+        Integration.objects.filter(pk=integration.pk).update(last_received_at=now)
+
+
+def _match_labels(alert: AlertRow | IncomingAlert) -> dict[str, str]:
     """What routes and silences match: the sender's labels, plus severity and source."""
     return {"severity": alert.urgency, "source": alert.source, **alert.labels}
 
 
-def _route_and_silence(integration: Integration, alerts: list[IncomingAlert],
-                       now: datetime) -> list[tuple[Any, list[IncomingAlert]]]:  # fmt: skip
-    """Mark new alerts a silence covers, apply the first matching route's severity, and say
-    which policy pages the rest (None: told once per payload). Routes and silences are read
-    once per payload."""
+def _route_and_silence(integration: Integration, alerts: list[AlertRow],
+                       now: datetime) -> list[Inhibition]:  # fmt: skip
+    """Mark new alerts a silence or an inhibit rule mutes; for the rest apply the first
+    matching route's severity and policy (else the integration's), put them in their group
+    and make their notice due. Routes, silences and rules are read once per payload; the
+    inhibit rules are returned."""
     if not alerts:
         return []
-    scope = Q(integration=integration) | Q(integration__isnull=True)
-    silences = [parse_matchers(s.matchers) for s in IntakeSilence.objects.filter(
-        scope, starts_at__lte=now, ends_at__gt=now)]  # fmt: skip
-    ordered = (
-        Route.objects.filter(scope)
-        .select_related("escalation_policy")
-        .order_by(F("integration").asc(nulls_last=True), "position", "pk")
-    )  # the integration's own first
-    routes = [(parse_matchers(r.matchers), r) for r in ordered]
-    by_policy: dict[Any, list[IncomingAlert]] = {}
-    default = integration.escalation_policy
-    inhibitions = [(parse_matchers(r.source), parse_matchers(r.target), r.equal)
-                   for r in InhibitRule.objects.all()[:100]]  # fmt: skip
+    silenced, routed, rules = store.mute_and_route_config(integration.pk, now)
+    silences = [parse_matchers(m) for m in silenced]
+    routes = [(parse_matchers(m), policy, urgency) for m, policy, urgency in routed]
+    inhibitions = [Inhibition(pk, parse_matchers(source), parse_matchers(target), equal)
+                   for pk, source, target, equal in rules]  # fmt: skip
+    muting = _stored_sources(inhibitions, alerts)
+    default = integration.escalation_policy_id
     for alert in alerts:
         labels = _match_labels(alert)
-        route = next((r for matchers, r in routes if all_match(matchers, labels)), None)
-        if route is not None and route.urgency:
-            alert.urgency = route.urgency
+        route = next(((policy, urgency) for matchers, policy, urgency in routes
+                      if all_match(matchers, labels)), (None, ""))  # fmt: skip
+        if route[1]:
+            alert.urgency = route[1]
         if any(all_match(matchers, labels) for matchers in silences) or _inhibited(
-            labels, inhibitions, alerts
+            labels, inhibitions, muting, alerts
         ):
             alert.silenced = True
             continue
-        policy = route.escalation_policy if route and route.escalation_policy else default
-        by_policy.setdefault(policy, []).append(alert)
-    return list(by_policy.items())
+        alert.policy_id = route[0] or default
+        alert.group_key = group_key(integration, labels)
+        alert.notice_due_at = now
+    return inhibitions
 
 
-def _inhibited(labels: dict[str, str], rules: list[tuple[Any, Any, list[str]]],
-               new: list[IncomingAlert]) -> bool:  # fmt: skip
+def group_key(integration: Integration, labels: dict[str, str]) -> str:
+    """The values of the integration's group-by labels ("" when it groups by none: the
+    whole integration is one group)."""
+    return ", ".join(f"{name}={labels.get(name, '')}" for name in integration.group_by)[:255]
+
+
+@dataclass(frozen=True)
+class Inhibition:
+    pk: int
+    source: list[Any]
+    target: list[Any]
+    equal: list[str]
+
+    def key(self, labels: dict[str, str]) -> str:
+        values = [labels.get(name, "") for name in self.equal]
+        return hashlib.sha1(json.dumps(values).encode(), usedforsecurity=False).hexdigest()
+
+    def mutes(self, labels: dict[str, str]) -> bool:
+        """Is an alert with these labels a target (and not itself a source)?"""
+        return all_match(self.target, labels) and not all_match(self.source, labels)
+
+
+def _stored_sources(inhibitions: list[Inhibition], alerts: list[AlertRow]) -> set[tuple[int, str]]:
+    """Which (rule, equal values) the payload's targets ask about have an open source alert
+    already stored: one indexed query."""
+    asked = {(rule.pk, rule.key(labels)) for alert in alerts
+             for labels in [_match_labels(alert)] for rule in inhibitions
+             if rule.mutes(labels)}  # fmt: skip
+    if not asked:
+        return set()
+    found = InhibitSource.objects.filter(rule_id__in={r for r, _k in asked},
+                                         equal_key__in={k for _r, k in asked})  # fmt: skip
+    return set(found.values_list("rule_id", "equal_key")) & asked
+
+
+def _inhibited(labels: dict[str, str], inhibitions: list[Inhibition],
+               muting: set[tuple[int, str]], new: list[AlertRow]) -> bool:  # fmt: skip
     """Is an open alert (stored, or new in this payload) the source of a rule this alert is a
-    target of, with the same values of the rule's `equal` labels? The stored candidates are
-    narrowed in SQL by those values."""
-    for source, target, equal in rules:
-        if not all_match(target, labels) or all_match(source, labels):
+    target of, with the same values of the rule's `equal` labels?"""
+    for rule in inhibitions:
+        if not rule.mutes(labels):
             continue
-        same = {name: labels.get(name, "") for name in equal}
-
-        def mutes(alert: IncomingAlert, same: dict[str, str] = same, source: Any = source) -> bool:
-            theirs = _match_labels(alert)
-            return all_match(source, theirs) and all(theirs.get(k, "") == v
-                                                      for k, v in same.items())  # fmt: skip
-
-        if any(mutes(a) for a in new):
-            return True
-        by_equal = {f"labels__{k}": v for k, v in same.items()}
-        stored = IncomingAlert.objects.filter(state__in=OPEN_STATES, silenced=False, **by_equal)
-        if any(mutes(a) for a in stored.order_by("-pk")[:50]):
+        key = rule.key(labels)
+        if (rule.pk, key) in muting or any(
+            all_match(rule.source, theirs) and rule.key(theirs) == key
+            for theirs in (_match_labels(a) for a in new)
+        ):
             return True
     return False
+
+
+def _sources_record(alerts: Sequence[AlertRow | IncomingAlert],
+                    rules: Sequence[Inhibition]) -> None:  # fmt: skip
+    """Open alerts that match a rule's source become its sources."""
+    rows = [InhibitSource(rule_id=rule.pk, alert_id=alert.pk or 0, equal_key=rule.key(labels))
+            for alert in alerts if alert.state != AlertState.RESOLVED
+            for labels in [_match_labels(alert)] for rule in rules
+            if all_match(rule.source, labels)]  # fmt: skip
+    InhibitSource.objects.bulk_create(rows, ignore_conflicts=True)
 
 
 @transaction.atomic
@@ -298,29 +426,68 @@ def inhibit_rule_create(*, actor: Any, source: Sequence[str], target: Sequence[s
     rule = InhibitRule.objects.create(source=[m.strip() for m in source if m.strip()],
                                       target=[m.strip() for m in target if m.strip()],
                                       equal=list(equal), reason=reason.strip()[:300])  # fmt: skip
+    inhibition = Inhibition(rule.pk, parse_matchers(rule.source), parse_matchers(rule.target),
+                            rule.equal)  # fmt: skip
+    for chunk in _chunks(IncomingAlert.objects.filter(state__in=OPEN_STATES).only(
+            "state", "urgency", "source", "labels").iterator(chunk_size=2000), 2000):  # fmt: skip
+        _sources_record(chunk, [inhibition])  # the alerts open now mute from now on
     after = {"source": rule.source, "target": rule.target, "equal": rule.equal}
     audit_record(actor=actor, action="intake.inhibit.create", obj=rule, after=after)
     return rule
 
 
+def _chunks(items: Any, size: int) -> Any:
+    chunk: list[Any] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+@transaction.atomic
+def inhibit_rule_delete(*, actor: Any, rule: InhibitRule) -> None:
+    require_manager(actor)
+    audit_record(
+        actor=actor,
+        action="intake.inhibit.delete",
+        obj=rule,
+        before={"source": rule.source, "target": rule.target, "equal": rule.equal},
+    )
+    rule.delete()
+
+
 def _stop_escalations(alerts: Any) -> None:
-    """A sender's acknowledge or resolve stops its alerts' escalations too."""
-    for state, why in ((AlertState.ACKNOWLEDGED, "acknowledged"), (AlertState.RESOLVED,
-                                                                    "resolved")):  # fmt: skip
-        ids = [a.pk for a in alerts if a.state == state]
-        if ids:
-            escalations_stop(alert_ids=ids, why=why)
+    """A sender's acknowledge stops its alert's escalation; a group's escalation (on its
+    lead) ends when the sender has resolved the whole group."""
+    acknowledged = [a.pk for a in alerts if a.state == AlertState.ACKNOWLEDGED]
+    if acknowledged:
+        escalations_stop(alert_ids=acknowledged, why="acknowledged")
+    resolved = [a for a in alerts if a.state == AlertState.RESOLVED]
+    if resolved:
+        escalations_stop(alert_ids=settled_leads(resolved), why="resolved")
 
 
-def _new_alert(integration: Integration, event: Event, now: datetime) -> IncomingAlert:
-    return IncomingAlert(
-        integration=integration, dedup_key=event.key or "", summary=event.summary,
-        urgency=event.urgency, source=event.source, labels=event.labels, details=event.details,
-        link=event.link, started_at=event.at or now, last_received_at=now,
+def settled_leads(resolved: Sequence[IncomingAlert]) -> list[int]:
+    """The groups (by their lead) among these resolved alerts with no open alert left."""
+    leads = {a.lead_id or a.pk for a in resolved}
+    still_open = IncomingAlert.objects.filter(Q(pk__in=leads) | Q(lead_id__in=leads),
+                                              state__in=OPEN_STATES)  # fmt: skip
+    return list(leads - {a.lead_id or a.pk for a in still_open.only("pk", "lead_id")})
+
+
+def _new_alert(integration: Integration, event: Event, now: datetime) -> AlertRow:
+    return AlertRow(
+        integration_id=integration.pk, dedup_key=event.key or "", state=AlertState.TRIGGERED,
+        summary=event.summary, urgency=event.urgency, source=event.source, labels=event.labels,
+        details=event.details, link=event.link, started_at=event.at or now,
+        last_received_at=now,
     )  # fmt: skip
 
 
-def _refresh(alert: IncomingAlert, event: Event, now: datetime) -> None:
+def _refresh(alert: AlertRow, event: Event, now: datetime) -> None:
     """A repeat of an open alert: the newest text and details, one more time received. An
     acknowledged alert stays acknowledged (PagerDuty keeps it so too)."""
     alert.summary, alert.urgency, alert.source = event.summary, event.urgency, event.source
@@ -330,103 +497,128 @@ def _refresh(alert: IncomingAlert, event: Event, now: datetime) -> None:
 
 
 CONTENT = ("state", "summary", "urgency", "source", "labels", "details", "link",
-           "acknowledged_at", "resolved_at")  # fmt: skip
-INSERTED = ("integration_id", "dedup_key", "state", "summary", "urgency", "source", "labels",
-            "details", "link", "started_at", "last_received_at", "times_received",
-            "acknowledged_at", "resolved_at", "silenced", "noise_reason")  # fmt: skip
+           "acknowledged_at", "resolved_at", "notice_due_at")  # fmt: skip
 
 
-def _content(alert: IncomingAlert) -> tuple[Any, ...]:
+def _content(alert: AlertRow) -> tuple[Any, ...]:
     return tuple(getattr(alert, name) for name in CONTENT)
 
 
-def _insert(alerts: list[IncomingAlert]) -> None:
-    """New alerts in one multi-row INSERT … RETURNING id per 500 (bulk_create spends most of
-    a payload's time preparing model instances; the ids come back in row order, which
-    Django's own bulk_create relies on too)."""
-    if not alerts:
-        return
-    by_name = {f.attname: f for f in IncomingAlert._meta.concrete_fields}
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(by_name[name].column) for name in INSERTED)
-    table = quote(IncomingAlert._meta.db_table)
-    row = "(" + ", ".join(["%s"] * len(INSERTED)) + ")"
-    adapt = connection.ops.adapt_datetimefield_value
-    for start in range(0, len(alerts), 500):
-        chunk = alerts[start : start + 500]
-        values = [value for a in chunk for value in _inserted_values(a, adapt)]
-        sql = f"INSERT INTO {table} ({columns}) VALUES {', '.join([row] * len(chunk))} RETURNING id"  # noqa: S608
-        with connection.cursor() as cursor:
-            cursor.execute(sql, values)
-            for alert, (pk,) in zip(chunk, cursor.fetchall(), strict=True):
-                alert.pk = pk
-                alert._state.adding = False
+# ---- notices and pages, on the engine's clock (passes.py) ----
+
+NOTICE_BATCH = 1000
 
 
-def _inserted_values(alert: IncomingAlert, adapt: Any) -> tuple[Any, ...]:
-    """The row in INSERTED's order, adapted once here rather than field by field."""
-    return (alert.integration_id, alert.dedup_key, alert.state, alert.summary, alert.urgency,
-            alert.source, json.dumps(alert.labels, ensure_ascii=False),
-            json.dumps(alert.details, ensure_ascii=False), alert.link, adapt(alert.started_at),
-            adapt(alert.last_received_at), alert.times_received, adapt(alert.acknowledged_at),
-            adapt(alert.resolved_at), alert.silenced, alert.noise_reason)  # fmt: skip
+def tell_due(*, now: datetime, batch: int = NOTICE_BATCH) -> int:
+    """Claim the alerts whose notice is due (with the pending ones of their groups) and, in
+    the same transaction, tell and page per group: a new group starts its policy's
+    escalation, or one notice names its alerts; alerts joining a group told within its
+    window page nobody again, a follow-up tells those already paged; closings are told to
+    whoever was told of the opening."""
+    with transaction.atomic():
+        due = IncomingAlert.objects.filter(notice_due_at__lte=now)
+        if connection.features.has_select_for_update_skip_locked:
+            due = due.select_for_update(skip_locked=True, of=("self",))
+        claimed = list(due.only(*TOLD_FROM).order_by("notice_due_at", "pk")[:batch])
+        if not claimed:
+            return 0
+        IncomingAlert.objects.filter(pk__in=[a.pk for a in claimed]).update(notice_due_at=None)
+        groups: dict[tuple[int, str], list[IncomingAlert]] = {}
+        for alert in claimed:
+            groups.setdefault((alert.integration_id, alert.group_key), []).append(alert)
+        integrations = Integration.objects.in_bulk({i for i, _key in groups})
+        for (integration_id, _key), alerts in groups.items():
+            _tell_group(integrations[integration_id], alerts, now)
+    return len(claimed)
 
 
-def _write_repeats(alerts: list[IncomingAlert]) -> None:
-    """Alerts resent unchanged (Alertmanager's repeat_interval, a group resend): only when
-    and how often they were received."""
-    if not alerts:
-        return
-    table = connection.ops.quote_name(IncomingAlert._meta.db_table)
-    adapt = connection.ops.adapt_datetimefield_value
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            f"UPDATE {table} SET last_received_at = %s, times_received = %s WHERE id = %s",  # noqa: S608
-            [(adapt(a.last_received_at), a.times_received, a.pk) for a in alerts],
-        )
+# what telling needs of an alert (not its labels and details)
+TOLD_FROM = ("integration_id", "group_key", "state", "summary", "urgency", "policy_id",
+             "lead_id", "told_at")  # fmt: skip
 
 
-def _write_changes(alerts: list[IncomingAlert]) -> None:
-    """One prepared UPDATE run over all rows (bulk_update's CASE per column is many times
-    slower at a hundred rows)."""
-    if not alerts:
-        return
-    by_name = {f.name: f for f in IncomingAlert._meta.concrete_fields}
-    fields = [by_name[name] for name in UPDATED]
-    quote = connection.ops.quote_name
-    assignments = ", ".join(f"{quote(f.column)} = %s" for f in fields)
-    table = quote(IncomingAlert._meta.db_table)
-    rows = [[f.get_db_prep_save(getattr(a, f.attname), connection) for f in fields] + [a.pk]
-            for a in alerts]  # fmt: skip
-    with connection.cursor() as cursor:
-        cursor.executemany(f"UPDATE {table} SET {assignments} WHERE id = %s", rows)  # noqa: S608
+def _tell_group(integration: Integration, alerts: list[IncomingAlert], now: datetime) -> None:
+    opened = [a for a in alerts if a.state in OPEN_STATES and a.told_at is None]
+    closed = [a for a in alerts if a.state == AlertState.RESOLVED and a.told_at is not None]
+    if opened:
+        _open_group(integration, opened, now)
+    if closed:
+        _tell(integration, "intake.resolved", closed, _told_of(integration, closed))
 
 
-# ---- notices ----
+def _open_group(integration: Integration, opened: list[IncomingAlert], now: datetime) -> None:
+    lead = _open_lead(integration, opened[0].group_key, now)
+    joining = opened if lead else []
+    if lead is None and integration.group_window_minutes:
+        lead, joining = opened[0], opened[1:]
+    for alert in joining:
+        alert.lead = lead
+    IncomingAlert.objects.filter(pk__in=[a.pk for a in opened]).update(told_at=now)
+    if joining:
+        IncomingAlert.objects.filter(pk__in=[a.pk for a in joining]).update(lead=lead)
+    leads = [a for a in opened if a.lead is None]
+    paging = [a for a in leads if a.policy_id and a.state == AlertState.TRIGGERED]
+    by_policy: dict[int, list[IncomingAlert]] = {}
+    for alert in paging:
+        by_policy.setdefault(alert.policy_id, []).append(alert)  # type: ignore[arg-type]
+    for policy in EscalationPolicy.objects.filter(pk__in=by_policy):
+        escalations_start(alerts=by_policy[policy.pk], policy=policy, now=now)
+    told = [a for a in opened if a not in paging and (a.lead is None or a.lead.policy_id is None)]
+    if told:  # no policy: one notice names them
+        _tell(integration, "intake.triggered", told, recipients(integration))
+    followers = [a for a in joining if lead is not None and lead.policy_id]
+    people = paged_people(lead) if lead is not None and followers else set()
+    if people:  # those already paged for the group hear that it grew
+        _tell(integration, "intake.grouped", followers, list(Person.objects.filter(pk__in=people)),
+              lead=lead)  # fmt: skip
+
+
+def _open_lead(integration: Integration, key: str, now: datetime) -> IncomingAlert | None:
+    """The open group this key's new alerts join: its lead was told within the window."""
+    window = integration.group_window_minutes
+    if not window:
+        return None
+    return (IncomingAlert.objects.filter(
+        integration=integration, group_key=key, lead__isnull=True, state__in=OPEN_STATES,
+        told_at__gte=now - timedelta(minutes=window),
+    ).order_by("told_at", "pk").first())  # fmt: skip
+
+
+def _told_of(integration: Integration, closed: list[IncomingAlert]) -> list[Any]:
+    """Whoever was told of these alerts' opening: those their (group's) escalation paged,
+    else the integration's people or the office."""
+    leads = {a.lead_id or a.pk for a in closed}
+    paged = {person for told in Escalation.objects.filter(alert_id__in=leads)
+             .values_list("told", flat=True) for record in told
+             for person in record.get("people", [])}  # fmt: skip
+    unescalated = leads - set(Escalation.objects.filter(alert_id__in=leads)
+                              .values_list("alert_id", flat=True))  # fmt: skip
+    people = list(Person.objects.filter(pk__in=paged, status="active"))
+    if unescalated:
+        people += [p for p in recipients(integration) if p.pk not in paged]
+    return people
 
 
 def recipients(integration: Integration) -> list[Any]:
-    """Those the integration names; else the office (rosters and escalation come next)."""
+    """Those the integration names; else the office."""
     people = list(integration.responsible.filter(status="active"))
     return people or list(group_members(GroupKind.OFFICE))
 
 
-def _tell(integration: Integration, opened: list[IncomingAlert],
-          resolved: list[IncomingAlert]) -> None:  # fmt: skip
-    """One notice per payload for what opened and one for what closed: a group of fifty
-    alerts is one message, as Alertmanager itself groups them."""
-    for event, alerts in (("intake.triggered", opened), ("intake.resolved", resolved)):
-        if not alerts:
-            continue
-        names = "\n".join(f"- [{a.urgency}] {a.summary}" for a in alerts[:NOTICE_LIST])
-        more = len(alerts) - NOTICE_LIST
-        notify(
-            event=event, recipients=recipients(integration),
-            context={"integration": integration.name, "count": len(alerts),
-                     "summary": alerts[0].summary[:200], "list": names,
-                     "more": f"\n(+{more})" if more > 0 else ""},
-            link="/intake/alerts/" if len(alerts) > 1 else f"/intake/alerts/{alerts[0].pk}/",
-        )  # fmt: skip
+def _tell(integration: Integration, event: str, alerts: list[IncomingAlert], people: list[Any],
+          lead: IncomingAlert | None = None) -> None:  # fmt: skip
+    """One notice for many alerts: a group of fifty is one message, as Alertmanager itself
+    groups them."""
+    names = "\n".join(f"- [{a.urgency}] {a.summary}" for a in alerts[:NOTICE_LIST])
+    more = len(alerts) - NOTICE_LIST
+    first = lead or alerts[0]
+    notify(
+        event=event, recipients=people,
+        context={"integration": integration.name, "count": len(alerts),
+                 "summary": first.summary[:200], "list": names,
+                 "more": f"\n(+{more})" if more > 0 else ""},
+        link=f"/intake/alerts/{first.pk}/" if len(alerts) == 1 or lead else "/intake/alerts/",
+    )  # fmt: skip
 
 
 # ---- people and alerts ----
@@ -442,7 +634,7 @@ def may_act(actor: Any, alert: IncomingAlert) -> bool:
         return False
     if alert.integration.responsible.filter(pk=roles.person.pk).exists():
         return True
-    return roles.person.pk in paged_people(alert)
+    return roles.person.pk in paged_people(alert.lead or alert)
 
 
 @transaction.atomic
@@ -457,9 +649,15 @@ def alert_acknowledge(*, actor: Any, alert: IncomingAlert) -> IncomingAlert:
         alert.state, alert.acknowledged_at = AlertState.ACKNOWLEDGED, timezone.now()
         alert.acknowledged_by = None if is_system(actor) else actor
         alert.save(update_fields=["state", "acknowledged_at", "acknowledged_by"])
+        # a group's lead stands for the group: its members are being looked at too
+        members = alert.members.filter(state=AlertState.TRIGGERED).update(
+            state=AlertState.ACKNOWLEDGED,
+            acknowledged_at=alert.acknowledged_at,
+            acknowledged_by=alert.acknowledged_by,
+        )
         escalations_stop(alert_ids=[alert.pk], why="acknowledged")
         audit_record(actor=actor, action="intake.alert.acknowledge", obj=alert,
-                     regulation="R-MON-2")  # fmt: skip
+                     regulation="R-MON-2", after={"members": members})  # fmt: skip
     return alert
 
 
@@ -472,8 +670,14 @@ def alert_resolve(*, actor: Any, alert: IncomingAlert) -> IncomingAlert:
     if alert.state != AlertState.RESOLVED:
         alert.state, alert.resolved_at = AlertState.RESOLVED, timezone.now()
         alert.save(update_fields=["state", "resolved_at"])
-        escalations_stop(alert_ids=[alert.pk], why="resolved")
-        audit_record(actor=actor, action="intake.alert.resolve", obj=alert)
+        # resolving a group's lead closes the group (the sender's next trigger opens anew)
+        members = alert.members.filter(state__in=OPEN_STATES).update(
+            state=AlertState.RESOLVED, resolved_at=alert.resolved_at
+        )
+        InhibitSource.objects.filter(Q(alert=alert) | Q(alert__lead=alert)).delete()
+        escalations_stop(alert_ids=settled_leads([alert]), why="resolved")
+        audit_record(actor=actor, action="intake.alert.resolve", obj=alert,
+                     after={"members": members})  # fmt: skip
     return alert
 
 

@@ -14,5 +14,8 @@ urlpatterns = [
     path("routes/", views.route_list, name="routes"),
     path("silences/", views.silence_list, name="silences"),
     path("silences/<int:pk>/expire/", views.silence_expire, name="silence_expire"),
+    path("integrations/<int:pk>/", views.integration_edit, name="integration"),
+    path("inhibit-rules/", views.inhibit_rule_list, name="inhibit_rules"),
+    path("inhibit-rules/<int:pk>/delete/", views.inhibit_rule_delete, name="inhibit_rule_delete"),
     path("integrations/<int:pk>/key/", views.integration_new_key, name="integration_key"),
 ]

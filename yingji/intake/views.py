@@ -19,8 +19,14 @@ from yingji.core.flash import flash_outcome
 from yingji.core.forms import save_form
 from yingji.intake import services
 from yingji.intake.choices import OPEN_STATES, AlertState
-from yingji.intake.forms import IntegrationForm, RouteForm, SilenceForm
-from yingji.intake.models import IntakeSilence, Integration, Route
+from yingji.intake.forms import (
+    InhibitRuleForm,
+    IntegrationChangeForm,
+    IntegrationForm,
+    RouteForm,
+    SilenceForm,
+)
+from yingji.intake.models import InhibitRule, IntakeSilence, Integration, Route
 from yingji.intake.queries import get_incoming_for, visible_incoming
 from yingji.monitoring.queries import may_read
 from yingji.oncall.escalation import escalation_shown
@@ -46,9 +52,14 @@ def alert_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
     alert = get_incoming_for(request.user, pk)
+    members = alert.members.order_by("started_at", "pk")
     context = {"alert": alert, "may_act": services.may_act(request.user, alert),
-               "escalation": escalation_shown(alert)}  # fmt: skip
+               "escalation": escalation_shown(alert), "members": members[:GROUP_SHOWN],
+               "member_count": members.count()}  # fmt: skip
     return render(request, "intake/alert.html", context)
+
+
+GROUP_SHOWN = 50
 
 
 @login_required
@@ -114,10 +125,45 @@ def _integrations_page(request: HttpRequest, form: Any, created: Any) -> HttpRes
     """The list, the form, a key just made (shown this once) with what to paste where, and
     which senders' rules were noise in the last 30 days."""
     noise = services.noise_by_rule(since=timezone.now() - timedelta(days=30))
-    context = {"integrations": Integration.objects.all()[:PAGE], "form": form,
+    integrations = Integration.objects.select_related("escalation_policy")[:PAGE]
+    context = {"integrations": integrations, "form": form,
                "created": created, "noise": noise,
                "base_url": request.build_absolute_uri("/").rstrip("/")}  # fmt: skip
     return render(request, "intake/integrations.html", context)
+
+
+@login_required
+def integration_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """An integration's settings: people, policy, grouping, active."""
+    if not services.may_manage(request.user):
+        raise PermissionDenied
+    integration = get_object_or_404(Integration, pk=pk)
+    form = IntegrationChangeForm(request.POST or None, integration=integration)
+    if request.method == "POST" and save_form(form, lambda data: services.integration_update(
+        actor=request.user, integration=integration, **data)) is not None:  # fmt: skip
+        messages.success(request, _("Saved."))
+        return redirect("intake:integrations")
+    return render(request, "intake/integration_edit.html",
+                  {"integration": integration, "form": form})  # fmt: skip
+
+
+@login_required
+def inhibit_rule_list(request: HttpRequest) -> HttpResponse:
+    """Inhibit rules: an open alert (a data centre down) mutes the new alerts it explains."""
+    return _setup_page(request, InhibitRuleForm, services.inhibit_rule_create,
+                       "intake/inhibit_rules.html",
+                       {"rules": InhibitRule.objects.order_by("pk")[:200]})  # fmt: skip
+
+
+@login_required
+@require_POST
+def inhibit_rule_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    if not services.may_manage(request.user):
+        raise PermissionDenied
+    rule = get_object_or_404(InhibitRule, pk=pk)
+    flash_outcome(request, lambda: services.inhibit_rule_delete(actor=request.user, rule=rule),
+                  _("Inhibit rule deleted."))  # fmt: skip
+    return redirect("intake:inhibit_rules")
 
 
 @login_required

@@ -49,6 +49,8 @@ class Heartbeats(CastTestCase):
         with time_machine.travel(self.at(130), tick=False):
             self.assertEqual(self.client.post(self.url).status_code, 202)
         self.assertEqual(IncomingAlert.objects.get().state, "resolved")
+        self.assertEqual(Message.objects.filter(event="intake.resolved").count(), 0)
+        self.cycle(131)  # the engine tells the closing
         self.assertEqual(Message.objects.filter(event="intake.resolved").count(), 1)
         self.cycle(189)  # the next ping is due an hour after the last one
         self.assertEqual(IncomingAlert.objects.count(), 1)

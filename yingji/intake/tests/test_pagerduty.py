@@ -10,6 +10,7 @@ from yingji.core.ratelimit import reset_budgets
 from yingji.core.testing import CastTestCase
 from yingji.intake import services
 from yingji.intake.models import IncomingAlert
+from yingji.intake.tests.engine import tell
 from yingji.notify.models import Message
 
 # The example event of PagerDuty's Events API v2 documentation, with our routing key.
@@ -41,7 +42,9 @@ class PagerDutyEvents(CastTestCase):
 
     def send(self, event: dict, key: str | None = None):
         body = {**event, "routing_key": key or self.key}
-        return self.client.post("/v2/enqueue", json.dumps(body), content_type="application/json")
+        answer = self.client.post("/v2/enqueue", json.dumps(body), content_type="application/json")
+        tell()  # the engine's next cycle
+        return answer
 
     def test_the_documentation_example_opens_one_alert_and_tells_the_engineer(self):
         answer = self.send(EXAMPLE)

@@ -15,8 +15,9 @@ from yingji.core.ratelimit import reset_budgets
 from yingji.core.testing import CastTestCase
 from yingji.intake import services
 from yingji.intake.matchers import all_match, parse_matchers
-from yingji.intake.models import IncomingAlert, IntakeSilence, Route
-from yingji.intake.services import INSERTED
+from yingji.intake.models import IncomingAlert, InhibitRule, IntakeSilence, Route
+from yingji.intake.store import INSERTED
+from yingji.intake.tests.engine import tell
 from yingji.intake.tests.test_alertmanager import GROUP
 from yingji.notify.models import Message
 from yingji.oncall.escalation import policy_create
@@ -58,6 +59,7 @@ class RoutesAndSilences(CastTestCase):
                                   content_type="application/json",
                                   headers={"Authorization": f"Bearer {self.key}"})  # fmt: skip
         self.assertEqual(answer.status_code, 202, answer.content)
+        tell()  # the engine's next cycle
 
     def policy_of(self, fingerprint: str) -> str:
         return Escalation.objects.get(alert__dedup_key=fingerprint).policy_name
@@ -115,9 +117,27 @@ class RoutesAndSilences(CastTestCase):
         self.assertContains(self.client.get("/intake/silences/"), "备份窗口")
         self.client.post(f"/intake/silences/{silence.pk}/expire/")
         self.assertLessEqual(IntakeSilence.objects.get().ends_at, timezone.now())
+        self.client.post("/intake/inhibit-rules/", {"source": "alertname=DatacenterDown",
+                                                    "target": "severity=warning",
+                                                    "equal": "dc, cluster",
+                                                    "reason": "机房停电"})  # fmt: skip
+        rule = InhibitRule.objects.get()
+        self.assertEqual(
+            (rule.source, rule.target, rule.equal),
+            (["alertname=DatacenterDown"], ["severity=warning"], ["dc", "cluster"]),
+        )
+        self.assertContains(self.client.get("/intake/inhibit-rules/"), "机房停电")
+        bad = self.client.post("/intake/inhibit-rules/", {"source": "a=b", "target": "c=d",
+                                                          "equal": "no-dashes"})  # fmt: skip
+        self.assertContains(bad, "up to 10 label names")
         self.login("staff")
         self.assertEqual(self.client.get("/intake/routes/").status_code, 200)
         self.assertEqual(self.client.post("/intake/silences/", {}).status_code, 403)
+        self.assertEqual(self.client.post(f"/intake/inhibit-rules/{rule.pk}/delete/")
+                         .status_code, 403)  # fmt: skip
+        self.login("office")
+        self.client.post(f"/intake/inhibit-rules/{rule.pk}/delete/")
+        self.assertFalse(InhibitRule.objects.exists())
 
 
 class RoutesApi(ApiTestCase):
@@ -165,6 +185,16 @@ class Inhibition(ApiTestCase):
         muted = dict(IncomingAlert.objects.values_list("dedup_key", "silenced"))
         self.assertEqual(muted, {"DatacenterDown-A": False, "HostDown-A": True,
                                  "HostDown-B": False})  # fmt: skip
+        send({**alert("DatacenterDown", "A", "critical"), "status": "resolved"})
+        send(alert("DiskFull", "A", "warning"))  # the source has resolved: no longer muted
+        self.assertFalse(IncomingAlert.objects.get(dedup_key="DiskFull-A").silenced)
+        send(alert("RackDown", "B", "critical"))  # open before the rule that names it
+        services.inhibit_rule_create(actor=SYSTEM, source=["alertname=RackDown"],
+                                     target=["severity=info"], equal=["dc"])  # fmt: skip
+        send(alert("FanSlow", "B", "info"), alert("FanSlow", "A", "info"))
+        muted = dict(IncomingAlert.objects.filter(labels__alertname="FanSlow")
+                     .values_list("dedup_key", "silenced"))  # fmt: skip
+        self.assertEqual(muted, {"FanSlow-B": True, "FanSlow-A": False})
         with self.assertRaises(DomainError):
             services.inhibit_rule_create(actor=SYSTEM, source=["a=b"], target=["c=d"],
                                          equal=["not a label"])  # fmt: skip

@@ -46,6 +46,42 @@ class Setup(ApiTestCase):
             "name": "x", "kind": "pagerduty"}).status_code, 403)  # fmt: skip
         self.assertEqual(self.client.post(f"/intake/integrations/{integration.pk}/key/")
                          .status_code, 403)  # fmt: skip
+        self.assertEqual(self.client.get(f"/intake/integrations/{integration.pk}/").status_code,
+                         403)  # fmt: skip
+
+    def test_the_office_changes_an_integrations_settings_in_its_page(self):
+        integration, _key = services.integration_create(actor=SYSTEM, name="AM",
+                                                        kind="alertmanager")  # fmt: skip
+        self.login("office")
+        page = self.client.get(f"/intake/integrations/{integration.pk}/")
+        self.assertNotContains(page, 'name="kind"')  # the kind stays
+        self.assertNotContains(page, 'name="mapping"')  # generic JSON only
+        answer = self.client.post(f"/intake/integrations/{integration.pk}/", {
+            "name": "生产 AM", "responsible": [self.executor_person.pk],
+            "group_by": "alertname, dc", "group_window_minutes": "15", "active": "on",
+        })  # fmt: skip
+        self.assertRedirects(answer, "/intake/integrations/")
+        integration.refresh_from_db()
+        self.assertEqual(
+            (
+                integration.name,
+                integration.group_by,
+                integration.group_window_minutes,
+                list(integration.responsible.all()),
+            ),
+            ("生产 AM", ["alertname", "dc"], 15, [self.executor_person]),
+        )
+        listed = self.client.get("/intake/integrations/")
+        self.assertContains(listed, "<code>dc</code>")
+        bad = self.client.post(f"/intake/integrations/{integration.pk}/", {
+            "name": "生产 AM", "group_by": " ".join(f"l{i}" for i in range(11)),
+            "group_window_minutes": "15",
+        })  # fmt: skip
+        self.assertContains(bad, "up to 10 label names")
+        self.client.post(f"/intake/integrations/{integration.pk}/", {"name": "生产 AM"})
+        integration.refresh_from_db()
+        self.assertFalse(integration.active)  # unticked: its key is refused
+        self.assertIsNone(services.integration_for_key(_key, "alertmanager"))
 
     def test_the_named_engineer_acknowledges_then_resolves_in_the_pages(self):
         _integration, key = services.integration_create(
@@ -108,7 +144,7 @@ def test_integration_create_prints_a_key_the_endpoint_accepts(tmp_path):
     env = {"YINGJI_DATA_DIR": str(tmp_path)}
     assert run_yingji("demo", env=env).returncode == 0
     made = run_yingji("integration", "create", "--kind", "alertmanager", "--name", "生产 AM",
-                      env=env)  # fmt: skip
+                      "--group-by", "alertname", "dc", "--group-window", "10", env=env)  # fmt: skip
     assert made.returncode == 0, made.stderr
     key = made.stdout.strip()
     assert key.startswith("yjk_") and len(key) == 32
@@ -117,5 +153,8 @@ def test_integration_create_prints_a_key_the_endpoint_accepts(tmp_path):
     twice = run_yingji("integration", "create", "--kind", "alertmanager", "--name", "生产 AM",
                        env=env)  # fmt: skip
     assert twice.returncode != 0 and "已有同名的接入" in twice.stderr  # the default language
+    wide = run_yingji("integration", "create", "--kind", "alertmanager", "--name", "x",
+                      "--group-window", "2000", env=env)  # fmt: skip
+    assert wide.returncode != 0 and "1440" in wide.stderr
     wrong = run_yingji("integration", "create", "--kind", "fax", "--name", "x", env=env)
     assert wrong.returncode != 0 and "invalid choice" in wrong.stderr

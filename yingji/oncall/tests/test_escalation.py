@@ -14,6 +14,7 @@ from yingji.core.testing import CastTestCase
 from yingji.engine.loop import Engine
 from yingji.intake import services as intake
 from yingji.intake.models import IncomingAlert
+from yingji.intake.tests.engine import tell
 from yingji.intake.tests.test_pagerduty import EXAMPLE
 from yingji.notify.models import Channel, Delivery, Message
 from yingji.notify.services import channel_save
@@ -48,6 +49,7 @@ class Escalations(CastTestCase):
             answer = self.client.post("/v2/enqueue", json.dumps(body),
                                       content_type="application/json")  # fmt: skip
             self.assertEqual(answer.status_code, 202, answer.content)
+            tell()  # the engine's next cycle takes the policy's snapshot
         return IncomingAlert.objects.get(dedup_key=key, state="triggered")
 
     def run_at(self, at: datetime) -> None:

@@ -31,6 +31,15 @@ class Command(BaseCommand):
                             help="generic JSON: where summary, key, severity… are")  # fmt: skip
         create.add_argument("--every", type=int, metavar="SECONDS",
                             help="heartbeats: a ping is due at least this often")  # fmt: skip
+        create.add_argument("--group-by", nargs="*", default=[], metavar="LABEL",
+                            help="labels whose equal values make one group")  # fmt: skip
+        create.add_argument(
+            "--group-window",
+            type=int,
+            default=0,
+            metavar="MINUTES",
+            help="new alerts of a group join it for this long (0: no groups)",
+        )
         sub.add_parser("list", help="the integrations")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -59,6 +68,8 @@ class Command(BaseCommand):
                 escalation_policy=policy,
                 heartbeat_seconds=options["every"],
                 mapping=options["mapping"],
+                group_by=options["group_by"],
+                group_window_minutes=options["group_window"],
             )
         except DomainError as exc:
             raise CommandError(str(exc.message)) from None
