@@ -5,7 +5,8 @@
     BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/yingji_bench \
         .venv/bin/python bench/bench_intake.py          # PostgreSQL (the database is emptied)
 
-Both servers run as their own processes and are sent the same alerts over HTTP from one
+Both servers run as installed (Yingji: `yingji serve` on SQLite; `yingji web` with one worker
+process and `yingji worker` on PostgreSQL) and are sent the same alerts over HTTP from one
 client connection with keep-alive, one request at a time: BENCH_BATCHES (100) batches of
 BENCH_ALERTS (100) alerts,
 - distinct: every batch new alerts (new label sets, so new fingerprints);
@@ -106,28 +107,42 @@ def yingji(env: dict, *args: str) -> str:
     return done.stdout.strip()
 
 
-def start_yingji(tmp: str, *, demo: bool = False) -> tuple[subprocess.Popen, str, str, dict]:
-    """`yingji serve` on an empty database (or the demo organisation) with an Alertmanager
-    integration named "bench …"; its key."""
-    env = {**os.environ, "YINGJI_DATA_DIR": tmp, "YINGJI_INTAKE_RATE": "10000000/minute",
-           "YINGJI_SECRET_KEY": "bench-only-secret-key-bench-only-secret-key"}  # fmt: skip
-    if os.environ.get("BENCH_DATABASE_URL"):
-        env["YINGJI_DATABASE_URL"] = os.environ["BENCH_DATABASE_URL"]
-        yingji(env, "manage", "migrate", "--noinput", "-v", "0")
-        yingji(env, "manage", "flush", "--noinput")
-    yingji(env, "manage", "migrate", "--noinput", "-v", "0")
-    if demo:
-        yingji(env, "demo")
-    key = yingji(env, "integration", "create", "--kind", "alertmanager", "--name",
-                 f"bench {time.time()}")  # fmt: skip
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "yingji.cli", "serve", "--port", str(port)], env=env, cwd=HERE,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    wait_ready(f"{base}/healthz")
-    return process, base, key, env
+class Yingji:
+    """Yingji as installed: `yingji serve` (web and engine in one process) on SQLite;
+    `yingji web` with one worker process and `yingji worker` beside it on PostgreSQL (the
+    scale mode: one web node, its engine in a process of its own)."""
+
+    def __init__(self, tmp: str, *, demo: bool = False) -> None:
+        self.env = {**os.environ, "YINGJI_DATA_DIR": tmp, "YINGJI_INTAKE_RATE": "10000000/minute",
+                    "YINGJI_SECRET_KEY": "bench-only-secret-key-bench-only-secret-key"}  # fmt: skip
+        scale = bool(os.environ.get("BENCH_DATABASE_URL"))
+        if scale:
+            self.env["YINGJI_DATABASE_URL"] = os.environ["BENCH_DATABASE_URL"]
+            yingji(self.env, "manage", "migrate", "--noinput", "-v", "0")
+            yingji(self.env, "manage", "flush", "--noinput")
+        yingji(self.env, "manage", "migrate", "--noinput", "-v", "0")
+        if demo:
+            yingji(self.env, "demo")
+        self.key = yingji(self.env, "integration", "create", "--kind", "alertmanager", "--name",
+                          f"bench {time.time()}")  # fmt: skip
+        port = free_port()
+        web = ["web", "--workers", "1"] if scale else ["serve"]
+        self.processes = [self._start(*web, "--port", str(port))]
+        if scale:
+            self.processes.append(self._start("worker"))
+        self.base = f"http://127.0.0.1:{port}"
+        wait_ready(f"{self.base}/healthz")
+
+    def _start(self, *args: str) -> subprocess.Popen:
+        return subprocess.Popen([sys.executable, "-m", "yingji.cli", *args], env=self.env,
+                                cwd=HERE, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)  # fmt: skip
+
+    def stop(self) -> None:
+        for process in self.processes:
+            process.terminate()
+        for process in self.processes:
+            process.wait(timeout=30)
 
 
 def stored_alerts(env: dict) -> int:
@@ -142,10 +157,11 @@ def main() -> None:
     json_headers = {"Content-Type": "application/json"}
     with tempfile.TemporaryDirectory() as am_tmp, tempfile.TemporaryDirectory() as yj_tmp:
         am, am_base = start_alertmanager(am_tmp)
-        yj, yj_base, key, env = start_yingji(yj_tmp)
+        yj = Yingji(yj_tmp)
+        env = yj.env
         try:
-            am_url, yj_url = f"{am_base}/api/v2/alerts", f"{yj_base}/api/v1/intake/alertmanager"
-            yj_headers = {**json_headers, "Authorization": f"Bearer {key}"}
+            am_url, yj_url = f"{am_base}/api/v2/alerts", f"{yj.base}/api/v1/intake/alertmanager"
+            yj_headers = {**json_headers, "Authorization": f"Bearer {yj.key}"}
             distinct_am = [json.dumps(alertmanager_alerts(b)).encode() for b in range(BATCHES)]
             distinct_yj = [json.dumps(webhook_payload(b)).encode() for b in range(BATCHES)]
             same_am = [json.dumps(alertmanager_alerts(10**6)).encode()] * BATCHES
@@ -157,9 +173,8 @@ def main() -> None:
                              rate(pool, yj_url, same_yj, yj_headers)),
             }  # fmt: skip
         finally:
-            yj.terminate()
+            yj.stop()
             am.terminate()
-            yj.wait(timeout=30)
             am.wait(timeout=30)
         stored = stored_alerts(env)
     database = "PostgreSQL" if os.environ.get("BENCH_DATABASE_URL") else "SQLite"

@@ -5,14 +5,15 @@ first notice handed to the transport, at a steady 1,000 alerts/s.
     BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/yingji_bench \\
         .venv/bin/python bench/bench_intake_latency.py    # PostgreSQL (the database is emptied)
 
-`yingji serve` runs as its own process (web and engine in one, as installed), with the demo
-organisation. The integration has no escalation policy, so the engine tells its people (the
-emergency office) directly. BENCH_SENDERS (4) connections post BENCH_RATE (1,000) alerts/s
-between them as Alertmanager would, BENCH_PER_REQUEST (10) new alerts a request on a fixed
-schedule, for BENCH_SECONDS (20) seconds. For each alert the latency runs from the sender's
-receipt of the 202 to the moment the engine handed its notice to the transport: the alert's
-`told_at`, written in the transaction that queues the notice (the in-app inbox has it then;
-e-mail and IM robots take it from the outbox, measured by bench_notify.py).
+Yingji runs as installed (`yingji serve`, web and engine in one process, on SQLite; `yingji
+web` and `yingji worker` on PostgreSQL), with the demo organisation. The integration has no
+escalation policy, so the engine tells its people (the emergency office) directly.
+BENCH_SENDERS (4) connections post BENCH_RATE (1,000) alerts/s between them as Alertmanager
+would, BENCH_PER_REQUEST (10) new alerts a request on a fixed schedule, for BENCH_SECONDS (20)
+seconds. For each alert the latency runs from the sender's receipt of the 202 to the moment
+the engine handed its notice to the transport: the alert's `told_at`, written in the
+transaction that queues the notice (the in-app inbox has it then; e-mail and IM robots take
+it from the outbox, measured by bench_notify.py).
 
 Target (issue 7): p99 ≤ 1 s at 1,000 alerts/s.
 """
@@ -33,7 +34,7 @@ import urllib3
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from bench_intake import start_yingji, webhook_payload, yingji  # noqa: E402
+from bench_intake import Yingji, webhook_payload, yingji  # noqa: E402
 
 RATE = int(os.environ.get("BENCH_RATE", "1000"))
 PER_REQUEST = int(os.environ.get("BENCH_PER_REQUEST", "10"))
@@ -93,14 +94,14 @@ def told(env: dict, expected: int, wait: float = 30) -> dict[str, float]:
 
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        server, base, key, env = start_yingji(tmp, demo=True)
+        server = Yingji(tmp, demo=True)
         try:
-            headers = {"Content-Type": "application/json", "Authorization": f"Bearer {key}"}
-            accepted = send_steadily(f"{base}/api/v1/intake/alertmanager", headers)
-            handed = told(env, len(accepted))
+            headers = {"Content-Type": "application/json",
+                       "Authorization": f"Bearer {server.key}"}  # fmt: skip
+            accepted = send_steadily(f"{server.base}/api/v1/intake/alertmanager", headers)
+            handed = told(server.env, len(accepted))
         finally:
-            server.terminate()
-            server.wait(timeout=30)
+            server.stop()
     latencies = sorted(handed[k] - at for k, at in accepted.items() if k in handed)
     database = "PostgreSQL" if os.environ.get("BENCH_DATABASE_URL") else "SQLite"
     print(f"database: {database}; {len(latencies):,} of {len(accepted):,} alerts told")

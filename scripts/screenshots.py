@@ -39,6 +39,8 @@ PAGES = [
     ("intake-alerts", "/intake/alerts/?state=all", "executor", "zh-hans", 1280),
     ("intake-alert", "/intake/alerts/1/", "executor", "zh-hans", 1280),
     ("intake-integrations", "/intake/integrations/", "office", "zh-hans", 1280),
+    ("intake-integration", "/intake/integrations/1/", "office", "zh-hans", 1280),
+    ("intake-inhibit-rules", "/intake/inhibit-rules/", "office", "zh-hans", 1280),
     ("oncall-rosters", "/oncall/", "executor", "zh-hans", 1280),
     ("oncall-roster", "/oncall/1/", "office", "zh-hans", 1280),
     ("oncall-policies", "/oncall/policies/", "office", "zh-hans", 1280),

@@ -31,7 +31,7 @@ from yingji.engine.wakeup import Waiter
 log = logging.getLogger("yingji.engine")
 HEARTBEAT_EVERY = timedelta(seconds=5)
 BUSY_HEARTBEAT_EVERY = timedelta(seconds=1)
-BUSY_PERIOD = 0.05  # seconds
+BUSY_PERIOD = 0.1  # seconds
 
 
 @dataclass

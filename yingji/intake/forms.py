@@ -13,6 +13,11 @@ from yingji.oncall.models import EscalationPolicy
 from yingji.org.models import Person
 
 
+class OptionalJSONField(forms.JSONField):
+    def prepare_value(self, value: Any) -> Any:
+        return "" if value in (None, {}) else super().prepare_value(value)  # not "null"
+
+
 class IntegrationForm(forms.Form):
     name = forms.CharField(label=_("name"), max_length=120,
                            help_text=_("e.g. 生产 Prometheus, Zabbix 6 机房"))  # fmt: skip
@@ -21,7 +26,7 @@ class IntegrationForm(forms.Form):
         label=_("escalation policy"), queryset=EscalationPolicy.objects.all(), required=False,
         help_text=_("Pages the people on duty step by step until someone acknowledges."),
     )  # fmt: skip
-    mapping = forms.JSONField(
+    mapping = OptionalJSONField(
         label=_("mapping (generic JSON)"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_('Generic JSON only, e.g. {"alerts": "events", "key": "id", "summary": '
                     '"title", "severity": "level", "status": "state"}.'),
@@ -44,6 +49,18 @@ class IntegrationForm(forms.Form):
         help_text=_("New alerts of a group join it for this long after its first was told: "
                     "one page, one escalation. 0: every alert pages on its own."),
     )  # fmt: skip
+
+    # which kinds use a field: yingji.js shows only those of the chosen kind
+    KIND_FIELDS = {
+        "mapping": IntegrationKind.GENERIC,
+        "heartbeat_seconds": IntegrationKind.HEARTBEAT,
+    }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].widget.attrs["data-kind"] = ""
+        for name, kind in self.KIND_FIELDS.items():
+            self.fields[name].widget.attrs["data-kinds"] = kind
 
     def clean_group_window_minutes(self) -> int:
         return self.cleaned_data.get("group_window_minutes") or 0

@@ -237,21 +237,32 @@ MuteConfig = tuple[list[Matchers], list[tuple[Matchers, int | None, str]],
 
 def mute_and_route_config(integration_id: int, now: datetime) -> MuteConfig:
     """The silences in force, the routes (the integration's own first, then in order) and the
-    inhibit rules, read for a payload in three plain statements."""
+    inhibit rules, read for a payload in one statement (a round trip each cost more than the
+    reading on PostgreSQL)."""
     at = connection.ops.adapt_datetimefield_value(now)
+    quote = connection.ops.quote_name
+    sql = (
+        "SELECT 0, id, CAST(matchers AS TEXT), NULL, NULL, NULL, NULL, 0, 0 "  # noqa: S608
+        f"FROM {_table(IntakeSilence)} WHERE (integration_id = %s OR integration_id IS NULL) "
+        "AND starts_at <= %s AND ends_at > %s "
+        "UNION ALL SELECT 1, id, CAST(matchers AS TEXT), NULL, NULL, escalation_policy_id, "
+        "urgency, CASE WHEN integration_id IS NULL THEN 1 ELSE 0 END, position "
+        f"FROM {_table(Route)} WHERE integration_id = %s OR integration_id IS NULL "
+        "UNION ALL SELECT 2, id, CAST(source AS TEXT), CAST(target AS TEXT), "
+        f"CAST({quote('equal')} AS TEXT), NULL, NULL, 0, 0 FROM (SELECT * FROM "
+        f"{_table(InhibitRule)} ORDER BY id LIMIT 100) AS rules "
+        "ORDER BY 1, 8, 9, 2"
+    )
+    silences: list[Matchers] = []
+    routes: list[tuple[Matchers, int | None, str]] = []
+    rules: list[tuple[int, Matchers, Matchers, list[str]]] = []
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT matchers FROM {_table(IntakeSilence)} "  # noqa: S608
-                       "WHERE (integration_id = %s OR integration_id IS NULL) "
-                       "AND starts_at <= %s AND ends_at > %s",
-                       [integration_id, at, at])  # fmt: skip
-        silences = [_json(m) for (m,) in cursor.fetchall()]
-        cursor.execute("SELECT matchers, escalation_policy_id, urgency "  # noqa: S608
-                       f"FROM {_table(Route)} "
-                       "WHERE integration_id = %s OR integration_id IS NULL ORDER BY "
-                       "CASE WHEN integration_id IS NULL THEN 1 ELSE 0 END, position, id",
-                       [integration_id])  # fmt: skip
-        routes = [(_json(m), policy, urgency) for m, policy, urgency in cursor.fetchall()]
-        cursor.execute(f"SELECT id, source, target, {connection.ops.quote_name('equal')} "  # noqa: S608
-                       f"FROM {_table(InhibitRule)} ORDER BY id LIMIT 100")  # fmt: skip
-        rules = [(pk, _json(s), _json(t), _json(e)) for pk, s, t, e in cursor.fetchall()]
+        cursor.execute(sql, [integration_id, at, at, integration_id])
+        for kind, pk, first, target, equal, policy, urgency, _o1, _o2 in cursor.fetchall():
+            if kind == 0:
+                silences.append(_json(first))
+            elif kind == 1:
+                routes.append((_json(first), policy, urgency))
+            else:
+                rules.append((pk, _json(first), _json(target), _json(equal)))
     return silences, routes, rules
