@@ -44,6 +44,7 @@ PAGES = [
     ("oncall-rosters", "/oncall/", "executor", "zh-hans", 1280),
     ("oncall-roster", "/oncall/1/", "office", "zh-hans", 1280),
     ("oncall-policies", "/oncall/policies/", "office", "zh-hans", 1280),
+    ("oncall-me", "/oncall/me/", "executor", "zh-hans", 1280),
 ]
 FULL_PAGE = {"incident-command-expert"}
 # Choices made on a page before the picture: the channel form shows the chosen kind's fields.

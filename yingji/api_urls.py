@@ -29,6 +29,7 @@ router.register("intake/inhibit-rules", intake_api.InhibitRuleViewSet, basename=
 router.register("intake/silences", intake_api.SilenceViewSet, basename="intake-silence")
 router.register("oncall/rosters", oncall_api.RosterViewSet, basename="roster")
 router.register("oncall/policies", oncall_api.PolicyViewSet, basename="escalation-policy")
+router.register("oncall/contact-rules", oncall_api.ContactRuleViewSet, basename="contact-rule")
 router.register("oncall/calendars", oncall_api.CalendarViewSet, basename="holiday-calendar")
 router.register("notice-templates", incidents_api.NoticeTemplateViewSet, basename="notice-template")
 

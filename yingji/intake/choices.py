@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class IntegrationKind(models.TextChoices):
@@ -32,7 +33,8 @@ class Urgency(models.TextChoices):
 
     CRITICAL = "critical", _("Critical")
     ERROR = "error", _("Error")
-    WARNING = "warning", _("Warning")
+    # not monitoring's lowest "Warning" (提示): here info is the lowest, warning is 警告
+    WARNING = "warning", pgettext_lazy("alert severity", "Warning")
     INFO = "info", _("Info")
 
 

@@ -158,12 +158,24 @@ def inhibit_rule_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def inhibit_rule_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    return _manager_act(
+        request,
+        InhibitRule,
+        pk,
+        lambda rule: services.inhibit_rule_delete(actor=request.user, rule=rule),
+        _("Inhibit rule deleted."),
+        "intake:inhibit_rules",
+    )
+
+
+def _manager_act(request: HttpRequest, model: Any, pk: int, act: Any, done: str,
+                 back: str) -> HttpResponse:  # fmt: skip
+    """A manager's one-button action on one row, then back to its list."""
     if not services.may_manage(request.user):
         raise PermissionDenied
-    rule = get_object_or_404(InhibitRule, pk=pk)
-    flash_outcome(request, lambda: services.inhibit_rule_delete(actor=request.user, rule=rule),
-                  _("Inhibit rule deleted."))  # fmt: skip
-    return redirect("intake:inhibit_rules")
+    row = get_object_or_404(model, pk=pk)
+    flash_outcome(request, lambda: act(row), done)
+    return redirect(back)
 
 
 @login_required
@@ -214,9 +226,11 @@ def _setup_page(request: HttpRequest, form_class: Any, create: Any, template: st
 @login_required
 @require_POST
 def silence_expire(request: HttpRequest, pk: int) -> HttpResponse:
-    if not services.may_manage(request.user):
-        raise PermissionDenied
-    silence = get_object_or_404(IntakeSilence, pk=pk)
-    flash_outcome(request, lambda: services.silence_expire(actor=request.user, silence=silence),
-                  _("Silence ended."))  # fmt: skip
-    return redirect("intake:silences")
+    return _manager_act(
+        request,
+        IntakeSilence,
+        pk,
+        lambda silence: services.silence_expire(actor=request.user, silence=silence),
+        _("Silence ended."),
+        "intake:silences",
+    )

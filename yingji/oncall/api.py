@@ -17,11 +17,14 @@ from rest_framework.response import Response
 
 from yingji.core.api import validated
 from yingji.core.errors import DomainError
+from yingji.intake.choices import Urgency
 from yingji.monitoring.queries import may_read
+from yingji.notify.models import Channel
 from yingji.oncall import services
 from yingji.oncall.choices import DayFilter, DayKind, Rotation, StepTarget
 from yingji.oncall.escalation import policy_create
 from yingji.oncall.models import (
+    ContactRule,
     EscalationPolicy,
     EscalationStep,
     HolidayCalendar,
@@ -31,6 +34,7 @@ from yingji.oncall.models import (
 )
 from yingji.oncall.schedule import Segment
 from yingji.org.models import Person
+from yingji.org.roles import roles_of
 
 
 class LayerSerializer(serializers.ModelSerializer):
@@ -186,3 +190,45 @@ class PolicyViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
                  for step in data.pop("steps")]  # fmt: skip
         policy = policy_create(actor=request.user, steps=steps, **data)
         return Response(PolicySerializer(policy).data, status=status.HTTP_201_CREATED)
+
+
+class ContactRuleSerializer(serializers.ModelSerializer):
+    person = serializers.PrimaryKeyRelatedField(queryset=Person.objects.all())
+    urgency = serializers.ChoiceField(choices=Urgency.choices)
+    channels = serializers.PrimaryKeyRelatedField(queryset=Channel.objects.all(), many=True,
+                                                  required=False)  # fmt: skip
+    then_channels = serializers.PrimaryKeyRelatedField(queryset=Channel.objects.all(),
+                                                       many=True, required=False)  # fmt: skip
+    then_minutes = serializers.IntegerField(min_value=0, max_value=60, required=False, default=0)
+
+    class Meta:
+        model = ContactRule
+        fields = ["id", "person", "urgency", "channels", "then_channels", "then_minutes"]
+        validators: list[Any] = []  # a person's rule for a severity is replaced, not refused
+
+
+class ContactRuleViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """How each person is paged per severity: channels at once, and the next channels if the
+    alert is still unacknowledged `then_minutes` later. Everyone sees and sets their own;
+    the office, experts and administrators anyone's."""
+
+    serializer_class = ContactRuleSerializer
+
+    def get_queryset(self) -> QuerySet[ContactRule]:
+        rules = ContactRule.objects.prefetch_related("channels", "then_channels").order_by("pk")
+        if services.may_manage(self.request.user):
+            return rules
+        person = roles_of(self.request.user).person
+        return rules.filter(person=person) if person else rules.none()
+
+    def create(self, request: Request) -> Response:
+        """Set one person's rule for one severity (created or replaced)."""
+        data = validated(ContactRuleSerializer, request)
+        urgency = data["urgency"]
+        services.contact_rules_set(
+            actor=request.user, person=data["person"],
+            rules={urgency: data.get("channels", [])},
+            then={urgency: (data.get("then_channels", []), data.get("then_minutes", 0))},
+        )  # fmt: skip
+        rule = ContactRule.objects.get(person=data["person"], urgency=urgency)
+        return Response(ContactRuleSerializer(rule).data, status=status.HTTP_201_CREATED)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from yingji.audit.services import audit_record
 from yingji.core.errors import DomainError
+from yingji.engine.services import register_timer_handler, timer_schedule
 from yingji.engine.wakeup import wake_engines
 from yingji.incidents.queries import group_members
 from yingji.intake.models import IncomingAlert
@@ -193,16 +194,58 @@ def _notify_step(escalation: Escalation, step: dict[str, Any], now: datetime) ->
         channels = list(Channel.objects.filter(pk=step["id"], enabled=True))
     record["people"] = [p.pk for p in people]
     record["channels"] = [c.pk for c in channels]
-    context = {"summary": alert.summary[:200], "integration": alert.integration.name,
-               "urgency": alert.urgency, "step": escalation.step + 1,
-               "steps": len(escalation.steps), "round": escalation.round + 1,
-               "since": timezone.localtime(alert.started_at).strftime("%m-%d %H:%M")}  # fmt: skip
+    context = _page_context(escalation)
     key = f"escalation:{escalation.pk}:{escalation.round}:{escalation.step}"
     for index, (own, group) in enumerate(_by_contact_rule(people, alert.urgency)):
         notify(event="oncall.page", recipients=group, channels=channels if index == 0 else (),
                context=context, link=f"/intake/alerts/{alert.pk}/",
                key=key if index == 0 else f"{key}:{index}", personal_channels=own)  # fmt: skip
+    _schedule_next_channels(escalation, people, now, key)
     return record
+
+
+def _page_context(escalation: Escalation) -> dict[str, Any]:
+    alert = escalation.alert
+    return {"summary": alert.summary[:200], "integration": alert.integration.name,
+            "urgency": alert.urgency, "step": escalation.step + 1,
+            "steps": len(escalation.steps), "round": escalation.round + 1,
+            "since": timezone.localtime(alert.started_at).strftime("%m-%d %H:%M")}  # fmt: skip
+
+
+PAGE_AGAIN = "oncall.page_again"
+
+
+def _schedule_next_channels(escalation: Escalation, people: list[Person], now: datetime,
+                            key: str) -> None:  # fmt: skip
+    """A person whose rule names next channels is paged on them later, unless the alert has
+    been acknowledged or resolved by then (a durable engine timer, page_again)."""
+    rules = ContactRule.objects.filter(
+        person__in=people, urgency=escalation.alert.urgency, then_minutes__gt=0
+    ).prefetch_related("then_channels")
+    for rule in rules:
+        channels = [c.pk for c in rule.then_channels.all() if c.enabled and c.personal]
+        if channels:
+            timer_schedule(key=f"{key}:then:{rule.person_id}", handler=PAGE_AGAIN,
+                           due_at=now + timedelta(minutes=rule.then_minutes),
+                           payload={"escalation": escalation.pk, "person": rule.person_id,
+                                    "channels": channels, "key": key})  # fmt: skip
+
+
+@register_timer_handler(PAGE_AGAIN)
+def page_again(payload: dict[str, Any]) -> None:
+    """The next channels of a person's contact rule, if nobody has acknowledged yet."""
+    escalation = (Escalation.objects.select_related("alert__integration")
+                  .filter(pk=int(payload.get("escalation") or 0)).first())  # fmt: skip
+    if escalation is None or escalation.alert.state != "triggered":
+        return
+    person = Person.objects.filter(pk=int(payload.get("person") or 0), status="active").first()
+    channels = list(Channel.objects.filter(pk__in=payload.get("channels", []), enabled=True,
+                                           personal=True))  # fmt: skip
+    if person is None or not channels:
+        return
+    notify(event=PAGE_AGAIN, recipients=[person], context=_page_context(escalation),
+           link=f"/intake/alerts/{escalation.alert_id}/", personal_channels=channels,
+           key=f"{payload.get('key')}:again:{person.pk}")  # fmt: skip
 
 
 def _by_contact_rule(people: list[Person],

@@ -14,3 +14,11 @@ register_event(
         "of %(steps)s, round %(round)s). Acknowledge (认领) it to stop the escalation."
     ),
 )
+register_event(
+    "oncall.page_again",
+    title=gettext_lazy("[%(urgency)s] Still not acknowledged: %(summary)s"),
+    body=gettext_lazy(
+        "From %(integration)s since %(since)s. Your contact rule pages you here when an alert "
+        "is still unacknowledged. Acknowledge (认领) it to stop the escalation."
+    ),
+)

@@ -89,7 +89,8 @@ StepFormSet = forms.formset_factory(StepForm, extra=4, max_num=10)
 
 
 class ContactRulesForm(forms.Form):
-    """For each severity, the personal channels that page me (none ticked: all of them)."""
+    """For each severity, the personal channels that page me at once (none ticked: all of
+    them), and those that page me next if the alert is still unacknowledged."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -99,3 +100,32 @@ class ContactRulesForm(forms.Form):
                 label=label, queryset=personal, required=False,
                 widget=forms.CheckboxSelectMultiple,
             )  # fmt: skip
+            self.fields[f"{value}_then"] = forms.ModelMultipleChoiceField(
+                label=_("%(severity)s: then, if still unacknowledged") % {"severity": label},
+                queryset=personal, required=False, widget=forms.CheckboxSelectMultiple,
+            )  # fmt: skip
+            self.fields[f"{value}_after"] = forms.IntegerField(
+                label=_("%(severity)s: after (minutes)") % {"severity": label}, required=False,
+                min_value=1, max_value=60,
+            )  # fmt: skip
+
+    def rows(self) -> list[tuple[Any, Any, Any, Any]]:
+        """Per severity: its name and the three fields, for the page's table."""
+        return [(label, self[u], self[f"{u}_then"], self[f"{u}_after"])
+                for u, label in Urgency.choices]  # fmt: skip
+
+    @staticmethod
+    def initial_of(person: Any) -> dict[str, Any]:
+        initial: dict[str, Any] = {}
+        for rule in person.contact_rules.prefetch_related("channels", "then_channels"):
+            initial[rule.urgency] = list(rule.channels.all())
+            initial[f"{rule.urgency}_then"] = list(rule.then_channels.all())
+            initial[f"{rule.urgency}_after"] = rule.then_minutes or None
+        return initial
+
+    @staticmethod
+    def rules(data: dict[str, Any]) -> dict[str, Any]:
+        """The service's arguments: `rules` and `then` per severity."""
+        return {"rules": {u: data.get(u) or [] for u in Urgency.values},
+                "then": {u: (data.get(f"{u}_then") or [], data.get(f"{u}_after") or 0)
+                         for u in Urgency.values}}  # fmt: skip

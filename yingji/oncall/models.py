@@ -156,12 +156,18 @@ class Escalation(models.Model):
 
 class ContactRule(models.Model):
     """How a person wants to be paged for alerts of one severity: which of the personal
-    channels (e-mail, SMS, DingTalk, …), always with the in-app inbox."""
+    channels (e-mail, SMS, DingTalk, …) at once, always with the in-app inbox, and which
+    next if the alert is still unacknowledged `then_minutes` later."""
 
     person = models.ForeignKey("org.Person", on_delete=models.CASCADE, related_name="contact_rules")
     urgency = models.CharField(_("severity"), max_length=10)
     channels = models.ManyToManyField("notify.Channel", blank=True, related_name="+",
                                       verbose_name=_("channels"))  # fmt: skip
+    then_channels = models.ManyToManyField(
+        "notify.Channel", blank=True, related_name="+",
+        verbose_name=_("then, if still unacknowledged"),
+    )  # fmt: skip
+    then_minutes = models.PositiveSmallIntegerField(_("after (minutes)"), default=0)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["person", "urgency"],

@@ -257,24 +257,46 @@ def now_and_next(roster: Roster, now: datetime) -> tuple[Segment | None, Segment
 # ---- a person's own contact rules ----
 
 
+MAX_THEN_MINUTES = 60
+
+
 @transaction.atomic
-def contact_rules_set(*, actor: Any, person: Person,
-                      rules: dict[str, Sequence[Channel]]) -> None:  # fmt: skip
-    """For each severity, the personal channels that page this person (none given for a
-    severity: every personal channel). People set their own; the office may set anyone's."""
+def contact_rules_set(
+    *, actor: Any, person: Person, rules: dict[str, Sequence[Channel]],
+    then: dict[str, tuple[Sequence[Channel], int]] | None = None,
+) -> None:  # fmt: skip
+    """For each severity, the personal channels that page this person at once (none given:
+    every personal channel), and optionally those that page them next when the alert is
+    still unacknowledged some minutes later (SMS after the app, say). People set their own;
+    the office may set anyone's."""
     own = getattr(roles_of(actor), "person", None)
     if not may_manage(actor) and (own is None or own.pk != person.pk):
         raise AccessDenied(_("You may set only your own contact rules."))
-    unknown = set(rules) - set(Urgency.values)
+    then = then or {}
+    unknown = (set(rules) | set(then)) - set(Urgency.values)
     if unknown:
         names = ", ".join(sorted(unknown))
         raise DomainError(_("Unknown severities: %(names)s") % {"names": names}, field="rules")
-    for urgency, channels in rules.items():
-        chosen = list(channels)
-        if any(not (c.personal and c.enabled) for c in chosen):
-            raise DomainError(_("Only enabled personal channels can page a person."),
-                              field=urgency)  # fmt: skip
+    for urgency in set(rules) | set(then):
+        chosen = _personal(list(rules.get(urgency, ())), urgency)
+        later, minutes = then.get(urgency, ((), 0))
+        later = _personal(list(later), urgency)
+        if later and not 1 <= minutes <= MAX_THEN_MINUTES:
+            raise DomainError(_("The next channels page 1 to 60 minutes later."),
+                              field=f"{urgency}_after")  # fmt: skip
         rule, _created = ContactRule.objects.get_or_create(person=person, urgency=urgency)
-        rule.channels.set(chosen)
-    audit_record(actor=actor, action="oncall.contact_rules", obj=person,
-                 after={u: [c.pk for c in cs] for u, cs in rules.items()})  # fmt: skip
+        if urgency in rules:
+            rule.channels.set(chosen)
+        if urgency in then:
+            rule.then_channels.set(later)
+            rule.then_minutes = minutes if later else 0
+            rule.save(update_fields=["then_minutes"])
+    after: dict[str, Any] = {u: [c.pk for c in cs] for u, cs in rules.items()}
+    after.update({f"{u} then": [[c.pk for c in cs], m] for u, (cs, m) in then.items()})
+    audit_record(actor=actor, action="oncall.contact_rules", obj=person, after=after)
+
+
+def _personal(channels: list[Channel], urgency: str) -> list[Channel]:
+    if any(not (c.personal and c.enabled) for c in channels):
+        raise DomainError(_("Only enabled personal channels can page a person."), field=urgency)
+    return channels

@@ -202,10 +202,10 @@ def my_contact_rules(request: HttpRequest) -> HttpResponse:
     person = getattr(request.user, "person", None)
     if person is None:
         raise PermissionDenied
-    saved = {r.urgency: list(r.channels.all()) for r in person.contact_rules.all()}
-    form = ContactRulesForm(request.POST or None, initial=saved)
+    form = ContactRulesForm(request.POST or None, initial=ContactRulesForm.initial_of(person))
     if request.method == "POST" and save_form(form, lambda data: services.contact_rules_set(
-        actor=request.user, person=person, rules=data)) is not None:  # fmt: skip
+        actor=request.user, person=person, **ContactRulesForm.rules(data)),
+    ) is not None:  # fmt: skip
         messages.success(request, _("Saved."))
         return redirect("oncall:me")
     return render(request, "oncall/me.html", {"form": form})

@@ -223,3 +223,66 @@ class ContactRules(Escalations):
             services.contact_rules_set(actor=self.staff, person=self.executor_person,
                                        rules={"critical": []})  # fmt: skip
         self.assertTrue(Channel.objects.filter(name="短信").exists())
+
+    def test_the_next_channels_page_a_person_still_unacknowledged_minutes_later(self):
+        app = channel_save(actor=SYSTEM, channel=None, name="钉钉", kind="capture", config={},
+                           personal=True)  # fmt: skip
+        sms = channel_save(actor=SYSTEM, channel=None, name="短信", kind="capture", config={},
+                           personal=True)  # fmt: skip
+        Person.objects.filter(pk=self.executor_person.pk).update(email="chenlei@example.com")
+        self.login("executor")
+        self.client.post("/oncall/me/", {"critical": [app.pk], "critical_then": [sms.pk],
+                                         "critical_after": "3"})  # fmt: skip
+        bad = self.client.post("/oncall/me/", {"critical_then": [sms.pk],
+                                               "critical_after": "0"})  # fmt: skip
+        self.assertContains(bad, "1")  # the form refuses 0 minutes
+        first = self.trigger(T0)
+        self.run_at(T0)
+        self.run_at(T0 + timedelta(minutes=2, seconds=59))
+        self.assertFalse(Message.objects.filter(event="oncall.page_again").exists())
+        self.run_at(T0 + timedelta(minutes=3))
+        again = Message.objects.get(event="oncall.page_again")
+        channels = set(Delivery.objects.filter(message=again, person=self.executor_person)
+                       .values_list("channel__name", flat=True))  # fmt: skip
+        self.assertEqual(channels, {None, "短信"})
+        self.assertIn("Still not acknowledged", again.title)
+        IncomingAlert.objects.filter(pk=first.pk).update(state="resolved")
+        self.trigger(T0 + timedelta(hours=1), key="srv02/disk")  # acknowledged in time
+        self.run_at(T0 + timedelta(hours=1))
+        acknowledged = IncomingAlert.objects.get(dedup_key="srv02/disk")
+        with time_machine.travel(T0 + timedelta(hours=1, minutes=1), tick=False):
+            self.login("executor")
+            self.client.post(f"/intake/alerts/{acknowledged.pk}/acknowledge/")
+        self.run_at(T0 + timedelta(hours=1, minutes=5))
+        self.assertEqual(Message.objects.filter(event="oncall.page_again").count(), 1)
+        with self.assertRaisesMessage(DomainError, "1 to 60 minutes"):
+            services.contact_rules_set(actor=SYSTEM, person=self.executor_person, rules={},
+                                       then={"critical": ([sms], 61)})  # fmt: skip
+
+
+class ContactRulesApi(ApiTestCase):
+    def test_each_person_sets_their_own_rules_and_the_office_anyones(self):
+        sms = channel_save(actor=SYSTEM, channel=None, name="短信", kind="capture", config={},
+                           personal=True)  # fmt: skip
+        app = channel_save(actor=SYSTEM, channel=None, name="钉钉", kind="capture", config={},
+                           personal=True)  # fmt: skip
+        executor = self.api("executor")
+        body = {"person": self.executor_person.pk, "urgency": "critical", "channels": [app.pk],
+                "then_channels": [sms.pk], "then_minutes": 5}  # fmt: skip
+        made = executor.post("/api/v1/oncall/contact-rules/", body, format="json")
+        self.assertEqual(made.status_code, 201, made.content)
+        self.assertEqual((made.json()["then_channels"], made.json()["then_minutes"]),
+                         ([sms.pk], 5))  # fmt: skip
+        listed = executor.get("/api/v1/oncall/contact-rules/").json()["results"]
+        self.assertEqual([r["urgency"] for r in listed], ["critical"])
+        other = {**body, "person": self.staff_person.pk}
+        self.assertEqual(executor.post("/api/v1/oncall/contact-rules/", other,
+                                       format="json").status_code, 403)  # fmt: skip
+        self.assertEqual(self.api("staff").get("/api/v1/oncall/contact-rules/").json()["results"],
+                         [])  # fmt: skip
+        self.assertEqual(self.api("office").post("/api/v1/oncall/contact-rules/", other,
+                                                 format="json").status_code, 201)  # fmt: skip
+        late = {**body, "then_minutes": 0}
+        answer = executor.post("/api/v1/oncall/contact-rules/", late, format="json")
+        self.assertEqual(answer.status_code, 400)
+        self.assertIn("1 to 60 minutes", answer.content.decode())
