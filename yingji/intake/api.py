@@ -15,6 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from yingji.core.api import validated
+from yingji.incidents.queries import get_incident_for
 from yingji.intake import services
 from yingji.intake.choices import OPEN_STATES, AlertState
 from yingji.intake.models import IncomingAlert, InhibitRule, IntakeSilence, Integration, Route
@@ -55,7 +56,8 @@ class IncomingAlertSerializer(serializers.ModelSerializer):
                   "labels", "details", "link", "silenced", "noise_reason", "started_at",
                   "last_received_at",
                   "times_received", "acknowledged_by", "acknowledged_at",
-                  "resolved_at", "group_key", "lead", "told_at"]  # fmt: skip
+                  "resolved_at", "group_key", "lead", "told_at", "grade",
+                  "incident"]  # fmt: skip
         read_only_fields = fields
 
 
@@ -160,13 +162,33 @@ class IncomingAlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         alert = services.alert_resolve(actor=request.user, alert=self.get_object())
         return Response(IncomingAlertSerializer(alert).data)
 
+    @extend_schema(
+        request=inline_serializer("ReportedAs", {"incident": serializers.IntegerField()}),
+        responses=IncomingAlertSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def incident(self, request: Request, pk: Any = None) -> Response:
+        """The emergency this alert was reported as (`POST /api/v1/incidents/` first)."""
+        alert = self.get_object()
+        incident = get_incident_for(request.user, request.data.get("incident"))
+        alert = services.alert_link_incident(actor=request.user, alert=alert, incident=incident)
+        return Response(IncomingAlertSerializer(alert).data)
+
 
 class IntakeRouteSerializer(serializers.ModelSerializer):
     matchers = serializers.ListField(child=serializers.CharField(max_length=300), min_length=1)
 
     class Meta:
         model = Route
-        fields = ["id", "integration", "position", "matchers", "escalation_policy", "urgency"]
+        fields = [
+            "id",
+            "integration",
+            "position",
+            "matchers",
+            "escalation_policy",
+            "urgency",
+            "grade",
+        ]
 
 
 class IntakeSilenceSerializer(serializers.ModelSerializer):

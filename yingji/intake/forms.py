@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from yingji.incidents.choices import Grade
 from yingji.intake.choices import IntegrationKind, Urgency
 from yingji.intake.models import Integration
 from yingji.oncall.models import EscalationPolicy
@@ -114,6 +115,8 @@ class RouteForm(forms.Form):
                                                queryset=EscalationPolicy.objects.all())  # fmt: skip
     urgency = forms.ChoiceField(label=_("severity"), required=False,
                                 choices=[("", _("as sent")), *Urgency.choices])  # fmt: skip
+    grade = forms.ChoiceField(label=_("grade if reported"), required=False,
+                              choices=[("", _("from the severity")), *Grade.choices])  # fmt: skip
     position = forms.IntegerField(label=_("order"), initial=1, min_value=0, max_value=1000)
 
 

@@ -8,6 +8,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from yingji.incidents.choices import Grade
 from yingji.intake.choices import URGENCY_COLOURS, AlertState, IntegrationKind, Urgency
 
 
@@ -85,6 +86,10 @@ class IncomingAlert(models.Model):
                              related_name="members", verbose_name=_("grouped under"))  # fmt: skip
     notice_due_at = models.DateTimeField(null=True, blank=True)
     told_at = models.DateTimeField(_("told"), null=True, blank=True)
+    grade = models.CharField(_("grade if reported"), max_length=4, blank=True)  # its route's
+    incident = models.ForeignKey("incidents.Incident", null=True, blank=True,
+                                 on_delete=models.SET_NULL, related_name="incoming_alerts",
+                                 db_index=False, verbose_name=_("reported as"))  # fmt: skip
 
     class Meta:
         ordering = ["-started_at", "-pk"]
@@ -127,6 +132,9 @@ class Route(models.Model):
                                           on_delete=models.PROTECT, related_name="+",
                                           verbose_name=_("escalation policy"))  # fmt: skip
     urgency = models.CharField(_("severity"), max_length=10, choices=Urgency.choices, blank=True)
+    # the grade proposed when a matching alert is reported as an emergency (R-RESP-3)
+    grade = models.CharField(_("grade if reported"), max_length=4, choices=Grade.choices,
+                             blank=True)  # fmt: skip
 
     class Meta:
         ordering = ["position", "pk"]

@@ -43,6 +43,6 @@ def report_initial(user: Any, alert_id: Any) -> dict[str, Any]:
         "category": "information_system",
         "occurred_at": timezone.localtime(alert.started_at).strftime("%Y-%m-%dT%H:%M"),
         "symptoms": f"{alert.summary}\n{details}".strip()[:2000],
-        "severity": REPORT_GRADE.get(alert.urgency, ""),
+        "severity": alert.grade or REPORT_GRADE.get(alert.urgency, ""),
         "affected_systems": alert.source,
     }

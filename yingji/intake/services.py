@@ -24,7 +24,8 @@ from yingji.audit.services import audit_record
 from yingji.core.actors import is_system
 from yingji.core.errors import AccessDenied, DomainError
 from yingji.engine.wakeup import wake_engines
-from yingji.incidents.queries import group_members
+from yingji.incidents.choices import Grade
+from yingji.incidents.queries import group_members, visible_incidents
 from yingji.intake import store
 from yingji.intake.choices import OPEN_STATES, AlertState, IntegrationKind
 from yingji.intake.formats import ACKNOWLEDGE, RESOLVE, TRIGGER, Event, checked_mapping
@@ -332,17 +333,18 @@ def _route_and_silence(integration: Integration, alerts: list[AlertRow],
         return []
     silenced, routed, rules = store.mute_and_route_config(integration.pk, now)
     silences = [parse_matchers(m) for m in silenced]
-    routes = [(parse_matchers(m), policy, urgency) for m, policy, urgency in routed]
+    routes = [(parse_matchers(m), policy, urgency, grade) for m, policy, urgency, grade in routed]
     inhibitions = [Inhibition(pk, parse_matchers(source), parse_matchers(target), equal)
                    for pk, source, target, equal in rules]  # fmt: skip
     muting = _stored_sources(inhibitions, alerts)
     default = integration.escalation_policy_id
     for alert in alerts:
         labels = _match_labels(alert)
-        route = next(((policy, urgency) for matchers, policy, urgency in routes
-                      if all_match(matchers, labels)), (None, ""))  # fmt: skip
+        route = next(((policy, urgency, grade) for matchers, policy, urgency, grade in routes
+                      if all_match(matchers, labels)), (None, "", ""))  # fmt: skip
         if route[1]:
             alert.urgency = route[1]
+        alert.grade = route[2]
         if any(all_match(matchers, labels) for matchers in silences) or _inhibited(
             labels, inhibitions, muting, alerts
         ):
@@ -681,6 +683,19 @@ def alert_resolve(*, actor: Any, alert: IncomingAlert) -> IncomingAlert:
     return alert
 
 
+@transaction.atomic
+def alert_link_incident(*, actor: Any, alert: IncomingAlert, incident: Any) -> IncomingAlert:
+    """The emergency this alert was reported as (R-RESP-1): shown on the alert, so whoever
+    looks at it next goes to the incident rather than reporting it again."""
+    if not visible_incidents(actor).filter(pk=incident.pk).exists():
+        raise AccessDenied(_("You cannot see this incident."))
+    alert.incident = incident
+    alert.save(update_fields=["incident"])
+    audit_record(actor=actor, action="intake.alert.reported", obj=alert, regulation="R-RESP-1",
+                 after={"incident": incident.pk})  # fmt: skip
+    return alert
+
+
 # ---- routes and silences ----
 
 MAX_SILENCE = timedelta(days=30)
@@ -688,17 +703,20 @@ MAX_SILENCE = timedelta(days=30)
 
 @transaction.atomic
 def route_create(*, actor: Any, matchers: Sequence[str], integration: Integration | None = None,
-                 escalation_policy: Any = None, urgency: str = "",
+                 escalation_policy: Any = None, urgency: str = "", grade: str = "",
                  position: int = 1) -> Route:  # fmt: skip
-    """Alerts matching every matcher go to `escalation_policy` (and get `urgency`)."""
+    """Alerts matching every matcher go to `escalation_policy`, get `urgency`, and are
+    proposed at `grade` when reported as an emergency."""
     require_manager(actor)
     parse_matchers(matchers)
-    if escalation_policy is None and not urgency:
-        raise DomainError(_("A route sets an escalation policy, a severity or both."),
+    if escalation_policy is None and not urgency and not grade:
+        raise DomainError(_("A route sets an escalation policy, a severity, a grade or more."),
                           field="escalation_policy")  # fmt: skip
+    if grade and grade not in Grade.values:
+        raise DomainError(_("Choose a grade: I, II, III or IV."), field="grade")
     route = Route.objects.create(integration=integration, matchers=[m.strip() for m in matchers
                                  if m.strip()], escalation_policy=escalation_policy,
-                                 urgency=urgency, position=position)  # fmt: skip
+                                 urgency=urgency, grade=grade, position=position)  # fmt: skip
     audit_record(actor=actor, action="intake.route.create", obj=route, regulation="R-MON-2",
                  after={"matchers": route.matchers})  # fmt: skip
     return route

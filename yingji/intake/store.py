@@ -19,7 +19,7 @@ from yingji.intake.models import IncomingAlert, InhibitRule, IntakeSilence, Rout
 INSERTED = ("integration_id", "dedup_key", "state", "summary", "urgency", "source", "labels",
             "details", "link", "started_at", "last_received_at", "times_received",
             "acknowledged_at", "resolved_at", "silenced", "noise_reason", "policy_id",
-            "group_key", "lead_id", "notice_due_at", "told_at")  # fmt: skip
+            "group_key", "lead_id", "notice_due_at", "told_at", "grade", "incident_id")  # fmt: skip
 JSON_COLUMNS = ("labels", "details")
 CHUNK = 500  # rows or keys per statement, well under every database's parameter limit
 
@@ -42,6 +42,7 @@ class AlertRow:
     silenced: bool
     noise_reason: str
     group_key: str
+    grade: str
 
     def __init__(self, **values: Any) -> None:
         self.pk: int | None = None
@@ -54,6 +55,7 @@ class AlertRow:
         self.told_at: datetime | None = None
         self.last_received_at: datetime | None = None  # loaded rows: kept unless set
         self.silenced, self.noise_reason, self.group_key, self.times_received = False, "", "", 1
+        self.grade, self.incident_id = "", None
         for name, value in values.items():
             setattr(self, name, value)
 
@@ -128,6 +130,7 @@ def _insert_values(count: int) -> str:
 _TIMES = ("started_at", "last_received_at", "acknowledged_at", "resolved_at", "notice_due_at",
           "told_at")  # fmt: skip
 _PG_TYPES = {"integration_id": "bigint", "policy_id": "bigint", "lead_id": "bigint",
+             "incident_id": "bigint",
              "times_received": "integer", "silenced": "boolean", "labels": "text",
              "details": "text", **dict.fromkeys(_TIMES, "timestamptz")}  # fmt: skip
 
@@ -185,7 +188,7 @@ def _inserted_values(a: AlertRow, adapt: Any) -> tuple[Any, ...]:
             a.link, adapt(a.started_at), adapt(a.last_received_at), a.times_received,
             adapt(a.acknowledged_at), adapt(a.resolved_at), a.silenced, a.noise_reason,
             a.policy_id, a.group_key, a.lead_id, adapt(a.notice_due_at),
-            adapt(a.told_at))  # fmt: skip
+            adapt(a.told_at), a.grade, a.incident_id)  # fmt: skip
 
 
 def write_repeats(alerts: list[AlertRow]) -> None:
@@ -231,7 +234,7 @@ def write_changes(alerts: list[AlertRow]) -> None:
 
 
 Matchers = list[str]
-MuteConfig = tuple[list[Matchers], list[tuple[Matchers, int | None, str]],
+MuteConfig = tuple[list[Matchers], list[tuple[Matchers, int | None, str, str]],
                    list[tuple[int, Matchers, Matchers, list[str]]]]  # fmt: skip
 
 
@@ -245,7 +248,7 @@ def mute_and_route_config(integration_id: int, now: datetime) -> MuteConfig:
         "SELECT 0, id, CAST(matchers AS TEXT), NULL, NULL, NULL, NULL, 0, 0 "  # noqa: S608
         f"FROM {_table(IntakeSilence)} WHERE (integration_id = %s OR integration_id IS NULL) "
         "AND starts_at <= %s AND ends_at > %s "
-        "UNION ALL SELECT 1, id, CAST(matchers AS TEXT), NULL, NULL, escalation_policy_id, "
+        "UNION ALL SELECT 1, id, CAST(matchers AS TEXT), grade, NULL, escalation_policy_id, "
         "urgency, CASE WHEN integration_id IS NULL THEN 1 ELSE 0 END, position "
         f"FROM {_table(Route)} WHERE integration_id = %s OR integration_id IS NULL "
         "UNION ALL SELECT 2, id, CAST(source AS TEXT), CAST(target AS TEXT), "
@@ -254,15 +257,15 @@ def mute_and_route_config(integration_id: int, now: datetime) -> MuteConfig:
         "ORDER BY 1, 8, 9, 2"
     )
     silences: list[Matchers] = []
-    routes: list[tuple[Matchers, int | None, str]] = []
+    routes: list[tuple[Matchers, int | None, str, str]] = []
     rules: list[tuple[int, Matchers, Matchers, list[str]]] = []
     with connection.cursor() as cursor:
         cursor.execute(sql, [integration_id, at, at, integration_id])
         for kind, pk, first, target, equal, policy, urgency, _o1, _o2 in cursor.fetchall():
             if kind == 0:
                 silences.append(_json(first))
-            elif kind == 1:
-                routes.append((_json(first), policy, urgency))
+            elif kind == 1:  # the second column is the route's grade
+                routes.append((_json(first), policy, urgency, target or ""))
             else:
                 rules.append((pk, _json(first), _json(target), _json(equal)))
     return silences, routes, rules

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from yingji.core.flash import flash_outcome
 from yingji.core.forms import save_form
+from yingji.incidents.queries import visible_incidents
 from yingji.intake import services
 from yingji.intake.choices import OPEN_STATES, AlertState
 from yingji.intake.forms import (
@@ -53,7 +54,10 @@ def alert_list(request: HttpRequest) -> HttpResponse:
 def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
     alert = get_incoming_for(request.user, pk)
     members = alert.members.order_by("started_at", "pk")
+    incident = (visible_incidents(request.user).filter(pk=alert.incident_id).first()
+                if alert.incident_id else None)  # fmt: skip
     context = {"alert": alert, "may_act": services.may_act(request.user, alert),
+               "incident": incident,
                "escalation": escalation_shown(alert), "members": members[:GROUP_SHOWN],
                "member_count": members.count()}  # fmt: skip
     return render(request, "intake/alert.html", context)

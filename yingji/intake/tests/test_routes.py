@@ -68,12 +68,16 @@ class RoutesAndSilences(CastTestCase):
         services.route_create(actor=SYSTEM, matchers=["severity=critical"],
                               escalation_policy=self.urgent, position=1)  # fmt: skip
         services.route_create(actor=SYSTEM, matchers=["instance=~db-02.*"], urgency="info",
-                              integration=self.integration, position=5)  # fmt: skip
+                              integration=self.integration, position=5, grade="II")  # fmt: skip
         self.send(GROUP)
         self.assertEqual(self.policy_of("a1b2c3d4e5f60718"), "紧急直达主管")  # critical
         self.assertEqual(self.policy_of("0f1e2d3c4b5a6978"), "默认")  # warning, re-graded info
-        self.assertEqual(IncomingAlert.objects.get(dedup_key="0f1e2d3c4b5a6978").urgency, "info")
-        with self.assertRaisesMessage(DomainError, "policy, a severity or both"):
+        regraded = IncomingAlert.objects.get(dedup_key="0f1e2d3c4b5a6978")
+        self.assertEqual((regraded.urgency, regraded.grade), ("info", "II"))
+        self.login("executor")  # the route's grade, not the one info would give (IV)
+        report = self.client.get(f"/incidents/report/?incoming={regraded.pk}")
+        self.assertEqual(report.context["form"].initial["severity"], "II")
+        with self.assertRaisesMessage(DomainError, "a grade or more"):
             services.route_create(actor=SYSTEM, matchers=["a=b"])
 
     def test_a_silence_keeps_the_alert_and_tells_nobody_until_it_ends(self):

@@ -6,6 +6,9 @@ import json
 from yingji.core.actors import SYSTEM
 from yingji.core.ratelimit import reset_budgets
 from yingji.core.tests.test_settings_and_cli import run_yingji
+from yingji.incidents.models import Incident
+from yingji.incidents.tests.test_api import REPORT as API_REPORT
+from yingji.incidents.tests.test_pages import REPORT as PAGE_REPORT
 from yingji.intake import services
 from yingji.intake.models import IncomingAlert, Integration
 from yingji.intake.tests.test_pagerduty import EXAMPLE
@@ -109,6 +112,14 @@ class Setup(ApiTestCase):
         report = self.client.get(f"/incidents/report/?incoming={alert.pk}")
         self.assertEqual(report.context["form"].initial["title"], alert.summary)
         self.assertEqual(report.context["form"].initial["severity"], "I")  # critical
+        reported = self.client.post(f"/incidents/report/?incoming={alert.pk}",
+                                    {**PAGE_REPORT, "title": alert.summary})  # fmt: skip
+        incident = Incident.objects.get(title=alert.summary)
+        self.assertRedirects(reported, f"/incidents/{incident.pk}/")
+        self.assertEqual(self.refreshed(alert).incident, incident)
+        page = self.client.get(f"/intake/alerts/{alert.pk}/")
+        self.assertContains(page, f"/incidents/{incident.pk}/")  # the alert shows its incident
+        self.assertNotContains(page, "?incoming=")  # and is not offered for reporting again
         self.login("outsider")
         self.assertEqual(self.client.get(f"/intake/alerts/{alert.pk}/").status_code, 404)
         self.assertEqual(self.client.get(f"/incidents/report/?incoming={alert.pk}")
@@ -135,6 +146,18 @@ class Setup(ApiTestCase):
         self.assertEqual(resolved.json()["state"], "resolved")
         again = office.post(f"/api/v1/intake/alerts/{listed[0]['id']}/acknowledge/")
         self.assertEqual(again.status_code, 409)
+        reported = office.post("/api/v1/incidents/", API_REPORT, format="json").json()
+        linked = office.post(f"/api/v1/intake/alerts/{listed[0]['id']}/incident/",
+                             {"incident": reported["id"]}, format="json")  # fmt: skip
+        self.assertEqual((linked.status_code, linked.json()["incident"]), (200, reported["id"]))
+        self.assertEqual(
+            office.post(
+                f"/api/v1/intake/alerts/{listed[0]['id']}/incident/",
+                {"incident": 999999},
+                format="json",
+            ).status_code,
+            404,
+        )
         self.assertEqual(self.api("staff").post("/api/v1/intake/integrations/", {
             "name": "y", "kind": "pagerduty"}, format="json").status_code, 403)  # fmt: skip
         self.assertEqual(self.api("outsider").get("/api/v1/intake/alerts/").json()["results"], [])
