@@ -9,6 +9,8 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -27,7 +29,7 @@ from yingji.intake.forms import (
     RouteForm,
     SilenceForm,
 )
-from yingji.intake.models import InhibitRule, IntakeSilence, Integration, Route
+from yingji.intake.models import IncomingAlert, InhibitRule, IntakeSilence, Integration, Route
 from yingji.intake.queries import get_incoming_for, visible_incoming
 from yingji.monitoring.queries import may_read
 from yingji.oncall.escalation import escalation_shown
@@ -45,9 +47,19 @@ def alert_list(request: HttpRequest) -> HttpResponse:
         alerts = alerts.filter(state__in=OPEN_STATES)
     elif state in AlertState.values:
         alerts = alerts.filter(state=state)
+    every = request.GET.get("every") == "1"
+    if not every:  # a group is one row, its lead's, with how many more it holds
+        alerts = alerts.filter(lead__isnull=True).annotate(grouped=_members_count())
     states = [("open", _("open")), *AlertState.choices, ("all", _("all"))]
-    context = {"alerts": alerts[:PAGE], "state": state, "states": states}
+    context = {"alerts": alerts[:PAGE], "state": state, "states": states, "every": every}
     return render(request, "intake/alerts.html", context)
+
+
+def _members_count() -> Any:
+    """Per lead on the page, its members (a correlated count, by the lead's index)."""
+    members = (IncomingAlert.objects.filter(lead=OuterRef("pk")).order_by()
+               .values("lead").annotate(n=Count("pk")).values("n"))  # fmt: skip
+    return Coalesce(Subquery(members), 0)
 
 
 @login_required

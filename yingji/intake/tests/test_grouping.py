@@ -110,6 +110,10 @@ class Grouping(CastTestCase):
             self.assertContains(page, f"/intake/alerts/{lead.pk}/")
             page = self.client.get(f"/intake/alerts/{lead.pk}/")
             self.assertContains(page, "DiskFull on a2")  # the group's alerts are listed
+            listed = self.client.get("/intake/alerts/")
+            self.assertContains(listed, "+1")  # one row for the group
+            self.assertNotContains(listed, "DiskFull on a2")
+            self.assertContains(self.client.get("/intake/alerts/?every=1"), "DiskFull on a2")
             answer = self.client.post(f"/intake/alerts/{lead.pk}/acknowledge/")
             self.assertEqual(answer.status_code, 302)
         member.refresh_from_db()
