@@ -55,6 +55,12 @@ class OverrideSerializer(serializers.ModelSerializer):
         fields = ["id", "person", "starts_at", "ends_at", "reason"]
 
 
+class SwapSerializer(serializers.Serializer):
+    first = serializers.DateTimeField(help_text="an instant in the first shift")
+    second = serializers.DateTimeField(help_text="an instant in the other person's shift")
+    reason = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
+
+
 class RosterSerializer(serializers.ModelSerializer):
     layers = LayerSerializer(many=True, read_only=True)
     calendar = serializers.PrimaryKeyRelatedField(queryset=HolidayCalendar.objects.all(),
@@ -115,6 +121,14 @@ class RosterViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         override = services.override_add(actor=request.user, roster=self.get_object(),
                                          **validated(OverrideSerializer, request))  # fmt: skip
         return Response(OverrideSerializer(override).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=SwapSerializer, responses=OverrideSerializer(many=True))
+    @action(detail=True, methods=["post"])
+    def swap(self, request: Request, pk: Any = None) -> Response:
+        """Two people trade the shifts that `first` and `second` fall in (two overrides)."""
+        made = services.shift_swap(actor=request.user, roster=self.get_object(),
+                                   **validated(SwapSerializer, request))  # fmt: skip
+        return Response(OverrideSerializer(made, many=True).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         parameters=[OpenApiParameter("at", str, description="ISO 8601 instant; default now")],

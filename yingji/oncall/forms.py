@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django import forms
@@ -60,6 +61,28 @@ class OverrideForm(forms.Form):
     starts_at = forms.DateTimeField(label=_("from"), widget=LOCAL_TIME)
     ends_at = forms.DateTimeField(label=_("until"), widget=LOCAL_TIME)
     reason = forms.CharField(label=_("reason"), max_length=300)
+
+
+class SwapForm(forms.Form):
+    """Two of the coming shifts, by their start; the service finds who is on each."""
+
+    first = forms.ChoiceField(label=_("this shift"))
+    second = forms.ChoiceField(label=_("swaps with"))
+    reason = forms.CharField(label=_("reason"), max_length=200, required=False)
+
+    def __init__(self, *args: Any, shifts: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("first", "second"):
+            field = self.fields[name]
+            assert isinstance(field, forms.ChoiceField)
+            field.choices = shifts
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for name in ("first", "second"):
+            if name in data:
+                data[name] = datetime.fromisoformat(data[name])
+        return data
 
 
 class PolicyForm(forms.Form):

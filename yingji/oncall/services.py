@@ -11,6 +11,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yingji.audit.services import audit_record
@@ -139,6 +140,45 @@ def override_add(*, actor: Any, roster: Roster, person: Person, starts_at: datet
                  after={"person": person.pk, "from": starts_at.isoformat(),
                         "until": ends_at.isoformat()})  # fmt: skip
     return override
+
+
+SHIFT_SEARCH = timedelta(days=8)  # longer than a weekly shift
+
+
+def shift_at(roster: Roster, at: datetime) -> Segment | None:
+    """The shift (a stretch of one person's duty) that `at` falls in."""
+    segments = roster_timeline(roster, at - SHIFT_SEARCH, at + SHIFT_SEARCH)
+    return next((s for s in segments if s.starts_at <= at < s.ends_at), None)
+
+
+@transaction.atomic
+def shift_swap(*, actor: Any, roster: Roster, first: datetime, second: datetime,
+               reason: str = "") -> tuple[Override, Override]:  # fmt: skip
+    """Two people trade shifts (换班): each takes the other's, as two overrides made
+    together, so there is never a moment with only one half of the swap."""
+    require_manager(actor)
+    shifts = [shift_at(roster, first), shift_at(roster, second)]
+    a, b = shifts
+    if a is None or b is None or a.person is None or b.person is None:
+        raise DomainError(_("Choose two shifts that someone is on duty for."), field="first")
+    if a.person == b.person:
+        raise DomainError(_("Both shifts are the same person's: choose another's."),
+                          field="second")  # fmt: skip
+    if a.starts_at < b.ends_at and b.starts_at < a.ends_at:
+        raise DomainError(_("The shifts overlap: choose two different shifts."), field="second")
+    if min(a.ends_at, b.ends_at) <= timezone.now():
+        raise DomainError(_("Only shifts that have not ended can be swapped."), field="first")
+    people = {p.pk: p for p in Person.objects.filter(pk__in=[a.person, b.person])}
+    names = f"{people[a.person].full_name} ↔ {people[b.person].full_name}"
+    why = _("Swap: %(names)s") % {"names": names} + (
+        f" · {reason.strip()}" if reason.strip() else ""
+    )
+    return (
+        override_add(actor=actor, roster=roster, person=people[b.person],
+                     starts_at=a.starts_at, ends_at=a.ends_at, reason=why),
+        override_add(actor=actor, roster=roster, person=people[a.person],
+                     starts_at=b.starts_at, ends_at=b.ends_at, reason=why),
+    )  # fmt: skip
 
 
 @transaction.atomic

@@ -28,6 +28,7 @@ from yingji.oncall.forms import (
     PolicyForm,
     RosterForm,
     StepFormSet,
+    SwapForm,
 )
 from yingji.oncall.ical import roster_ics
 from yingji.oncall.models import EscalationPolicy, HolidayCalendar, Layer, Override, Roster
@@ -92,11 +93,22 @@ def roster_detail(request: HttpRequest, pk: int) -> HttpResponse:
         LayerForm(initial={"start_date": timezone.localdate()}) if manager else None)  # fmt: skip
     override_form = OverrideForm(request.POST) if manager and "add_override" in request.POST else (
         OverrideForm() if manager else None)  # fmt: skip
+    now = timezone.now()
+    segments = services.roster_timeline(roster, now, now + timedelta(days=SCHEDULE_DAYS))
+    layers = list(roster.layers.order_by("-priority", "pk"))
+    people = _names([s.person for s in segments] + [m for layer in layers for m in layer.members])
+    shifts = [(s.starts_at.isoformat(), f"{timezone.localtime(s.starts_at):%m-%d %H:%M} "
+               f"{people.get(s.person, '—')}") for s in segments if s.person]  # fmt: skip
+    swap_form = (SwapForm(request.POST if "swap" in request.POST else None, shifts=shifts)
+                 if manager else None)  # fmt: skip
     if request.method == "POST":
         if not manager:
             raise PermissionDenied
         saved = None
-        if "add_layer" in request.POST and layer_form is not None:
+        if "swap" in request.POST and swap_form is not None:
+            saved = save_form(swap_form, lambda data: services.shift_swap(
+                actor=request.user, roster=roster, **data))  # fmt: skip
+        elif "add_layer" in request.POST and layer_form is not None:
             saved = save_form(layer_form, lambda data: services.layer_add(
                 actor=request.user, roster=roster, **data))  # fmt: skip
         elif "add_override" in request.POST and override_form is not None:
@@ -105,16 +117,13 @@ def roster_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if saved is not None:
             messages.success(request, _("Saved."))
             return redirect("oncall:roster", pk=pk)
-    now = timezone.now()
-    segments = services.roster_timeline(roster, now, now + timedelta(days=SCHEDULE_DAYS))
-    layers = list(roster.layers.order_by("-priority", "pk"))
-    people = _names([s.person for s in segments] + [m for layer in layers for m in layer.members])
     context = {
         "roster": roster, "manager": manager,
         "segments": [(s, _name(people, s)) for s in segments],
         "layers": [(layer, [people.get(m, "?") for m in layer.members]) for layer in layers],
         "overrides": roster.overrides.filter(ends_at__gt=now).select_related("person")[:50],
         "layer_form": layer_form, "override_form": override_form, "days": SCHEDULE_DAYS,
+        "swap_form": swap_form,
     }  # fmt: skip
     return render(request, "oncall/roster.html", context)
 

@@ -1,7 +1,7 @@
 """Rosters in the pages and the API: rotations, overrides, a holiday calendar imported from
 CSV, who is on duty now and next, and the .ics feed read back by an iCalendar parser."""
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 
 import time_machine
 from icalendar import Calendar
@@ -120,3 +120,57 @@ def _file(text: str):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile("days.csv", text.encode(), content_type="text/csv")
+
+
+class Swaps(ApiTestCase):
+    def setUp(self) -> None:
+        super().setUp()
+        self.roster = services.roster_create(actor=SYSTEM, name="运维值班")
+        services.layer_add(actor=SYSTEM, roster=self.roster, name="白班", rotation="daily",
+                           handoff=time(9), start_date=date(2026, 9, 28),
+                           members=[self.executor_person, self.expert_person])  # fmt: skip
+
+    def on_duty_at(self, at: datetime) -> int | None:
+        person = services.on_duty_person(self.roster, at)
+        return person.pk if person else None
+
+    def test_two_people_trade_shifts_in_the_page_and_the_api(self):
+        tomorrow = MONDAY + timedelta(days=1)  # Tuesday 10:00: the expert's shift
+        with time_machine.travel(MONDAY, tick=False):
+            self.login("office")
+            page = self.client.get(f"/oncall/{self.roster.pk}/")
+            self.assertContains(page, "换班")
+            # the shifts as the page offers them: the executor's (now), the expert's (Tuesday)
+            first, second = MONDAY.isoformat(), "2026-09-29T01:00:00+00:00"
+            self.assertContains(page, f'value="{second}"')
+            answer = self.client.post(
+                f"/oncall/{self.roster.pk}/",
+                {"swap": "1", "first": first, "second": second, "reason": "家中有事"},
+            )
+            self.assertEqual(answer.status_code, 302, answer.content.decode()[-2000:])
+        self.assertEqual(self.on_duty_at(MONDAY), self.expert_person.pk)
+        self.assertEqual(self.on_duty_at(tomorrow), self.executor_person.pk)
+        self.assertEqual(self.on_duty_at(MONDAY + timedelta(days=2)), self.executor_person.pk)
+        with time_machine.travel(MONDAY, tick=False):
+            office = self.api("office")
+            same = office.post(f"/api/v1/oncall/rosters/{self.roster.pk}/swap/", {
+                "first": MONDAY.isoformat(),
+                "second": (MONDAY + timedelta(days=3)).isoformat()}, format="json")  # fmt: skip
+            self.assertEqual(same.status_code, 400)  # both now the expert's
+            self.assertIn("same person", same.content.decode())
+            traded = office.post(f"/api/v1/oncall/rosters/{self.roster.pk}/swap/", {
+                "first": (MONDAY + timedelta(days=2)).isoformat(),
+                "second": (MONDAY + timedelta(days=3)).isoformat()}, format="json")  # fmt: skip
+            self.assertEqual(traded.status_code, 201, traded.content)
+            self.assertEqual(len(traded.json()), 2)
+            staff = self.api("staff")
+            self.assertEqual(staff.post(f"/api/v1/oncall/rosters/{self.roster.pk}/swap/", {
+                "first": MONDAY.isoformat(), "second": tomorrow.isoformat()},
+                format="json").status_code, 403)  # fmt: skip
+        with time_machine.travel(MONDAY + timedelta(days=10), tick=False):
+            late = self.api("office").post(
+                f"/api/v1/oncall/rosters/{self.roster.pk}/swap/",
+                {"first": MONDAY.isoformat(), "second": tomorrow.isoformat()},
+                format="json",
+            )
+            self.assertEqual(late.status_code, 400)  # those shifts have ended
