@@ -336,7 +336,7 @@ def _route_and_silence(integration: Integration, alerts: list[AlertRow],
     routes = [(parse_matchers(m), policy, urgency, grade) for m, policy, urgency, grade in routed]
     inhibitions = [Inhibition(pk, parse_matchers(source), parse_matchers(target), equal)
                    for pk, source, target, equal in rules]  # fmt: skip
-    muting = _stored_sources(inhibitions, alerts)
+    muting = _stored_sources(inhibitions, alerts) | _payload_sources(inhibitions, alerts)
     default = integration.escalation_policy_id
     for alert in alerts:
         labels = _match_labels(alert)
@@ -346,7 +346,7 @@ def _route_and_silence(integration: Integration, alerts: list[AlertRow],
             alert.urgency = route[1]
         alert.grade = route[2]
         if any(all_match(matchers, labels) for matchers in silences) or _inhibited(
-            labels, inhibitions, muting, alerts
+            labels, inhibitions, muting
         ):
             alert.silenced = True
             continue
@@ -391,20 +391,21 @@ def _stored_sources(inhibitions: list[Inhibition], alerts: list[AlertRow]) -> se
     return set(found.values_list("rule_id", "equal_key")) & asked
 
 
+def _payload_sources(inhibitions: list[Inhibition],
+                     alerts: list[AlertRow]) -> set[tuple[int, str]]:  # fmt: skip
+    """The (rule, equal values) this payload's own new alerts are sources of: a data centre
+    reported down in the same payload as its hosts mutes them too."""
+    return {(rule.pk, rule.key(labels)) for alert in alerts
+            for labels in [_match_labels(alert)] for rule in inhibitions
+            if all_match(rule.source, labels)}  # fmt: skip
+
+
 def _inhibited(labels: dict[str, str], inhibitions: list[Inhibition],
-               muting: set[tuple[int, str]], new: list[AlertRow]) -> bool:  # fmt: skip
+               muting: set[tuple[int, str]]) -> bool:  # fmt: skip
     """Is an open alert (stored, or new in this payload) the source of a rule this alert is a
     target of, with the same values of the rule's `equal` labels?"""
-    for rule in inhibitions:
-        if not rule.mutes(labels):
-            continue
-        key = rule.key(labels)
-        if (rule.pk, key) in muting or any(
-            all_match(rule.source, theirs) and rule.key(theirs) == key
-            for theirs in (_match_labels(a) for a in new)
-        ):
-            return True
-    return False
+    return any(rule.mutes(labels) and (rule.pk, rule.key(labels)) in muting
+               for rule in inhibitions)  # fmt: skip
 
 
 def _sources_record(alerts: Sequence[AlertRow | IncomingAlert],
@@ -512,8 +513,8 @@ NOTICE_BATCH = 1000
 
 
 def tell_due(*, now: datetime, batch: int = NOTICE_BATCH) -> int:
-    """Claim the alerts whose notice is due (with the pending ones of their groups) and, in
-    the same transaction, tell and page per group: a new group starts its policy's
+    """Claim the alerts whose notice is due and, in the same transaction, tell and page them
+    per group (integration and group key): a new group starts its policy's
     escalation, or one notice names its alerts; alerts joining a group told within its
     window page nobody again, a follow-up tells those already paged; closings are told to
     whoever was told of the opening."""

@@ -192,6 +192,8 @@ class Inhibition(ApiTestCase):
         send({**alert("DatacenterDown", "A", "critical"), "status": "resolved"})
         send(alert("DiskFull", "A", "warning"))  # the source has resolved: no longer muted
         self.assertFalse(IncomingAlert.objects.get(dedup_key="DiskFull-A").silenced)
+        send(alert("HostDown", "C", "warning"), alert("DatacenterDown", "C", "critical"))
+        self.assertTrue(IncomingAlert.objects.get(dedup_key="HostDown-C").silenced)  # same payload
         send(alert("RackDown", "B", "critical"))  # open before the rule that names it
         services.inhibit_rule_create(actor=SYSTEM, source=["alertname=RackDown"],
                                      target=["severity=info"], equal=["dc"])  # fmt: skip
