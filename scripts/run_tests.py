@@ -1,11 +1,14 @@
-"""Run the suite on SQLite, then on PostgreSQL when YINGJI_TEST_POSTGRES_URL is set or CI=true.
+"""Run the suite on SQLite, then on PostgreSQL when YINGJI_TEST_POSTGRES_URL is set or CI=true,
+then (CI=true or YINGJI_TEST_YEAR_AHEAD=1) once more on SQLite with the clock a year ahead.
 
-Under CI an unreachable PostgreSQL fails the run; it is never skipped silently.
+Under CI an unreachable PostgreSQL or a missing `faketime` fails the run; neither is skipped
+silently. The year-ahead run proves no test compares a fixed date with the real clock.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 
@@ -16,7 +19,7 @@ def postgres_url() -> str | None:
     url = os.environ.get("YINGJI_TEST_POSTGRES_URL", "").strip()
     if url:
         return url
-    if os.environ.get("CI", "").lower() == "true":
+    if under_ci():
         return DEFAULT_POSTGRES_URL
     return None
 
@@ -32,15 +35,35 @@ def postgres_reachable(url: str) -> str | None:
     return None
 
 
-def pytest(database_url: str | None, extra: list[str]) -> int:
+def under_ci() -> bool:
+    return os.environ.get("CI", "").lower() == "true"
+
+
+def pytest(database_url: str | None, extra: list[str], *, year_ahead: bool = False) -> int:
     env = dict(os.environ)
     env.pop("YINGJI_DATABASE_URL", None)
+    command = [sys.executable, "-m", "pytest", *extra]
     if database_url:
         env["YINGJI_DATABASE_URL"] = database_url
         env.setdefault("YINGJI_SECRET_KEY", "test-only-secret-key-not-for-production")
+    if year_ahead:
+        # libfaketime moves the wall clock of the run and of every process it starts; the
+        # monotonic clock stays real, or threads waiting with a timeout never wake.
+        env["FAKETIME_DONT_FAKE_MONOTONIC"] = "1"
+        command = ["faketime", "+366 days", *command]
     label = "PostgreSQL" if database_url else "SQLite"
-    print(f"\n===== test suite on {label} =====", flush=True)
-    return subprocess.call([sys.executable, "-m", "pytest", *extra], env=env)
+    print(f"\n===== test suite on {label}{' a year ahead' if year_ahead else ''} =====", flush=True)
+    return subprocess.call(command, env=env)
+
+
+def year_ahead(extra: list[str]) -> int:
+    wanted = os.environ.get("YINGJI_TEST_YEAR_AHEAD", "").strip()
+    if wanted == "0" or not (wanted == "1" or under_ci()):
+        return 0
+    if shutil.which("faketime") is None:
+        print("The year-ahead run needs `faketime` (apt-get install faketime).", file=sys.stderr)
+        return 1 if under_ci() else 0
+    return pytest(None, extra, year_ahead=True)
 
 
 def main() -> int:
@@ -49,12 +72,12 @@ def main() -> int:
     url = postgres_url()
     if url is None:
         print("PostgreSQL run skipped: set YINGJI_TEST_POSTGRES_URL (CI=true runs it always).")
-        return status
-    problem = postgres_reachable(url)
-    if problem:
+    elif problem := postgres_reachable(url):
         print(f"PostgreSQL at {url} is unreachable: {problem}", file=sys.stderr)
         return 1
-    return pytest(url, extra) or status
+    else:
+        status = pytest(url, extra) or status
+    return year_ahead(extra) or status
 
 
 if __name__ == "__main__":

@@ -299,6 +299,11 @@ CANARY_MINUTES = env_int("YINGJI_CANARY_MINUTES", 60, minimum=0)  # 0 turns the 
 # Deliveries an engine sends at once (one commit records them). A killed worker may repeat
 # at most this many; 1 repeats only the one in flight, at a lower send rate.
 SEND_CONCURRENCY = env_int("YINGJI_SEND_CONCURRENCY", 8, minimum=1)
+# Seconds one request to a robot, gateway or mail server may take before it counts as failed.
+SEND_TIMEOUT = env_int("YINGJI_SEND_TIMEOUT", 10, minimum=1)
+# Each channel sends in its own lane, apart from the engine's cycle; the cycle waits at most
+# this many milliseconds for the lanes' answers before timers and escalations run again.
+SEND_WAIT_MS = env_int("YINGJI_SEND_WAIT_MS", 200, minimum=0)
 # R-RESP-2: minutes a department head has to judge a report before Yingji escalates it.
 ESCALATE_MINUTES = env_int("YINGJI_ESCALATE_MINUTES", 15, minimum=1)
 # R-HANDLE-2: minutes between progress reports at response levels 1, 2, 3 and 4.

@@ -15,3 +15,6 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
     _test_dir = Path(tempfile.mkdtemp(prefix="yingji-test-"))
     DATABASES["default"]["TEST"] = {"NAME": str(_test_dir / "test.sqlite3")}  # noqa: F405
 LANGUAGE_CODE = "en"  # assertions read English unless a test asks for another language
+# Tests read what was sent right after one engine cycle: the cycle waits for its lanes
+# (a test of a hanging channel sets this back to the production value).
+SEND_WAIT_MS = 30_000

@@ -26,10 +26,11 @@ def wake_engines() -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(f"NOTIFY {CHANNEL}")  # delivered on commit, dropped on rollback
-    transaction.on_commit(_wake_local)
+    transaction.on_commit(wake_this_process)
 
 
-def _wake_local() -> None:
+def wake_this_process() -> None:
+    """Wake this process's idle engines (e.g. a sending lane has outcomes to record)."""
     global _generation
     with _LOCAL:
         _generation += 1

@@ -51,15 +51,17 @@ def http_pool() -> urllib3.PoolManager:
     return urllib3.PoolManager(
         num_pools=64,
         maxsize=max(8, settings.SEND_CONCURRENCY),
-        timeout=urllib3.Timeout(connect=5.0, read=10.0),
+        # `total` bounds a far end that trickles its answer, not just one that is silent
+        timeout=urllib3.Timeout(total=settings.SEND_TIMEOUT, connect=5.0),
         retries=False,  # the outbox retries, with back-off and a record of each attempt
     )
 
 
 def _without_query(text: str, url: str) -> str:
     """Robot URLs carry their access token in the query: never in an error we keep."""
-    bare = urllib.parse.urlsplit(url)._replace(query="", fragment="").geturl()
-    return text.replace(url, bare).replace(urllib.parse.urlsplit(url).query, "…")
+    parts = urllib.parse.urlsplit(url)
+    text = text.replace(url, parts._replace(query="", fragment="").geturl())
+    return text.replace(parts.query, "…") if parts.query else text
 
 
 def post_json(
@@ -185,7 +187,7 @@ class EmailTransport(Transport):
             password=config.get("password") or None,
             use_tls=config["security"] == "starttls",
             use_ssl=config["security"] == "ssl",
-            timeout=15,
+            timeout=settings.SEND_TIMEOUT,
         )
         mail = EmailMultiAlternatives(
             subject=notice.title,

@@ -93,7 +93,12 @@ class Activation(ResponseTestCase):
             ({"assemble_place": ""}, "assemble_place"),
             ({"meeting_at": T0 + timedelta(days=1)}, "meeting_at"),
         ):
-            with self.subTest(field=field), self.assertRaises(DomainError) as caught:
+            # The meeting is judged against now, so now is pinned just after T0.
+            with (
+                self.subTest(field=field),
+                self.assertRaises(DomainError) as caught,
+                time_machine.travel(T0 + timedelta(minutes=30), tick=False),
+            ):
                 services.incident_decide(**(base | missing))
             self.assertEqual(caught.exception.field, field)
         self.assertFalse(incident.assessments.exists())

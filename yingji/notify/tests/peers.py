@@ -41,6 +41,7 @@ class Robot:
     replies: list[tuple[int, dict[str, Any]]] = field(default_factory=lambda: [(200, {})])
     received: list[Received] = field(default_factory=list)
     hold_first: bool = False  # keep the first request unanswered until `release` is set
+    hold_all: bool = False  # keep every request unanswered until `release` (a hung gateway)
     delay: float = 0.0  # answer after this many seconds, as a robot across the internet does
     in_flight: int = 0
     most_in_flight: int = 0  # the most requests it was answering at the same time
@@ -72,7 +73,7 @@ class Robot:
             def answer(self) -> None:
                 if robot.delay:
                     time.sleep(robot.delay)
-                if robot.hold_first and not robot.first_request.is_set():
+                if robot.hold_all or (robot.hold_first and not robot.first_request.is_set()):
                     robot.first_request.set()
                     robot.release.wait(timeout=60)
                 length = int(self.headers.get("Content-Length", 0))
@@ -157,19 +158,21 @@ class SmtpServer:
         self.controller.stop()
 
 
-def robot_behind_webhook(case: Any, **robot_options: Any) -> tuple[Robot, Any]:
+def robot_behind_webhook(case: Any, name: str = "hook", **robot_options: Any) -> tuple[Robot, Any]:
     """A started robot that answers {"ok": true}, and a signed webhook channel to it; both
     cleaned up with the test (a held request is released first)."""
     from yingji.core.actors import SYSTEM
+    from yingji.notify import lanes
     from yingji.notify.services import channel_save
 
     robot = Robot(replies=[(200, {"ok": True})], **robot_options).start()
     case.addCleanup(robot.stop)
+    case.addCleanup(lambda: lanes.drain(timeout=30))  # what the lanes held is answered
     case.addCleanup(robot.release.set)
     channel = channel_save(
         actor=SYSTEM,
         channel=None,
-        name="hook",
+        name=name,
         kind="webhook",
         config={"url": f"{robot.url}/h", "secret": "0123456789abcdef"},
     )
