@@ -19,7 +19,7 @@ import logging
 import smtplib
 import time
 import urllib.parse
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import urllib3
@@ -31,6 +31,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from yingji.core.errors import DomainError
+from yingji.notify import escaping
 from yingji.notify.choices import ChannelKind
 from yingji.notify.rendering import Notice, render_format
 
@@ -110,10 +111,11 @@ def mention(address: str) -> tuple[str, str]:
     return how, who
 
 
-def short_text(notice: Notice) -> str:
-    """Title, grade and link on one or two lines: what a plain-text chat carries."""
+def short_text(notice: Notice, escape: Callable[[object], str] = escaping.one_line) -> str:
+    """Title and grade on one line (escaped for the chat), then our link: what a plain-text
+    chat carries."""
     grade = f"[{notice.grade}] " if notice.grade else ""
-    return grade + notice.title + (f"\n{notice.link}" if notice.link else "")
+    return escape(grade + notice.title) + (f"\n{notice.link}" if notice.link else "")
 
 
 class Transport(abc.ABC):
@@ -190,7 +192,7 @@ class EmailTransport(Transport):
             timeout=settings.SEND_TIMEOUT,
         )
         mail = EmailMultiAlternatives(
-            subject=notice.title,
+            subject=escaping.one_line(notice.title),  # a header: one line
             body=render_format(notice, "email.txt"),
             from_email=config["from_address"],
             to=[delivery.address],
@@ -237,7 +239,7 @@ class DingTalkTransport(Transport):
         text = render_format(notice, "im.md")
         payload: dict[str, Any] = {
             "msgtype": "markdown",
-            "markdown": {"title": notice.title, "text": text},
+            "markdown": {"title": escaping.one_line(notice.title), "text": text},
         }
         if delivery.address:  # a personal notice: @ the person in the robot's group
             how, who = mention(delivery.address)
@@ -293,7 +295,7 @@ class FeishuTransport(Transport):
         return base64.b64encode(hmac.new(key, b"", hashlib.sha256).digest()).decode()
 
     def send(self, channel: Any, notice: Notice, delivery: Any) -> str:
-        text = short_text(notice)
+        text = short_text(notice, escaping.no_tags)
         if delivery.address:  # Feishu @-mentions by open_id / user_id only
             text = f'<at user_id="{mention(delivery.address)[1]}"></at> {text}'
         payload: dict[str, Any] = {"msg_type": "text", "content": {"text": text}}
@@ -314,7 +316,7 @@ class SlackTransport(Transport):
     def send(self, channel: Any, notice: Notice, delivery: Any) -> str:
         grade = f"[{notice.grade}] " if notice.grade else ""
         link = notice.link
-        text = f"*{grade}{notice.title}*" + (f"\n<{link}|{link}>" if link else "")
+        text = f"*{escaping.slack(grade + notice.title)}*" + (f"\n<{link}|{link}>" if link else "")
         answer = post_json(channel.config["url"], {"text": text})
         return json.dumps(answer, ensure_ascii=False)[:500]
 
@@ -330,11 +332,13 @@ class TeamsTransport(Transport):
     def send(self, channel: Any, notice: Notice, delivery: Any) -> str:
         title = f"[{notice.grade}] {notice.title}" if notice.grade else notice.title
         link = notice.link
+        # A TextBlock reads markdown; a TextRun inside a RichTextBlock shows text as it is.
+        run = {"type": "TextRun", "text": escaping.one_line(title), "weight": "Bolder"}
         card: dict[str, Any] = {
             "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
             "type": "AdaptiveCard",
             "version": "1.4",
-            "body": [{"type": "TextBlock", "text": title, "weight": "Bolder", "wrap": True}],
+            "body": [{"type": "RichTextBlock", "inlines": [run]}],
         }
         if link:
             with translation.override(notice.language):
@@ -506,7 +510,7 @@ class AppriseTransport(Transport):
                         "apprise rejected the URL", temporary=False, channel_broken=True
                     )
                 result = sender.notify(
-                    title=notice.title,
+                    title=escaping.one_line(notice.title),
                     body=render_format(notice, "im.md"),
                     body_format=apprise.NotifyFormat.MARKDOWN,
                     log_callback=lambda entry, _plugin: problems.append(entry.message),

@@ -299,7 +299,8 @@ class ChatRobots(OutboxTestCase):
         self.assertEqual(attachment["contentType"], "application/vnd.microsoft.card.adaptive")
         card = attachment["content"]
         self.assertEqual(
-            (card["type"], card["body"][0]["text"]), ("AdaptiveCard", "核心系统登录失败")
+            (card["type"], card["body"][0]["inlines"][0]["text"]),
+            ("AdaptiveCard", "核心系统登录失败"),
         )
         self.assertEqual(card["actions"][0]["url"], "http://127.0.0.1:8000/org/")
         delivery.refresh_from_db()

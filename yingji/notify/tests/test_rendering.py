@@ -134,7 +134,7 @@ class ReadersLanguages(SendNow):
         message = notify(event="note", title="A & B <core>", channels=[])
         notice = notice_for(message, "en")
         self.assertIn("A & B <core>", render_format(notice, "sms.txt"))
-        self.assertIn("A & B <core>", render_format(notice, "im.md"))
+        self.assertIn("A & B ＜core＞", render_format(notice, "im.md"))  # look-alikes, not HTML
         self.assertIn("A &amp; B &lt;core&gt;", render_format(notice, "email.html"))
 
 
