@@ -34,6 +34,11 @@ class AuditEvent(models.Model):
     class Meta:
         ordering = ["-seq"]
         indexes = [models.Index(fields=["object_type", "object_id"])]
+        # Given explicitly, never implied by being an administrator: the auditor who reads
+        # every event, confidential incidents included.
+        permissions = [
+            ("see_confidential", _("Can read the whole audit trail, confidential included"))
+        ]
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
 

@@ -6,3 +6,7 @@ class IncidentsConfig(AppConfig):
     name = "yingji.incidents"
     label = "incidents"
     verbose_name = _("Incidents")
+
+    def ready(self) -> None:
+        # registers which audit events of incidents each reader may see
+        from yingji.incidents import queries  # noqa: F401

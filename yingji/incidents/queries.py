@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import CharField, Exists, F, OuterRef, Q, QuerySet
+from django.db.models.functions import Cast
 from django.http import Http404
+
+from yingji.audit.queries import register_hidden_events
 
 from yingji.incidents.choices import OPEN_STATUSES, TASK_OPEN, Status
 from yingji.incidents.models import Incident, Participant, Task
@@ -73,6 +76,17 @@ def visible_incidents(user: Any) -> QuerySet[Incident]:
         handled = Q(confidential=False, category__in=scenarios) & ~Q(status=Status.REPORTED)
         return Incident.objects.filter(handled | participant)
     return Incident.objects.filter(participant)
+
+
+@register_hidden_events
+def hidden_audit_events(user: Any) -> Q:
+    """The audit events of incidents (and their tasks) this reader may not see."""
+    hidden = Incident.objects.exclude(pk__in=visible_incidents(user).values("pk"))
+    incident_ids = hidden.annotate(key=Cast("pk", CharField())).values("key")
+    task_ids = Task.objects.filter(incident__in=hidden).annotate(key=Cast("pk", CharField()))
+    return Q(object_type="incidents.incident", object_id__in=incident_ids) | Q(
+        object_type="incidents.task", object_id__in=task_ids.values("key")
+    )
 
 
 def get_incident_for(user: Any, pk: Any) -> Incident:
