@@ -9,7 +9,6 @@ from django.db.models.functions import Cast
 from django.http import Http404
 
 from yingji.audit.queries import register_hidden_events
-
 from yingji.incidents.choices import OPEN_STATUSES, TASK_OPEN, Status
 from yingji.incidents.models import Incident, Participant, Task
 from yingji.org.choices import GroupKind, PersonStatus

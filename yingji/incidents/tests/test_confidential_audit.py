@@ -28,9 +28,7 @@ class TheAuditTrailHidesWhatTheReaderMayNotSee(IncidentTestCase):
                 self.assertIn("打印机卡纸", page)
                 self.assertNotIn("黑客攻击", page)
                 self.assertNotIn("黑客攻击", self.audit_page(who, q="黑客"))
-                self.assertEqual(
-                    self.client.get(f"/incidents/{self.secret.pk}/").status_code, 404
-                )
+                self.assertEqual(self.client.get(f"/incidents/{self.secret.pk}/").status_code, 404)
 
     def test_an_auditor_is_named_explicitly_and_reads_everything(self):
         out = StringIO()
