@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -14,16 +14,29 @@ from yingji.org.roles import roles_of
 
 
 def may_read(user: Any) -> bool:
-    """Everyone inside the organisation: what is watched and how it is doing is no secret
-    within IT, and the people told of an alert must be able to open it."""
+    """The whole of monitoring, incoming alerts and rosters: everyone inside the organisation
+    (what is watched and how it is doing is no secret within IT). Not vendors (R-SCOPE-2)."""
+    return roles_of(user).internal
+
+
+def may_read_own(user: Any) -> bool:
+    """The asset and alert pages: the organisation, and vendors and external experts for the
+    assets that are theirs (see visible_assets)."""
     roles = roles_of(user)
-    return roles.admin or roles.active_person
+    return roles.internal or roles.active_person
 
 
 def visible_assets(user: Any) -> QuerySet[Asset]:
-    if not may_read(user):
+    """Inside the organisation every asset; a vendor or external expert the assets they are
+    responsible for and those covered by the plans of their groups' scenarios (R-SCOPE-2)."""
+    roles = roles_of(user)
+    if roles.internal:
+        return Asset.objects.select_related("owner_department")
+    if not roles.active_person:
         return Asset.objects.none()
-    return Asset.objects.select_related("owner_department")
+    theirs = Q(responsible=roles.person) | Q(plans__category__in=roles.group_scenarios)
+    ids = Asset.objects.filter(theirs).values("pk")
+    return Asset.objects.filter(pk__in=ids).select_related("owner_department")
 
 
 def get_asset_for(user: Any, pk: Any) -> Asset:

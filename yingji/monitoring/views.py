@@ -28,6 +28,7 @@ from yingji.monitoring.queries import (
     get_alert_for,
     get_asset_for,
     may_read,
+    may_read_own,
     visible_alerts,
     visible_assets,
 )  # fmt: skip
@@ -39,7 +40,7 @@ CHARTS = 24  # series drawn on an asset's page; the table lists the rest
 
 @login_required
 def asset_list(request: HttpRequest) -> HttpResponse:
-    if not may_read(request.user):
+    if not may_read_own(request.user):
         raise PermissionDenied
     assets = list(visible_assets(request.user)[:500])
     firing: dict[int, list[Alert]] = {}
@@ -86,7 +87,7 @@ def asset_token(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def alert_list(request: HttpRequest) -> HttpResponse:
-    if not may_read(request.user):
+    if not may_read_own(request.user):
         raise PermissionDenied
     status = request.GET.get("status", AlertStatus.FIRING)
     alerts = visible_alerts(request.user)

@@ -32,6 +32,7 @@ from yingji.oncall.models import (
     Override,
     Roster,
 )
+from yingji.oncall.queries import visible_rosters
 from yingji.oncall.schedule import Segment
 from yingji.org.models import Person
 from yingji.org.roles import roles_of
@@ -100,9 +101,7 @@ class RosterViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     serializer_class = RosterSerializer
 
     def get_queryset(self) -> QuerySet[Roster]:
-        if not may_read(self.request.user):
-            return Roster.objects.none()
-        return Roster.objects.prefetch_related("layers").order_by("pk")
+        return visible_rosters(self.request.user).prefetch_related("layers").order_by("pk")
 
     def create(self, request: Request) -> Response:
         roster = services.roster_create(actor=request.user, **validated(RosterSerializer, request))

@@ -17,7 +17,6 @@ from django.views.decorators.http import require_POST
 from yingji.core.errors import DomainError
 from yingji.core.flash import flash_outcome
 from yingji.core.forms import save_form
-from yingji.monitoring.queries import may_read
 from yingji.monitoring.services.assets import may_manage
 from yingji.oncall import services
 from yingji.oncall.escalation import policy_create
@@ -31,7 +30,8 @@ from yingji.oncall.forms import (
     SwapForm,
 )
 from yingji.oncall.ical import roster_ics
-from yingji.oncall.models import EscalationPolicy, HolidayCalendar, Layer, Override, Roster
+from yingji.oncall.models import EscalationPolicy, HolidayCalendar, Layer, Override
+from yingji.oncall.queries import get_roster_for, may_read_rosters, visible_rosters
 from yingji.oncall.schedule import Segment
 from yingji.org.models import Person
 
@@ -39,7 +39,7 @@ SCHEDULE_DAYS = 14
 
 
 def _readable(request: HttpRequest) -> None:
-    if not may_read(request.user):
+    if not may_read_rosters(request.user):
         raise PermissionDenied
 
 
@@ -56,7 +56,8 @@ def roster_list(request: HttpRequest) -> HttpResponse:
             return redirect("oncall:roster", pk=roster.pk)
     now = timezone.now()
     shifts = [
-        (roster, *services.now_and_next(roster, now)) for roster in Roster.objects.all()[:100]
+        (roster, *services.now_and_next(roster, now))
+        for roster in visible_rosters(request.user)[:100]
     ]
     people = _names(s.person for _r, c, f in shifts for s in (c, f) if s)
     rows = [(roster, current, _name(people, current), following, _name(people, following))
@@ -87,7 +88,7 @@ def _names(ids: object) -> dict[int, str]:
 @login_required
 def roster_detail(request: HttpRequest, pk: int) -> HttpResponse:
     _readable(request)
-    roster = get_object_or_404(Roster.objects.select_related("calendar"), pk=pk)
+    roster = get_roster_for(request.user, pk)
     manager = may_manage(request.user)
     layer_form = LayerForm(request.POST or None) if manager and "add_layer" in request.POST else (
         LayerForm(initial={"start_date": timezone.localdate()}) if manager else None)  # fmt: skip
@@ -150,7 +151,7 @@ def override_remove(request: HttpRequest, pk: int, override_pk: int) -> HttpResp
 def roster_calendar(request: HttpRequest, pk: int) -> HttpResponse:
     """The next 60 days as an .ics feed."""
     _readable(request)
-    roster = get_object_or_404(Roster, pk=pk)
+    roster = get_roster_for(request.user, pk)
     response = HttpResponse(roster_ics(roster, timezone.now()),
                             content_type="text/calendar; charset=utf-8")  # fmt: skip
     response["Content-Disposition"] = f'attachment; filename="roster-{roster.pk}.ics"'

@@ -56,6 +56,18 @@ class Roles:
         return bool(self.headed_department_ids)
 
     @property
+    def group_scenarios(self) -> set[str]:
+        """The scenarios of the active execution groups this person belongs to: what a vendor
+        or external expert is there for (R-SCOPE-2)."""
+        if self.person is None:
+            return set()
+        return set(
+            self.person.memberships.filter(group__active=True, group__kind=GroupKind.EXECUTION)
+            .exclude(group__scenario="")
+            .values_list("group__scenario", flat=True)
+        )
+
+    @property
     def internal(self) -> bool:
         """Sees the whole directory: administrators and active employees."""
         return self.admin or self.staff

@@ -30,7 +30,7 @@ from yingji.plans.models import (
     PlanStep,
     PlanVersion,
 )  # fmt: skip
-from yingji.plans.queries import get_plan_for, visible_plans
+from yingji.plans.queries import get_plan_for, visible_plans, visible_versions
 from yingji.plans.views import DOCX, word_document
 from yingji.plans.xlsx import read_steps
 
@@ -157,7 +157,8 @@ class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         return get_plan_for(self.request.user, self.kwargs["pk"])
 
     def _version(self, number: Any) -> PlanVersion:
-        return get_object_or_404(PlanVersion, plan=self.get_object(), number=number)
+        versions = visible_versions(self.request.user, self.get_object())
+        return get_object_or_404(versions, number=number)
 
     @extend_schema(request=PlanCreateSerializer, responses={201: PlanSerializer})
     def create(self, request: Request) -> Response:
@@ -167,7 +168,9 @@ class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     @extend_schema(responses=VersionSerializer(many=True))
     @action(detail=True, methods=["get"])
     def versions(self, request: Request, pk: Any = None) -> Response:
-        rows = self.get_object().versions.prefetch_related("steps", "approvals", "comments")
+        rows = visible_versions(request.user, self.get_object()).prefetch_related(
+            "steps", "approvals", "comments"
+        )
         return Response(VersionSerializer(rows, many=True).data)
 
     @extend_schema(request=VersionUpdateSerializer, responses=VersionSerializer)

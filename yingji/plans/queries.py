@@ -32,11 +32,24 @@ def criteria_met(version: PlanVersion, facts: dict[str, Any]) -> list[str]:
 
 
 def visible_plans(user: Any) -> QuerySet[Plan]:
-    """Everyone inside the organisation reads the plans: they say what each group does."""
+    """Everyone inside the organisation reads the plans: they say what each group does.
+    Vendors and external experts read only the plans of their groups' scenarios (R-SCOPE-2)."""
     roles = roles_of(user)
-    if not (roles.admin or roles.active_person):
+    if roles.internal:
+        return Plan.objects.select_related("owner_department")
+    if not roles.active_person:
         return Plan.objects.none()
-    return Plan.objects.select_related("owner_department")
+    return Plan.objects.filter(category__in=roles.group_scenarios).select_related(
+        "owner_department"
+    )
+
+
+def visible_versions(user: Any, plan: Plan) -> QuerySet[PlanVersion]:
+    """Inside the organisation every version; outside it only approved ones (no drafts)."""
+    versions = plan.versions.all()
+    if roles_of(user).internal:
+        return versions
+    return versions.filter(status=VersionStatus.APPROVED)
 
 
 def get_plan_for(user: Any, pk: Any) -> Plan:

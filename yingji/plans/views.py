@@ -32,7 +32,13 @@ from yingji.plans.forms import (
     step_initial,
 )  # fmt: skip
 from yingji.plans.models import Plan, PlanAttachment, PlanVersion
-from yingji.plans.queries import allowed_actions, get_plan_for, latest_versions, visible_plans
+from yingji.plans.queries import (
+    allowed_actions,
+    get_plan_for,
+    latest_versions,
+    visible_plans,
+    visible_versions,
+)
 from yingji.plans.sections import conditions, duties, version_diff
 from yingji.plans.xlsx import read_steps, steps_workbook
 
@@ -68,7 +74,7 @@ def plan_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def plan_detail(request: HttpRequest, pk: int, number: int | None = None) -> HttpResponse:
     plan = get_plan_for(request.user, pk)
-    versions = list(plan.versions.prefetch_related("approvals__by__person"))
+    versions = list(visible_versions(request.user, plan).prefetch_related("approvals__by__person"))
     shown = _chosen(versions, number)
     return render(
         request, "plans/detail.html", _detail_context(request.user, plan, versions, shown)
@@ -116,7 +122,8 @@ def _detail_context(user: Any, plan: Plan, versions: list[PlanVersion],
 
 def _version(request: HttpRequest, pk: int, number: int) -> PlanVersion:
     plan = get_plan_for(request.user, pk)
-    return get_object_or_404(PlanVersion.objects.select_related("plan"), plan=plan, number=number)
+    versions = visible_versions(request.user, plan).select_related("plan")
+    return get_object_or_404(versions, number=number)
 
 
 def _editable(request: HttpRequest, pk: int, number: int) -> PlanVersion:
@@ -205,12 +212,13 @@ def plan_diff(request: HttpRequest, pk: int) -> HttpResponse:
     """?a=<older number>&b=<newer number>: each section's lines removed and added."""
     plan = get_plan_for(request.user, pk)
     try:
-        old = plan.versions.get(number=int(request.GET.get("a", "")))
-        new = plan.versions.get(number=int(request.GET.get("b", "")))
+        versions = visible_versions(request.user, plan)
+        old = versions.get(number=int(request.GET.get("a", "")))
+        new = versions.get(number=int(request.GET.get("b", "")))
     except (ValueError, PlanVersion.DoesNotExist):
         raise DomainError(_("Choose two versions of this plan to compare.")) from None
     context = {"plan": plan, "old": old, "new": new, "sections": version_diff(old, new),
-               "versions": plan.versions.all()}  # fmt: skip
+               "versions": versions}  # fmt: skip
     return render(request, "plans/diff.html", context)
 
 
