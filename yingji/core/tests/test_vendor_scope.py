@@ -15,6 +15,16 @@ from yingji.plans.models import Plan, PlanVersion
 
 
 class VendorsSeeTheirPartOnly(CastTestCase):
+    theirs: Plan
+    approved: PlanVersion
+    draft: PlanVersion
+    other_plan: Plan
+    their_asset: Asset
+    own_asset: Asset
+    other_asset: Asset
+    their_roster: Roster
+    other_roster: Roster
+
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()
@@ -28,8 +38,10 @@ class VendorsSeeTheirPartOnly(CastTestCase):
             plan=cls.theirs, number=2, status=VersionStatus.DRAFT
         )
         other_scenario = next(s for s in Scenario.values if s != Scenario.INFORMATION_SYSTEM)
-        cls.other_plan = Plan.objects.create(code="P-X", title="别的预案", tier=Tier.SPECIAL,
-                                             category=other_scenario, owner_department=tech)  # fmt: skip
+        cls.other_plan = Plan.objects.create(
+            code="P-X", title="别的预案", tier=Tier.SPECIAL, category=other_scenario,
+            owner_department=tech,
+        )  # fmt: skip
         cls.their_asset = Asset.objects.create(code="CORE-DB", name="核心库", kind="server")
         cls.their_asset.plans.add(cls.theirs)
         cls.own_asset = Asset.objects.create(

@@ -25,8 +25,8 @@ class Command(BaseCommand):
             content_type__app_label="audit", codename="see_confidential"
         )
         if action == "list":
-            for user in permission.user_set.order_by("username"):
-                self.stdout.write(user.username)
+            for auditor in permission.user_set.order_by("username"):
+                self.stdout.write(auditor.username)
             return
         if not username:
             raise CommandError(f"auditor {action} needs a USERNAME")
