@@ -296,13 +296,15 @@ def _apply(integration: Integration, events: list[Event],
     for alert in resolved:  # a closed alert whose opening was told: its closing is told too
         if alert.told:
             alert.notice_due_at = now
+    # In the payload's order: an alert resolved and opened again under the same key must be
+    # closed before its successor is inserted (one open alert per key).
+    store.write_changes([a for a in changed.values() if _content(a) != as_loaded[a.pk]])
+    store.write_repeats([a for a in changed.values() if _content(a) == as_loaded[a.pk]])
+    if resolved:
+        InhibitSource.objects.filter(alert_id__in=[a.pk for a in resolved]).delete()
     store.insert(created)
     if inhibitions:
         _sources_record(opened, inhibitions)
-    if resolved:
-        InhibitSource.objects.filter(alert_id__in=[a.pk for a in resolved]).delete()
-    store.write_changes([a for a in changed.values() if _content(a) != as_loaded[a.pk]])
-    store.write_repeats([a for a in changed.values() if _content(a) == as_loaded[a.pk]])
     _received(integration, now)
     _stop_escalations(changed.values())
     if any(a.notice_due_at for a in created) or any(a.notice_due_at for a in resolved):

@@ -108,6 +108,19 @@ class AlertmanagerPayloads(CastTestCase):
         self.assertEqual(IncomingAlert.objects.count(), 2)
         self.assertEqual(Message.objects.filter(event="intake.resolved").count(), 1)
 
+    def test_resolved_and_opened_again_in_one_payload_is_applied_in_order(self):
+        self.send(GROUP)
+        again = copy.deepcopy(GROUP)
+        again["alerts"][0].update(status="resolved", endsAt="2026-11-28T10:20:00+08:00")
+        reopened = copy.deepcopy(GROUP["alerts"][0])
+        reopened["startsAt"] = "2026-11-28T10:25:00+08:00"
+        again["alerts"].append(reopened)
+        answer = self.send(again)  # once refused with 500, on every retry
+        self.assertEqual(answer.status_code, 202, answer.content)
+        states = list(IncomingAlert.objects.filter(dedup_key="a1b2c3d4e5f60718")
+                      .order_by("pk").values_list("state", flat=True))  # fmt: skip
+        self.assertEqual(states, ["resolved", "triggered"])
+
     def test_without_a_fingerprint_the_labels_are_the_identity(self):
         payload = copy.deepcopy(GROUP)
         for alert in payload["alerts"]:
