@@ -5,12 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext as _
 from rest_framework import serializers, throttling
+from rest_framework.exceptions import ParseError
+from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from yingji.core.errors import DomainError
+from yingji.core.jsonbody import describe, strict_json
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
@@ -20,6 +24,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         return Response(exc.as_dict(), status=status)
     if isinstance(exc, DjangoValidationError):
         return Response({"detail": "; ".join(exc.messages), "code": "invalid"}, status=400)
+    if isinstance(exc, OverflowError):  # an id past what the database stores (SQLite: 2^63)
+        return Response({"detail": _("A number is too large."), "code": "invalid"}, status=400)
     return drf_exception_handler(exc, context)
 
 
@@ -47,3 +53,21 @@ def validated(serializer_class: type[serializers.Serializer], request: Request) 
     checked = serializer_class(data=request.data)
     checked.is_valid(raise_exception=True)
     return dict(checked.validated_data)
+
+
+class StrictJSONParser(JSONParser):
+    """Every API body through the one strict reader: a lone surrogate or 1e999 is a 400 that
+    says where, never a 500 from the database (issue 15)."""
+
+    def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
+        try:
+            return strict_json(stream.read() if stream is not None else b"")
+        except ValueError as exc:
+            raise ParseError(describe(exc)) from None
+
+
+def data_object(request: Request) -> dict[str, Any]:
+    """The body of an action that reads a few named fields: a JSON object, or 400."""
+    if not isinstance(request.data, dict):
+        raise DomainError(_("Send a JSON object with the fields named in the API docs."))
+    return request.data

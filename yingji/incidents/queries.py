@@ -92,7 +92,7 @@ def get_incident_for(user: Any, pk: Any) -> Incident:
     """The incident if `user` may see it; 404 otherwise (its existence is not revealed)."""
     try:
         return visible_incidents(user).select_related("department", "reporter").get(pk=int(pk))
-    except (Incident.DoesNotExist, TypeError, ValueError):
+    except (Incident.DoesNotExist, TypeError, ValueError, OverflowError):
         raise Http404 from None
 
 

@@ -14,7 +14,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from yingji.core.api import validated
+from yingji.core.api import data_object, validated
 from yingji.incidents.queries import get_incident_for
 from yingji.intake import services
 from yingji.intake.choices import OPEN_STATES, AlertState
@@ -135,17 +135,19 @@ class IncomingAlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     @action(detail=True, methods=["post"])
     def snooze(self, request: Request, pk: Any = None) -> Response:
         """Hold the escalation: its next step waits `minutes` (1 to 1440) at the earliest."""
-        minutes = request.data.get("minutes")
+        alert = self.get_object()  # who may see it first: 404 before any 400
+        minutes = data_object(request).get("minutes")
         minutes = minutes if isinstance(minutes, int) and not isinstance(minutes, bool) else 0
-        alert = services.alert_snooze(actor=request.user, alert=self.get_object(), minutes=minutes)
+        alert = services.alert_snooze(actor=request.user, alert=alert, minutes=minutes)
         return Response(IncomingAlertSerializer(alert).data)
 
     @extend_schema(request=inline_serializer("IncomingNoise", {"reason": serializers.CharField()}),
                    responses=IncomingAlertSerializer)  # fmt: skip
     @action(detail=True, methods=["post"])
     def noise(self, request: Request, pk: Any = None) -> Response:
-        alert = services.alert_mark_noise(actor=request.user, alert=self.get_object(),
-                                          reason=str(request.data.get("reason", "")))  # fmt: skip
+        alert = self.get_object()
+        reason = str(data_object(request).get("reason", ""))
+        alert = services.alert_mark_noise(actor=request.user, alert=alert, reason=reason)
         return Response(IncomingAlertSerializer(alert).data)
 
     @extend_schema(responses=NOISE_ROW)
@@ -170,7 +172,7 @@ class IncomingAlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     def incident(self, request: Request, pk: Any = None) -> Response:
         """The emergency this alert was reported as (`POST /api/v1/incidents/` first)."""
         alert = self.get_object()
-        incident = get_incident_for(request.user, request.data.get("incident"))
+        incident = get_incident_for(request.user, data_object(request).get("incident"))
         alert = services.alert_link_incident(actor=request.user, alert=alert, incident=incident)
         return Response(IncomingAlertSerializer(alert).data)
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from yingji.core.jsonbody import strict_json
+from yingji.core.jsonbody import describe, strict_json
 from yingji.core.ratelimit import too_many_requests, wait_seconds
 from yingji.intake import services
 from yingji.intake.choices import IntegrationKind
@@ -39,13 +39,32 @@ def _refusal(message: str, status: int, **extra: Any) -> JsonResponse:
 
 def _body(request: HttpRequest) -> Any:
     """The JSON body, or a JsonResponse refusing it."""
-    declared = request.META.get("CONTENT_LENGTH") or "0"
-    if not declared.isdigit() or int(declared) > MAX_BODY:
+    try:
+        raw = _raw_body(request)
+    except _TooLarge:
         return _refusal(_("The body is larger than 4 MB; send smaller batches."), 413)
     try:
-        return strict_json(request.body)
-    except (ValueError, RecursionError):
-        return _refusal(_("The body is not JSON."), 400)
+        return strict_json(raw)
+    except ValueError as exc:
+        return _refusal(describe(exc), 400)
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def _raw_body(request: HttpRequest) -> bytes:
+    """The bytes sent, whether with a Content-Length or chunked: gunicorn passes a chunked
+    body with no length and `wsgi.input_terminated`, which Django reads as empty."""
+    declared = request.META.get("CONTENT_LENGTH") or ""
+    if not declared and request.META.get("wsgi.input_terminated"):
+        data = request.META["wsgi.input"].read(MAX_BODY + 1)
+        if len(data) > MAX_BODY:
+            raise _TooLarge
+        return bytes(data)
+    if declared and (not declared.isdigit() or int(declared) > MAX_BODY):
+        raise _TooLarge
+    return request.body
 
 
 def _budget(integration: Integration) -> JsonResponse | None:

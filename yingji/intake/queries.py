@@ -22,7 +22,7 @@ def visible_incoming(user: Any) -> QuerySet[IncomingAlert]:
 def get_incoming_for(user: Any, pk: Any) -> IncomingAlert:
     try:
         return visible_incoming(user).get(pk=int(pk))
-    except (IncomingAlert.DoesNotExist, TypeError, ValueError):
+    except (IncomingAlert.DoesNotExist, TypeError, ValueError, OverflowError):
         raise Http404 from None
 
 

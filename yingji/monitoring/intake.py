@@ -4,8 +4,6 @@ cookie), JSON in, 202 with the count out, or a 4xx that says what was wrong."""
 
 from __future__ import annotations
 
-import json
-
 from django.conf import settings
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
@@ -14,6 +12,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from yingji.core.errors import DomainError
+from yingji.core.jsonbody import describe, strict_json
 from yingji.core.ratelimit import too_many_requests, wait_seconds
 from yingji.monitoring import services
 from yingji.monitoring.models import Asset
@@ -42,9 +41,9 @@ def metrics_push(request: HttpRequest) -> JsonResponse:
     if len(request.body) > MAX_BODY:  # Django itself refuses bodies over 10 MB
         return _error(_("The batch is larger than 4 MB; send smaller batches."), 413)
     try:
-        payload = json.loads(request.body)
-    except (ValueError, UnicodeDecodeError, RecursionError):
-        return _error(_("The body is not JSON."), 400)
+        payload = strict_json(request.body)
+    except ValueError as exc:
+        return _error(describe(exc), 400)
     try:
         rows = services.parse_samples(payload, timezone.now())
         stored = services.samples_ingest(asset=asset, rows=rows)

@@ -42,7 +42,7 @@ def visible_assets(user: Any) -> QuerySet[Asset]:
 def get_asset_for(user: Any, pk: Any) -> Asset:
     try:
         return visible_assets(user).get(pk=int(pk))
-    except (Asset.DoesNotExist, TypeError, ValueError):
+    except (Asset.DoesNotExist, TypeError, ValueError, OverflowError):
         raise Http404 from None
 
 
@@ -55,7 +55,7 @@ def visible_alerts(user: Any) -> QuerySet[Alert]:
 def get_alert_for(user: Any, pk: Any) -> Alert:
     try:
         return visible_alerts(user).get(pk=int(pk))
-    except (Alert.DoesNotExist, TypeError, ValueError):
+    except (Alert.DoesNotExist, TypeError, ValueError, OverflowError):
         raise Http404 from None
 
 

@@ -39,7 +39,9 @@ from yingji.org.roles import roles_of
 
 
 class LayerSerializer(serializers.ModelSerializer):
-    members = serializers.ListField(child=serializers.IntegerField(), min_length=1)
+    members = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1), min_length=1
+    )
     rotation = serializers.ChoiceField(choices=Rotation.choices)
     days = serializers.ChoiceField(choices=DayFilter.choices, default=DayFilter.ALL)
 

@@ -55,7 +55,7 @@ def visible_versions(user: Any, plan: Plan) -> QuerySet[PlanVersion]:
 def get_plan_for(user: Any, pk: Any) -> Plan:
     try:
         return visible_plans(user).get(pk=int(pk))
-    except (Plan.DoesNotExist, TypeError, ValueError):
+    except (Plan.DoesNotExist, TypeError, ValueError, OverflowError):
         raise Http404 from None
 
 

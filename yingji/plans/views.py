@@ -215,7 +215,7 @@ def plan_diff(request: HttpRequest, pk: int) -> HttpResponse:
         versions = visible_versions(request.user, plan)
         old = versions.get(number=int(request.GET.get("a", "")))
         new = versions.get(number=int(request.GET.get("b", "")))
-    except (ValueError, PlanVersion.DoesNotExist):
+    except (ValueError, OverflowError, PlanVersion.DoesNotExist):
         raise DomainError(_("Choose two versions of this plan to compare.")) from None
     context = {"plan": plan, "old": old, "new": new, "sections": version_diff(old, new),
                "versions": versions}  # fmt: skip
