@@ -1,7 +1,7 @@
 """Run the suite on SQLite, then on PostgreSQL when YINGJI_TEST_POSTGRES_URL is set or CI=true,
 then (CI=true or YINGJI_TEST_YEAR_AHEAD=1) once more on SQLite with the clock a year ahead.
 
-Under CI an unreachable PostgreSQL or a missing `faketime` fails the run; neither is skipped
+Under CI an unreachable PostgreSQL or a missing `datefudge` fails the run; neither is skipped
 silently. The year-ahead run proves no test compares a fixed date with the real clock.
 """
 
@@ -11,6 +11,7 @@ import os
 import shutil
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 
 DEFAULT_POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/test"
 
@@ -47,10 +48,11 @@ def pytest(database_url: str | None, extra: list[str], *, year_ahead: bool = Fal
         env["YINGJI_DATABASE_URL"] = database_url
         env.setdefault("YINGJI_SECRET_KEY", "test-only-secret-key-not-for-production")
     if year_ahead:
-        # libfaketime moves the wall clock of the run and of every process it starts; the
-        # monotonic clock stays real, or threads waiting with a timeout never wake.
-        env["FAKETIME_DONT_FAKE_MONOTONIC"] = "1"
-        command = ["faketime", "+366 days", *command]
+        # datefudge moves the wall clock (time, gettimeofday, CLOCK_REALTIME) of the run and
+        # of every process it starts, and nothing else: sleeps and timeouts stay real.
+        # (libfaketime also moves them, and Python's sleeps and waits then fail or hang.)
+        future = datetime.now(UTC) + timedelta(days=366)
+        command = ["datefudge", future.strftime("%Y-%m-%d %H:%M:%S UTC"), *command]
     label = "PostgreSQL" if database_url else "SQLite"
     print(f"\n===== test suite on {label}{' a year ahead' if year_ahead else ''} =====", flush=True)
     return subprocess.call(command, env=env)
@@ -60,8 +62,8 @@ def year_ahead(extra: list[str]) -> int:
     wanted = os.environ.get("YINGJI_TEST_YEAR_AHEAD", "").strip()
     if wanted == "0" or not (wanted == "1" or under_ci()):
         return 0
-    if shutil.which("faketime") is None:
-        print("The year-ahead run needs `faketime` (apt-get install faketime).", file=sys.stderr)
+    if shutil.which("datefudge") is None:
+        print("The year-ahead run needs `datefudge` (apt-get install datefudge).", file=sys.stderr)
         return 1 if under_ci() else 0
     return pytest(None, extra, year_ahead=True)
 

@@ -86,7 +86,7 @@ class ChunkedBodies(CastTestCase):
         integration, key = services.integration_create(actor=SYSTEM, name="c", kind="alertmanager")
         body = json.dumps({"alerts": [{"status": "firing", "labels": {"alertname": "Disk"},
                                        "fingerprint": "f1"}]}).encode()  # fmt: skip
-        environ = RequestFactory()._base_environ(
+        environ = RequestFactory()._base_environ(  # type: ignore[attr-defined]
             PATH_INFO="/api/v1/intake/alertmanager", REQUEST_METHOD="POST",
             CONTENT_TYPE="application/json", HTTP_AUTHORIZATION=f"Bearer {key}",
         )  # fmt: skip
