@@ -304,6 +304,11 @@ CANARY_MINUTES = env_int("YINGJI_CANARY_MINUTES", 60, minimum=0)  # 0 turns the 
 # Deliveries an engine sends at once (one commit records them). A killed worker may repeat
 # at most this many; 1 repeats only the one in flight, at a lower send rate.
 SEND_CONCURRENCY = env_int("YINGJI_SEND_CONCURRENCY", 8, minimum=1)
+# A channel whose sends fail this many times in a row (refused, timed out, 5xx), over at least
+# this many seconds, is marked broken and the office is told once (a robot's own error code
+# for a bad token or a disabled robot marks it broken at once).
+CHANNEL_BROKEN_AFTER_FAILURES = env_int("YINGJI_CHANNEL_BROKEN_AFTER_FAILURES", 5, minimum=1)
+CHANNEL_BROKEN_AFTER_SECONDS = env_int("YINGJI_CHANNEL_BROKEN_AFTER_SECONDS", 60, minimum=0)
 # Seconds one request to a robot, gateway or mail server may take before it counts as failed.
 SEND_TIMEOUT = env_int("YINGJI_SEND_TIMEOUT", 10, minimum=1)
 # Each channel sends in its own lane, apart from the engine's cycle; the cycle waits at most

@@ -30,6 +30,10 @@ class Channel(models.Model):
     # Order of personal channels when a receipt is overdue: e-mail first, then SMS, ...
     position = models.PositiveSmallIntegerField(_("order for unconfirmed notices"), default=10)
     broken_reason = models.TextField(_("broken because"), blank=True)
+    # Sends that failed for a temporary reason (refused, timed out, 5xx) since the last one
+    # that got through: enough of them over long enough mark the channel broken.
+    failures_in_row = models.PositiveIntegerField(default=0)
+    failing_since = models.DateTimeField(null=True, blank=True)
     window_started_at = models.DateTimeField(null=True, blank=True)
     window_count = models.PositiveIntegerField(default=0)
     burst_started_at = models.DateTimeField(null=True, blank=True)  # per-second limits (Feishu)

@@ -314,6 +314,7 @@ def record_outcomes(outcomes: list[Outcome]) -> None:
     """The second short write: a chunk's outcomes in one commit; sends that got the same
     answer (robots mostly say the same "ok") in one UPDATE."""
     now = timezone.now()
+    _count_failures_in_row(outcomes, now)
     sent: dict[tuple[str, str], list[int]] = {}
     for outcome in outcomes:
         delivery = outcome.delivery
@@ -331,6 +332,40 @@ def record_outcomes(outcomes: list[Outcome]) -> None:
             claim_token="",
             lease_until=None,
         )
+
+
+def _count_failures_in_row(outcomes: list[Outcome], now: datetime) -> None:
+    """A dead or hanging channel is reported broken like one a robot's error code condemns:
+    a send that got through starts the count again; temporary failures add to it."""
+    by_channel: dict[int, list[Outcome]] = {}
+    for outcome in outcomes:
+        if outcome.delivery.channel_id is not None:
+            by_channel.setdefault(outcome.delivery.channel_id, []).append(outcome)
+    for channel_id, results in by_channel.items():
+        rows = Channel.objects.filter(pk=channel_id)  # gone meanwhile: nothing to count
+        failed = [o.error for o in results if o.error is not None and o.error.temporary]
+        if len(failed) < len(results):
+            rows.exclude(failures_in_row=0).update(failures_in_row=0, failing_since=None)
+            continue
+        if not failed:
+            continue
+        rows.filter(failing_since__isnull=True).update(failing_since=now)
+        rows.update(failures_in_row=F("failures_in_row") + len(failed))
+        channel = rows.first()
+        if channel is not None and _dead(channel, now):
+            since = timezone.localtime(channel.failing_since).strftime("%Y-%m-%d %H:%M:%S")
+            why = _("%(count)s sends in a row failed since %(since)s; last: %(error)s")
+            facts = {"count": channel.failures_in_row, "since": since, "error": failed[-1].reason}
+            _mark_broken(channel, why % facts)
+
+
+def _dead(channel: Channel, now: datetime) -> bool:
+    return (
+        not channel.broken_reason
+        and channel.failures_in_row >= settings.CHANNEL_BROKEN_AFTER_FAILURES
+        and channel.failing_since is not None
+        and (now - channel.failing_since).total_seconds() >= settings.CHANNEL_BROKEN_AFTER_SECONDS
+    )
 
 
 @transaction.atomic
@@ -489,6 +524,7 @@ def channel_save(*, actor: Any, channel: Channel | None, **fields: Any) -> Chann
     for name, value in fields.items():
         setattr(target, name, value)
     target.broken_reason = ""  # saving corrected settings repairs a broken channel
+    target.failures_in_row, target.failing_since = 0, None
     try:
         target.full_clean(exclude=["window_started_at", "window_count"])
     except ValidationError as exc:

@@ -156,6 +156,7 @@ class EmailOverSmtp(OutboxTestCase):
         self.assertIn(f"/notify/r/{receipt}/", parts["text/html"])
         self.assertEqual(message.deliveries.get(channel__kind="email").status, DeliveryStatus.SENT)
 
+    @override_settings(CHANNEL_BROKEN_AFTER_FAILURES=100)  # the retries, not the broken mark
     def test_an_unreachable_server_is_retried_then_given_up_with_the_reason(self):
         channel_save(
             actor=SYSTEM,
@@ -649,3 +650,47 @@ class OverdueReceipts(OutboxTestCase):
         services.receipts_escalate(message=message, step=2)  # a repeated step does nothing
         self.assertEqual(message.deliveries.filter(escalation_step=2).count(), 0)
         self.assertEqual(Message.objects.filter(event="receipt.overdue").count(), 2)
+
+
+class ADeadChannelIsReportedBroken(OutboxTestCase):
+    """Refused connections and time-outs once retried silently for ever while the page said
+    "ready" (issue 15): enough failures in a row, over long enough, mark the channel broken."""
+
+    def test_refused_again_and_again_for_a_minute_marks_it_broken_and_tells_the_office_once(self):
+        from yingji.notify.tests.peers import _free_port
+
+        dead = self.channel("webhook", url=f"http://127.0.0.1:{_free_port()}/h",
+                            secret="0123456789abcdef")  # fmt: skip
+        for _n in range(5):
+            self.post(dead)
+        self.run_engine(T0)
+        dead.refresh_from_db()
+        self.assertEqual((dead.failures_in_row, dead.broken_reason), (5, ""))  # not yet a minute
+        with time_machine.travel(T0 + timedelta(seconds=61), tick=False):
+            notify(event="note", title="又一条", channels=[dead])
+        self.run_engine(T0 + timedelta(seconds=61))
+        dead.refresh_from_db()
+        self.assertIn(
+            "ConnectionRefusedError",
+            dead.broken_reason.replace("NewConnectionError", "ConnectionRefusedError"),
+        )
+        self.assertEqual(Message.objects.filter(event="channel.broken").count(), 1)
+        self.run_engine(T0 + timedelta(minutes=30))  # the retries fail at once, untold
+        self.assertEqual(Message.objects.filter(event="channel.broken").count(), 1)
+        from django.test import Client
+
+        metrics = Client().get("/metrics").content.decode()
+        self.assertIn("yingji_notify_broken_channels 1.0", metrics)
+
+    def test_a_send_that_gets_through_starts_the_count_again(self):
+        robot = self.robot((503, {}), (503, {}), (200, {"ok": True}))
+        channel = self.channel("webhook", url=f"{robot.url}/h", secret="0123456789abcdef")
+        self.post(channel)
+        self.post(channel)
+        self.run_engine(T0)
+        channel.refresh_from_db()
+        self.assertEqual(channel.failures_in_row, 2)
+        self.post(channel)
+        self.run_engine(T0 + timedelta(hours=2))  # the retries are due: one gets through
+        channel.refresh_from_db()
+        self.assertEqual((channel.failures_in_row, channel.failing_since), (0, None))
