@@ -146,4 +146,6 @@ def broadcast(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Broadcast queued to every employee."))
             return redirect("notify:message_detail", pk=message.pk)
-    return render(request, "notify/broadcast.html", {"form": form})
+    loads = services.broadcast_estimate()
+    context = {"form": form, "loads": loads, "minutes": max((x.minutes for x in loads), default=0)}
+    return render(request, "notify/broadcast.html", context)

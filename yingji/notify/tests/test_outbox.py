@@ -694,3 +694,31 @@ class ADeadChannelIsReportedBroken(OutboxTestCase):
         self.run_engine(T0 + timedelta(hours=2))  # the retries are due: one gets through
         channel.refresh_from_db()
         self.assertEqual((channel.failures_in_row, channel.failing_since), (0, None))
+
+
+class BroadcastsLeaveRoomForTargetedNotices(OutboxTestCase):
+    def test_a_broadcast_takes_four_fifths_of_the_minute_and_a_page_still_goes_at_once(self):
+        robot = self.robot((200, {"ok": True}))
+        channel = self.channel("webhook", url=f"{robot.url}/h", secret="0123456789abcdef")
+        Channel.objects.filter(pk=channel.pk).update(per_minute=10)
+        with time_machine.travel(T0, tick=False):
+            for n in range(20):
+                notify(event="note", title=f"全员{n}", channels=[channel], broadcast=True)
+        self.run_engine(T0)
+        self.assertEqual(len(robot.received), 8)  # 80% of 10
+        with time_machine.travel(T0 + timedelta(seconds=5), tick=False):
+            page = notify(event="note", title="升级", channels=[channel]).deliveries.get()
+        self.run_engine(T0 + timedelta(seconds=5))
+        self.assertEqual(len(robot.received), 9)
+        self.assertEqual(robot.received[-1].json["delivery"], page.pk)
+
+    def test_the_broadcast_page_says_how_long_each_channel_will_take(self):
+        sms = channel_save(actor=SYSTEM, channel=None, name="短信", kind="capture",
+                           personal=True, config={})  # fmt: skip
+        Channel.objects.filter(pk=sms.pk).update(per_minute=2)
+        Person.objects.update(email="x@example.com")
+        people = Person.objects.filter(status="active").count()
+        self.client.force_login(self.cast["office"])
+        page = self.client.get("/notify/broadcast/").content.decode()
+        minutes = -(-people // 1)  # 80% of 2 a minute: one a minute
+        self.assertIn(f"Expected to take about {minutes} minutes", page)
