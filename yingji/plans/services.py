@@ -378,7 +378,6 @@ def attachment_remove(*, actor: Any, attachment: PlanAttachment) -> None:
 # ---------------------------------------------------------------- comments
 
 
-@transaction.atomic
 def may_comment(actor: Any, version: PlanVersion) -> bool:
     """The plan's authors and reviewers, on any version still in force or in the making."""
     plan = version.plan
@@ -386,6 +385,7 @@ def may_comment(actor: Any, version: PlanVersion) -> bool:
     return reviewer and not is_system(actor) and version.status != VersionStatus.ARCHIVED
 
 
+@transaction.atomic
 def comment_add(*, actor: Any, version: PlanVersion, section: str, text: str) -> PlanComment:
     """A reviewer's comment on one section; the author answers it in the next revision."""
     if not may_comment(actor, version):

@@ -259,6 +259,7 @@ def participant_add(*, actor: Any, incident: Incident, person: Person, role: str
 # ---------------------------------------------------------------- the engine's side
 
 
+@transaction.atomic
 def incident_chase_progress(*, actor: Any, incident: Incident, now: datetime) -> bool:
     """The progress report is late: the people handling it are reminded and the next due
     time is set, in one compare-and-swap so two engines remind once."""

@@ -108,6 +108,7 @@ def _check_report(
 # ---------------------------------------------------------------- the department's judgement
 
 
+@transaction.atomic  # the change and its notices commit together
 def incident_escalate(*, actor: Any, incident: Incident, note: str = "") -> Incident:
     """R-RESP-2: an emergency: reported to the leadership group, and the expert group and
     the scenario's execution group told in the same step."""
@@ -120,6 +121,7 @@ def incident_escalate(*, actor: Any, incident: Incident, note: str = "") -> Inci
     return incident
 
 
+@transaction.atomic  # the change and its notices commit together
 def incident_close_as_fault(*, actor: Any, incident: Incident, reason: str) -> Incident:
     """R-RESP-2: not an emergency; an ordinary fault, handled the usual way. Say why."""
     if not reason.strip():
@@ -133,6 +135,7 @@ def incident_close_as_fault(*, actor: Any, incident: Incident, reason: str) -> I
     return incident
 
 
+@transaction.atomic  # the change and its notices commit together
 def incident_escalate_overdue(*, actor: Any, incident: Incident) -> Incident:
     """The judgement is late: the engine escalates, marks it late and tells the heads."""
     incident = incident_transition(

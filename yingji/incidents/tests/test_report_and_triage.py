@@ -226,3 +226,35 @@ class TwoEnginesAtTheDeadline(TransactionTestCase):
             self.assertEqual(run_engines_in_parallel(3), [])
         self.assertEqual(incident.timeline.filter(action="auto_escalate").count(), 1)
         self.assertEqual(Message.objects.filter(event="incident.escalated").count(), 1)
+
+
+class OneTransactionPerJudgement(IncidentTestCase):
+    """If the notices cannot be queued, the judgement did not happen: an incident escalated
+    that told nobody is the case the 15-minute rule exists for (issue 15)."""
+
+    def test_a_failure_while_queuing_the_notices_leaves_nothing_changed(self):
+        from unittest import mock
+
+        from django.db import DatabaseError
+
+        from yingji.audit.models import AuditEvent
+        from yingji.incidents.services import incident_escalate_overdue
+        from yingji.notify.models import Delivery
+
+        judgements = {
+            "escalate": lambda i: incident_escalate(actor=self.head, incident=i),
+            "close_as_fault": lambda i: incident_close_as_fault(actor=self.head, incident=i,
+                                                                reason="普通故障"),
+            "auto_escalate": lambda i: incident_escalate_overdue(actor=SYSTEM, incident=i),
+        }  # fmt: skip
+        for name, judge in judgements.items():
+            with self.subTest(judgement=name):
+                incident = self.report()
+                events, entries = AuditEvent.objects.count(), incident.timeline.count()
+                broken = mock.patch.object(Delivery.objects, "bulk_create",
+                                           side_effect=DatabaseError("disk full"))  # fmt: skip
+                with broken, self.assertRaises(DatabaseError):
+                    judge(Incident.objects.get(pk=incident.pk))
+                self.assertEqual(Incident.objects.get(pk=incident.pk).status, Status.REPORTED)
+                self.assertEqual(incident.timeline.count(), entries)
+                self.assertEqual(AuditEvent.objects.count(), events)
