@@ -88,6 +88,9 @@ CSRF_TRUSTED_ORIGINS = env_list("YINGJI_CSRF_TRUSTED_ORIGINS", [])
 SECURE_COOKIES = env_bool("YINGJI_SECURE_COOKIES", False)  # true behind HTTPS
 SESSION_COOKIE_SECURE = SECURE_COOKIES
 CSRF_COOKIE_SECURE = SECURE_COOKIES
+# Behind HTTPS browsers are told to use nothing else (Strict-Transport-Security), for a year
+# unless set otherwise; 0 turns it off. Django sends it on HTTPS responses only.
+SECURE_HSTS_SECONDS = env_int("YINGJI_HSTS_SECONDS", 31_536_000 if SECURE_COOKIES else 0)
 if env_bool("YINGJI_BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_AGE = env_int("YINGJI_SESSION_HOURS", 12, minimum=1) * 3600

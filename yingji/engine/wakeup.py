@@ -42,11 +42,15 @@ class Waiter:
 
     SLICE = 0.2  # how often a wait looks at the stop event
 
+    LISTEN_RETRY = 5.0  # seconds between attempts to LISTEN again after a lost connection
+
     def __init__(self, stop: threading.Event) -> None:
         self.stop = stop
         self.seen = _generation
         self.listener: Any = None
-        if connection.vendor == "postgresql":
+        self.postgres = connection.vendor == "postgresql"
+        self.listen_again_at = 0.0
+        if self.postgres:
             self.listener = self._listen()
 
     @staticmethod
@@ -62,6 +66,7 @@ class Waiter:
         return listener
 
     def wait(self, seconds: float) -> None:
+        self._listen_again()
         deadline = time.monotonic() + seconds
         while not self.stop.is_set():
             left = deadline - time.monotonic()
@@ -78,9 +83,20 @@ class Waiter:
         try:
             return any(True for _ in self.listener.notifies(timeout=seconds, stop_after=1))
         except Exception:  # noqa: BLE001 — a broken listener falls back to polling
-            log.exception("LISTEN connection lost; this engine polls instead")
+            log.exception("LISTEN connection lost; this engine polls until it listens again")
             self.close()
             return False
+
+    def _listen_again(self) -> None:
+        """After a lost connection (a database restart, a failover), LISTEN again: otherwise
+        wake-ups would fall back to polling until the engine restarts."""
+        if not self.postgres or self.listener is not None:
+            return
+        now = time.monotonic()
+        if now < self.listen_again_at:
+            return
+        self.listen_again_at = now + self.LISTEN_RETRY
+        self.listener = self._listen()
 
     def close(self) -> None:
         if self.listener is not None:

@@ -148,3 +148,19 @@ def test_worker_once_runs_one_engine_cycle_and_records_its_heartbeat(tmp_path):
 def test_serve_refuses_a_nonsense_port(tmp_path):
     result = run_yingji("serve", "--port", "0", env={"YINGJI_DATA_DIR": str(tmp_path)})
     assert result.returncode != 0 and "--port must be a positive number" in result.stderr
+
+
+def test_behind_https_the_browser_is_told_to_use_nothing_else(tmp_path):
+    """HSTS on HTTPS responses once secure cookies are on behind the proxy (issue 15)."""
+    code = (
+        "from django.test import Client; "
+        "r = Client().get('/accounts/login/', headers={'X-Forwarded-Proto': 'https'}, "
+        "secure=False); print(r.headers.get('Strict-Transport-Security'))"
+    )
+    env = {"YINGJI_DATA_DIR": str(tmp_path), "YINGJI_SECURE_COOKIES": "true",
+           "YINGJI_BEHIND_PROXY": "true", "YINGJI_ALLOWED_HOSTS": "testserver"}  # fmt: skip
+    result = run_yingji("manage", "shell", "--no-imports", "-c", code, env=env)
+    assert result.stdout.strip() == "max-age=31536000", result.stderr
+    env["YINGJI_SECURE_COOKIES"] = "false"
+    result = run_yingji("manage", "shell", "--no-imports", "-c", code, env=env)
+    assert result.stdout.strip() == "None", result.stderr

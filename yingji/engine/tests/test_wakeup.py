@@ -8,7 +8,7 @@ from django.db import connection, transaction
 from django.test import TransactionTestCase
 
 from yingji.engine.loop import Engine
-from yingji.engine.wakeup import Waiter, wake_engines
+from yingji.engine.wakeup import CHANNEL, Waiter, wake_engines
 from yingji.notify.services import notify
 from yingji.notify.tests.peers import robot_behind_webhook
 
@@ -64,3 +64,24 @@ class AnIdleEngineWakesOnCommit(TransactionTestCase):
         started = time.monotonic()
         waiter.wait(LONG_POLL)
         self.assertLess(time.monotonic() - started, LONG_POLL / 4)
+
+
+class AfterALostConnectionTheEngineListensAgain(TransactionTestCase):
+    def test_a_killed_listener_connection_is_replaced_and_notifies_arrive_again(self):
+        waiter = Waiter(threading.Event())
+        self.addCleanup(waiter.close)
+        if connection.vendor != "postgresql":  # wake-ups go through the process: none to lose
+            waiter.wait(0)
+            self.assertIsNone(waiter.listener)
+            return
+        pid = waiter.listener.info.backend_pid
+        with connection.cursor() as cursor:  # what a database restart does to it
+            cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+        self.assertFalse(waiter._woken(0.5))  # the loss is noticed; it polls meanwhile
+        self.assertIsNone(waiter.listener)
+        waiter.wait(0)  # its next wait listens again
+        self.assertIsNotNone(waiter.listener)
+        self.assertNotEqual(waiter.listener.info.backend_pid, pid)
+        with connection.cursor() as cursor:  # from another connection, as another worker
+            cursor.execute(f"NOTIFY {CHANNEL}")
+        self.assertTrue(waiter._woken(5))
