@@ -46,7 +46,7 @@ class IntegrationForm(forms.Form):
                     "group; none given: the whole integration is one group."),
     )  # fmt: skip
     group_window_minutes = forms.IntegerField(
-        label=_("group window (minutes)"), initial=0, min_value=0, max_value=1440, required=False,
+        label=_("group window (minutes)"), initial=5, min_value=0, max_value=1440, required=False,
         help_text=_("New alerts of a group join it for this long after its first was told: "
                     "one page, one escalation. 0: every alert pages on its own."),
     )  # fmt: skip
@@ -64,7 +64,8 @@ class IntegrationForm(forms.Form):
             self.fields[name].widget.attrs["data-kinds"] = kind
 
     def clean_group_window_minutes(self) -> int:
-        return self.cleaned_data.get("group_window_minutes") or 0
+        minutes = self.cleaned_data.get("group_window_minutes")
+        return 5 if minutes is None else minutes  # left empty: the safe default
 
     def clean_group_by(self) -> list[str]:
         raw = self.cleaned_data.get("group_by") or ""

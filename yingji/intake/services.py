@@ -81,7 +81,7 @@ def _new_key() -> str:
 def integration_create(
     *, actor: Any, name: str, kind: str, responsible: Sequence[Any] = (),
     escalation_policy: Any = None, heartbeat_seconds: int | None = None, mapping: Any = None,
-    group_by: Sequence[str] = (), group_window_minutes: int = 0,
+    group_by: Sequence[str] = (), group_window_minutes: int = 5,
 ) -> tuple[Integration, str]:  # fmt: skip
     """A sending system gets its own key, shown this once (only its hash is kept)."""
     require_manager(actor)
@@ -568,8 +568,12 @@ def _open_group(integration: Integration, opened: list[IncomingAlert], now: date
         by_policy.setdefault(alert.policy_id, []).append(alert)  # type: ignore[arg-type]
     for policy in EscalationPolicy.objects.filter(pk__in=by_policy):
         escalations_start(alerts=by_policy[policy.pk], policy=policy, now=now)
-    told = [a for a in opened if a not in paging and (a.lead is None or a.lead.policy_id is None)]
-    if told:  # no policy: one notice names them
+    # No policy: one notice names the new group's alerts; alerts joining a group told earlier
+    # in its window are not told again (a storm tells once per window, issue 15).
+    new_leads = {a.pk for a in leads}
+    told = [a for a in opened if a not in paging and (
+        a.lead is None or (a.lead.pk in new_leads and a.lead.policy_id is None))]  # fmt: skip
+    if told:
         _tell(integration, "intake.triggered", told, recipients(integration))
     followers = [a for a in joining if lead is not None and lead.policy_id]
     people = paged_people(lead) if lead is not None and followers else set()

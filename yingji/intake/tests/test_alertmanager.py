@@ -121,6 +121,15 @@ class AlertmanagerPayloads(CastTestCase):
                       .order_by("pk").values_list("state", flat=True))  # fmt: skip
         self.assertEqual(states, ["resolved", "triggered"])
 
+    def test_a_storm_tells_the_office_once_per_window_by_default(self):
+        for n in range(20):  # twenty payloads of different alerts within a few seconds
+            storm = copy.deepcopy(GROUP)
+            storm["alerts"] = [dict(GROUP["alerts"][0], fingerprint=f"storm{n:04d}")]
+            self.assertEqual(self.send(storm).status_code, 202)
+        self.assertEqual(IncomingAlert.objects.count(), 20)
+        self.assertEqual(IncomingAlert.objects.filter(lead__isnull=True).count(), 1)
+        self.assertEqual(Message.objects.filter(event="intake.triggered").count(), 1)
+
     def test_without_a_fingerprint_the_labels_are_the_identity(self):
         payload = copy.deepcopy(GROUP)
         for alert in payload["alerts"]:

@@ -36,7 +36,7 @@ class Command(BaseCommand):
         create.add_argument(
             "--group-window",
             type=int,
-            default=0,
+            default=5,
             metavar="MINUTES",
             help="new alerts of a group join it for this long (0: no groups)",
         )
