@@ -51,7 +51,10 @@ class RoutesAndSilences(CastTestCase):
         self.urgent = policy_create(actor=SYSTEM, name="紧急直达主管", steps=[
             {"target": "person", "person": self.head_person}])  # fmt: skip
         self.integration, self.key = services.integration_create(
-            actor=SYSTEM, name="AM", kind="alertmanager", escalation_policy=self.default,
+            actor=SYSTEM,
+            name="AM",
+            kind="alertmanager",
+            escalation_policy=self.default,
             group_window_minutes=0,  # each alert pages on its own here
         )
 

@@ -40,7 +40,10 @@ class Escalations(CastTestCase):
             {"target": "person", "person": self.head_person, "delay_minutes": 5},
         ])  # fmt: skip
         _integration, self.key = intake.integration_create(
-            actor=SYSTEM, name="Zabbix", kind="pagerduty", escalation_policy=self.policy,
+            actor=SYSTEM,
+            name="Zabbix",
+            kind="pagerduty",
+            escalation_policy=self.policy,
             group_window_minutes=0,  # each alert pages on its own here
         )
 
