@@ -146,7 +146,7 @@ def integration_update(*, actor: Any, integration: Integration, responsible: Any
         )
     for name, value in fields.items():
         setattr(integration, name, value)
-    integration.save()
+    integration.save(update_fields=list(fields))  # not the receive and heartbeat times
     if responsible is not None:
         integration.responsible.set(responsible)
     audit_record(actor=actor, action="intake.integration.update", obj=integration,

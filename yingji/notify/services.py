@@ -545,7 +545,11 @@ def channel_save(*, actor: Any, channel: Channel | None, **fields: Any) -> Chann
         target.full_clean(exclude=["window_started_at", "window_count"])
     except ValidationError as exc:
         raise FieldErrors(exc.message_dict) from None
-    target.save()
+    if channel is None:
+        target.save()
+    else:  # the engine writes the budget counters meanwhile: never overwrite them
+        repaired = ["broken_reason", "failures_in_row", "failing_since", "updated_at"]
+        target.save(update_fields=[*fields, *repaired])
     audit_record(
         actor=actor,
         action="notify.channel.save",

@@ -42,10 +42,11 @@ def grading_rule_save(
     if grade not in Grade.values:
         raise DomainError(_("Choose a grade from the list."), field="grade")
     parsed = parse_conditions(conditions)
+    new = rule is None
     rule = rule or GradingRule()
     rule.grade, rule.note = grade, note.strip()[:200]
     rule.conditions = [condition.as_list() for condition in parsed]
-    rule.save()
+    rule.save(**({} if new else {"update_fields": ["grade", "note", "conditions"]}))
     audit_record(actor=actor, action="incident.grading_rule.save", obj=rule,
                  after={"grade": grade, "conditions": rule.conditions})  # fmt: skip
     return rule

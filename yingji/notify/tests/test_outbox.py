@@ -722,3 +722,14 @@ class BroadcastsLeaveRoomForTargetedNotices(OutboxTestCase):
         page = self.client.get("/notify/broadcast/").content.decode()
         minutes = -(-people // 1)  # 80% of 2 a minute: one a minute
         self.assertIn(f"Expected to take about {minutes} minutes", page)
+
+
+class SavingAChannelKeepsTheEnginesCounters(OutboxTestCase):
+    def test_a_stale_form_does_not_overwrite_the_budget_used_meanwhile(self):
+        channel = self.channel("capture")
+        stale = Channel.objects.get(pk=channel.pk)
+        Channel.objects.filter(pk=channel.pk).update(window_count=7, window_started_at=T0)
+        channel_save(actor=SYSTEM, channel=stale, name="renamed", kind="capture", config={})
+        fresh = Channel.objects.get(pk=channel.pk)
+        self.assertEqual((fresh.name, fresh.window_count, fresh.window_started_at),
+                         ("renamed", 7, T0))  # fmt: skip
