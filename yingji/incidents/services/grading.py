@@ -46,7 +46,7 @@ def grading_rule_save(
     rule = rule or GradingRule()
     rule.grade, rule.note = grade, note.strip()[:200]
     rule.conditions = [condition.as_list() for condition in parsed]
-    rule.save(**({} if new else {"update_fields": ["grade", "note", "conditions"]}))
+    rule.save(update_fields=None if new else ["grade", "note", "conditions"])
     audit_record(actor=actor, action="incident.grading_rule.save", obj=rule,
                  after={"grade": grade, "conditions": rule.conditions})  # fmt: skip
     return rule
