@@ -237,7 +237,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "yingji.core.schema.AutoSchema",
     "EXCEPTION_HANDLER": "yingji.core.api.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
         "yingji.core.api.AnonRateThrottle",
@@ -268,6 +268,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Every operation documents the refusals it can answer with (issue 15).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "yingji.core.schema.document_refusals",
+    ],
     # Groups' scenarios and incidents' categories are one choice set (R-PLAN-1).
     "ENUM_NAME_OVERRIDES": {
         "ScenarioEnum": "yingji.org.choices.Scenario",

@@ -31,3 +31,6 @@ urlpatterns = [
     path("api/v1/", include("yingji.api_urls")),
     path("django-admin/", admin.site.urls),
 ]
+
+handler404 = "yingji.core.errorpages.not_found"
+handler500 = "yingji.core.errorpages.server_error"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import MutableMapping
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -71,3 +72,17 @@ def data_object(request: Request) -> dict[str, Any]:
     if not isinstance(request.data, dict):
         raise DomainError(_("Send a JSON object with the fields named in the API docs."))
     return request.data
+
+
+class ModelSerializer(serializers.ModelSerializer):
+    """DRF's, except that a read-only choice that may be empty says so in the schema (DRF
+    drops `allow_blank` from read-only fields, so "" was documented as impossible)."""
+
+    def include_extra_kwargs(
+        self, kwargs: MutableMapping[str, Any], extra_kwargs: MutableMapping[str, Any]
+    ) -> MutableMapping[str, Any]:
+        blank_choice = bool(kwargs.get("allow_blank")) and "choices" in kwargs
+        result = super().include_extra_kwargs(kwargs, extra_kwargs)
+        if blank_choice:
+            result["allow_blank"] = True
+        return result

@@ -246,7 +246,7 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         return attachment_response(self.get_object(), attachment_pk)
 
     @extend_schema(responses=s.TimelineEntrySerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=InOrder)
     def timeline(self, request: Request, pk: Any = None) -> Response:
         """Every step and note, oldest first, a page at a time (`next` is a cursor link)."""
         entries = self.get_object().timeline.all()

@@ -6,6 +6,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from yingji.core.api import ModelSerializer
 from yingji.incidents.choices import Decision, Grade, ResponseLevel, TaskStatus
 from yingji.incidents.models import (
     Assessment,
@@ -23,7 +24,7 @@ from yingji.org.choices import PersonStatus, Scenario
 from yingji.org.models import Person
 
 
-class IncidentSerializer(serializers.ModelSerializer):
+class IncidentSerializer(ModelSerializer):
     key_times = serializers.SerializerMethodField()
     durations = serializers.SerializerMethodField()
 

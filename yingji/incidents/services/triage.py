@@ -25,6 +25,7 @@ from yingji.org.roles import roles_of
 
 REPORT_FIELDS = ("location", "scope", "affected_systems", "contact")
 CLOCK_SKEW = timedelta(minutes=5)  # a phone's clock may run a little ahead
+OLDEST_REPORT = timedelta(days=366)  # what is reported now happened in the last year
 
 
 @transaction.atomic
@@ -50,6 +51,10 @@ def incident_report(
     if discovered_at is not None and discovered_at < occurred_at:
         raise DomainError(
             _("It cannot have been discovered before it occurred."), field="discovered_at"
+        )
+    if discovered_at is not None and discovered_at > timezone.now() + CLOCK_SKEW:
+        raise DomainError(
+            _("The time of discovery cannot be in the future."), field="discovered_at"
         )
     now = timezone.now()
     incident = Incident.objects.create(
@@ -100,6 +105,9 @@ def _check_report(
         raise DomainError(_("Choose a grade from the list."), field="severity")
     if timezone.is_naive(occurred_at) or occurred_at > timezone.now() + CLOCK_SKEW:
         raise DomainError(_("The time of occurrence cannot be in the future."), field="occurred_at")
+    if occurred_at < timezone.now() - OLDEST_REPORT:  # a typing slip (0104 for 2024), not history
+        raise DomainError(_("The time of occurrence is more than a year ago; check the year."),
+                          field="occurred_at")  # fmt: skip
     unknown = set(details) - set(REPORT_FIELDS)
     if unknown:
         raise DomainError(_("Unknown fields: %(names)s") % {"names": ", ".join(sorted(unknown))})

@@ -3,6 +3,7 @@ closes it as an ordinary fault within 15 minutes; when nobody judges in time, Yi
 escalates it, exactly once."""
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import time_machine
 from django.http import Http404
@@ -258,3 +259,17 @@ class OneTransactionPerJudgement(IncidentTestCase):
                 self.assertEqual(Incident.objects.get(pk=incident.pk).status, Status.REPORTED)
                 self.assertEqual(incident.timeline.count(), entries)
                 self.assertEqual(AuditEvent.objects.count(), events)
+
+
+class ImplausibleTimes(IncidentTestCase):
+    def test_a_year_typed_wrong_or_a_discovery_in_the_future_is_refused(self):
+        cases: tuple[tuple[dict[str, Any], str], ...] = (
+            ({"occurred_at": datetime(104, 2, 11, tzinfo=UTC)}, "occurred_at"),
+            ({"occurred_at": T0 - timedelta(days=400)}, "occurred_at"),
+            ({"discovered_at": T0 + timedelta(hours=1)}, "discovered_at"),
+        )
+        for fields, field in cases:
+            with self.subTest(field=field), self.assertRaises(DomainError) as caught:
+                self.report(**fields)
+            self.assertEqual(caught.exception.field, field)
+        self.assertFalse(Incident.objects.exists())
