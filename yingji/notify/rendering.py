@@ -20,6 +20,7 @@ from typing import Any
 from django.conf import settings
 from django.template.loader import select_template
 from django.utils import translation
+from django.utils.functional import Promise
 
 log = logging.getLogger("yingji.notify")
 FORMATS = ("im.md", "email.txt", "email.html", "sms.txt")
@@ -83,14 +84,27 @@ def event_text(event: str, context: dict[str, Any], language: str | None) -> tup
     return title, body
 
 
+def shown_facts(event: str, context: dict[str, Any], language: str | None) -> dict[str, Any]:
+    """The facts as a reader may see them (a confidential incident's title replaced): what a
+    webhook receives beside the text."""
+    text = EVENTS[event]
+    if text.prepare is None:
+        return dict(context)
+    with translation.override(_language(language)):
+        return {key: str(value) if isinstance(value, Promise) else value
+                for key, value in text.prepare(dict(context)).items()}  # fmt: skip
+
+
 def notice_for(message: Any, language: str | None = None, *, receipt_token: str = "") -> Notice:
     """The message in `language`. A registered event is rendered from its facts; a message
     someone typed (a broadcast) is shown as typed. A translation whose placeholders do not
     fit falls back to the stored text rather than losing the notice."""
     title, body = message.title, message.body
+    facts = dict(message.context or {})
     if message.event in EVENTS:
         try:
             title, body = event_text(message.event, message.context or {}, language)
+            facts = shown_facts(message.event, facts, language)
         except (KeyError, ValueError, TypeError) as exc:
             log.warning("event %s did not render in %s: %r", message.event, language, exc)
     return Notice(
@@ -102,7 +116,7 @@ def notice_for(message: Any, language: str | None = None, *, receipt_token: str 
         receipt=absolute(f"/notify/r/{receipt_token}/") if receipt_token else "",
         language=_language(language),
         message_id=message.pk,
-        facts=dict(message.context or {}),
+        facts=facts,
     )
 
 

@@ -37,3 +37,18 @@ class TheAuditTrailHidesWhatTheReaderMayNotSee(IncidentTestCase):
         self.assertIn("黑客攻击", self.audit_page("admin"))
         call_command("auditor", "revoke", self.cast["admin"].username, stdout=StringIO())
         self.assertNotIn("黑客攻击", self.audit_page("admin"))
+
+
+class NoticesCarryNoConfidentialTitle(IncidentTestCase):
+    def test_the_facts_a_webhook_receives_hide_the_title_too(self):
+        from yingji.incidents.services import incident_escalate
+        from yingji.notify.models import Message
+        from yingji.notify.rendering import notice_for
+
+        secret = self.report(confidential=True, title="黑客攻击核心系统")
+        incident_escalate(actor=self.head, incident=secret)
+        message = Message.objects.get(key=f"incident:{secret.pk}:incident.escalated")
+        notice = notice_for(message, "zh-hans")
+        self.assertNotIn("黑客攻击", notice.title)
+        self.assertNotIn("黑客攻击", str(notice.facts))
+        self.assertEqual(notice.facts["number"], secret.pk)
