@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from yingji.notify.choices import PERSONAL_KINDS, ChannelKind
 from yingji.org.choices import Language
@@ -184,7 +185,9 @@ class ChannelForm(forms.Form):
 
 
 class BroadcastForm(forms.Form):
-    title = forms.CharField(label=_("Title"), max_length=200)
+    title = forms.CharField(
+        label=pgettext_lazy("notice", "Title"), max_length=200
+    )  # not a job title
     body = forms.CharField(
         label=_("Text"), required=False, widget=forms.Textarea(attrs={"rows": 5})
     )
