@@ -1,8 +1,11 @@
 """The incident pages: report from a phone, the list, and the judgement on the incident."""
 
+from datetime import timedelta
+
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from yingji.incidents.choices import Status
 from yingji.incidents.models import Incident
@@ -11,7 +14,8 @@ from yingji.incidents.tests.test_report_and_triage import IncidentTestCase
 REPORT = {
     "title": "客户无法登录",
     "category": "information_system",
-    "occurred_at": "2026-11-28T09:30",
+    # an hour ago, whatever today is (a report of more than a year ago is refused)
+    "occurred_at": f"{timezone.localtime() - timedelta(hours=1):%Y-%m-%dT%H:%M}",
     "symptoms": "登录页提示系统繁忙",
     "scope": "全部用户",
 }
