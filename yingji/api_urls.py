@@ -5,6 +5,7 @@ from rest_framework.routers import DefaultRouter
 from yingji.incidents import api as incidents_api
 from yingji.intake import api as intake_api
 from yingji.monitoring import api as monitoring_api
+from yingji.notify import api as notify_api
 from yingji.oncall import api as oncall_api
 from yingji.org import api as org_api
 from yingji.plans import api as plans_api
@@ -31,6 +32,9 @@ router.register("oncall/rosters", oncall_api.RosterViewSet, basename="roster")
 router.register("oncall/policies", oncall_api.PolicyViewSet, basename="escalation-policy")
 router.register("oncall/contact-rules", oncall_api.ContactRuleViewSet, basename="contact-rule")
 router.register("oncall/calendars", oncall_api.CalendarViewSet, basename="holiday-calendar")
+router.register("notify/channels", notify_api.ChannelViewSet, basename="notify-channel")
+router.register("notify/messages", notify_api.MessageViewSet, basename="notify-message")
+router.register("notify/inbox", notify_api.InboxViewSet, basename="notify-inbox")
 router.register("notice-templates", incidents_api.NoticeTemplateViewSet, basename="notice-template")
 
 urlpatterns = [

@@ -1,0 +1,80 @@
+"""/api/v1/notify/: what the notification pages do, the API does, with the same rules."""
+
+from __future__ import annotations
+
+from yingji.core.actors import SYSTEM
+from yingji.engine.loop import Engine
+from yingji.notify.models import Channel, Delivery, Message
+from yingji.notify.services import channel_save, notify
+from yingji.org.models import Person
+from yingji.org.tests.test_api import ApiTestCase
+
+
+class ChannelsThroughTheApi(ApiTestCase):
+    def test_the_office_manages_channels_and_never_reads_a_secret(self):
+        office = self.api("office")
+        created = office.post("/api/v1/notify/channels/", {
+            "name": "运维群", "kind": "webhook",
+            "config": {"url": "http://127.0.0.1:9/h", "secret": "0123456789abcdef"},
+        }, format="json")  # fmt: skip
+        self.assertEqual(created.status_code, 201, created.content)
+        self.assertEqual(created.json()["config"]["secret"], "********")
+        pk = created.json()["id"]
+        changed = office.patch(f"/api/v1/notify/channels/{pk}/", {
+            "per_minute": 30, "config": {"url": "http://127.0.0.1:9/h2", "secret": "********"},
+        }, format="json")  # fmt: skip
+        self.assertEqual(changed.status_code, 200, changed.content)
+        channel = Channel.objects.get(pk=pk)
+        self.assertEqual((channel.per_minute, channel.config["secret"]),
+                         (30, "0123456789abcdef"))  # the masked secret kept its value  # fmt: skip
+        nonsense = {"name": "x", "kind": "webhook", "config": {"url": "nope"}}
+        bad = office.post("/api/v1/notify/channels/", nonsense, format="json")
+        self.assertEqual(bad.status_code, 400)
+        for who in ("staff", "vendor"):
+            with self.subTest(who=who):
+                self.assertEqual(self.api(who).get("/api/v1/notify/channels/").status_code, 403)
+
+
+class NoticesThroughTheApi(ApiTestCase):
+    def test_a_broadcast_its_estimate_its_deliveries_and_a_receipt_from_the_inbox(self):
+        channel_save(actor=SYSTEM, channel=None, name="全员群", kind="capture", config={},
+                     all_staff=True)  # fmt: skip
+        office = self.api("office")
+        estimate = office.get("/api/v1/notify/messages/broadcast-estimate/")
+        self.assertEqual(estimate.json(), [{"channel": "全员群", "deliveries": 1,
+                                            "per_minute": 80000, "minutes": 1}])  # fmt: skip
+        sent = office.post("/api/v1/notify/messages/broadcast/",
+                           {"title": "系统已恢复", "body": "应急结束"}, format="json")  # fmt: skip
+        self.assertEqual(sent.status_code, 201, sent.content)
+        message = Message.objects.get(pk=sent.json()["id"])
+        people = Person.objects.filter(status="active").count()
+        self.assertEqual(sent.json()["recipients"], people)
+        Engine().run_cycle()
+        deliveries = office.get(f"/api/v1/notify/messages/{message.pk}/deliveries/").json()
+        self.assertEqual(deliveries["count"], people + 1)  # everyone's inbox and the chat
+
+        staff = self.api("staff")
+        [mine] = staff.get(f"/api/v1/notify/messages/{message.pk}/deliveries/").json()["results"]
+        inbox = staff.get("/api/v1/notify/inbox/").json()["results"]
+        self.assertEqual(inbox[0]["title"], "系统已恢复")
+        confirmed = staff.post(f"/api/v1/notify/inbox/{inbox[0]['id']}/confirm/")
+        self.assertEqual(confirmed.status_code, 200)
+        self.assertIsNotNone(Delivery.objects.get(pk=mine["id"]).confirmed_at)
+        self.assertEqual(staff.post("/api/v1/notify/messages/broadcast/", {"title": "x"},
+                                    format="json").status_code, 403)  # fmt: skip
+        other = Delivery.objects.filter(message=message, channel=None).exclude(
+            person=self.cast["staff"].person).first()  # fmt: skip
+        assert other is not None
+        self.assertEqual(staff.post(f"/api/v1/notify/inbox/{other.pk}/confirm/").status_code, 404)
+
+    def test_a_notice_is_seen_only_by_its_sender_its_readers_and_the_office(self):
+        message = notify(event="note", title="只给主管", recipients=[self.cast["head"].person])
+        self.assertEqual(
+            self.api("head").get(f"/api/v1/notify/messages/{message.pk}/").status_code, 200
+        )
+        self.assertEqual(
+            self.api("staff").get(f"/api/v1/notify/messages/{message.pk}/").status_code, 404
+        )
+        self.assertEqual(
+            self.api("office").get(f"/api/v1/notify/messages/{message.pk}/").status_code, 200
+        )
