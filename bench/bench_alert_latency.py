@@ -49,18 +49,31 @@ EVAL = 10
 def main() -> None:
     call_command("migrate", verbosity=0)
     department = org_services.department_create(actor=SYSTEM, code="OPS", name="运维中心")
-    engineer = org_services.person_create(actor=SYSTEM, employee_no="B1", full_name="值班工程师",
-                                          department=department)  # fmt: skip
-    asset = services.asset_create(actor=SYSTEM, code="BENCH", name="bench", kind="server",
-                                  responsible=[engineer])  # fmt: skip
+    engineer = org_services.person_create(
+        actor=SYSTEM, employee_no="B1", full_name="值班工程师", department=department
+    )
+    asset = services.asset_create(
+        actor=SYSTEM, code="BENCH", name="bench", kind="server", responsible=[engineer]
+    )
     token = services.agent_token_issue(actor=SYSTEM, asset=asset)
-    services.rule_create(actor=SYSTEM, name="hot", metric="temp", operator=">", threshold=90,
-                         severity="major", eval_seconds=EVAL)  # fmt: skip
+    services.rule_create(
+        actor=SYSTEM,
+        name="hot",
+        metric="temp",
+        operator=">",
+        threshold=90,
+        severity="major",
+        eval_seconds=EVAL,
+    )
     client, headers = Client(), {"Authorization": f"Bearer {token}"}
     # every series reports once, cool, so the crossings are what the run measures
     cool = [{"metric": "temp", "labels": {"s": str(i)}, "value": 20} for i in range(CROSSINGS)]
-    client.post("/api/v1/metrics", json.dumps({"samples": cool}), content_type="application/json",
-                headers=headers)  # fmt: skip
+    client.post(
+        "/api/v1/metrics",
+        json.dumps({"samples": cool}),
+        content_type="application/json",
+        headers=headers,
+    )
     engine = start_in_thread(idle_seconds=0.2)
     moments = sorted((random.uniform(0, SPREAD), i) for i in range(CROSSINGS))
     crossed: dict[str, datetime] = {}
@@ -68,8 +81,12 @@ def main() -> None:
     for offset, i in moments:
         time.sleep(max(0.0, began + offset - time.monotonic()))
         sample = {"metric": "temp", "labels": {"s": str(i)}, "value": 95}
-        client.post("/api/v1/metrics", json.dumps({"samples": [sample]}),
-                    content_type="application/json", headers=headers)  # fmt: skip
+        client.post(
+            "/api/v1/metrics",
+            json.dumps({"samples": [sample]}),
+            content_type="application/json",
+            headers=headers,
+        )
         crossed[f"s={i}"] = datetime.now().astimezone()
     deadline = time.monotonic() + EVAL * 3
     while Message.objects.filter(key__startswith="alert:").count() < CROSSINGS:
@@ -87,8 +104,10 @@ def main() -> None:
     latencies.sort()
     p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
     print(f"database: {connection.vendor}; {len(latencies)} of {CROSSINGS} crossings notified")
-    print(f"crossing → notice queued: median {statistics.median(latencies):.2f} s, "
-          f"p99 {p99:.2f} s, max {latencies[-1]:.2f} s (evaluation every {EVAL} s)")  # fmt: skip
+    print(
+        f"crossing → notice queued: median {statistics.median(latencies):.2f} s, "
+        f"p99 {p99:.2f} s, max {latencies[-1]:.2f} s (evaluation every {EVAL} s)"
+    )
     print(f"p99 beyond the evaluation interval: {p99 - EVAL:+.2f} s   target: ≤ +1 s")
 
 

@@ -86,7 +86,7 @@ def grow_to(total: int) -> None:
                 closed_at=now,
                 confidential=(count + n) % 50 == 0,
                 exercise=(count + n) % 7 == 0,
-            )  # fmt: skip
+            )
             for n in range(size)
         ]
         created = Incident.objects.bulk_create(rows, batch_size=1000)
@@ -100,8 +100,9 @@ def grow_to(total: int) -> None:
         TimelineEntry.objects.bulk_create(entries, batch_size=5000)
         Participant.objects.bulk_create(
             [Participant(incident=i, person=staff, role="reporter") for i in created],
-            batch_size=5000, ignore_conflicts=True,
-        )  # fmt: skip
+            batch_size=5000,
+            ignore_conflicts=True,
+        )
 
 
 def count_queries(client: Client, url: str) -> int:
@@ -135,17 +136,27 @@ def page_figures(clients: dict[str, Client], live_pk: int) -> dict[str, tuple[fl
 
 
 def live_incident() -> Incident:
-    users = get_user_model().objects.in_bulk(["staff", "head", "leader", "expert"],
-                                             field_name="username")  # fmt: skip
+    users = get_user_model().objects.in_bulk(
+        ["staff", "head", "leader", "expert"], field_name="username"
+    )
     incident = services.incident_report(
-        actor=users["staff"], title="压测：核心系统故障", category="information_system",
-        occurred_at=timezone.now(), symptoms="压测",
-    )  # fmt: skip
+        actor=users["staff"],
+        title="压测：核心系统故障",
+        category="information_system",
+        occurred_at=timezone.now(),
+        symptoms="压测",
+    )
     incident = services.incident_escalate(actor=users["head"], incident=incident)
     services.incident_decide(
-        actor=users["leader"], incident=incident, decision="activate", meeting_at=timezone.now(),
-        plans="预案", response_level="1", assemble_at=timezone.now(), assemble_place="指挥室",
-    )  # fmt: skip
+        actor=users["leader"],
+        incident=incident,
+        decision="activate",
+        meeting_at=timezone.now(),
+        plans="预案",
+        response_level="1",
+        assemble_at=timezone.now(),
+        assemble_place="指挥室",
+    )
     return Incident.objects.get(pk=incident.pk)
 
 
@@ -157,10 +168,17 @@ def two_hundred_at_once(incident: Incident) -> dict[str, float]:
     for n in range(ACTORS):
         username = f"actor{n}"
         existing = Person.objects.filter(user__username=username).first()
-        people.append(existing or org_services.person_create(
-            actor=SYSTEM, username=username, password="x" * 12, employee_no=f"A{n:05d}",
-            full_name=f"处置人员{n}", department=expert.person.department,
-        ))  # fmt: skip
+        people.append(
+            existing
+            or org_services.person_create(
+                actor=SYSTEM,
+                username=username,
+                password="x" * 12,
+                employee_no=f"A{n:05d}",
+                full_name=f"处置人员{n}",
+                department=expert.person.department,
+            )
+        )
     # The crowd is the expert group (who may all work on one task) of a large organisation.
     expert_group = EmergencyGroup.objects.get(kind=GroupKind.EXPERT)
     for person in people:
@@ -174,7 +192,7 @@ def two_hundred_at_once(incident: Incident) -> dict[str, float]:
             incident=incident,
             title=f"共同检查清单 {t}",
             checklist=[f"第 {n} 项" for n in range(ITEMS)],
-        )  # fmt: skip
+        )
         for t in range((ACTORS + ITEMS - 1) // ITEMS)
     ]
     retries = 0
@@ -186,17 +204,27 @@ def two_hundred_at_once(incident: Incident) -> dict[str, float]:
         person = people[n]
         with contextlib.suppress(threading.BrokenBarrierError):
             start_line.wait(timeout=5)
-        token = (Delivery.objects.filter(person=person, channel=None,
-                 message__key__startswith=f"incident:{incident.pk}:incident.participant_added")
-                 .values_list("receipt_token", flat=True).first())  # fmt: skip
+        token = (
+            Delivery.objects.filter(
+                person=person,
+                channel=None,
+                message__key__startswith=f"incident:{incident.pk}:incident.participant_added",
+            )
+            .values_list("receipt_token", flat=True)
+            .first()
+        )
         delivery_confirm(token=token)
         task, item = tasks[n // ITEMS], n % ITEMS
         while True:
             current = Task.objects.select_related("incident").get(pk=task.pk)
             done = [i for i, entry in enumerate(current.checklist) if entry["done"]]
             try:
-                services.task_update(actor=person.user, task=current, revision=current.revision,
-                                     checked=sorted({*done, item}))  # fmt: skip
+                services.task_update(
+                    actor=person.user,
+                    task=current,
+                    revision=current.revision,
+                    checked=sorted({*done, item}),
+                )
                 break
             except DomainError as exc:
                 if exc.code != "conflict":
@@ -214,12 +242,18 @@ def two_hundred_at_once(incident: Incident) -> dict[str, float]:
     ticked = sum(1 for t in fresh for item in t.checklist if item["done"])
     revisions = sum(t.revision for t in fresh)
     confirmed = Delivery.objects.filter(
-        person__in=people, channel=None, confirmed_at__isnull=False,
+        person__in=people,
+        channel=None,
+        confirmed_at__isnull=False,
         message__key__startswith=f"incident:{incident.pk}:incident.participant_added",
-    ).count()  # fmt: skip
+    ).count()
     reports = incident.progress.filter(author__person__in=people).count()
     assert (ticked, revisions, confirmed, reports) == (ACTORS, ACTORS, ACTORS, ACTORS), (
-        ticked, revisions, confirmed, reports)  # fmt: skip
+        ticked,
+        revisions,
+        confirmed,
+        reports,
+    )
     return {"seconds": seconds, "retries": retries, "ticked": ticked, "reports": reports}
 
 
@@ -242,16 +276,22 @@ def main() -> None:
     reset_queries()
     crowd = two_hundred_at_once(live)
     entries = TimelineEntry.objects.count()
-    print(f"database: {connection.vendor}; incidents: {Incident.objects.count():,}; "
-          f"timeline entries: {entries:,} (seeded in {seeded:.0f} s)")  # fmt: skip
+    print(
+        f"database: {connection.vendor}; incidents: {Incident.objects.count():,}; "
+        f"timeline entries: {entries:,} (seeded in {seeded:.0f} s)"
+    )
     print(f"reference GET /healthz p95: {reference:.2f} ms")
     for name in small:
         (ms1, q1), (ms2, q2) = small[name], large[name]
-        print(f"{name:28s} p95 1k: {ms1:7.2f} ms  {INCIDENTS // 1000}k: {ms2:7.2f} ms  "
-              f"ratio {ms2 / ms1:.2f}  queries {q1} → {q2}")  # fmt: skip
-    print(f"{ACTORS} people on one incident at once: {crowd['seconds']:.2f} s, "
-          f"{crowd['retries']} compare-and-swap retries, {crowd['ticked']} items ticked, "
-          f"{crowd['reports']} progress reports, no update lost")  # fmt: skip
+        print(
+            f"{name:28s} p95 1k: {ms1:7.2f} ms  {INCIDENTS // 1000}k: {ms2:7.2f} ms  "
+            f"ratio {ms2 / ms1:.2f}  queries {q1} → {q2}"
+        )
+    print(
+        f"{ACTORS} people on one incident at once: {crowd['seconds']:.2f} s, "
+        f"{crowd['retries']} compare-and-swap retries, {crowd['ticked']} items ticked, "
+        f"{crowd['reports']} progress reports, no update lost"
+    )
 
 
 if __name__ == "__main__":

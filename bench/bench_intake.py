@@ -53,16 +53,30 @@ def wait_ready(url: str, seconds: float = 60) -> None:
 
 def alertmanager_alerts(batch: int) -> list[dict]:
     now = datetime.now(UTC).isoformat()
-    return [{"labels": {"alertname": "BenchAlert", "instance": f"host-{batch}-{i}",
-                        "severity": "warning"},
-             "annotations": {"summary": f"bench alert {batch}/{i}"},
-             "startsAt": now} for i in range(ALERTS)]  # fmt: skip
+    return [
+        {
+            "labels": {
+                "alertname": "BenchAlert",
+                "instance": f"host-{batch}-{i}",
+                "severity": "warning",
+            },
+            "annotations": {"summary": f"bench alert {batch}/{i}"},
+            "startsAt": now,
+        }
+        for i in range(ALERTS)
+    ]
 
 
 def webhook_payload(batch: int) -> dict:
-    alerts = [{**alert, "status": "firing", "endsAt": "0001-01-01T00:00:00Z",
-               "fingerprint": f"{batch:08x}{i:08x}"}
-              for i, alert in enumerate(alertmanager_alerts(batch))]  # fmt: skip
+    alerts = [
+        {
+            **alert,
+            "status": "firing",
+            "endsAt": "0001-01-01T00:00:00Z",
+            "fingerprint": f"{batch:08x}{i:08x}",
+        }
+        for i, alert in enumerate(alertmanager_alerts(batch))
+    ]
     return {
         "version": "4",
         "status": "firing",
@@ -92,18 +106,30 @@ def start_alertmanager(tmp: str) -> tuple[subprocess.Popen, str]:
     config.write_text("route:\n  receiver: none\nreceivers:\n  - name: none\n")
     port = free_port()
     process = subprocess.Popen(
-        [program, f"--config.file={config}", f"--storage.path={tmp}",
-         f"--web.listen-address=127.0.0.1:{port}", "--cluster.listen-address="],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+        [
+            program,
+            f"--config.file={config}",
+            f"--storage.path={tmp}",
+            f"--web.listen-address=127.0.0.1:{port}",
+            "--cluster.listen-address=",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     base = f"http://127.0.0.1:{port}"
     wait_ready(f"{base}/-/ready")
     return process, base
 
 
 def yingji(env: dict, *args: str) -> str:
-    done = subprocess.run([sys.executable, "-m", "yingji.cli", *args], env=env, cwd=HERE,
-                          capture_output=True, text=True, check=True)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-m", "yingji.cli", *args],
+        env=env,
+        cwd=HERE,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return done.stdout.strip()
 
 
@@ -113,8 +139,12 @@ class Yingji:
     scale mode: one web node, its engine in a process of its own)."""
 
     def __init__(self, tmp: str, *, demo: bool = False) -> None:
-        self.env = {**os.environ, "YINGJI_DATA_DIR": tmp, "YINGJI_INTAKE_RATE": "10000000/minute",
-                    "YINGJI_SECRET_KEY": "bench-only-secret-key-bench-only-secret-key"}  # fmt: skip
+        self.env = {
+            **os.environ,
+            "YINGJI_DATA_DIR": tmp,
+            "YINGJI_INTAKE_RATE": "10000000/minute",
+            "YINGJI_SECRET_KEY": "bench-only-secret-key-bench-only-secret-key",
+        }
         scale = bool(os.environ.get("BENCH_DATABASE_URL"))
         if scale:
             self.env["YINGJI_DATABASE_URL"] = os.environ["BENCH_DATABASE_URL"]
@@ -123,8 +153,15 @@ class Yingji:
         yingji(self.env, "manage", "migrate", "--noinput", "-v", "0")
         if demo:
             yingji(self.env, "demo")
-        self.key = yingji(self.env, "integration", "create", "--kind", "alertmanager", "--name",
-                          f"bench {time.time()}")  # fmt: skip
+        self.key = yingji(
+            self.env,
+            "integration",
+            "create",
+            "--kind",
+            "alertmanager",
+            "--name",
+            f"bench {time.time()}",
+        )
         port = free_port()
         web = ["web", "--workers", "1"] if scale else ["serve"]
         self.processes = [self._start(*web, "--port", str(port))]
@@ -134,9 +171,13 @@ class Yingji:
         wait_ready(f"{self.base}/healthz")
 
     def _start(self, *args: str) -> subprocess.Popen:
-        return subprocess.Popen([sys.executable, "-m", "yingji.cli", *args], env=self.env,
-                                cwd=HERE, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL)  # fmt: skip
+        return subprocess.Popen(
+            [sys.executable, "-m", "yingji.cli", *args],
+            env=self.env,
+            cwd=HERE,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
 
     def stop(self) -> None:
         for process in self.processes:
@@ -146,8 +187,10 @@ class Yingji:
 
 
 def stored_alerts(env: dict) -> int:
-    code = ("from yingji.intake.models import IncomingAlert as A; print(A.objects.count(), "
-            "A.objects.values('integration', 'dedup_key').distinct().count())")  # fmt: skip
+    code = (
+        "from yingji.intake.models import IncomingAlert as A; print(A.objects.count(), "
+        "A.objects.values('integration', 'dedup_key').distinct().count())"
+    )
     rows, distinct = yingji(env, "manage", "shell", "-c", code).split()[-2:]
     return int(rows) if rows == distinct else -1
 
@@ -167,11 +210,15 @@ def main() -> None:
             same_am = [json.dumps(alertmanager_alerts(10**6)).encode()] * BATCHES
             same_yj = [json.dumps(webhook_payload(10**6)).encode()] * BATCHES
             figures = {
-                "distinct": (rate(pool, am_url, distinct_am, json_headers),
-                             rate(pool, yj_url, distinct_yj, yj_headers)),
-                "repeated": (rate(pool, am_url, same_am, json_headers),
-                             rate(pool, yj_url, same_yj, yj_headers)),
-            }  # fmt: skip
+                "distinct": (
+                    rate(pool, am_url, distinct_am, json_headers),
+                    rate(pool, yj_url, distinct_yj, yj_headers),
+                ),
+                "repeated": (
+                    rate(pool, am_url, same_am, json_headers),
+                    rate(pool, yj_url, same_yj, yj_headers),
+                ),
+            }
         finally:
             yj.stop()
             am.terminate()
@@ -180,8 +227,10 @@ def main() -> None:
     database = "PostgreSQL" if os.environ.get("BENCH_DATABASE_URL") else "SQLite"
     print(f"database: {database}; {BATCHES - 1} batches of {ALERTS} alerts, one connection")
     for case, (am_rate, yj_rate) in figures.items():
-        print(f"{case:>9}: Alertmanager {am_rate:>8,.0f} alerts/s   Yingji {yj_rate:>8,.0f} "
-              f"alerts/s   ratio {yj_rate / am_rate:.2f}")  # fmt: skip
+        print(
+            f"{case:>9}: Alertmanager {am_rate:>8,.0f} alerts/s   Yingji {yj_rate:>8,.0f} "
+            f"alerts/s   ratio {yj_rate / am_rate:.2f}"
+        )
     expected = BATCHES * ALERTS + ALERTS
     print(f"stored and deduplicated: {stored:,} of {expected:,} distinct alerts sent")
     assert stored == expected, "lost or duplicated alerts"

@@ -45,8 +45,15 @@ def batches(start: float) -> list[bytes]:
     bodies = []
     for b in range(BATCHES):
         at = start + b
-        samples = [{"metric": "cpu_percent", "labels": {"core": str(i % SERIES)},
-                    "value": (b * 7 + i) % 100, "at": at} for i in range(BATCH)]  # fmt: skip
+        samples = [
+            {
+                "metric": "cpu_percent",
+                "labels": {"core": str(i % SERIES)},
+                "value": (b * 7 + i) % 100,
+                "at": at,
+            }
+            for i in range(BATCH)
+        ]
         bodies.append(json.dumps({"samples": samples}).encode())
     return bodies
 
@@ -58,8 +65,9 @@ def push_rate(token: str) -> float:
     client.post("/api/v1/metrics", bodies[0], content_type="application/json", headers=headers)
     started = time.perf_counter()
     for body in bodies[1:]:
-        answer = client.post("/api/v1/metrics", body, content_type="application/json",
-                             headers=headers)  # fmt: skip
+        answer = client.post(
+            "/api/v1/metrics", body, content_type="application/json", headers=headers
+        )
         assert answer.status_code == 202, answer.content
     return (len(bodies) - 1) * BATCH / (time.perf_counter() - started)
 
@@ -87,8 +95,10 @@ def main() -> None:
     assert stored == BATCHES * BATCH, stored
     bare = bare_rate(list(Series.objects.filter(asset=asset).values_list("pk", flat=True)))
     print(f"database: {connection.vendor}")
-    print(f"push ingest: {pushed:,.0f} samples/s ({BATCHES - 1} batches of {BATCH:,}, "
-          f"{SERIES:,} series), all {stored:,} stored")  # fmt: skip
+    print(
+        f"push ingest: {pushed:,.0f} samples/s ({BATCHES - 1} batches of {BATCH:,}, "
+        f"{SERIES:,} series), all {stored:,} stored"
+    )
     print(f"bare insert of the same rows: {bare:,.0f} rows/s")
     print(f"ratio push / bare: {pushed / bare:.2f}   target: >= 100,000 samples/s on SQLite")
 

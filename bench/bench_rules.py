@@ -43,14 +43,29 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     asset = services.asset_create(actor=SYSTEM, code="BENCH", name="bench", kind="server")
     start = timezone.now() - timedelta(seconds=EVERY * (ROUNDS + 1))
-    rule = services.rule_create(actor=SYSTEM, name="cpu", metric="cpu_percent", operator=">",
-                                threshold=90, for_seconds=60, severity="minor")  # fmt: skip
+    rule = services.rule_create(
+        actor=SYSTEM,
+        name="cpu",
+        metric="cpu_percent",
+        operator=">",
+        threshold=90,
+        for_seconds=60,
+        severity="minor",
+    )
     ingest, cpu, wall = [], [], []
     for r in range(ROUNDS):
         at = start + timedelta(seconds=EVERY * r)
         # every 100th series runs hot, so alerts open during the run
-        rows = [SampleRow("cpu_percent", labels_key({"core": str(i)}), (("core", str(i)),), at,
-                          95.0 if i % 100 == 0 else 20.0) for i in range(SERIES)]  # fmt: skip
+        rows = [
+            SampleRow(
+                "cpu_percent",
+                labels_key({"core": str(i)}),
+                (("core", str(i)),),
+                at,
+                95.0 if i % 100 == 0 else 20.0,
+            )
+            for i in range(SERIES)
+        ]
         began = time.perf_counter()
         for chunk in range(0, SERIES, 1000):
             services.samples_ingest(asset=asset, rows=rows[chunk : chunk + 1000])
@@ -62,8 +77,10 @@ def main() -> None:
     steady = cpu[1:]  # the first round creates every series' state
     print(f"database: {connection.vendor}, {SERIES:,} series, {ROUNDS} rounds")
     print(f"ingest of a round: median {statistics.median(ingest):.2f} s")
-    print(f"evaluation: first round {cpu[0]:.2f} CPU s; then median {statistics.median(steady):.2f}"
-          f" CPU s, {statistics.median(wall[1:]):.2f} s wall")  # fmt: skip
+    print(
+        f"evaluation: first round {cpu[0]:.2f} CPU s; then median {statistics.median(steady):.2f}"
+        f" CPU s, {statistics.median(wall[1:]):.2f} s wall"
+    )
     share = statistics.median(steady) / EVERY
     print(f"share of one core at one evaluation per {EVERY:.0f} s: {share:.0%}   target: < 25%")
     print(f"alerts opened: {Alert.objects.count()} (expected {len(range(0, SERIES, 100))})")

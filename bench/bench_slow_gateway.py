@@ -74,8 +74,13 @@ class Receiver:
 
 
 def channel(name: str, url: str):
-    return channel_save(actor=SYSTEM, channel=None, name=name, kind="webhook",
-                        config={"url": url, "secret": "0123456789abcdef"})  # fmt: skip
+    return channel_save(
+        actor=SYSTEM,
+        channel=None,
+        name=name,
+        kind="webhook",
+        config={"url": url, "secret": "0123456789abcdef"},
+    )
 
 
 def run(gateway_delay: float, cast: dict) -> tuple[float, float]:
@@ -96,9 +101,13 @@ def run(gateway_delay: float, cast: dict) -> tuple[float, float]:
         time.sleep(0.01)
     critical = robot.arrived[0] - started
     with time_machine.travel(timezone.now() - timedelta(minutes=15) + timedelta(seconds=1)):
-        incident = incident_report(actor=cast["staff"], title="核心系统中断",
-                                   category="information_system", occurred_at=timezone.now(),
-                                   symptoms="交易失败")  # fmt: skip
+        incident = incident_report(
+            actor=cast["staff"],
+            title="核心系统中断",
+            category="information_system",
+            occurred_at=timezone.now(),
+            symptoms="交易失败",
+        )
     due = time.monotonic() + 1
     while Incident.objects.get(pk=incident.pk).status == "reported":
         time.sleep(0.02)

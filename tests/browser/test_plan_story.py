@@ -54,8 +54,10 @@ def test_draft_review_approve_and_activate_a_plan(live_server, browser, tmp_path
     page.click("main button.primary")
     expect(page.locator(".flash-success")).to_be_visible()
     page.click("a[href$='/steps/']")
-    rows = (("确认故障范围", "expert", "查看监控\n统计受影响客户", "10", ""),
-            ("切换至同城灾备系统", "execution", "确认备库同步\n切换 VIP", "30", "1"))  # fmt: skip
+    rows = (
+        ("确认故障范围", "expert", "查看监控\n统计受影响客户", "10", ""),
+        ("切换至同城灾备系统", "execution", "确认备库同步\n切换 VIP", "30", "1"),
+    )
     for i, (title, group, checklist, minutes, after) in enumerate(rows):
         page.fill(f"#id_step-{i}-title", title)
         page.select_option(f"#id_step-{i}-group", group)
@@ -113,9 +115,12 @@ def test_draft_review_approve_and_activate_a_plan(live_server, browser, tmp_path
 
     # R-ACT-1: an incident meets the criteria; the leader activates the plan.
     incident = incidents.incident_report(
-        actor=cast["staff"], title="手机银行无法登录", category="information_system",
-        occurred_at=timezone.now(), symptoms="登录提示系统繁忙",
-    )  # fmt: skip
+        actor=cast["staff"],
+        title="手机银行无法登录",
+        category="information_system",
+        occurred_at=timezone.now(),
+        symptoms="登录提示系统繁忙",
+    )
     incidents.incident_escalate(actor=cast["head"], incident=incident, note="上报")
     incidents.incident_set_facts(actor=cast["expert"], incident=incident, interruption_minutes=45)
     page.goto(f"{base}/incidents/{incident.pk}/")

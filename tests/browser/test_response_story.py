@@ -65,12 +65,15 @@ def test_the_regulations_example_from_report_to_end_order(
     live_server, browser, all_staff_chat, tmp_path
 ):
     cast = build_cast()
-    for grade, conditions in (("II", [["affected_users", ">=", 100_000]]),
-                              ("III", [["interruption_minutes", ">=", 30]])):  # fmt: skip
+    for grade, conditions in (
+        ("II", [["affected_users", ">=", 100_000]]),
+        ("III", [["interruption_minutes", ">=", 30]]),
+    ):
         grading_rule_save(actor=SYSTEM, rule=None, grade=grade, conditions=conditions)
     hook = {"url": f"{all_staff_chat.url}/h", "secret": "0123456789abcdef"}
-    channel_save(actor=SYSTEM, channel=None, name="全员群", kind="webhook", all_staff=True,
-                 config=hook)  # fmt: skip
+    channel_save(
+        actor=SYSTEM, channel=None, name="全员群", kind="webhook", all_staff=True, config=hook
+    )
     shots = Path(os.environ.get("YINGJI_DOC_SHOTS") or tmp_path)
     story = Story(browser, live_server.url, shots)
 
@@ -136,8 +139,9 @@ def test_the_regulations_example_from_report_to_end_order(
         page.context.close()
     confirmed = Delivery.objects.filter(
         message__key__startswith=f"incident:{incident.pk}:incident.mobilised",
-        channel=None, confirmed_at__isnull=False,
-    ).values_list("person__user__username", flat=True)  # fmt: skip
+        channel=None,
+        confirmed_at__isnull=False,
+    ).values_list("person__user__username", flat=True)
     assert {"executor", "vendor"} <= set(confirmed)
 
     # R-HANDLE-1: the expert writes the handling plan and gives the vendor a task.

@@ -28,8 +28,7 @@ def checked_files(files: Iterable[tuple[str, bytes]]) -> list[tuple[str, str, by
     before anything is saved."""
     files = list(files)
     if len(files) > MAX_FILES:
-        raise DomainError(_("At most %(n)d files at once.") % {"n": MAX_FILES},
-                          field="attachments")  # fmt: skip
+        raise DomainError(_("At most %(n)d files at once.") % {"n": MAX_FILES}, field="attachments")
     return [_checked(name, data) for name, data in files]
 
 

@@ -39,10 +39,13 @@ def document_refusals(result: dict[str, Any], **_kwargs: Any) -> dict[str, Any]:
             if not isinstance(operation, dict) or "responses" not in operation:
                 continue
             for code, description in REFUSALS.items():
-                operation["responses"].setdefault(code, {
-                    "description": description,
-                    "content": {"application/json": {"schema": reference}},
-                })  # fmt: skip
+                operation["responses"].setdefault(
+                    code,
+                    {
+                        "description": description,
+                        "content": {"application/json": {"schema": reference}},
+                    },
+                )
     return result
 
 

@@ -33,9 +33,14 @@ def build_cast() -> dict[str, Any]:
 
     def person(username: str, number: str, name: str, **fields: Any) -> Person:
         return services.person_create(
-            actor=SYSTEM, username=username, password=PASSWORD, employee_no=number,
-            full_name=name, mobile=f"1380000{number[-4:]}", **fields,
-        )  # fmt: skip
+            actor=SYSTEM,
+            username=username,
+            password=PASSWORD,
+            employee_no=number,
+            full_name=name,
+            mobile=f"1380000{number[-4:]}",
+            **fields,
+        )
 
     p = {
         "leader": person("leader", "E0001", "王建国", department=cast["mgmt"], title="总经理"),
@@ -59,9 +64,12 @@ def build_cast() -> dict[str, Any]:
         "lead": (GroupKind.LEADERSHIP, "", [("leader", MemberRole.LEADER)]),
         "office_group": (GroupKind.OFFICE, "", [("office", MemberRole.LEADER)]),
         "expert_group": (GroupKind.EXPERT, "", [("expert", MemberRole.LEADER)]),
-        "exec_group": (GroupKind.EXECUTION, Scenario.INFORMATION_SYSTEM,
-                       [("executor", MemberRole.LEADER), ("vendor", MemberRole.MEMBER)]),
-    }  # fmt: skip
+        "exec_group": (
+            GroupKind.EXECUTION,
+            Scenario.INFORMATION_SYSTEM,
+            [("executor", MemberRole.LEADER), ("vendor", MemberRole.MEMBER)],
+        ),
+    }
     for key, (kind, scenario, members) in groups.items():
         group = services.group_create(
             actor=SYSTEM, code=key.upper(), name=key, kind=kind, scenario=scenario
@@ -78,8 +86,17 @@ def build_cast() -> dict[str, Any]:
     return cast
 
 
-ROLE_USERS = ("admin", "leader", "office", "expert", "head", "executor", "staff", "vendor",
-              "outsider")  # fmt: skip
+ROLE_USERS = (
+    "admin",
+    "leader",
+    "office",
+    "expert",
+    "head",
+    "executor",
+    "staff",
+    "vendor",
+    "outsider",
+)
 
 
 class CastTestCase(TestCase):

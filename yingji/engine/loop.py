@@ -137,8 +137,9 @@ class Engine:
         self._items += handled
         now = timezone.now()
         since = now - self._last_heartbeat if self._last_heartbeat else None
-        if since is not None and timedelta(0) <= since < (BUSY_HEARTBEAT_EVERY if handled
-                                                           else HEARTBEAT_EVERY):  # fmt: skip
+        if since is not None and timedelta(0) <= since < (
+            BUSY_HEARTBEAT_EVERY if handled else HEARTBEAT_EVERY
+        ):
             return  # written every few seconds, or every second when busy; not every cycle
         self._last_heartbeat = now
         self._safely(

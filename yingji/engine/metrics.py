@@ -43,16 +43,18 @@ class EngineCollector(Collector):
         yield cycle
         yield items
         lag = GaugeMetricFamily(
-            "yingji_engine_lag_seconds", "How long the oldest due item of a pass has waited",
+            "yingji_engine_lag_seconds",
+            "How long the oldest due item of a pass has waited",
             labels=["pass"],
-        )  # fmt: skip
+        )
         for engine_pass in discover_passes().values():
             lag.add_metric([engine_pass.name], pass_lag(engine_pass, now))
         yield lag
         periodic = GaugeMetricFamily(
             "yingji_engine_periodic_last_run_timestamp_seconds",
-            "When each periodic pass last finished", labels=["pass"],
-        )  # fmt: skip
+            "When each periodic pass last finished",
+            labels=["pass"],
+        )
         for run in PeriodicRun.objects.exclude(last_finished_at=None):
             assert run.last_finished_at is not None
             periodic.add_metric([run.name], run.last_finished_at.timestamp())

@@ -121,8 +121,11 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         return self._incident(incident)
 
     @extend_schema(methods=["get"], responses=s.HandlingPlanSerializer(many=True))
-    @extend_schema(methods=["post"], request=s.HandlingPlanSerializer,
-                   responses={201: s.HandlingPlanSerializer})  # fmt: skip
+    @extend_schema(
+        methods=["post"],
+        request=s.HandlingPlanSerializer,
+        responses={201: s.HandlingPlanSerializer},
+    )
     @action(detail=True, methods=["get", "post"], url_path="handling-plans")
     def handling_plans(self, request: Request, pk: Any = None) -> Response:
         """R-HANDLE-1: every revision, newest first; POST adds one (experts)."""
@@ -142,10 +145,14 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
             return Response(s.TaskSerializer(incident.tasks.all(), many=True).data)
         data = validated(s.TaskSerializer, request)
         task = services.task_create(
-            actor=request.user, incident=incident, title=data["title"],
-            assignee=data.get("assignee"), details=data.get("details", ""),
-            due_at=data.get("due_at"), checklist=data.get("checklist_items", []),
-        )  # fmt: skip
+            actor=request.user,
+            incident=incident,
+            title=data["title"],
+            assignee=data.get("assignee"),
+            details=data.get("details", ""),
+            due_at=data.get("due_at"),
+            checklist=data.get("checklist_items", []),
+        )
         return Response(s.TaskSerializer(task).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -165,8 +172,9 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         return Response(s.TaskSerializer(task).data)
 
     @extend_schema(methods=["get"], responses=s.ProgressSerializer(many=True))
-    @extend_schema(methods=["post"], request=s.ProgressSerializer,
-                   responses={201: s.ProgressSerializer})  # fmt: skip
+    @extend_schema(
+        methods=["post"], request=s.ProgressSerializer, responses={201: s.ProgressSerializer}
+    )
     @action(detail=True, methods=["get", "post"])
     def progress(self, request: Request, pk: Any = None) -> Response:
         """R-HANDLE-2: progress reports, newest first; POST reports one."""
@@ -193,8 +201,9 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         if request.method == "GET":
             return Response(s.ParticipantSerializer(incident.participants.all(), many=True).data)
         data = validated(s.ParticipantSerializer, request)
-        services.participant_add(actor=request.user, incident=incident, person=data["person"],
-                                 role=data.get("role", ""))  # fmt: skip
+        services.participant_add(
+            actor=request.user, incident=incident, person=data["person"], role=data.get("role", "")
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(request=s.EvaluationSerializer, responses={201: s.EvaluationSerializer})
@@ -226,8 +235,11 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         )
 
     @extend_schema(methods=["get"], responses=s.AttachmentSerializer(many=True))
-    @extend_schema(methods=["post"], request={"multipart/form-data": s.AttachmentUploadSerializer},
-                   responses={204: None})  # fmt: skip
+    @extend_schema(
+        methods=["post"],
+        request={"multipart/form-data": s.AttachmentUploadSerializer},
+        responses={204: None},
+    )
     @action(detail=True, methods=["get", "post"], parser_classes=[MultiPartParser])
     def attachments(self, request: Request, pk: Any = None) -> Response:
         """R-RESP-3: screenshots and files (pictures, PDF, text; size limited)."""
@@ -281,9 +293,12 @@ class GradingRuleViewSet(viewsets.ViewSet):
     def _save(self, request: Request, rule: GradingRule | None, code: int) -> Response:
         data = validated(s.GradingRuleSerializer, request)
         saved = services.grading_rule_save(
-            actor=request.user, rule=rule, grade=data["grade"], conditions=data["conditions"],
+            actor=request.user,
+            rule=rule,
+            grade=data["grade"],
+            conditions=data["conditions"],
             note=data.get("note", ""),
-        )  # fmt: skip
+        )
         return Response(s.GradingRuleSerializer(saved).data, status=code)
 
 

@@ -45,8 +45,12 @@ class Status(models.TextChoices):
 
 
 OPEN_STATUSES = (
-    Status.REPORTED, Status.ESCALATED, Status.WATCHING, Status.RESPONDING, Status.END_RECOMMENDED
-)  # fmt: skip
+    Status.REPORTED,
+    Status.ESCALATED,
+    Status.WATCHING,
+    Status.RESPONDING,
+    Status.END_RECOMMENDED,
+)
 
 
 class Who(models.TextChoices):

@@ -115,8 +115,10 @@ def _activated_plans(incident: Incident) -> list[tuple[PlanVersion, list[tuple[A
         .select_related("plan")
         .prefetch_related("steps")
     )
-    tasks = {t.plan_step_id: t for t in incident.tasks.filter(plan_step__isnull=False)
-             .select_related("assignee")}  # fmt: skip
+    tasks = {
+        t.plan_step_id: t
+        for t in incident.tasks.filter(plan_step__isnull=False).select_related("assignee")
+    }
     return [(v, [(step, tasks.get(step.pk)) for step in v.steps.all()]) for v in versions]
 
 
@@ -159,10 +161,14 @@ def _forms(incident: Incident, steps: list[str], roles: Any) -> dict[str, Any]:
             people=people,
             criteria=list(dict.fromkeys(criteria)),
             plans=approved_for(incident.category),
-            initial={"decision": advice["decision"], "response_level": advice["level"],
-                     "grade": advice["grade"] or "", "criteria_met": criteria,
-                     "plan_versions": advice["recommended_plans"]},
-        )  # fmt: skip
+            initial={
+                "decision": advice["decision"],
+                "response_level": advice["level"],
+                "grade": advice["grade"] or "",
+                "criteria_met": criteria,
+                "plan_versions": advice["recommended_plans"],
+            },
+        )
     if "plan_handling" in steps:
         latest = incident.handling_plans.first()
         initial = {"analysis": latest.analysis, "plan": latest.plan} if latest else {}

@@ -123,9 +123,11 @@ class ListFilterForm(forms.Form):
         label=_("grade"), required=False, choices=[("", _("All")), *Grade.choices]
     )
     department = forms.ModelChoiceField(
-        label=_("department that judges it"), required=False, empty_label=_("All"),
+        label=_("department that judges it"),
+        required=False,
+        empty_label=_("All"),
         queryset=Department.objects.filter(active=True).order_by("sort_order", "name"),
-    )  # fmt: skip
+    )
     since = forms.DateField(
         label=_("reported since"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -163,19 +165,25 @@ class DecisionForm(forms.Form):
     meeting_at = when(_("meeting time"))
     place = forms.CharField(label=_("place or conference link"), max_length=300, required=False)
     attendees = forms.ModelMultipleChoiceField(
-        label=_("attendees"), queryset=Person.objects.none(), required=False,
+        label=_("attendees"),
+        queryset=Person.objects.none(),
+        required=False,
         widget=forms.CheckboxSelectMultiple,
-    )  # fmt: skip
+    )
     minutes = text(_("minutes"), required=False)
     decision = forms.ChoiceField(label=_("decision"), choices=Decision.choices)
     plan_versions = forms.TypedMultipleChoiceField(
-        label=_("approved plans to activate"), required=False, coerce=int,
+        label=_("approved plans to activate"),
+        required=False,
+        coerce=int,
         widget=forms.CheckboxSelectMultiple,
-    )  # fmt: skip
+    )
     plans = forms.CharField(
-        label=_("other plans (by name)"), max_length=500, required=False,
+        label=_("other plans (by name)"),
+        max_length=500,
+        required=False,
         help_text=_("For a plan not yet kept in Yingji."),
-    )  # fmt: skip
+    )
     response_level = forms.ChoiceField(
         label=_("response level"), required=False, choices=[("", "—"), *ResponseLevel.choices]
     )

@@ -131,9 +131,16 @@ class Incident(models.Model):
 
 
 KEY_TIMES = (
-    "occurred", "discovered", "reported", "escalated", "assessed", "activated",
-    "end_recommended", "ended", "closed",
-)  # fmt: skip
+    "occurred",
+    "discovered",
+    "reported",
+    "escalated",
+    "assessed",
+    "activated",
+    "end_recommended",
+    "ended",
+    "closed",
+)
 DURATIONS = {
     "to_escalate": ("reported_at", "escalated_at"),  # R-RESP-2: the 15-minute rule
     "to_activate": ("escalated_at", "activated_at"),
@@ -253,9 +260,13 @@ class Task(models.Model):
     title = models.CharField(_("task"), max_length=200)
     details = models.TextField(_("details"), blank=True)
     assignee = models.ForeignKey(
-        "org.Person", verbose_name=_("assignee"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
-    )  # fmt: skip
+        "org.Person",
+        verbose_name=_("assignee"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     status = models.CharField(
         _("status"), max_length=16, choices=TaskStatus.choices, default=TaskStatus.TODO
     )
@@ -280,10 +291,11 @@ class Task(models.Model):
         indexes = [models.Index(fields=["assignee", "status"], name="task_of_assignee")]
         constraints = [
             models.UniqueConstraint(
-                fields=["incident", "plan_step"], name="one_task_per_plan_step",
+                fields=["incident", "plan_step"],
+                name="one_task_per_plan_step",
                 condition=models.Q(plan_step__isnull=False),
             )
-        ]  # fmt: skip
+        ]
 
     def __str__(self) -> str:
         return self.title

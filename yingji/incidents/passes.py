@@ -46,8 +46,12 @@ def _each_due(cycle: Any, status: str, deadline: str, step: Callable[[Incident],
 )
 def escalate_overdue_reports(cycle: Any) -> int:
     """R-RESP-2: exactly one engine (or the head, at the last second) wins each report."""
-    return _each_due(cycle, Status.REPORTED, "escalate_by",
-                     lambda i: incident_escalate_overdue(actor=SYSTEM, incident=i))  # fmt: skip
+    return _each_due(
+        cycle,
+        Status.REPORTED,
+        "escalate_by",
+        lambda i: incident_escalate_overdue(actor=SYSTEM, incident=i),
+    )
 
 
 @register_pass(
@@ -57,6 +61,8 @@ def chase_late_progress(cycle: Any) -> int:
     """R-HANDLE-2: a progress report is late by the response level's cadence; the people
     handling it are reminded once per missed report."""
     return _each_due(
-        cycle, Status.RESPONDING, "progress_due",
+        cycle,
+        Status.RESPONDING,
+        "progress_due",
         lambda i: incident_chase_progress(actor=SYSTEM, incident=i, now=cycle.now),
-    )  # fmt: skip
+    )

@@ -31,13 +31,38 @@ class IncidentSerializer(ModelSerializer):
     class Meta:
         model = Incident
         fields = [
-            "id", "title", "category", "status", "exercise", "confidential", "reporter",
-            "department", "occurred_at", "location", "symptoms", "scope", "severity", "grade",
-            "response_level", "affected_systems", "contact", "affected_users",
-            "interruption_minutes", "affected_regions", "records_leaked", "loss_yuan",
-            "reported_at", "escalate_by", "escalated_at", "escalated_late", "progress_due",
-            "closed_at", "close_reason", "key_times", "durations",
-        ]  # fmt: skip
+            "id",
+            "title",
+            "category",
+            "status",
+            "exercise",
+            "confidential",
+            "reporter",
+            "department",
+            "occurred_at",
+            "location",
+            "symptoms",
+            "scope",
+            "severity",
+            "grade",
+            "response_level",
+            "affected_systems",
+            "contact",
+            "affected_users",
+            "interruption_minutes",
+            "affected_regions",
+            "records_leaked",
+            "loss_yuan",
+            "reported_at",
+            "escalate_by",
+            "escalated_at",
+            "escalated_late",
+            "progress_due",
+            "closed_at",
+            "close_reason",
+            "key_times",
+            "durations",
+        ]
         read_only_fields = fields
 
     def get_key_times(self, incident: Incident) -> dict[str, Any]:
@@ -111,10 +136,20 @@ class AssessmentSerializer(serializers.ModelSerializer):
     class Meta:
         model = Assessment
         fields = [
-            "id", "decision", "meeting_at", "place", "attendees", "minutes", "plans",
-            "response_level", "criteria_met", "assemble_at", "assemble_place", "decided_by",
+            "id",
+            "decision",
+            "meeting_at",
+            "place",
+            "attendees",
+            "minutes",
+            "plans",
+            "response_level",
+            "criteria_met",
+            "assemble_at",
+            "assemble_place",
+            "decided_by",
             "decided_at",
-        ]  # fmt: skip
+        ]
 
 
 class FactsSerializer(serializers.Serializer):
@@ -140,18 +175,36 @@ class HandlingPlanSerializer(serializers.ModelSerializer):
 class TaskSerializer(serializers.ModelSerializer):
     assignee = active_person(required=False, allow_null=True)
     checklist_items = serializers.ListField(
-        child=serializers.CharField(max_length=300), write_only=True, required=False,
+        child=serializers.CharField(max_length=300),
+        write_only=True,
+        required=False,
         max_length=50,
-    )  # fmt: skip
+    )
 
     class Meta:
         model = Task
         fields = [
-            "id", "title", "details", "assignee", "status", "due_at", "checklist",
-            "checklist_items", "revision", "created_by", "created_at", "done_at",
-        ]  # fmt: skip
-        read_only_fields = ["status", "checklist", "revision", "created_by", "created_at",
-                            "done_at"]  # fmt: skip
+            "id",
+            "title",
+            "details",
+            "assignee",
+            "status",
+            "due_at",
+            "checklist",
+            "checklist_items",
+            "revision",
+            "created_by",
+            "created_at",
+            "done_at",
+        ]
+        read_only_fields = [
+            "status",
+            "checklist",
+            "revision",
+            "created_by",
+            "created_at",
+            "done_at",
+        ]
 
 
 class TaskUpdateSerializer(serializers.Serializer):
@@ -187,9 +240,13 @@ class EvaluationSerializer(serializers.ModelSerializer):
     class Meta:
         model = Evaluation
         fields = [
-            "performance_normal", "business_stable", "residual_risks", "trial_run_until", "by",
+            "performance_normal",
+            "business_stable",
+            "residual_risks",
+            "trial_run_until",
+            "by",
             "at",
-        ]  # fmt: skip
+        ]
         read_only_fields = ["by", "at"]
 
 

@@ -33,7 +33,7 @@ def grading(request: HttpRequest) -> HttpResponse:
                     grade=form.cleaned_data["grade"],
                     conditions=form.conditions(),
                     note=form.cleaned_data["note"],
-                ),  # fmt: skip
+                ),
                 _("Rule added."),
             )
             if done is not None:

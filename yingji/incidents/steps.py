@@ -57,9 +57,11 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
     form's choices depend on the moment the page was drawn)."""
     incident = get_incident_for(request.user, pk)
     form = forms.DecisionForm(
-        request.POST, people=_all_people(), criteria=_posted_criteria(request),
+        request.POST,
+        people=_all_people(),
+        criteria=_posted_criteria(request),
         plans=approved_for(incident.category),
-    )  # fmt: skip
+    )
     if not form.is_valid():
         messages.error(request, _form_errors(form))
         return redirect("incidents:detail", pk=incident.pk)
@@ -84,33 +86,54 @@ def _posted_criteria(request: HttpRequest) -> list[str]:
 @login_required
 @require_POST
 def set_facts(request: HttpRequest, pk: int) -> HttpResponse:
-    return _step(request, pk, forms.FactsForm,
-                 lambda i, d: services.incident_set_facts(actor=request.user, incident=i, **d),
-                 _("Facts saved."), "#facts")  # fmt: skip
+    return _step(
+        request,
+        pk,
+        forms.FactsForm,
+        lambda i, d: services.incident_set_facts(actor=request.user, incident=i, **d),
+        _("Facts saved."),
+        "#facts",
+    )
 
 
 @login_required
 @require_POST
 def regrade(request: HttpRequest, pk: int) -> HttpResponse:
-    return _step(request, pk, forms.RegradeForm,
-                 lambda i, d: services.incident_regrade(actor=request.user, incident=i, **d),
-                 _("Grade changed."), "#facts")  # fmt: skip
+    return _step(
+        request,
+        pk,
+        forms.RegradeForm,
+        lambda i, d: services.incident_regrade(actor=request.user, incident=i, **d),
+        _("Grade changed."),
+        "#facts",
+    )
 
 
 @login_required
 @require_POST
 def handling_plan(request: HttpRequest, pk: int) -> HttpResponse:
-    return _step(request, pk, forms.HandlingPlanForm,
-                 lambda i, d: services.handling_plan_revise(actor=request.user, incident=i, **d),
-                 _("Handling plan saved and announced."), "#handling")  # fmt: skip
+    return _step(
+        request,
+        pk,
+        forms.HandlingPlanForm,
+        lambda i, d: services.handling_plan_revise(actor=request.user, incident=i, **d),
+        _("Handling plan saved and announced."),
+        "#handling",
+    )
 
 
 @login_required
 @require_POST
 def task_create(request: HttpRequest, pk: int) -> HttpResponse:
-    return _step(request, pk, forms.TaskForm,
-                 lambda i, d: services.task_create(actor=request.user, incident=i, **d),
-                 _("Task assigned."), "#tasks", people=_all_people())  # fmt: skip
+    return _step(
+        request,
+        pk,
+        forms.TaskForm,
+        lambda i, d: services.task_create(actor=request.user, incident=i, **d),
+        _("Task assigned."),
+        "#tasks",
+        people=_all_people(),
+    )
 
 
 @login_required
@@ -134,51 +157,78 @@ def task_update(request: HttpRequest, pk: int, task_pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def progress(request: HttpRequest, pk: int) -> HttpResponse:
-    return _step(request, pk, forms.ProgressForm,
-                 lambda i, d: services.progress_report(actor=request.user, incident=i, **d),
-                 _("Progress reported to the leadership and expert groups."),
-                 "#progress")  # fmt: skip
+    return _step(
+        request,
+        pk,
+        forms.ProgressForm,
+        lambda i, d: services.progress_report(actor=request.user, incident=i, **d),
+        _("Progress reported to the leadership and expert groups."),
+        "#progress",
+    )
 
 
 @login_required
 @require_POST
 def support(request: HttpRequest, pk: int) -> HttpResponse:
-    return _step(request, pk, forms.SupportForm,
-                 lambda i, d: services.support_request(actor=request.user, incident=i, **d),
-                 _("The expert group has been asked."), "#progress")  # fmt: skip
+    return _step(
+        request,
+        pk,
+        forms.SupportForm,
+        lambda i, d: services.support_request(actor=request.user, incident=i, **d),
+        _("The expert group has been asked."),
+        "#progress",
+    )
 
 
 @login_required
 @require_POST
 def participant_add(request: HttpRequest, pk: int) -> HttpResponse:
-    return _step(request, pk, forms.ParticipantForm,
-                 lambda i, d: services.participant_add(actor=request.user, incident=i,
-                                                       person=d["who"], role=d["role"]),
-                 _("Added and told."), "#participants")  # fmt: skip
+    return _step(
+        request,
+        pk,
+        forms.ParticipantForm,
+        lambda i, d: services.participant_add(
+            actor=request.user, incident=i, person=d["who"], role=d["role"]
+        ),
+        _("Added and told."),
+        "#participants",
+    )
 
 
 @login_required
 @require_POST
 def recommend_end(request: HttpRequest, pk: int) -> HttpResponse:
-    return _step(request, pk, forms.EvaluationForm,
-                 lambda i, d: services.incident_recommend_end(actor=request.user, incident=i, **d),
-                 _("End recommended; the leadership group has been told."))  # fmt: skip
+    return _step(
+        request,
+        pk,
+        forms.EvaluationForm,
+        lambda i, d: services.incident_recommend_end(actor=request.user, incident=i, **d),
+        _("End recommended; the leadership group has been told."),
+    )
 
 
 @login_required
 @require_POST
 def end(request: HttpRequest, pk: int) -> HttpResponse:
-    return _step(request, pk, forms.EndForm,
-                 lambda i, d: services.incident_end(actor=request.user, incident=i, **d),
-                 _("The end is ordered; everyone is being told."))  # fmt: skip
+    return _step(
+        request,
+        pk,
+        forms.EndForm,
+        lambda i, d: services.incident_end(actor=request.user, incident=i, **d),
+        _("The end is ordered; everyone is being told."),
+    )
 
 
 @login_required
 @require_POST
 def resume(request: HttpRequest, pk: int) -> HttpResponse:
-    return _step(request, pk, forms.ResumeForm,
-                 lambda i, d: services.incident_resume(actor=request.user, incident=i, **d),
-                 _("Sent back to handling."))  # fmt: skip
+    return _step(
+        request,
+        pk,
+        forms.ResumeForm,
+        lambda i, d: services.incident_resume(actor=request.user, incident=i, **d),
+        _("Sent back to handling."),
+    )
 
 
 @login_required

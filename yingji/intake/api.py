@@ -31,9 +31,21 @@ class IntegrationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Integration
-        fields = ["id", "name", "kind", "responsible", "escalation_policy", "heartbeat_seconds",
-                  "mapping", "group_by", "group_window_minutes",
-                  "key_hint", "active", "created_at", "last_received_at"]  # fmt: skip
+        fields = [
+            "id",
+            "name",
+            "kind",
+            "responsible",
+            "escalation_policy",
+            "heartbeat_seconds",
+            "mapping",
+            "group_by",
+            "group_window_minutes",
+            "key_hint",
+            "active",
+            "created_at",
+            "last_received_at",
+        ]
         read_only_fields = ["key_hint", "active", "created_at", "last_received_at"]
 
 
@@ -52,19 +64,44 @@ class NewIntegrationSerializer(IntegrationSerializer):
 class IncomingAlertSerializer(serializers.ModelSerializer):
     class Meta:
         model = IncomingAlert
-        fields = ["id", "integration", "dedup_key", "state", "summary", "urgency", "source",
-                  "labels", "details", "link", "silenced", "noise_reason", "started_at",
-                  "last_received_at",
-                  "times_received", "acknowledged_by", "acknowledged_at",
-                  "resolved_at", "group_key", "lead", "told_at", "grade",
-                  "incident"]  # fmt: skip
+        fields = [
+            "id",
+            "integration",
+            "dedup_key",
+            "state",
+            "summary",
+            "urgency",
+            "source",
+            "labels",
+            "details",
+            "link",
+            "silenced",
+            "noise_reason",
+            "started_at",
+            "last_received_at",
+            "times_received",
+            "acknowledged_by",
+            "acknowledged_at",
+            "resolved_at",
+            "group_key",
+            "lead",
+            "told_at",
+            "grade",
+            "incident",
+        ]
         read_only_fields = fields
 
 
-NOISE_ROW = inline_serializer("NoiseByRule", {
-    "integration": serializers.CharField(), "rule": serializers.CharField(),
-    "alerts": serializers.IntegerField(), "noise": serializers.IntegerField(),
-}, many=True)  # fmt: skip
+NOISE_ROW = inline_serializer(
+    "NoiseByRule",
+    {
+        "integration": serializers.CharField(),
+        "rule": serializers.CharField(),
+        "alerts": serializers.IntegerField(),
+        "noise": serializers.IntegerField(),
+    },
+    many=True,
+)
 
 
 class IntegrationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
@@ -83,16 +120,17 @@ class IntegrationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         shown = {**IntegrationSerializer(integration).data, "key": key}
         return Response(shown, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=IntegrationChangeSerializer(partial=True),
-                   responses=IntegrationSerializer)  # fmt: skip
+    @extend_schema(
+        request=IntegrationChangeSerializer(partial=True), responses=IntegrationSerializer
+    )
     def partial_update(self, request: Request, pk: Any = None) -> Response:
         """Change an integration's settings (name, people, policy, grouping, active); its
         kind and key stay."""
         checked = IntegrationChangeSerializer(data=request.data, partial=True)
         checked.is_valid(raise_exception=True)
-        integration = services.integration_update(actor=request.user,
-                                                  integration=self.get_object(),
-                                                  **checked.validated_data)  # fmt: skip
+        integration = services.integration_update(
+            actor=request.user, integration=self.get_object(), **checked.validated_data
+        )
         return Response(IntegrationSerializer(integration).data)
 
     @extend_schema(request=None, responses=NewIntegrationSerializer)
@@ -104,8 +142,9 @@ class IntegrationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return Response({**IntegrationSerializer(integration).data, "key": key})
 
 
-class IncomingAlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                           viewsets.GenericViewSet):  # fmt: skip
+class IncomingAlertViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     serializer_class = IncomingAlertSerializer
     lookup_value_regex = "[0-9]+"
 
@@ -119,8 +158,11 @@ class IncomingAlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     def get_object(self) -> IncomingAlert:
         return get_incoming_for(self.request.user, self.kwargs["pk"])
 
-    @extend_schema(parameters=[OpenApiParameter("state", str, description=
-                   "open, triggered, acknowledged or resolved")])  # fmt: skip
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("state", str, description="open, triggered, acknowledged or resolved")
+        ]
+    )
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().list(request, *args, **kwargs)
 
@@ -130,8 +172,10 @@ class IncomingAlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         alert = services.alert_acknowledge(actor=request.user, alert=self.get_object())
         return Response(IncomingAlertSerializer(alert).data)
 
-    @extend_schema(request=inline_serializer("Snooze", {"minutes": serializers.IntegerField()}),
-                   responses=IncomingAlertSerializer)  # fmt: skip
+    @extend_schema(
+        request=inline_serializer("Snooze", {"minutes": serializers.IntegerField()}),
+        responses=IncomingAlertSerializer,
+    )
     @action(detail=True, methods=["post"])
     def snooze(self, request: Request, pk: Any = None) -> Response:
         """Hold the escalation: its next step waits `minutes` (1 to 1440) at the earliest."""
@@ -141,8 +185,10 @@ class IncomingAlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         alert = services.alert_snooze(actor=request.user, alert=alert, minutes=minutes)
         return Response(IncomingAlertSerializer(alert).data)
 
-    @extend_schema(request=inline_serializer("IncomingNoise", {"reason": serializers.CharField()}),
-                   responses=IncomingAlertSerializer)  # fmt: skip
+    @extend_schema(
+        request=inline_serializer("IncomingNoise", {"reason": serializers.CharField()}),
+        responses=IncomingAlertSerializer,
+    )
     @action(detail=True, methods=["post"])
     def noise(self, request: Request, pk: Any = None) -> Response:
         alert = self.get_object()

@@ -76,24 +76,26 @@ def _budget(integration: Integration) -> JsonResponse | None:
 @require_POST
 def alertmanager(request: HttpRequest) -> JsonResponse:
     """Alertmanager's webhook_config, with `authorization: credentials: <key>`."""
-    return _group_payload(request, IntegrationKind.ALERTMANAGER,
-                          lambda body, _integration: alertmanager_events(body))  # fmt: skip
+    return _group_payload(
+        request, IntegrationKind.ALERTMANAGER, lambda body, _integration: alertmanager_events(body)
+    )
 
 
 @csrf_exempt
 @require_POST
 def grafana(request: HttpRequest) -> JsonResponse:
     """Grafana's webhook contact point, with the key as its Authorization credentials."""
-    return _group_payload(request, IntegrationKind.GRAFANA,
-                          lambda body, _integration: grafana_events(body))  # fmt: skip
+    return _group_payload(
+        request, IntegrationKind.GRAFANA, lambda body, _integration: grafana_events(body)
+    )
 
 
-def _group_payload(request: HttpRequest, kind: str,
-                   parse: Callable[[Any, Integration], list[Event]]) -> JsonResponse:  # fmt: skip
+def _group_payload(
+    request: HttpRequest, kind: str, parse: Callable[[Any, Integration], list[Event]]
+) -> JsonResponse:
     """A group of alerts, authorised by the integration's key as a bearer token."""
     scheme, _sep, key = request.headers.get("Authorization", "").partition(" ")
-    integration = (services.integration_for_key(key, kind)
-                   if scheme.lower() == "bearer" else None)  # fmt: skip
+    integration = services.integration_for_key(key, kind) if scheme.lower() == "bearer" else None
     if integration is None:
         return _refusal(_("Send the integration key as Authorization: Bearer <key>."), 401)
     refused = _budget(integration)
@@ -115,8 +117,9 @@ def _group_payload(request: HttpRequest, kind: str,
 @require_POST
 def zabbix(request: HttpRequest) -> JsonResponse:
     """Zabbix's webhook media type from contrib/zabbix, one event per request."""
-    return _group_payload(request, IntegrationKind.ZABBIX,
-                          lambda body, _integration: [zabbix_event(body)])  # fmt: skip
+    return _group_payload(
+        request, IntegrationKind.ZABBIX, lambda body, _integration: [zabbix_event(body)]
+    )
 
 
 @csrf_exempt
@@ -132,8 +135,10 @@ def _generic(body: Any, integration: Integration) -> list[Event]:
 
 def _pagerduty_invalid(errors: list[str], status: int = 400) -> JsonResponse:
     # PagerDuty's own error shape, which senders' logs already know how to show
-    return JsonResponse({"status": "invalid event", "message": "Event object is invalid",
-                         "errors": errors}, status=status)  # fmt: skip
+    return JsonResponse(
+        {"status": "invalid event", "message": "Event object is invalid", "errors": errors},
+        status=status,
+    )
 
 
 @csrf_exempt
@@ -157,8 +162,9 @@ def pagerduty_enqueue(request: HttpRequest) -> JsonResponse:
     if refused:
         return refused
     services.alerts_apply(integration=integration, events=[event], now=timezone.now())
-    return JsonResponse({"status": "success", "message": "Event processed",
-                         "dedup_key": event.key}, status=202)  # fmt: skip
+    return JsonResponse(
+        {"status": "success", "message": "Event processed", "dedup_key": event.key}, status=202
+    )
 
 
 @csrf_exempt

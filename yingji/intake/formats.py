@@ -48,14 +48,28 @@ class Invalid(DomainError):
 # Words senders use for severity, onto PagerDuty's four (Alertmanager's `severity` label is
 # free text; these are the common ones).
 URGENCY_WORDS = {
-    "critical": Urgency.CRITICAL, "page": Urgency.CRITICAL, "disaster": Urgency.CRITICAL,
-    "emergency": Urgency.CRITICAL, "fatal": Urgency.CRITICAL, "p1": Urgency.CRITICAL,
-    "error": Urgency.ERROR, "high": Urgency.ERROR, "major": Urgency.ERROR, "p2": Urgency.ERROR,
-    "warning": Urgency.WARNING, "warn": Urgency.WARNING, "average": Urgency.WARNING,
-    "minor": Urgency.WARNING, "p3": Urgency.WARNING,
-    "info": Urgency.INFO, "information": Urgency.INFO, "low": Urgency.INFO,
-    "not classified": Urgency.INFO, "p4": Urgency.INFO, "none": Urgency.INFO,
-}  # fmt: skip
+    "critical": Urgency.CRITICAL,
+    "page": Urgency.CRITICAL,
+    "disaster": Urgency.CRITICAL,
+    "emergency": Urgency.CRITICAL,
+    "fatal": Urgency.CRITICAL,
+    "p1": Urgency.CRITICAL,
+    "error": Urgency.ERROR,
+    "high": Urgency.ERROR,
+    "major": Urgency.ERROR,
+    "p2": Urgency.ERROR,
+    "warning": Urgency.WARNING,
+    "warn": Urgency.WARNING,
+    "average": Urgency.WARNING,
+    "minor": Urgency.WARNING,
+    "p3": Urgency.WARNING,
+    "info": Urgency.INFO,
+    "information": Urgency.INFO,
+    "low": Urgency.INFO,
+    "not classified": Urgency.INFO,
+    "p4": Urgency.INFO,
+    "none": Urgency.INFO,
+}
 
 
 def urgency_of(word: Any, default: str = Urgency.WARNING) -> str:
@@ -153,8 +167,12 @@ def _alertmanager_alert(item: Any, link: str, errors: list[str]) -> Event | None
         return None
     # Alertmanager sends its own fingerprint; without one, the labels are the identity.
     key = fingerprint or hashlib.sha256(json.dumps(labels, sort_keys=True).encode()).hexdigest()
-    summary = (annotations.get("summary") or annotations.get("description")
-               or labels.get("alertname") or key)  # fmt: skip
+    summary = (
+        annotations.get("summary")
+        or annotations.get("description")
+        or labels.get("alertname")
+        or key
+    )
     resolved = status == "resolved"
     details: dict[str, Any] = dict(annotations)
     values = item.get("values")
@@ -162,12 +180,16 @@ def _alertmanager_alert(item: Any, link: str, errors: list[str]) -> Event | None
         details["values"] = values  # Grafana: what the query measured
     page = _safe_link(item.get("panelURL")) or _safe_link(item.get("dashboardURL"))
     return Event(
-        action=RESOLVE if resolved else TRIGGER, key=key, summary=summary[:MAX_TEXT],
+        action=RESOLVE if resolved else TRIGGER,
+        key=key,
+        summary=summary[:MAX_TEXT],
         urgency=urgency_of(labels.get("severity")),
-        source=(labels.get("instance") or labels.get("job") or "")[:255], labels=labels,
-        details=details, link=page or _safe_link(item.get("generatorURL")) or link,
+        source=(labels.get("instance") or labels.get("job") or "")[:255],
+        labels=labels,
+        details=details,
+        link=page or _safe_link(item.get("generatorURL")) or link,
         at=_time(item.get("endsAt") if resolved else item.get("startsAt")),
-    )  # fmt: skip
+    )
 
 
 # ---- PagerDuty Events API v2: POST /v2/enqueue ----
@@ -226,10 +248,23 @@ def _pagerduty_trigger(payload: dict[str, Any], event: Event, errors: list[str])
 # ---- Zabbix, through the webhook media type in contrib/zabbix ----
 
 # Zabbix's {EVENT.NSEVERITY}: not classified, information, warning, average, high, disaster
-ZABBIX_URGENCY = (Urgency.INFO, Urgency.INFO, Urgency.WARNING, Urgency.WARNING, Urgency.ERROR,
-                  Urgency.CRITICAL)  # fmt: skip
-ZABBIX_DETAILS = ("message", "trigger_description", "opdata", "tags", "host_ip", "event_date",
-                  "event_time")  # fmt: skip
+ZABBIX_URGENCY = (
+    Urgency.INFO,
+    Urgency.INFO,
+    Urgency.WARNING,
+    Urgency.WARNING,
+    Urgency.ERROR,
+    Urgency.CRITICAL,
+)
+ZABBIX_DETAILS = (
+    "message",
+    "trigger_description",
+    "opdata",
+    "tags",
+    "host_ip",
+    "event_date",
+    "event_time",
+)
 
 
 def zabbix_event(payload: Any) -> Event:
@@ -265,12 +300,21 @@ def zabbix_event(payload: Any) -> Event:
         link = (
             f"{link.rstrip('/')}/tr_events.php?triggerid={payload['trigger_id']}&eventid={event_id}"
         )
-    urgency = ZABBIX_URGENCY[int(severity)] if severity in {"0", "1", "2", "3", "4", "5"} \
-        else Urgency.WARNING  # fmt: skip
+    urgency = (
+        ZABBIX_URGENCY[int(severity)]
+        if severity in {"0", "1", "2", "3", "4", "5"}
+        else Urgency.WARNING
+    )
     return Event(
-        action=action, key=event_id, summary=str(subject).strip()[:MAX_TEXT], urgency=urgency,
-        source=host, labels={"host": host} if host else {}, details=details, link=link[:1000],
-    )  # fmt: skip
+        action=action,
+        key=event_id,
+        summary=str(subject).strip()[:MAX_TEXT],
+        urgency=urgency,
+        source=host,
+        labels={"host": host} if host else {},
+        details=details,
+        link=link[:1000],
+    )
 
 
 # ---- generic JSON, read through the integration's mapping ----
@@ -288,8 +332,10 @@ def checked_mapping(raw: Any) -> dict[str, Any]:
         raise DomainError(_("The mapping is an object of field: path."), field="mapping")
     unknown = set(raw) - {*MAPPING_FIELDS, "resolved_values"}
     if unknown:
-        raise DomainError(_("Unknown mapping fields: %(names)s") % {"names": ", ".join(
-            sorted(unknown))}, field="mapping")  # fmt: skip
+        raise DomainError(
+            _("Unknown mapping fields: %(names)s") % {"names": ", ".join(sorted(unknown))},
+            field="mapping",
+        )
     for name in MAPPING_FIELDS:
         path = raw.get(name)
         if path is not None and not (isinstance(path, str) and 0 < len(path) <= 200):
@@ -316,15 +362,17 @@ def _dig(data: Any, path: str) -> Any:
 def generic_events(payload: Any, mapping: dict[str, Any]) -> list[Event]:
     items = _dig(payload, mapping["alerts"]) if mapping.get("alerts") else [payload]
     if not isinstance(items, list) or not items or len(items) > MAX_ALERTS:
-        raise Invalid([_("No list of 1 to 1000 events at %(path)s.")
-                       % {"path": mapping.get("alerts", "")}])  # fmt: skip
+        raise Invalid(
+            [_("No list of 1 to 1000 events at %(path)s.") % {"path": mapping.get("alerts", "")}]
+        )
     resolved_values = {v.lower() for v in mapping["resolved_values"]}
     events, errors = [], []
     for index, item in enumerate(items):
         summary = _dig(item, mapping["summary"])
         if not isinstance(summary, str | int | float) or not str(summary).strip():
-            errors.append(_("Event %(i)d: no summary at %(path)s.")
-                          % {"i": index, "path": mapping["summary"]})  # fmt: skip
+            errors.append(
+                _("Event %(i)d: no summary at %(path)s.") % {"i": index, "path": mapping["summary"]}
+            )
             continue
         key = _dig(item, mapping["key"]) if mapping.get("key") else None
         status = _dig(item, mapping["status"]) if mapping.get("status") else None
@@ -336,12 +384,16 @@ def generic_events(payload: Any, mapping: dict[str, Any]) -> list[Event]:
         source = _dig(item, mapping["source"]) if mapping.get("source") else ""
         link = _dig(item, mapping["link"]) if mapping.get("link") else ""
         severity = _dig(item, mapping["severity"]) if mapping.get("severity") else None
-        events.append(Event(
-            action=RESOLVE if resolved else TRIGGER, key=key_text,
-            summary=str(summary).strip()[:MAX_TEXT],
-            urgency=urgency_of(severity),
-            source=str(source or "")[:255], link=_safe_link(link),
-        ))  # fmt: skip
+        events.append(
+            Event(
+                action=RESOLVE if resolved else TRIGGER,
+                key=key_text,
+                summary=str(summary).strip()[:MAX_TEXT],
+                urgency=urgency_of(severity),
+                source=str(source or "")[:255],
+                link=_safe_link(link),
+            )
+        )
     if errors:
         raise Invalid(errors)
     return events

@@ -37,15 +37,20 @@ def parse_matchers(lines: Iterable[str]) -> list[Matcher]:
             continue
         found = SYNTAX.match(line)
         if found is None:
-            raise DomainError(_("%(m)s is not a matcher like severity=critical or job=~\"db.*\".")
-                              % {"m": line.strip()[:100]}, field="matchers")  # fmt: skip
+            raise DomainError(
+                _('%(m)s is not a matcher like severity=critical or job=~"db.*".')
+                % {"m": line.strip()[:100]},
+                field="matchers",
+            )
         name, op, value = found.groups()
         if op in ("=~", "!~"):
             try:
                 re.compile(value)
             except re.error:
-                raise DomainError(_("%(m)s is not a valid regular expression.")
-                                  % {"m": value[:100]}, field="matchers") from None  # fmt: skip
+                raise DomainError(
+                    _("%(m)s is not a valid regular expression.") % {"m": value[:100]},
+                    field="matchers",
+                ) from None
         matchers.append(Matcher(name, op, value))
     if not matchers or len(matchers) > MAX_MATCHERS:
         raise DomainError(_("Give 1 to 10 matchers."), field="matchers")

@@ -20,8 +20,12 @@ def _oldest_due() -> Any:
 
 
 def _oldest_notice_due() -> Any:
-    return (IncomingAlert.objects.filter(notice_due_at__lte=timezone.now())
-            .order_by("notice_due_at").values_list("notice_due_at", flat=True).first())  # fmt: skip
+    return (
+        IncomingAlert.objects.filter(notice_due_at__lte=timezone.now())
+        .order_by("notice_due_at")
+        .values_list("notice_due_at", flat=True)
+        .first()
+    )
 
 
 @register_pass("intake.notices", oldest_due=_oldest_notice_due)
@@ -37,6 +41,7 @@ def raise_missed_heartbeats(cycle: Any) -> int:
     for integration in overdue.order_by("next_beat_due_at")[:BATCH]:
         due = integration.next_beat_due_at
         if due is not None:
-            missed += services.heartbeat_missed(integration=integration, due=due,
-                                                now=timezone.now())  # fmt: skip
+            missed += services.heartbeat_missed(
+                integration=integration, due=due, now=timezone.now()
+            )
     return missed

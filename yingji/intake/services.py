@@ -66,8 +66,11 @@ def integration_for_key(key: str, kind: str) -> Integration | None:
         return None
     # a plain statement: this runs on every intake request
     table = connection.ops.quote_name(Integration._meta.db_table)
-    found = Integration.objects.raw(f"SELECT * FROM {table} WHERE key_hash = %s AND kind = %s "  # noqa: S608
-                                    "AND active", [key_hash(key.strip()), kind])  # fmt: skip
+    found = Integration.objects.raw(
+        f"SELECT * FROM {table} WHERE key_hash = %s AND kind = %s "  # noqa: S608
+        "AND active",
+        [key_hash(key.strip()), kind],
+    )
     return next(iter(found), None)
 
 
@@ -79,10 +82,17 @@ def _new_key() -> str:
 
 @transaction.atomic
 def integration_create(
-    *, actor: Any, name: str, kind: str, responsible: Sequence[Any] = (),
-    escalation_policy: Any = None, heartbeat_seconds: int | None = None, mapping: Any = None,
-    group_by: Sequence[str] = (), group_window_minutes: int = 5,
-) -> tuple[Integration, str]:  # fmt: skip
+    *,
+    actor: Any,
+    name: str,
+    kind: str,
+    responsible: Sequence[Any] = (),
+    escalation_policy: Any = None,
+    heartbeat_seconds: int | None = None,
+    mapping: Any = None,
+    group_by: Sequence[str] = (),
+    group_window_minutes: int = 5,
+) -> tuple[Integration, str]:
     """A sending system gets its own key, shown this once (only its hash is kept)."""
     require_manager(actor)
     name = name.strip()
@@ -98,43 +108,66 @@ def integration_create(
     group_by, group_window_minutes = _checked_grouping(group_by, group_window_minutes)
     key = _new_key()
     integration = Integration.objects.create(
-        name=name, kind=kind, key_hash=key_hash(key), key_hint=key[-4:],
-        escalation_policy=escalation_policy, heartbeat_seconds=heartbeat_seconds, mapping=mapping,
-        group_by=group_by, group_window_minutes=group_window_minutes,
+        name=name,
+        kind=kind,
+        key_hash=key_hash(key),
+        key_hint=key[-4:],
+        escalation_policy=escalation_policy,
+        heartbeat_seconds=heartbeat_seconds,
+        mapping=mapping,
+        group_by=group_by,
+        group_window_minutes=group_window_minutes,
         # the first ping is awaited for one interval from now
         next_beat_due_at=timezone.now() + timedelta(seconds=heartbeat_seconds)
-        if heartbeat_seconds else None,
-    )  # fmt: skip
+        if heartbeat_seconds
+        else None,
+    )
     integration.responsible.set(responsible)
-    audit_record(actor=actor, action="intake.integration.create", obj=integration,
-                 regulation="R-MON-2", after={"name": name, "kind": kind})  # fmt: skip
+    audit_record(
+        actor=actor,
+        action="intake.integration.create",
+        obj=integration,
+        regulation="R-MON-2",
+        after={"name": name, "kind": kind},
+    )
     return integration, key
 
 
-EDITABLE = ("name", "escalation_policy", "heartbeat_seconds", "mapping", "group_by",
-            "group_window_minutes", "active")  # fmt: skip
+EDITABLE = (
+    "name",
+    "escalation_policy",
+    "heartbeat_seconds",
+    "mapping",
+    "group_by",
+    "group_window_minutes",
+    "active",
+)
 
 
 @transaction.atomic
-def integration_update(*, actor: Any, integration: Integration, responsible: Any = None,
-                       **fields: Any) -> Integration:  # fmt: skip
+def integration_update(
+    *, actor: Any, integration: Integration, responsible: Any = None, **fields: Any
+) -> Integration:
     """Change an integration's settings (its kind and key stay); audited before and after."""
     require_manager(actor)
     unknown = set(fields) - set(EDITABLE)
     if unknown:
-        raise DomainError(_("These cannot be changed: %(names)s.")
-                          % {"names": ", ".join(sorted(unknown))})  # fmt: skip
+        raise DomainError(
+            _("These cannot be changed: %(names)s.") % {"names": ", ".join(sorted(unknown))}
+        )
     before = _settings_shown(integration)
     if "name" in fields:
         fields["name"] = str(fields["name"] or "").strip()
         if not fields["name"] or len(fields["name"]) > 120:
-            raise DomainError(_("Give the integration a name (at most 120 characters)."),
-                              field="name")  # fmt: skip
+            raise DomainError(
+                _("Give the integration a name (at most 120 characters)."), field="name"
+            )
         if Integration.objects.filter(name=fields["name"]).exclude(pk=integration.pk).exists():
             raise DomainError(_("An integration with this name exists."), field="name")
     if "heartbeat_seconds" in fields:
-        fields["heartbeat_seconds"] = _checked_heartbeat(integration.kind,
-                                                         fields["heartbeat_seconds"])  # fmt: skip
+        fields["heartbeat_seconds"] = _checked_heartbeat(
+            integration.kind, fields["heartbeat_seconds"]
+        )
     if "mapping" in fields and integration.kind == IntegrationKind.GENERIC:
         fields["mapping"] = checked_mapping(fields["mapping"])
     elif "mapping" in fields:
@@ -149,19 +182,30 @@ def integration_update(*, actor: Any, integration: Integration, responsible: Any
     integration.save(update_fields=list(fields))  # not the receive and heartbeat times
     if responsible is not None:
         integration.responsible.set(responsible)
-    audit_record(actor=actor, action="intake.integration.update", obj=integration,
-                 regulation="R-MON-2", before=before,
-                 after=_settings_shown(integration))  # fmt: skip
+    audit_record(
+        actor=actor,
+        action="intake.integration.update",
+        obj=integration,
+        regulation="R-MON-2",
+        before=before,
+        after=_settings_shown(integration),
+    )
     return integration
 
 
 def _settings_shown(integration: Integration) -> dict[str, Any]:
     policy = integration.escalation_policy
-    return {"name": integration.name, "policy": policy.name if policy else None,
-            "group_by": integration.group_by, "window": integration.group_window_minutes,
-            "heartbeat_seconds": integration.heartbeat_seconds, "active": integration.active,
-            "responsible": sorted(integration.responsible.values_list("pk", flat=True))
-            if integration.pk else []}  # fmt: skip
+    return {
+        "name": integration.name,
+        "policy": policy.name if policy else None,
+        "group_by": integration.group_by,
+        "window": integration.group_window_minutes,
+        "heartbeat_seconds": integration.heartbeat_seconds,
+        "active": integration.active,
+        "responsible": sorted(integration.responsible.values_list("pk", flat=True))
+        if integration.pk
+        else [],
+    }
 
 
 MAX_GROUP_WINDOW = 24 * 60
@@ -172,16 +216,18 @@ def _checked_grouping(group_by: Any, window: Any) -> tuple[list[str], int]:
     1440 minutes."""
     if isinstance(group_by, str):
         group_by = [n.strip() for n in group_by.replace(",", " ").split()]
-    if (not isinstance(group_by, list | tuple) or len(group_by) > 10
-            or not all(isinstance(n, str) and 0 < len(n) <= 100 for n in group_by)):  # fmt: skip
+    if (
+        not isinstance(group_by, list | tuple)
+        or len(group_by) > 10
+        or not all(isinstance(n, str) and 0 < len(n) <= 100 for n in group_by)
+    ):
         raise DomainError(_("Group by up to 10 label names."), field="group_by")
     if (
         not isinstance(window, int)
         or isinstance(window, bool)
         or not (0 <= window <= MAX_GROUP_WINDOW)
     ):
-        raise DomainError(_("The group window is 0 to 1440 minutes."),
-                          field="group_window_minutes")  # fmt: skip
+        raise DomainError(_("The group window is 0 to 1440 minutes."), field="group_window_minutes")
     return list(dict.fromkeys(group_by)), window
 
 
@@ -192,8 +238,9 @@ def _checked_heartbeat(kind: str, seconds: int | None) -> int | None:
     if kind != IntegrationKind.HEARTBEAT:
         return None
     if seconds is None or not HEARTBEAT_RANGE[0] <= seconds <= HEARTBEAT_RANGE[1]:
-        raise DomainError(_("A heartbeat is due every 60 seconds to 7 days."),
-                          field="heartbeat_seconds")  # fmt: skip
+        raise DomainError(
+            _("A heartbeat is due every 60 seconds to 7 days."), field="heartbeat_seconds"
+        )
     return seconds
 
 
@@ -205,8 +252,9 @@ def heartbeat_received(*, integration: Integration, now: datetime) -> None:
     Integration.objects.filter(pk=integration.pk).update(
         last_received_at=now, next_beat_due_at=now + timedelta(seconds=seconds)
     )
-    if IncomingAlert.objects.filter(integration=integration, dedup_key=HEARTBEAT_KEY,
-                                    state__in=OPEN_STATES).exists():  # fmt: skip
+    if IncomingAlert.objects.filter(
+        integration=integration, dedup_key=HEARTBEAT_KEY, state__in=OPEN_STATES
+    ).exists():
         _apply(integration, [Event(action=RESOLVE, key=HEARTBEAT_KEY, at=now)], now)
 
 
@@ -220,10 +268,18 @@ def heartbeat_missed(*, integration: Integration, due: datetime, now: datetime) 
             return False
         last = integration.last_received_at
         since = timezone.localtime(last).strftime("%m-%d %H:%M:%S") if last else "—"
-        summary = _("%(name)s: no heartbeat since %(since)s") % {"name": integration.name,
-                                                                  "since": since}  # fmt: skip
-        event = Event(action=TRIGGER, key=HEARTBEAT_KEY, summary=summary,
-                      urgency="critical", source=integration.name, at=due)  # fmt: skip
+        summary = _("%(name)s: no heartbeat since %(since)s") % {
+            "name": integration.name,
+            "since": since,
+        }
+        event = Event(
+            action=TRIGGER,
+            key=HEARTBEAT_KEY,
+            summary=summary,
+            urgency="critical",
+            source=integration.name,
+            at=due,
+        )
         _apply(integration, [event], now)
     return True
 
@@ -242,8 +298,9 @@ def integration_new_key(*, actor: Any, integration: Integration) -> str:
 # ---- the upsert every payload goes through ----
 
 
-def alerts_apply(*, integration: Integration, events: list[Event],
-                 now: datetime) -> list[tuple[Event, AlertRow | None]]:  # fmt: skip
+def alerts_apply(
+    *, integration: Integration, events: list[Event], now: datetime
+) -> list[tuple[Event, AlertRow | None]]:
     """Apply a payload's events in order, in one transaction: a trigger opens the key's alert
     or refreshes the open one; acknowledge and resolve change the open one, and are ignored
     for a key with no open alert. Concurrent senders meet at the one-open-alert constraint;
@@ -258,8 +315,9 @@ def alerts_apply(*, integration: Integration, events: list[Event],
     raise AssertionError("unreachable")
 
 
-def _apply(integration: Integration, events: list[Event],
-           now: datetime) -> list[tuple[Event, AlertRow | None]]:  # fmt: skip
+def _apply(
+    integration: Integration, events: list[Event], now: datetime
+) -> list[tuple[Event, AlertRow | None]]:
     open_by_key = store.load_open(integration.pk, {e.key for e in events if e.key})
     as_loaded = {a.pk: _content(a) for a in open_by_key.values()}
     created: list[AlertRow] = []
@@ -325,8 +383,9 @@ def _match_labels(alert: AlertRow | IncomingAlert) -> dict[str, str]:
     return {"severity": alert.urgency, "source": alert.source, **alert.labels}
 
 
-def _route_and_silence(integration: Integration, alerts: list[AlertRow],
-                       now: datetime) -> list[Inhibition]:  # fmt: skip
+def _route_and_silence(
+    integration: Integration, alerts: list[AlertRow], now: datetime
+) -> list[Inhibition]:
     """Mark new alerts a silence or an inhibit rule mutes; for the rest apply the first
     matching route's severity and policy (else the integration's), put them in their group
     and make their notice due. Routes, silences and rules are read once per payload; the
@@ -336,14 +395,22 @@ def _route_and_silence(integration: Integration, alerts: list[AlertRow],
     silenced, routed, rules = store.mute_and_route_config(integration.pk, now)
     silences = [parse_matchers(m) for m in silenced]
     routes = [(parse_matchers(m), policy, urgency, grade) for m, policy, urgency, grade in routed]
-    inhibitions = [Inhibition(pk, parse_matchers(source), parse_matchers(target), equal)
-                   for pk, source, target, equal in rules]  # fmt: skip
+    inhibitions = [
+        Inhibition(pk, parse_matchers(source), parse_matchers(target), equal)
+        for pk, source, target, equal in rules
+    ]
     muting = _stored_sources(inhibitions, alerts) | _payload_sources(inhibitions, alerts)
     default = integration.escalation_policy_id
     for alert in alerts:
         labels = _match_labels(alert)
-        route = next(((policy, urgency, grade) for matchers, policy, urgency, grade in routes
-                      if all_match(matchers, labels)), (None, "", ""))  # fmt: skip
+        route = next(
+            (
+                (policy, urgency, grade)
+                for matchers, policy, urgency, grade in routes
+                if all_match(matchers, labels)
+            ),
+            (None, "", ""),
+        )
         if route[1]:
             alert.urgency = route[1]
         alert.grade = route[2]
@@ -383,58 +450,85 @@ class Inhibition:
 def _stored_sources(inhibitions: list[Inhibition], alerts: list[AlertRow]) -> set[tuple[int, str]]:
     """Which (rule, equal values) the payload's targets ask about have an open source alert
     already stored: one indexed query."""
-    asked = {(rule.pk, rule.key(labels)) for alert in alerts
-             for labels in [_match_labels(alert)] for rule in inhibitions
-             if rule.mutes(labels)}  # fmt: skip
+    asked = {
+        (rule.pk, rule.key(labels))
+        for alert in alerts
+        for labels in [_match_labels(alert)]
+        for rule in inhibitions
+        if rule.mutes(labels)
+    }
     if not asked:
         return set()
-    found = InhibitSource.objects.filter(rule_id__in={r for r, _k in asked},
-                                         equal_key__in={k for _r, k in asked})  # fmt: skip
+    found = InhibitSource.objects.filter(
+        rule_id__in={r for r, _k in asked}, equal_key__in={k for _r, k in asked}
+    )
     return set(found.values_list("rule_id", "equal_key")) & asked
 
 
-def _payload_sources(inhibitions: list[Inhibition],
-                     alerts: list[AlertRow]) -> set[tuple[int, str]]:  # fmt: skip
+def _payload_sources(inhibitions: list[Inhibition], alerts: list[AlertRow]) -> set[tuple[int, str]]:
     """The (rule, equal values) this payload's own new alerts are sources of: a data centre
     reported down in the same payload as its hosts mutes them too."""
-    return {(rule.pk, rule.key(labels)) for alert in alerts
-            for labels in [_match_labels(alert)] for rule in inhibitions
-            if all_match(rule.source, labels)}  # fmt: skip
+    return {
+        (rule.pk, rule.key(labels))
+        for alert in alerts
+        for labels in [_match_labels(alert)]
+        for rule in inhibitions
+        if all_match(rule.source, labels)
+    }
 
 
-def _inhibited(labels: dict[str, str], inhibitions: list[Inhibition],
-               muting: set[tuple[int, str]]) -> bool:  # fmt: skip
+def _inhibited(
+    labels: dict[str, str], inhibitions: list[Inhibition], muting: set[tuple[int, str]]
+) -> bool:
     """Is an open alert (stored, or new in this payload) the source of a rule this alert is a
     target of, with the same values of the rule's `equal` labels?"""
-    return any(rule.mutes(labels) and (rule.pk, rule.key(labels)) in muting
-               for rule in inhibitions)  # fmt: skip
+    return any(rule.mutes(labels) and (rule.pk, rule.key(labels)) in muting for rule in inhibitions)
 
 
-def _sources_record(alerts: Sequence[AlertRow | IncomingAlert],
-                    rules: Sequence[Inhibition]) -> None:  # fmt: skip
+def _sources_record(
+    alerts: Sequence[AlertRow | IncomingAlert], rules: Sequence[Inhibition]
+) -> None:
     """Open alerts that match a rule's source become its sources."""
-    rows = [InhibitSource(rule_id=rule.pk, alert_id=alert.pk or 0, equal_key=rule.key(labels))
-            for alert in alerts if alert.state != AlertState.RESOLVED
-            for labels in [_match_labels(alert)] for rule in rules
-            if all_match(rule.source, labels)]  # fmt: skip
+    rows = [
+        InhibitSource(rule_id=rule.pk, alert_id=alert.pk or 0, equal_key=rule.key(labels))
+        for alert in alerts
+        if alert.state != AlertState.RESOLVED
+        for labels in [_match_labels(alert)]
+        for rule in rules
+        if all_match(rule.source, labels)
+    ]
     InhibitSource.objects.bulk_create(rows, ignore_conflicts=True)
 
 
 @transaction.atomic
-def inhibit_rule_create(*, actor: Any, source: Sequence[str], target: Sequence[str],
-                        equal: Sequence[str] = (), reason: str = "") -> InhibitRule:  # fmt: skip
+def inhibit_rule_create(
+    *,
+    actor: Any,
+    source: Sequence[str],
+    target: Sequence[str],
+    equal: Sequence[str] = (),
+    reason: str = "",
+) -> InhibitRule:
     require_manager(actor)
     parse_matchers(source)
     parse_matchers(target)
     if len(equal) > 10 or not all(isinstance(n, str) and n.isidentifier() for n in equal):
         raise DomainError(_("Equal labels are up to 10 label names."), field="equal")
-    rule = InhibitRule.objects.create(source=[m.strip() for m in source if m.strip()],
-                                      target=[m.strip() for m in target if m.strip()],
-                                      equal=list(equal), reason=reason.strip()[:300])  # fmt: skip
-    inhibition = Inhibition(rule.pk, parse_matchers(rule.source), parse_matchers(rule.target),
-                            rule.equal)  # fmt: skip
-    for chunk in _chunks(IncomingAlert.objects.filter(state__in=OPEN_STATES).only(
-            "state", "urgency", "source", "labels").iterator(chunk_size=2000), 2000):  # fmt: skip
+    rule = InhibitRule.objects.create(
+        source=[m.strip() for m in source if m.strip()],
+        target=[m.strip() for m in target if m.strip()],
+        equal=list(equal),
+        reason=reason.strip()[:300],
+    )
+    inhibition = Inhibition(
+        rule.pk, parse_matchers(rule.source), parse_matchers(rule.target), rule.equal
+    )
+    for chunk in _chunks(
+        IncomingAlert.objects.filter(state__in=OPEN_STATES)
+        .only("state", "urgency", "source", "labels")
+        .iterator(chunk_size=2000),
+        2000,
+    ):
         _sources_record(chunk, [inhibition])  # the alerts open now mute from now on
     after = {"source": rule.source, "target": rule.target, "equal": rule.equal}
     audit_record(actor=actor, action="intake.inhibit.create", obj=rule, after=after)
@@ -478,18 +572,26 @@ def _stop_escalations(alerts: Any) -> None:
 def settled_leads(resolved: Sequence[IncomingAlert]) -> list[int]:
     """The groups (by their lead) among these resolved alerts with no open alert left."""
     leads = {a.lead_id or a.pk for a in resolved}
-    still_open = IncomingAlert.objects.filter(Q(pk__in=leads) | Q(lead_id__in=leads),
-                                              state__in=OPEN_STATES)  # fmt: skip
+    still_open = IncomingAlert.objects.filter(
+        Q(pk__in=leads) | Q(lead_id__in=leads), state__in=OPEN_STATES
+    )
     return list(leads - {a.lead_id or a.pk for a in still_open.only("pk", "lead_id")})
 
 
 def _new_alert(integration: Integration, event: Event, now: datetime) -> AlertRow:
     return AlertRow(
-        integration_id=integration.pk, dedup_key=event.key or "", state=AlertState.TRIGGERED,
-        summary=event.summary, urgency=event.urgency, source=event.source, labels=event.labels,
-        details=event.details, link=event.link, started_at=event.at or now,
+        integration_id=integration.pk,
+        dedup_key=event.key or "",
+        state=AlertState.TRIGGERED,
+        summary=event.summary,
+        urgency=event.urgency,
+        source=event.source,
+        labels=event.labels,
+        details=event.details,
+        link=event.link,
+        started_at=event.at or now,
         last_received_at=now,
-    )  # fmt: skip
+    )
 
 
 def _refresh(alert: AlertRow, event: Event, now: datetime) -> None:
@@ -501,8 +603,18 @@ def _refresh(alert: AlertRow, event: Event, now: datetime) -> None:
     alert.times_received += 1
 
 
-CONTENT = ("state", "summary", "urgency", "source", "labels", "details", "link",
-           "acknowledged_at", "resolved_at", "notice_due_at")  # fmt: skip
+CONTENT = (
+    "state",
+    "summary",
+    "urgency",
+    "source",
+    "labels",
+    "details",
+    "link",
+    "acknowledged_at",
+    "resolved_at",
+    "notice_due_at",
+)
 
 
 def _content(alert: AlertRow) -> tuple[Any, ...]:
@@ -538,8 +650,16 @@ def tell_due(*, now: datetime, batch: int = NOTICE_BATCH) -> int:
 
 
 # what telling needs of an alert (not its labels and details)
-TOLD_FROM = ("integration_id", "group_key", "state", "summary", "urgency", "policy_id",
-             "lead_id", "told_at")  # fmt: skip
+TOLD_FROM = (
+    "integration_id",
+    "group_key",
+    "state",
+    "summary",
+    "urgency",
+    "policy_id",
+    "lead_id",
+    "told_at",
+)
 
 
 def _tell_group(integration: Integration, alerts: list[IncomingAlert], now: datetime) -> None:
@@ -571,15 +691,24 @@ def _open_group(integration: Integration, opened: list[IncomingAlert], now: date
     # No policy: one notice names the new group's alerts; alerts joining a group told earlier
     # in its window are not told again (a storm tells once per window, issue 15).
     new_leads = {a.pk for a in leads}
-    told = [a for a in opened if a not in paging and (
-        a.lead is None or (a.lead.pk in new_leads and a.lead.policy_id is None))]  # fmt: skip
+    told = [
+        a
+        for a in opened
+        if a not in paging
+        and (a.lead is None or (a.lead.pk in new_leads and a.lead.policy_id is None))
+    ]
     if told:
         _tell(integration, "intake.triggered", told, recipients(integration))
     followers = [a for a in joining if lead is not None and lead.policy_id]
     people = paged_people(lead) if lead is not None and followers else set()
     if people:  # those already paged for the group hear that it grew
-        _tell(integration, "intake.grouped", followers, list(Person.objects.filter(pk__in=people)),
-              lead=lead)  # fmt: skip
+        _tell(
+            integration,
+            "intake.grouped",
+            followers,
+            list(Person.objects.filter(pk__in=people)),
+            lead=lead,
+        )
 
 
 def _open_lead(integration: Integration, key: str, now: datetime) -> IncomingAlert | None:
@@ -587,21 +716,32 @@ def _open_lead(integration: Integration, key: str, now: datetime) -> IncomingAle
     window = integration.group_window_minutes
     if not window:
         return None
-    return (IncomingAlert.objects.filter(
-        integration=integration, group_key=key, lead__isnull=True, state__in=OPEN_STATES,
-        told_at__gte=now - timedelta(minutes=window),
-    ).order_by("told_at", "pk").first())  # fmt: skip
+    return (
+        IncomingAlert.objects.filter(
+            integration=integration,
+            group_key=key,
+            lead__isnull=True,
+            state__in=OPEN_STATES,
+            told_at__gte=now - timedelta(minutes=window),
+        )
+        .order_by("told_at", "pk")
+        .first()
+    )
 
 
 def _told_of(integration: Integration, closed: list[IncomingAlert]) -> list[Any]:
     """Whoever was told of these alerts' opening: those their (group's) escalation paged,
     else the integration's people or the office."""
     leads = {a.lead_id or a.pk for a in closed}
-    paged = {person for told in Escalation.objects.filter(alert_id__in=leads)
-             .values_list("told", flat=True) for record in told
-             for person in record.get("people", [])}  # fmt: skip
-    unescalated = leads - set(Escalation.objects.filter(alert_id__in=leads)
-                              .values_list("alert_id", flat=True))  # fmt: skip
+    paged = {
+        person
+        for told in Escalation.objects.filter(alert_id__in=leads).values_list("told", flat=True)
+        for record in told
+        for person in record.get("people", [])
+    }
+    unescalated = leads - set(
+        Escalation.objects.filter(alert_id__in=leads).values_list("alert_id", flat=True)
+    )
     people = list(Person.objects.filter(pk__in=paged, status="active"))
     if unescalated:
         people += [p for p in recipients(integration) if p.pk not in paged]
@@ -614,20 +754,30 @@ def recipients(integration: Integration) -> list[Any]:
     return people or list(group_members(GroupKind.OFFICE))
 
 
-def _tell(integration: Integration, event: str, alerts: list[IncomingAlert], people: list[Any],
-          lead: IncomingAlert | None = None) -> None:  # fmt: skip
+def _tell(
+    integration: Integration,
+    event: str,
+    alerts: list[IncomingAlert],
+    people: list[Any],
+    lead: IncomingAlert | None = None,
+) -> None:
     """One notice for many alerts: a group of fifty is one message, as Alertmanager itself
     groups them."""
     names = "\n".join(f"- [{a.urgency}] {a.summary}" for a in alerts[:NOTICE_LIST])
     more = len(alerts) - NOTICE_LIST
     first = lead or alerts[0]
     notify(
-        event=event, recipients=people,
-        context={"integration": integration.name, "count": len(alerts),
-                 "summary": first.summary[:200], "list": names,
-                 "more": f"\n(+{more})" if more > 0 else ""},
+        event=event,
+        recipients=people,
+        context={
+            "integration": integration.name,
+            "count": len(alerts),
+            "summary": first.summary[:200],
+            "list": names,
+            "more": f"\n(+{more})" if more > 0 else "",
+        },
         link=f"/intake/alerts/{first.pk}/" if len(alerts) == 1 or lead else "/intake/alerts/",
-    )  # fmt: skip
+    )
 
 
 # ---- people and alerts ----
@@ -650,8 +800,12 @@ def may_act(actor: Any, alert: IncomingAlert) -> bool:
 def alert_acknowledge(*, actor: Any, alert: IncomingAlert) -> IncomingAlert:
     """认领: someone is on it."""
     if not may_act(actor, alert):
-        raise AccessDenied(_("Only the people paged or named for this alert, the office or the "
-                             "experts may do this."))  # fmt: skip
+        raise AccessDenied(
+            _(
+                "Only the people paged or named for this alert, the office or the "
+                "experts may do this."
+            )
+        )
     if alert.state == AlertState.RESOLVED:
         raise DomainError(_("This alert is already resolved."), code="conflict")
     if alert.state == AlertState.TRIGGERED:
@@ -665,8 +819,13 @@ def alert_acknowledge(*, actor: Any, alert: IncomingAlert) -> IncomingAlert:
             acknowledged_by=alert.acknowledged_by,
         )
         escalations_stop(alert_ids=[alert.pk], why="acknowledged")
-        audit_record(actor=actor, action="intake.alert.acknowledge", obj=alert,
-                     regulation="R-MON-2", after={"members": members})  # fmt: skip
+        audit_record(
+            actor=actor,
+            action="intake.alert.acknowledge",
+            obj=alert,
+            regulation="R-MON-2",
+            after={"members": members},
+        )
     return alert
 
 
@@ -674,8 +833,12 @@ def alert_acknowledge(*, actor: Any, alert: IncomingAlert) -> IncomingAlert:
 def alert_resolve(*, actor: Any, alert: IncomingAlert) -> IncomingAlert:
     """Closed by a person; the sender's next trigger for the key opens a new alert."""
     if not may_act(actor, alert):
-        raise AccessDenied(_("Only the people paged or named for this alert, the office or the "
-                             "experts may do this."))  # fmt: skip
+        raise AccessDenied(
+            _(
+                "Only the people paged or named for this alert, the office or the "
+                "experts may do this."
+            )
+        )
     if alert.state != AlertState.RESOLVED:
         alert.state, alert.resolved_at = AlertState.RESOLVED, timezone.now()
         alert.save(update_fields=["state", "resolved_at"])
@@ -685,8 +848,9 @@ def alert_resolve(*, actor: Any, alert: IncomingAlert) -> IncomingAlert:
         )
         InhibitSource.objects.filter(Q(alert=alert) | Q(alert__lead=alert)).delete()
         escalations_stop(alert_ids=settled_leads([alert]), why="resolved")
-        audit_record(actor=actor, action="intake.alert.resolve", obj=alert,
-                     after={"members": members})  # fmt: skip
+        audit_record(
+            actor=actor, action="intake.alert.resolve", obj=alert, after={"members": members}
+        )
     return alert
 
 
@@ -698,8 +862,13 @@ def alert_link_incident(*, actor: Any, alert: IncomingAlert, incident: Any) -> I
         raise AccessDenied(_("You cannot see this incident."))
     alert.incident = incident
     alert.save(update_fields=["incident"])
-    audit_record(actor=actor, action="intake.alert.reported", obj=alert, regulation="R-RESP-1",
-                 after={"incident": incident.pk})  # fmt: skip
+    audit_record(
+        actor=actor,
+        action="intake.alert.reported",
+        obj=alert,
+        regulation="R-RESP-1",
+        after={"incident": incident.pk},
+    )
     return alert
 
 
@@ -709,30 +878,55 @@ MAX_SILENCE = timedelta(days=30)
 
 
 @transaction.atomic
-def route_create(*, actor: Any, matchers: Sequence[str], integration: Integration | None = None,
-                 escalation_policy: Any = None, urgency: str = "", grade: str = "",
-                 position: int = 1) -> Route:  # fmt: skip
+def route_create(
+    *,
+    actor: Any,
+    matchers: Sequence[str],
+    integration: Integration | None = None,
+    escalation_policy: Any = None,
+    urgency: str = "",
+    grade: str = "",
+    position: int = 1,
+) -> Route:
     """Alerts matching every matcher go to `escalation_policy`, get `urgency`, and are
     proposed at `grade` when reported as an emergency."""
     require_manager(actor)
     parse_matchers(matchers)
     if escalation_policy is None and not urgency and not grade:
-        raise DomainError(_("A route sets an escalation policy, a severity, a grade or more."),
-                          field="escalation_policy")  # fmt: skip
+        raise DomainError(
+            _("A route sets an escalation policy, a severity, a grade or more."),
+            field="escalation_policy",
+        )
     if grade and grade not in Grade.values:
         raise DomainError(_("Choose a grade: I, II, III or IV."), field="grade")
-    route = Route.objects.create(integration=integration, matchers=[m.strip() for m in matchers
-                                 if m.strip()], escalation_policy=escalation_policy,
-                                 urgency=urgency, grade=grade, position=position)  # fmt: skip
-    audit_record(actor=actor, action="intake.route.create", obj=route, regulation="R-MON-2",
-                 after={"matchers": route.matchers})  # fmt: skip
+    route = Route.objects.create(
+        integration=integration,
+        matchers=[m.strip() for m in matchers if m.strip()],
+        escalation_policy=escalation_policy,
+        urgency=urgency,
+        grade=grade,
+        position=position,
+    )
+    audit_record(
+        actor=actor,
+        action="intake.route.create",
+        obj=route,
+        regulation="R-MON-2",
+        after={"matchers": route.matchers},
+    )
     return route
 
 
 @transaction.atomic
-def silence_create(*, actor: Any, matchers: Sequence[str], ends_at: datetime, reason: str,
-                   starts_at: datetime | None = None,
-                   integration: Integration | None = None) -> IntakeSilence:  # fmt: skip
+def silence_create(
+    *,
+    actor: Any,
+    matchers: Sequence[str],
+    ends_at: datetime,
+    reason: str,
+    starts_at: datetime | None = None,
+    integration: Integration | None = None,
+) -> IntakeSilence:
     """Keep matching new alerts but page and tell nobody, until `ends_at` (at most 30 days:
     a silence must not outlive the maintenance it is for)."""
     require_manager(actor)
@@ -741,15 +935,24 @@ def silence_create(*, actor: Any, matchers: Sequence[str], ends_at: datetime, re
     if not reason.strip():
         raise DomainError(_("Say what the silence is for."), field="reason")
     if not starts_at < ends_at <= starts_at + MAX_SILENCE or ends_at <= timezone.now():
-        raise DomainError(_("A silence ends in the future, after it starts, within 30 days."),
-                          field="ends_at")  # fmt: skip
+        raise DomainError(
+            _("A silence ends in the future, after it starts, within 30 days."), field="ends_at"
+        )
     silence = IntakeSilence.objects.create(
-        integration=integration, matchers=[m.strip() for m in matchers if m.strip()],
-        starts_at=starts_at, ends_at=ends_at, reason=reason.strip()[:300],
+        integration=integration,
+        matchers=[m.strip() for m in matchers if m.strip()],
+        starts_at=starts_at,
+        ends_at=ends_at,
+        reason=reason.strip()[:300],
         created_by=None if is_system(actor) else actor,
-    )  # fmt: skip
-    audit_record(actor=actor, action="intake.silence.create", obj=silence, reason=reason,
-                 after={"matchers": silence.matchers, "until": ends_at.isoformat()})  # fmt: skip
+    )
+    audit_record(
+        actor=actor,
+        action="intake.silence.create",
+        obj=silence,
+        reason=reason,
+        after={"matchers": silence.matchers, "until": ends_at.isoformat()},
+    )
     return silence
 
 
@@ -774,15 +977,20 @@ def alert_snooze(*, actor: Any, alert: IncomingAlert, minutes: int) -> IncomingA
     """Hold the alert's escalation for a while (someone is looking, but not yet on it): the
     next step runs `minutes` from now at the earliest."""
     if not may_act(actor, alert):
-        raise AccessDenied(_("Only the people paged or named for this alert, the office or the "
-                             "experts may do this."))  # fmt: skip
+        raise AccessDenied(
+            _(
+                "Only the people paged or named for this alert, the office or the "
+                "experts may do this."
+            )
+        )
     if not 1 <= minutes <= MAX_SNOOZE:
         raise DomainError(_("Snooze for 1 to 1440 minutes."), field="minutes")
     until = timezone.now() + timedelta(minutes=minutes)
     if not escalation_hold(alert=alert, until=until):
         raise DomainError(_("This alert has no escalation under way to snooze."), code="conflict")
-    audit_record(actor=actor, action="intake.alert.snooze", obj=alert,
-                 after={"until": until.isoformat()})  # fmt: skip
+    audit_record(
+        actor=actor, action="intake.alert.snooze", obj=alert, after={"until": until.isoformat()}
+    )
     return alert
 
 
@@ -791,8 +999,12 @@ def alert_mark_noise(*, actor: Any, alert: IncomingAlert, reason: str) -> Incomi
     """Noise feedback: the alert was not worth a page. Counted per alert name, so the rule
     that sends it can be tuned where it lives (Prometheus, Grafana, Zabbix)."""
     if not may_act(actor, alert):
-        raise AccessDenied(_("Only the people paged or named for this alert, the office or the "
-                             "experts may do this."))  # fmt: skip
+        raise AccessDenied(
+            _(
+                "Only the people paged or named for this alert, the office or the "
+                "experts may do this."
+            )
+        )
     if not reason.strip():
         raise DomainError(_("Say why this alert is noise."), field="reason")
     alert.noise_reason = reason.strip()[:500]
@@ -812,5 +1024,12 @@ def noise_by_rule(*, since: datetime, limit: int = 50) -> list[dict[str, Any]]:
         .annotate(alerts=Count("pk"), noise=Count("pk", filter=~Q(noise_reason="")))
         .order_by("-noise", "-alerts")[:limit]
     )
-    return [{"integration": r["integration__name"], "rule": r["rule"] or "—",
-             "alerts": r["alerts"], "noise": r["noise"]} for r in rows]  # fmt: skip
+    return [
+        {
+            "integration": r["integration__name"],
+            "rule": r["rule"] or "—",
+            "alerts": r["alerts"],
+            "noise": r["noise"],
+        }
+        for r in rows
+    ]

@@ -16,10 +16,31 @@ from yingji.intake.choices import OPEN_STATES
 from yingji.intake.models import IncomingAlert, InhibitRule, IntakeSilence, Route
 
 # the columns a new alert is inserted with (a test checks that they are all of them)
-INSERTED = ("integration_id", "dedup_key", "state", "summary", "urgency", "source", "labels",
-            "details", "link", "started_at", "last_received_at", "times_received",
-            "acknowledged_at", "resolved_at", "silenced", "noise_reason", "policy_id",
-            "group_key", "lead_id", "notice_due_at", "told_at", "grade", "incident_id")  # fmt: skip
+INSERTED = (
+    "integration_id",
+    "dedup_key",
+    "state",
+    "summary",
+    "urgency",
+    "source",
+    "labels",
+    "details",
+    "link",
+    "started_at",
+    "last_received_at",
+    "times_received",
+    "acknowledged_at",
+    "resolved_at",
+    "silenced",
+    "noise_reason",
+    "policy_id",
+    "group_key",
+    "lead_id",
+    "notice_due_at",
+    "told_at",
+    "grade",
+    "incident_id",
+)
 JSON_COLUMNS = ("labels", "details")
 CHUNK = 500  # rows or keys per statement, well under every database's parameter limit
 
@@ -68,8 +89,19 @@ def _json(value: Any) -> Any:
     return json.loads(value) if isinstance(value, str | bytes) else value
 
 
-LOADED = ("id", "dedup_key", "state", "summary", "urgency", "source", "labels", "details",
-          "link", "times_received", "lead_id")  # fmt: skip
+LOADED = (
+    "id",
+    "dedup_key",
+    "state",
+    "summary",
+    "urgency",
+    "source",
+    "labels",
+    "details",
+    "link",
+    "times_received",
+    "lead_id",
+)
 
 
 def load_open(integration_id: int, keys: Iterable[str]) -> dict[str, AlertRow]:
@@ -121,18 +153,33 @@ def _insert_values(count: int) -> str:
     """SQLite: a multi-row VALUES (parsed by SQLite itself, quickly)."""
     columns = ", ".join(connection.ops.quote_name(name) for name in INSERTED)
     row = "(" + ", ".join(["%s"] * len(INSERTED)) + ")"
-    return (f"INSERT INTO {_table(IncomingAlert)} ({columns}) VALUES "  # noqa: S608
-            f"{', '.join([row] * count)} RETURNING id")  # fmt: skip
+    return (
+        f"INSERT INTO {_table(IncomingAlert)} ({columns}) VALUES "  # noqa: S608
+        f"{', '.join([row] * count)} RETURNING id"
+    )
 
 
 # PostgreSQL: one array per column, so the statement stays short (psycopg re-parses a long
 # statement with thousands of placeholders on every call; a short one is cached)
-_TIMES = ("started_at", "last_received_at", "acknowledged_at", "resolved_at", "notice_due_at",
-          "told_at")  # fmt: skip
-_PG_TYPES = {"integration_id": "bigint", "policy_id": "bigint", "lead_id": "bigint",
-             "incident_id": "bigint",
-             "times_received": "integer", "silenced": "boolean", "labels": "text",
-             "details": "text", **dict.fromkeys(_TIMES, "timestamptz")}  # fmt: skip
+_TIMES = (
+    "started_at",
+    "last_received_at",
+    "acknowledged_at",
+    "resolved_at",
+    "notice_due_at",
+    "told_at",
+)
+_PG_TYPES = {
+    "integration_id": "bigint",
+    "policy_id": "bigint",
+    "lead_id": "bigint",
+    "incident_id": "bigint",
+    "times_received": "integer",
+    "silenced": "boolean",
+    "labels": "text",
+    "details": "text",
+    **dict.fromkeys(_TIMES, "timestamptz"),
+}
 
 
 def _insert_unnest() -> str:
@@ -140,8 +187,10 @@ def _insert_unnest() -> str:
     columns = ", ".join(quote(c) for c in INSERTED)
     chosen = ", ".join(f"{c}::jsonb" if c in JSON_COLUMNS else c for c in INSERTED)
     arrays = ", ".join(f"%b::{_PG_TYPES.get(c, 'text')}[]" for c in INSERTED)  # %b: binary
-    return (f"INSERT INTO {quote(table)} ({columns}) SELECT {chosen} "  # noqa: S608
-            f"FROM unnest({arrays}) AS t({', '.join(INSERTED)}) RETURNING id")  # fmt: skip
+    return (
+        f"INSERT INTO {quote(table)} ({columns}) SELECT {chosen} "  # noqa: S608
+        f"FROM unnest({arrays}) AS t({', '.join(INSERTED)}) RETURNING id"
+    )
 
 
 _INSERT_UNNEST = _insert_unnest()
@@ -183,12 +232,31 @@ def _adapter() -> Any:
 
 def _inserted_values(a: AlertRow, adapt: Any) -> tuple[Any, ...]:
     """The row in INSERTED's order, adapted once here rather than field by field."""
-    return (a.integration_id, a.dedup_key, a.state, a.summary, a.urgency, a.source,
-            json.dumps(a.labels, ensure_ascii=False), json.dumps(a.details, ensure_ascii=False),
-            a.link, adapt(a.started_at), adapt(a.last_received_at), a.times_received,
-            adapt(a.acknowledged_at), adapt(a.resolved_at), a.silenced, a.noise_reason,
-            a.policy_id, a.group_key, a.lead_id, adapt(a.notice_due_at),
-            adapt(a.told_at), a.grade, a.incident_id)  # fmt: skip
+    return (
+        a.integration_id,
+        a.dedup_key,
+        a.state,
+        a.summary,
+        a.urgency,
+        a.source,
+        json.dumps(a.labels, ensure_ascii=False),
+        json.dumps(a.details, ensure_ascii=False),
+        a.link,
+        adapt(a.started_at),
+        adapt(a.last_received_at),
+        a.times_received,
+        adapt(a.acknowledged_at),
+        adapt(a.resolved_at),
+        a.silenced,
+        a.noise_reason,
+        a.policy_id,
+        a.group_key,
+        a.lead_id,
+        adapt(a.notice_due_at),
+        adapt(a.told_at),
+        a.grade,
+        a.incident_id,
+    )
 
 
 def write_repeats(alerts: list[AlertRow]) -> None:
@@ -201,14 +269,19 @@ def write_repeats(alerts: list[AlertRow]) -> None:
     table = _table(IncomingAlert)
     if connection.vendor == "postgresql":  # one statement rather than one per row
         with _cursor() as cursor:
-            cursor.execute(f"UPDATE {table} SET last_received_at = v.at, times_received = v.n "  # noqa: S608
-                           "FROM unnest(%b::bigint[], %b::timestamptz[], %b::integer[]) "
-                           f"AS v(id, at, n) WHERE {table}.id = v.id",
-                           [list(column) for column in zip(*rows, strict=True)])  # fmt: skip
+            cursor.execute(
+                f"UPDATE {table} SET last_received_at = v.at, times_received = v.n "  # noqa: S608
+                "FROM unnest(%b::bigint[], %b::timestamptz[], %b::integer[]) "
+                f"AS v(id, at, n) WHERE {table}.id = v.id",
+                [list(column) for column in zip(*rows, strict=True)],
+            )
         return
     with connection.cursor() as cursor:
-        cursor.executemany(f"UPDATE {table} SET last_received_at = %s, times_received = %s "  # noqa: S608
-                           "WHERE id = %s", [(at, n, pk) for pk, at, n in rows])  # fmt: skip
+        cursor.executemany(
+            f"UPDATE {table} SET last_received_at = %s, times_received = %s "  # noqa: S608
+            "WHERE id = %s",
+            [(at, n, pk) for pk, at, n in rows],
+        )
 
 
 def write_changes(alerts: list[AlertRow]) -> None:
@@ -225,17 +298,34 @@ def write_changes(alerts: list[AlertRow]) -> None:
         "resolved_at = COALESCE(%s, resolved_at), notice_due_at = COALESCE(%s, notice_due_at) "
         "WHERE id = %s"
     )
-    rows = [(a.state, a.summary, a.urgency, a.source, json.dumps(a.labels, ensure_ascii=False),
-             json.dumps(a.details, ensure_ascii=False), a.link, adapt(a.last_received_at),
-             a.times_received, adapt(a.acknowledged_at), adapt(a.resolved_at),
-             adapt(a.notice_due_at), a.pk) for a in alerts]  # fmt: skip
+    rows = [
+        (
+            a.state,
+            a.summary,
+            a.urgency,
+            a.source,
+            json.dumps(a.labels, ensure_ascii=False),
+            json.dumps(a.details, ensure_ascii=False),
+            a.link,
+            adapt(a.last_received_at),
+            a.times_received,
+            adapt(a.acknowledged_at),
+            adapt(a.resolved_at),
+            adapt(a.notice_due_at),
+            a.pk,
+        )
+        for a in alerts
+    ]
     with connection.cursor() as cursor:
         cursor.executemany(sql, rows)
 
 
 Matchers = list[str]
-MuteConfig = tuple[list[Matchers], list[tuple[Matchers, int | None, str, str]],
-                   list[tuple[int, Matchers, Matchers, list[str]]]]  # fmt: skip
+MuteConfig = tuple[
+    list[Matchers],
+    list[tuple[Matchers, int | None, str, str]],
+    list[tuple[int, Matchers, Matchers, list[str]]],
+]
 
 
 def mute_and_route_config(integration_id: int, now: datetime) -> MuteConfig:

@@ -57,8 +57,13 @@ def alert_list(request: HttpRequest) -> HttpResponse:
 
 def _members_count() -> Any:
     """Per lead on the page, its members (a correlated count, by the lead's index)."""
-    members = (IncomingAlert.objects.filter(lead=OuterRef("pk")).order_by()
-               .values("lead").annotate(n=Count("pk")).values("n"))  # fmt: skip
+    members = (
+        IncomingAlert.objects.filter(lead=OuterRef("pk"))
+        .order_by()
+        .values("lead")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     return Coalesce(Subquery(members), 0)
 
 
@@ -66,12 +71,19 @@ def _members_count() -> Any:
 def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
     alert = get_incoming_for(request.user, pk)
     members = alert.members.order_by("started_at", "pk")
-    incident = (visible_incidents(request.user).filter(pk=alert.incident_id).first()
-                if alert.incident_id else None)  # fmt: skip
-    context = {"alert": alert, "may_act": services.may_act(request.user, alert),
-               "incident": incident,
-               "escalation": escalation_shown(alert), "members": members[:GROUP_SHOWN],
-               "member_count": members.count()}  # fmt: skip
+    incident = (
+        visible_incidents(request.user).filter(pk=alert.incident_id).first()
+        if alert.incident_id
+        else None
+    )
+    context = {
+        "alert": alert,
+        "may_act": services.may_act(request.user, alert),
+        "incident": incident,
+        "escalation": escalation_shown(alert),
+        "members": members[:GROUP_SHOWN],
+        "member_count": members.count(),
+    }
     return render(request, "intake/alert.html", context)
 
 
@@ -82,8 +94,11 @@ GROUP_SHOWN = 50
 @require_POST
 def alert_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
     alert = get_incoming_for(request.user, pk)
-    flash_outcome(request, lambda: services.alert_acknowledge(actor=request.user, alert=alert),
-                  _("Acknowledged: you are on it."))  # fmt: skip
+    flash_outcome(
+        request,
+        lambda: services.alert_acknowledge(actor=request.user, alert=alert),
+        _("Acknowledged: you are on it."),
+    )
     return redirect("intake:alert", pk=pk)
 
 
@@ -95,8 +110,11 @@ def alert_snooze(request: HttpRequest, pk: int) -> HttpResponse:
         minutes = int(request.POST.get("minutes", ""))
     except ValueError:
         minutes = 0
-    flash_outcome(request, lambda: services.alert_snooze(actor=request.user, alert=alert,
-                  minutes=minutes), _("Snoozed: the escalation waits."))  # fmt: skip
+    flash_outcome(
+        request,
+        lambda: services.alert_snooze(actor=request.user, alert=alert, minutes=minutes),
+        _("Snoozed: the escalation waits."),
+    )
     return redirect("intake:alert", pk=pk)
 
 
@@ -105,8 +123,11 @@ def alert_snooze(request: HttpRequest, pk: int) -> HttpResponse:
 def alert_noise(request: HttpRequest, pk: int) -> HttpResponse:
     alert = get_incoming_for(request.user, pk)
     reason = request.POST.get("reason", "")
-    flash_outcome(request, lambda: services.alert_mark_noise(actor=request.user, alert=alert,
-                  reason=reason), _("Marked as noise."))  # fmt: skip
+    flash_outcome(
+        request,
+        lambda: services.alert_mark_noise(actor=request.user, alert=alert, reason=reason),
+        _("Marked as noise."),
+    )
     return redirect("intake:alert", pk=pk)
 
 
@@ -114,8 +135,9 @@ def alert_noise(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def alert_resolve(request: HttpRequest, pk: int) -> HttpResponse:
     alert = get_incoming_for(request.user, pk)
-    flash_outcome(request, lambda: services.alert_resolve(actor=request.user, alert=alert),
-                  _("Resolved."))  # fmt: skip
+    flash_outcome(
+        request, lambda: services.alert_resolve(actor=request.user, alert=alert), _("Resolved.")
+    )
     return redirect("intake:alert", pk=pk)
 
 
@@ -130,8 +152,9 @@ def integration_list(request: HttpRequest) -> HttpResponse:
     form = IntegrationForm(request.POST or None) if manager else None
     created = None
     if request.method == "POST" and form is not None:
-        created = save_form(form, lambda data: services.integration_create(actor=request.user,
-                                                                           **data))  # fmt: skip
+        created = save_form(
+            form, lambda data: services.integration_create(actor=request.user, **data)
+        )
         if created is not None:
             form = IntegrationForm()
     return _integrations_page(request, form, created)
@@ -142,9 +165,13 @@ def _integrations_page(request: HttpRequest, form: Any, created: Any) -> HttpRes
     which senders' rules were noise in the last 30 days."""
     noise = services.noise_by_rule(since=timezone.now() - timedelta(days=30))
     integrations = Integration.objects.select_related("escalation_policy")[:PAGE]
-    context = {"integrations": integrations, "form": form,
-               "created": created, "noise": noise,
-               "base_url": request.build_absolute_uri("/").rstrip("/")}  # fmt: skip
+    context = {
+        "integrations": integrations,
+        "form": form,
+        "created": created,
+        "noise": noise,
+        "base_url": request.build_absolute_uri("/").rstrip("/"),
+    }
     return render(request, "intake/integrations.html", context)
 
 
@@ -155,20 +182,33 @@ def integration_edit(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     integration = get_object_or_404(Integration, pk=pk)
     form = IntegrationChangeForm(request.POST or None, integration=integration)
-    if request.method == "POST" and save_form(form, lambda data: services.integration_update(
-        actor=request.user, integration=integration, **data)) is not None:  # fmt: skip
+    if (
+        request.method == "POST"
+        and save_form(
+            form,
+            lambda data: services.integration_update(
+                actor=request.user, integration=integration, **data
+            ),
+        )
+        is not None
+    ):
         messages.success(request, _("Saved."))
         return redirect("intake:integrations")
-    return render(request, "intake/integration_edit.html",
-                  {"integration": integration, "form": form})  # fmt: skip
+    return render(
+        request, "intake/integration_edit.html", {"integration": integration, "form": form}
+    )
 
 
 @login_required
 def inhibit_rule_list(request: HttpRequest) -> HttpResponse:
     """Inhibit rules: an open alert (a data centre down) mutes the new alerts it explains."""
-    return _setup_page(request, InhibitRuleForm, services.inhibit_rule_create,
-                       "intake/inhibit_rules.html",
-                       {"rules": InhibitRule.objects.order_by("pk")[:200]})  # fmt: skip
+    return _setup_page(
+        request,
+        InhibitRuleForm,
+        services.inhibit_rule_create,
+        "intake/inhibit_rules.html",
+        {"rules": InhibitRule.objects.order_by("pk")[:200]},
+    )
 
 
 @login_required
@@ -184,8 +224,9 @@ def inhibit_rule_delete(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _manager_act(request: HttpRequest, model: Any, pk: int, act: Any, done: str,
-                 back: str) -> HttpResponse:  # fmt: skip
+def _manager_act(
+    request: HttpRequest, model: Any, pk: int, act: Any, done: str, back: str
+) -> HttpResponse:
     """A manager's one-button action on one row, then back to its list."""
     if not services.may_manage(request.user):
         raise PermissionDenied
@@ -208,21 +249,27 @@ def integration_new_key(request: HttpRequest, pk: int) -> HttpResponse:
 def route_list(request: HttpRequest) -> HttpResponse:
     """Routes: label matchers that send alerts to another escalation policy or severity."""
     routes = Route.objects.select_related("integration", "escalation_policy")[:200]
-    return _setup_page(request, RouteForm, services.route_create, "intake/routes.html",
-                       {"routes": routes})  # fmt: skip
+    return _setup_page(
+        request, RouteForm, services.route_create, "intake/routes.html", {"routes": routes}
+    )
 
 
 @login_required
 def silence_list(request: HttpRequest) -> HttpResponse:
     """Silences: matching new alerts are kept, nobody is paged or told, until they end."""
     recent = IntakeSilence.objects.filter(ends_at__gt=timezone.now() - timedelta(days=7))
-    return _setup_page(request, SilenceForm, services.silence_create, "intake/silences.html",
-                       {"silences": recent.select_related("integration")[:200],
-                        "now": timezone.now()})  # fmt: skip
+    return _setup_page(
+        request,
+        SilenceForm,
+        services.silence_create,
+        "intake/silences.html",
+        {"silences": recent.select_related("integration")[:200], "now": timezone.now()},
+    )
 
 
-def _setup_page(request: HttpRequest, form_class: Any, create: Any, template: str,
-                context: dict[str, Any]) -> HttpResponse:  # fmt: skip
+def _setup_page(
+    request: HttpRequest, form_class: Any, create: Any, template: str, context: dict[str, Any]
+) -> HttpResponse:
     if not may_read(request.user):
         raise PermissionDenied
     manager = services.may_manage(request.user)

@@ -54,11 +54,14 @@ class Agent:
     def _send(self, samples: list[dict[str, Any]]) -> tuple[int, str]:
         try:
             response = self.pool.request(
-                "POST", self.url.rstrip("/") + "/api/v1/metrics",
+                "POST",
+                self.url.rstrip("/") + "/api/v1/metrics",
                 body=json.dumps({"samples": samples}).encode(),
-                headers={"Authorization": f"Bearer {self.token}",
-                         "Content-Type": "application/json"},
-            )  # fmt: skip
+                headers={
+                    "Authorization": f"Bearer {self.token}",
+                    "Content-Type": "application/json",
+                },
+            )
         except (urllib3.exceptions.HTTPError, OSError) as exc:
             return 0, str(exc)
         return response.status, response.data.decode("utf-8", "replace")
@@ -107,11 +110,19 @@ class HostFigures:
                 continue
             interface = {"interface": name[:100]}
             samples += [
-                _sample("net_receive_bytes_per_second",
-                        (count.bytes_recv - before.bytes_recv) / elapsed, now, **interface),
-                _sample("net_transmit_bytes_per_second",
-                        (count.bytes_sent - before.bytes_sent) / elapsed, now, **interface),
-            ]  # fmt: skip
+                _sample(
+                    "net_receive_bytes_per_second",
+                    (count.bytes_recv - before.bytes_recv) / elapsed,
+                    now,
+                    **interface,
+                ),
+                _sample(
+                    "net_transmit_bytes_per_second",
+                    (count.bytes_sent - before.bytes_sent) / elapsed,
+                    now,
+                    **interface,
+                ),
+            ]
         return samples
 
 

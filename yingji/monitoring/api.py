@@ -23,7 +23,7 @@ from yingji.monitoring.queries import (
     may_read,
     visible_alerts,
     visible_assets,
-)  # fmt: skip
+)
 from yingji.org.models import Department, Person
 
 
@@ -37,8 +37,19 @@ class AssetSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Asset
-        fields = ["id", "code", "name", "kind", "core", "owner_department", "responsible",
-                  "location", "services", "active", "created_at"]  # fmt: skip
+        fields = [
+            "id",
+            "code",
+            "name",
+            "kind",
+            "core",
+            "owner_department",
+            "responsible",
+            "location",
+            "services",
+            "active",
+            "created_at",
+        ]
         read_only_fields = ["active", "created_at"]
 
 
@@ -58,8 +69,20 @@ class SilenceSerializer(serializers.ModelSerializer):
 class CheckSerializer(serializers.ModelSerializer):
     class Meta:
         model = Check
-        fields = ["id", "asset", "name", "kind", "target", "config", "interval_seconds",
-                  "timeout_seconds", "enabled", "last_run_at", "last_ok", "last_error"]  # fmt: skip
+        fields = [
+            "id",
+            "asset",
+            "name",
+            "kind",
+            "target",
+            "config",
+            "interval_seconds",
+            "timeout_seconds",
+            "enabled",
+            "last_run_at",
+            "last_ok",
+            "last_error",
+        ]
         read_only_fields = ["enabled", "last_run_at", "last_ok", "last_error"]
 
     def to_representation(self, instance: Check) -> dict[str, Any]:
@@ -79,10 +102,28 @@ class CheckChangeSerializer(serializers.Serializer):
 class RuleSerializer(serializers.ModelSerializer):
     class Meta:
         model = Rule
-        fields = ["id", "name", "metric", "asset", "labels", "operator", "threshold",
-                  "for_seconds", "recover_threshold", "recover_seconds", "no_data_seconds",
-                  "severity", "repeat_minutes", "max_sends", "eval_seconds", "m", "n",
-                  "active_from", "active_until", "enabled"]  # fmt: skip
+        fields = [
+            "id",
+            "name",
+            "metric",
+            "asset",
+            "labels",
+            "operator",
+            "threshold",
+            "for_seconds",
+            "recover_threshold",
+            "recover_seconds",
+            "no_data_seconds",
+            "severity",
+            "repeat_minutes",
+            "max_sends",
+            "eval_seconds",
+            "m",
+            "n",
+            "active_from",
+            "active_until",
+            "enabled",
+        ]
         read_only_fields = ["enabled"]
 
 
@@ -91,9 +132,22 @@ class AlertSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Alert
-        fields = ["id", "rule", "asset", "series", "kind", "status", "severity", "value",
-                  "started_at", "resolved_at", "acknowledged_by", "acknowledged_at",
-                  "noise_reason", "sends"]  # fmt: skip
+        fields = [
+            "id",
+            "rule",
+            "asset",
+            "series",
+            "kind",
+            "status",
+            "severity",
+            "value",
+            "started_at",
+            "resolved_at",
+            "acknowledged_by",
+            "acknowledged_at",
+            "noise_reason",
+            "sends",
+        ]
 
 
 class AssetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -111,8 +165,9 @@ class AssetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         asset = services.asset_create(actor=request.user, **data)
         return Response(AssetSerializer(asset).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=None, responses=inline_serializer(
-        "AgentToken", {"token": serializers.CharField()}))  # fmt: skip
+    @extend_schema(
+        request=None, responses=inline_serializer("AgentToken", {"token": serializers.CharField()})
+    )
     @action(detail=True, methods=["post"], url_path="agent-token")
     def agent_token(self, request: Request, pk: Any = None) -> Response:
         """A new push token for `yingji agent`; shown once, the old one stops working."""
@@ -131,8 +186,9 @@ class AssetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         """Maintenance windows: alerts open and close, notices wait for the window's end."""
         asset = self.get_object()
         if request.method == "POST":
-            services.silence_create(actor=request.user, asset=asset,
-                                    **validated(SilenceSerializer, request))  # fmt: skip
+            services.silence_create(
+                actor=request.user, asset=asset, **validated(SilenceSerializer, request)
+            )
         rows = asset.silences.all()[:100]
         return Response(SilenceSerializer(rows, many=True).data)
 
@@ -154,8 +210,9 @@ class CheckViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def partial_update(self, request: Request, pk: Any = None) -> Response:
         """Change a check's settings; its kind stays. Secrets sent blank or as the mask keep
         the saved ones."""
-        check = services.check_update(actor=request.user, check=self.get_object(),
-                                      **validated(CheckChangeSerializer, request))  # fmt: skip
+        check = services.check_update(
+            actor=request.user, check=self.get_object(), **validated(CheckChangeSerializer, request)
+        )
         return Response(CheckSerializer(check).data)
 
 
@@ -174,8 +231,9 @@ class RuleViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         """Change a rule in place; open alerts recover by the new thresholds."""
         checked = RuleSerializer(data=request.data, partial=True)
         checked.is_valid(raise_exception=True)
-        rule = services.rule_update(actor=request.user, rule=self.get_object(),
-                                    **checked.validated_data)  # fmt: skip
+        rule = services.rule_update(
+            actor=request.user, rule=self.get_object(), **checked.validated_data
+        )
         return Response(RuleSerializer(rule).data)
 
 
@@ -203,6 +261,7 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     @action(detail=True, methods=["post"])
     def noise(self, request: Request, pk: Any = None) -> Response:
         reason = validated(NoiseSerializer, request)["reason"]
-        alert = services.alert_mark_noise(actor=request.user, alert=self.get_object(),
-                                          reason=reason)  # fmt: skip
+        alert = services.alert_mark_noise(
+            actor=request.user, alert=self.get_object(), reason=reason
+        )
         return Response(AlertSerializer(alert).data)

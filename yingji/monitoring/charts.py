@@ -63,8 +63,13 @@ def _thresholds(metrics: set[str]) -> dict[str, float]:
     return found
 
 
-def _chart(series: Series, points: list[tuple[datetime, float]], since: datetime,
-           span: timedelta, threshold: float | None) -> Chart:  # fmt: skip
+def _chart(
+    series: Series,
+    points: list[tuple[datetime, float]],
+    since: datetime,
+    span: timedelta,
+    threshold: float | None,
+) -> Chart:
     values = [v for _at, v in points]
     low, high = min(values), max(values)
     if threshold is not None and high >= threshold * 0.5:

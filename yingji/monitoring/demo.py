@@ -26,34 +26,76 @@ def load_demo_monitoring() -> None:
         return
     engineer = Person.objects.get(user__username="executor")
     tech = Department.objects.get(code="XXJS")
-    services.asset_create(actor=DEMO, code="YINGJI", name="应急平台服务器（本机）", kind="yingji",
-                          owner_department=tech, responsible=[engineer])  # fmt: skip
+    services.asset_create(
+        actor=DEMO,
+        code="YINGJI",
+        name="应急平台服务器（本机）",
+        kind="yingji",
+        owner_department=tech,
+        responsible=[engineer],
+    )
     database = services.asset_create(
-        actor=DEMO, code="CORE-DB-01", name="核心账务数据库服务器", kind="server", core=True,
-        location="数据中心一号机房 A03 机柜", owner_department=tech, responsible=[engineer],
+        actor=DEMO,
+        code="CORE-DB-01",
+        name="核心账务数据库服务器",
+        kind="server",
+        core=True,
+        location="数据中心一号机房 A03 机柜",
+        owner_department=tech,
+        responsible=[engineer],
         services="核心账务、手机银行、网上银行",
-    )  # fmt: skip
+    )
     database.plans.set(Plan.objects.filter(code="YJ-ZX-01"))
     mobile = services.asset_create(
-        actor=DEMO, code="MBANK", name="手机银行", kind="system", core=True,
-        owner_department=tech, responsible=[engineer],
-    )  # fmt: skip
-    services.check_create(actor=DEMO, asset=mobile, name="登录页", kind="http",
-                          target=f"{settings.BASE_URL.rstrip('/')}/healthz", interval_seconds=30,
-                          config={"body_contains": "ok"})  # fmt: skip
+        actor=DEMO,
+        code="MBANK",
+        name="手机银行",
+        kind="system",
+        core=True,
+        owner_department=tech,
+        responsible=[engineer],
+    )
+    services.check_create(
+        actor=DEMO,
+        asset=mobile,
+        name="登录页",
+        kind="http",
+        target=f"{settings.BASE_URL.rstrip('/')}/healthz",
+        interval_seconds=30,
+        config={"body_contains": "ok"},
+    )
     cpu = services.rule_create(
-        actor=DEMO, name="CPU 持续 5 分钟高于 90%", metric="cpu_percent", operator=">",
-        threshold=90, for_seconds=300, recover_threshold=80, recover_seconds=60,
-        severity="major", repeat_minutes=30, max_sends=3,
-    )  # fmt: skip
+        actor=DEMO,
+        name="CPU 持续 5 分钟高于 90%",
+        metric="cpu_percent",
+        operator=">",
+        threshold=90,
+        for_seconds=300,
+        recover_threshold=80,
+        recover_seconds=60,
+        severity="major",
+        repeat_minutes=30,
+        max_sends=3,
+    )
     services.rule_create(
-        actor=DEMO, name="服务探测失败", metric="probe_success", operator="==", threshold=0,
-        for_seconds=60, severity="critical", repeat_minutes=15,
-    )  # fmt: skip
+        actor=DEMO,
+        name="服务探测失败",
+        metric="probe_success",
+        operator="==",
+        threshold=0,
+        for_seconds=60,
+        severity="critical",
+        repeat_minutes=15,
+    )
     services.rule_create(
-        actor=DEMO, name="磁盘使用率高于 85%", metric="disk_used_percent", operator=">",
-        threshold=85, for_seconds=600, severity="warning",
-    )  # fmt: skip
+        actor=DEMO,
+        name="磁盘使用率高于 85%",
+        metric="disk_used_percent",
+        operator=">",
+        threshold=85,
+        for_seconds=600,
+        severity="warning",
+    )
     _history(database, cpu)
 
 

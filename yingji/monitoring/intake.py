@@ -31,8 +31,9 @@ def metrics_push(request: HttpRequest) -> JsonResponse:
     scheme, _sep, token = request.headers.get("Authorization", "").partition(" ")
     asset = None
     if scheme.lower() == "bearer" and token.strip():
-        asset = Asset.objects.filter(agent_token_hash=token_hash(token.strip()),
-                                     active=True).first()  # fmt: skip
+        asset = Asset.objects.filter(
+            agent_token_hash=token_hash(token.strip()), active=True
+        ).first()
     if asset is None:
         return _error(_("Send the asset's agent token as Authorization: Bearer <token>."), 401)
     wait = wait_seconds("metrics", str(asset.pk), settings.YINGJI_METRICS_RATE)

@@ -21,11 +21,21 @@ from yingji.org.transfer import cell_text, choice_from_text
 
 COLUMNS = ("code", "name", "kind", "core", "location", "department", "responsible", "services")
 HEADERS = {  # what people write at the top of their own sheets
-    "编码": "code", "资产编码": "code", "名称": "name", "资产名称": "name", "类型": "kind",
-    "核心": "core", "承载核心业务": "core", "位置": "location", "所在位置": "location",
-    "所属部门": "department", "部门编码": "department", "负责人": "responsible",
-    "负责人工号": "responsible", "承载业务": "services",
-}  # fmt: skip
+    "编码": "code",
+    "资产编码": "code",
+    "名称": "name",
+    "资产名称": "name",
+    "类型": "kind",
+    "核心": "core",
+    "承载核心业务": "core",
+    "位置": "location",
+    "所在位置": "location",
+    "所属部门": "department",
+    "部门编码": "department",
+    "负责人": "responsible",
+    "负责人工号": "responsible",
+    "承载业务": "services",
+}
 MAX_ROWS = 5000
 YES = {"1", "y", "yes", "true", "是", "√", "✓"}
 
@@ -42,8 +52,11 @@ def import_assets(*, actor: Any, content: bytes) -> InventoryReport:
     rows = _read(content)
     report = InventoryReport()
     with transaction.atomic():
-        existing = set(Asset.objects.filter(code__in=[r["code"] for _n, r in rows])
-                       .values_list("code", flat=True))  # fmt: skip
+        existing = set(
+            Asset.objects.filter(code__in=[r["code"] for _n, r in rows]).values_list(
+                "code", flat=True
+            )
+        )
         for number, row in rows:
             if row["code"] in existing:
                 report.skipped.append(row["code"])
@@ -51,8 +64,9 @@ def import_assets(*, actor: Any, content: bytes) -> InventoryReport:
             try:
                 asset_create(actor=actor, **_values(row))
             except DomainError as exc:
-                raise DomainError(_("Row %(n)d: %(why)s") % {"n": number, "why": exc.message},
-                                  field="file") from None  # fmt: skip
+                raise DomainError(
+                    _("Row %(n)d: %(why)s") % {"n": number, "why": exc.message}, field="file"
+                ) from None
             existing.add(row["code"])
             report.created.append(row["code"])
     return report
@@ -69,8 +83,9 @@ def _read(content: bytes) -> list[tuple[int, dict[str, str]]]:
         lines = book.worksheets[0].iter_rows(values_only=True)
         header = [HEADERS.get(cell_text(h), cell_text(h).lower()) for h in next(lines, ())]
         if "code" not in header or "name" not in header:
-            raise DomainError(_("The first row must name the columns, with at least code and "
-                                "name."), field="file")  # fmt: skip
+            raise DomainError(
+                _("The first row must name the columns, with at least code and name."), field="file"
+            )
         rows: list[tuple[int, dict[str, str]]] = []
         for number, line in enumerate(lines, start=2):
             values = [cell_text(v) for v in line]
@@ -78,8 +93,16 @@ def _read(content: bytes) -> list[tuple[int, dict[str, str]]]:
                 continue
             if len(rows) >= MAX_ROWS:
                 raise DomainError(_("At most %(n)d assets at once.") % {"n": MAX_ROWS})
-            rows.append((number, {h: values[i] if i < len(values) else ""
-                                  for i, h in enumerate(header) if h in COLUMNS}))  # fmt: skip
+            rows.append(
+                (
+                    number,
+                    {
+                        h: values[i] if i < len(values) else ""
+                        for i, h in enumerate(header)
+                        if h in COLUMNS
+                    },
+                )
+            )
         return rows
     finally:
         book.close()
@@ -96,12 +119,15 @@ def _values(row: dict[str, str]) -> dict[str, Any]:
     if len(people) != len(numbers):
         raise DomainError(_("a responsible person's employee number is unknown."))
     return {
-        "code": row["code"], "name": row.get("name", ""),
+        "code": row["code"],
+        "name": row.get("name", ""),
         "kind": choice_from_text(row.get("kind") or "system", AssetKind, "kind"),
         "core": row.get("core", "").strip().lower() in YES,
-        "location": row.get("location", ""), "services": row.get("services", ""),
-        "owner_department": department, "responsible": people,
-    }  # fmt: skip
+        "location": row.get("location", ""),
+        "services": row.get("services", ""),
+        "owner_department": department,
+        "responsible": people,
+    }
 
 
 def inventory_workbook() -> bytes:
@@ -113,11 +139,18 @@ def inventory_workbook() -> bytes:
     sheet.title = _("assets")
     sheet.append(list(COLUMNS))
     for asset in Asset.objects.select_related("owner_department").prefetch_related("responsible"):
-        sheet.append([
-            asset.code, asset.name, asset.kind, "yes" if asset.core else "", asset.location,
-            asset.owner_department.code if asset.owner_department else "",
-            ",".join(p.employee_no for p in asset.responsible.all()), asset.services,
-        ])  # fmt: skip
+        sheet.append(
+            [
+                asset.code,
+                asset.name,
+                asset.kind,
+                "yes" if asset.core else "",
+                asset.location,
+                asset.owner_department.code if asset.owner_department else "",
+                ",".join(p.employee_no for p in asset.responsible.all()),
+                asset.services,
+            ]
+        )
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -18,7 +18,7 @@ from yingji.monitoring.choices import (
     Operator,
     Phase,
     Severity,
-)  # fmt: skip
+)
 
 
 class Asset(models.Model):
@@ -29,9 +29,13 @@ class Asset(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=AssetKind.choices)
     core = models.BooleanField(_("carries core business"), default=False)
     owner_department = models.ForeignKey(
-        "org.Department", verbose_name=_("owner department"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
-    )  # fmt: skip
+        "org.Department",
+        verbose_name=_("owner department"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     responsible = models.ManyToManyField(
         "org.Person", verbose_name=_("responsible people"), blank=True, related_name="+"
     )
@@ -73,9 +77,12 @@ class Check(models.Model):
     class Meta:
         ordering = ["asset", "name"]
         indexes = [
-            models.Index(fields=["next_run_at"], name="check_due",
-                         condition=models.Q(enabled=True, claim_token="")),
-        ]  # fmt: skip
+            models.Index(
+                fields=["next_run_at"],
+                name="check_due",
+                condition=models.Q(enabled=True, claim_token=""),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.asset.code} {self.name}"
@@ -151,9 +158,12 @@ class Rule(models.Model):
     class Meta:
         ordering = ["name"]
         indexes = [
-            models.Index(fields=["next_eval_at"], name="rule_due",
-                         condition=models.Q(enabled=True, claim_token="")),
-        ]  # fmt: skip
+            models.Index(
+                fields=["next_eval_at"],
+                name="rule_due",
+                condition=models.Q(enabled=True, claim_token=""),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -205,13 +215,19 @@ class Alert(models.Model):
         ordering = ["-started_at", "-pk"]
         indexes = [
             models.Index(fields=["status", "-started_at"], name="alert_status_started"),
-            models.Index(fields=["next_notify_at"], name="alert_repeat_due",
-                         condition=models.Q(status="firing")),
-        ]  # fmt: skip
+            models.Index(
+                fields=["next_notify_at"],
+                name="alert_repeat_due",
+                condition=models.Q(status="firing"),
+            ),
+        ]
         constraints = [  # one open alert per rule and series: the fingerprint
-            models.UniqueConstraint(fields=["rule", "series", "kind"], name="one_firing_alert",
-                                    condition=models.Q(status="firing")),
-        ]  # fmt: skip
+            models.UniqueConstraint(
+                fields=["rule", "series", "kind"],
+                name="one_firing_alert",
+                condition=models.Q(status="firing"),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.rule} {self.series} {self.status}"

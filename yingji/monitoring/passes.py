@@ -41,9 +41,12 @@ def _oldest_rule() -> datetime | None:
 @register_pass("monitoring.checks", oldest_due=_oldest_check)
 def run_due_checks(cycle: Any) -> int:
     ids = claim_due(
-        Check, due=Q(enabled=True, claim_token="", next_run_at__lte=cycle.now, asset__active=True),
-        order_by=("next_run_at",), claim={"lease_until": cycle.now + LEASE}, batch=CHECK_BATCH,
-    )  # fmt: skip
+        Check,
+        due=Q(enabled=True, claim_token="", next_run_at__lte=cycle.now, asset__active=True),
+        order_by=("next_run_at",),
+        claim={"lease_until": cycle.now + LEASE},
+        batch=CHECK_BATCH,
+    )
     checks = list(Check.objects.filter(pk__in=ids).select_related("asset"))
     with ThreadPoolExecutor(max_workers=8, thread_name_prefix="yingji-check") as pool:
         results = list(pool.map(_probe, checks))
@@ -59,22 +62,27 @@ def _probe(check: Check) -> probes.ProbeResult:
 @register_pass("monitoring.rules", oldest_due=_oldest_rule)
 def evaluate_due_rules(cycle: Any) -> int:
     ids = claim_due(
-        Rule, due=Q(enabled=True, claim_token="", next_eval_at__lte=cycle.now),
-        order_by=("next_eval_at",), claim={"lease_until": cycle.now + LEASE}, batch=RULE_BATCH,
-    )  # fmt: skip
+        Rule,
+        due=Q(enabled=True, claim_token="", next_eval_at__lte=cycle.now),
+        order_by=("next_eval_at",),
+        claim={"lease_until": cycle.now + LEASE},
+        batch=RULE_BATCH,
+    )
     for rule in Rule.objects.filter(pk__in=ids):
         if cycle.stopping:
             break
         services.rule_evaluate(rule=rule, now=cycle.now)
         Rule.objects.filter(pk=rule.pk, claim_token=rule.claim_token).update(
-            claim_token="", lease_until=None,
+            claim_token="",
+            lease_until=None,
             next_eval_at=cycle.now + timedelta(seconds=rule.eval_seconds),
-        )  # fmt: skip
+        )
     return len(ids)
 
 
-@register_pass("monitoring.repeats",
-               oldest_due=lambda: _oldest(Alert, "next_notify_at", status="firing"))  # fmt: skip
+@register_pass(
+    "monitoring.repeats", oldest_due=lambda: _oldest(Alert, "next_notify_at", status="firing")
+)
 def repeat_due_alerts(cycle: Any) -> int:
     due = Alert.objects.filter(status=AlertStatus.FIRING, next_notify_at__lte=cycle.now)
     sent = 0
@@ -129,11 +137,15 @@ def watch_yingji_itself(cycle: Any) -> int:
     if not assets:
         return 0
     figures = _this_host().collect() + [
-        {"metric": "yingji_checks_overdue",
-         "value": Check.objects.filter(enabled=True, next_run_at__lt=cycle.now - LEASE).count()},
-        {"metric": "yingji_engine_lag_seconds",
-         "value": max((pass_lag(p, cycle.now) for p in PASSES.values()), default=0.0)},
-    ]  # fmt: skip
+        {
+            "metric": "yingji_checks_overdue",
+            "value": Check.objects.filter(enabled=True, next_run_at__lt=cycle.now - LEASE).count(),
+        },
+        {
+            "metric": "yingji_engine_lag_seconds",
+            "value": max((pass_lag(p, cycle.now) for p in PASSES.values()), default=0.0),
+        },
+    ]
     rows = services.parse_samples({"samples": figures}, cycle.now)
     for asset in assets:
         services.samples_ingest(asset=asset, rows=rows)

@@ -44,16 +44,22 @@ def run(kind: str, target: str, config: dict[str, Any], timeout: float) -> Probe
     except Exception as exc:  # a probe's failure is its result; the engine carries on
         result = ProbeResult(False, f"{type(exc).__name__}: {exc}"[:500])
     elapsed = time.monotonic() - started
-    result.samples += [("probe_success", {}, 1.0 if result.ok else 0.0),
-                       ("probe_duration_seconds", {}, round(elapsed, 4))]  # fmt: skip
+    result.samples += [
+        ("probe_success", {}, 1.0 if result.ok else 0.0),
+        ("probe_duration_seconds", {}, round(elapsed, 4)),
+    ]
     return result
 
 
 def http_probe(target: str, config: dict[str, Any], timeout: float) -> ProbeResult:
     response = _pool().request(
-        "GET", target, timeout=urllib3.Timeout(total=timeout), preload_content=False,
-        redirect=True, headers={"User-Agent": "Yingji-monitoring"},
-    )  # fmt: skip
+        "GET",
+        target,
+        timeout=urllib3.Timeout(total=timeout),
+        preload_content=False,
+        redirect=True,
+        headers={"User-Agent": "Yingji-monitoring"},
+    )
     body = response.read(MAX_BODY, decode_content=True)
     response.release_conn()
     samples: list[tuple[str, dict[str, str], float]] = [
@@ -93,8 +99,9 @@ def tcp_probe(target: str, config: dict[str, Any], timeout: float) -> ProbeResul
 def prometheus_probe(target: str, config: dict[str, Any], timeout: float) -> ProbeResult:
     """Scrape an exporter's text exposition, keeping the configured metric names (all of
     them when none are named, up to MAX_SERIES)."""
-    response = _pool().request("GET", target, timeout=urllib3.Timeout(total=timeout),
-                               preload_content=False)  # fmt: skip
+    response = _pool().request(
+        "GET", target, timeout=urllib3.Timeout(total=timeout), preload_content=False
+    )
     body = response.read(MAX_BODY + 1, decode_content=True)
     response.release_conn()
     if response.status != 200:
@@ -142,14 +149,15 @@ async def _snmp(target: str, config: dict[str, Any], timeout: float) -> ProbeRes
         UdpTransportTarget,
         get_cmd,
         walk_cmd,
-    )  # fmt: skip
+    )
 
     host, _sep, port = target.rpartition(":")
     engine = SnmpEngine()
     try:
         auth = _snmp_credentials(config)
-        transport = await UdpTransportTarget.create((host.strip("[]"), int(port)),
-                                                    timeout=timeout, retries=0)  # fmt: skip
+        transport = await UdpTransportTarget.create(
+            (host.strip("[]"), int(port)), timeout=timeout, retries=0
+        )
         error, status, _index, binds = await get_cmd(
             engine, auth, transport, ContextData(), ObjectType(ObjectIdentity(SYS_UPTIME))
         )
@@ -161,9 +169,13 @@ async def _snmp(target: str, config: dict[str, Any], timeout: float) -> ProbeRes
         table: dict[str, dict[str, Any]] = {}
         for column, field_name in IF_COLUMNS.items():
             async for error, status, _index, row in walk_cmd(
-                engine, auth, transport, ContextData(), ObjectType(ObjectIdentity(column)),
+                engine,
+                auth,
+                transport,
+                ContextData(),
+                ObjectType(ObjectIdentity(column)),
                 lexicographicMode=False,
-            ):  # fmt: skip
+            ):
                 if error or status:
                     break
                 for oid, value in row:
@@ -196,9 +208,13 @@ def _snmp_credentials(config: dict[str, Any]) -> Any:
         "AES-256": hlapi.usmAesBlumenthalCfb256Protocol,
         "AES-256-C": hlapi.usmAesCfb256Protocol,
     }[config["priv_protocol"]]
-    return hlapi.UsmUserData(config["user"], authKey=config["auth_key"],
-                             privKey=config.get("priv_key"), authProtocol=auth,
-                             privProtocol=priv)  # fmt: skip
+    return hlapi.UsmUserData(
+        config["user"],
+        authKey=config["auth_key"],
+        privKey=config.get("priv_key"),
+        authProtocol=auth,
+        privProtocol=priv,
+    )
 
 
 def _interface_samples(table: dict[str, dict[str, Any]]) -> list[tuple[str, dict[str, str], float]]:
@@ -229,8 +245,11 @@ def ping_probe(target: str, config: dict[str, Any], timeout: float) -> ProbeResu
         try:
             host = ping(target, count=count, interval=0.2, timeout=timeout, privileged=True)
         except SocketPermissionError:
-            return ProbeResult(False, "ping is not allowed: set net.ipv4.ping_group_range "
-                                      "to include Yingji's group, or run it as root")  # fmt: skip
+            return ProbeResult(
+                False,
+                "ping is not allowed: set net.ipv4.ping_group_range "
+                "to include Yingji's group, or run it as root",
+            )
     samples: list[tuple[str, dict[str, str], float]] = [
         ("probe_icmp_packet_loss_ratio", {}, float(host.packet_loss))
     ]

@@ -75,8 +75,10 @@ def report_initial(user: Any, alert_id: Any) -> dict[str, Any]:
     except Http404:
         return {}
     asset = alert.asset
-    symptoms = f"{alert.rule.name}: {alert.series} = {alert.value} ({alert.rule.operator} " \
-               f"{alert.rule.threshold})"  # fmt: skip
+    symptoms = (
+        f"{alert.rule.name}: {alert.series} = {alert.value} ({alert.rule.operator} "
+        f"{alert.rule.threshold})"
+    )
     return {
         "title": f"{asset.name}: {alert.rule.name}"[:200],
         "category": "facility" if asset.kind == "facility" else "information_system",

@@ -84,8 +84,9 @@ def _held(since: datetime | None, at: datetime, seconds: int) -> bool:
     return since is not None and (at - since).total_seconds() >= seconds
 
 
-def _m_of_n(spec: Spec, m_n: tuple[int, int], state: State, at: datetime,
-            value: float) -> tuple[State, str | None]:  # fmt: skip
+def _m_of_n(
+    spec: Spec, m_n: tuple[int, int], state: State, at: datetime, value: float
+) -> tuple[State, str | None]:
     m, n = m_n
     window = (state.window + ("1" if spec.breaching(value, at) else "0"))[-n:]
     state = replace(state, last_at=at, window=window)

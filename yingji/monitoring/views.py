@@ -31,7 +31,7 @@ from yingji.monitoring.queries import (
     may_read_own,
     visible_alerts,
     visible_assets,
-)  # fmt: skip
+)
 
 PAGE = 100
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -46,9 +46,11 @@ def asset_list(request: HttpRequest) -> HttpResponse:
     firing: dict[int, list[Alert]] = {}
     for alert in firing_alerts(request.user):
         firing.setdefault(alert.asset_id, []).append(alert)
-    context = {"rows": [(a, firing.get(a.pk, [])) for a in assets],
-               "may_manage": services.may_manage(request.user),
-               "firing_count": sum(len(v) for v in firing.values())}  # fmt: skip
+    context = {
+        "rows": [(a, firing.get(a.pk, [])) for a in assets],
+        "may_manage": services.may_manage(request.user),
+        "firing_count": sum(len(v) for v in firing.values()),
+    }
     return render(request, "monitoring/assets.html", context)
 
 
@@ -108,8 +110,11 @@ def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def alert_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
     alert = get_alert_for(request.user, pk)
-    flash_outcome(request, lambda: services.alert_acknowledge(actor=request.user, alert=alert),
-                  _("Acknowledged: the repeats have stopped."))  # fmt: skip
+    flash_outcome(
+        request,
+        lambda: services.alert_acknowledge(actor=request.user, alert=alert),
+        _("Acknowledged: the repeats have stopped."),
+    )
     return redirect("monitoring:alert", pk=pk)
 
 
@@ -118,8 +123,11 @@ def alert_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
 def alert_noise(request: HttpRequest, pk: int) -> HttpResponse:
     alert = get_alert_for(request.user, pk)
     reason = request.POST.get("reason", "")[:500]
-    flash_outcome(request, lambda: services.alert_mark_noise(actor=request.user, alert=alert,
-                  reason=reason), _("Marked as noise."))  # fmt: skip
+    flash_outcome(
+        request,
+        lambda: services.alert_mark_noise(actor=request.user, alert=alert, reason=reason),
+        _("Marked as noise."),
+    )
     if not reason.strip():
         messages.info(request, _("Say why this alert is noise."))
     return redirect("monitoring:alert", pk=pk)
@@ -148,8 +156,12 @@ def check_create(request: HttpRequest, pk: int) -> HttpResponse:
     asset = get_asset_for(request.user, pk)
     form = CheckForm(request.POST or None)
     if request.method == "POST":
-        check = save_form(form, lambda _data: services.check_create(
-            actor=request.user, asset=asset, **form.service_fields()))  # fmt: skip
+        check = save_form(
+            form,
+            lambda _data: services.check_create(
+                actor=request.user, asset=asset, **form.service_fields()
+            ),
+        )
         if check is not None:
             messages.success(request, _("Saved. The engine runs it now and then on schedule."))
             return redirect("monitoring:asset", pk=pk)
@@ -198,8 +210,11 @@ def rule_list(request: HttpRequest) -> HttpResponse:
             if saved is not None:
                 messages.success(request, _("Rule saved; the engine evaluates it from now on."))
                 return redirect("monitoring:rules")
-    context = {"rules": Rule.objects.select_related("asset").order_by("name")[:500],
-               "form": form, "preview": preview}  # fmt: skip
+    context = {
+        "rules": Rule.objects.select_related("asset").order_by("name")[:500],
+        "form": form,
+        "preview": preview,
+    }
     return render(request, "monitoring/rules.html", context)
 
 
@@ -217,8 +232,9 @@ def asset_import(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             error = str(exc.message)
     status = 400 if error else 200
-    return render(request, "monitoring/import.html", {"error": error, "report": report},
-                  status=status)  # fmt: skip
+    return render(
+        request, "monitoring/import.html", {"error": error, "report": report}, status=status
+    )
 
 
 @login_required
@@ -275,8 +291,11 @@ def silence_add(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Give the start, the end and what the maintenance is."))
         return redirect("monitoring:asset", pk=pk)
-    flash_outcome(request, lambda: services.silence_create(actor=request.user, asset=asset,
-                  **form.cleaned_data), _("Maintenance window set."))  # fmt: skip
+    flash_outcome(
+        request,
+        lambda: services.silence_create(actor=request.user, asset=asset, **form.cleaned_data),
+        _("Maintenance window set."),
+    )
     return redirect("monitoring:asset", pk=pk)
 
 
@@ -290,12 +309,17 @@ def rule_edit(request: HttpRequest, pk: int) -> HttpResponse:
     preview = None
     if request.method == "POST":
         if "preview" in request.POST:
-            checked = save_form(form, lambda data: services.rule_checked(actor=request.user,
-                                **data))  # fmt: skip
+            checked = save_form(
+                form, lambda data: services.rule_checked(actor=request.user, **data)
+            )
             if checked is not None:
                 preview = services.rule_preview(rule=checked, now=timezone.now())
-        elif save_form(form, lambda data: services.rule_update(actor=request.user, rule=rule,
-                                                               **data)) is not None:  # fmt: skip
+        elif (
+            save_form(
+                form, lambda data: services.rule_update(actor=request.user, rule=rule, **data)
+            )
+            is not None
+        ):
             messages.success(request, _("Rule changed."))
             return redirect("monitoring:rules")
     context = {"form": form, "preview": preview, "rule": rule}

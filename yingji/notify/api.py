@@ -38,15 +38,27 @@ class ChannelSerializer(serializers.ModelSerializer):
     class Meta:
         model = Channel
         fields = [
-            "id", "name", "kind", "config", "enabled", "personal", "all_staff", "canary",
-            "position", "per_minute", "language", "broken_reason", "failures_in_row",
-        ]  # fmt: skip
+            "id",
+            "name",
+            "kind",
+            "config",
+            "enabled",
+            "personal",
+            "all_staff",
+            "canary",
+            "position",
+            "per_minute",
+            "language",
+            "broken_reason",
+            "failures_in_row",
+        ]
         read_only_fields = ["broken_reason", "failures_in_row"]
 
     def to_representation(self, channel: Channel) -> dict[str, Any]:
         data = super().to_representation(channel)
-        data["config"] = {k: MASK if k in SECRET_FIELDS and v else v
-                          for k, v in channel.config.items()}  # fmt: skip
+        data["config"] = {
+            k: MASK if k in SECRET_FIELDS and v else v for k, v in channel.config.items()
+        }
         return data
 
 
@@ -60,9 +72,22 @@ class MessageSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Message
-        fields = ["id", "event", "title", "body", "link", "broadcast", "require_receipt",
-                  "created_at", "recipients", "confirmed", "outgoing", "delivered", "waiting",
-                  "failing"]  # fmt: skip
+        fields = [
+            "id",
+            "event",
+            "title",
+            "body",
+            "link",
+            "broadcast",
+            "require_receipt",
+            "created_at",
+            "recipients",
+            "confirmed",
+            "outgoing",
+            "delivered",
+            "waiting",
+            "failing",
+        ]
         read_only_fields = fields
 
 
@@ -72,8 +97,16 @@ class DeliverySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Delivery
-        fields = ["id", "person", "channel", "status", "attempts", "sent_at", "last_error",
-                  "confirmed_at"]  # fmt: skip
+        fields = [
+            "id",
+            "person",
+            "channel",
+            "status",
+            "attempts",
+            "sent_at",
+            "last_error",
+            "confirmed_at",
+        ]
         read_only_fields = fields
 
 
@@ -93,14 +126,21 @@ class BroadcastSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200)
     body = serializers.CharField(max_length=20000, required=False, allow_blank=True, default="")
     require_receipt = serializers.BooleanField(default=True)
-    escalate_minutes = serializers.IntegerField(min_value=1, max_value=1440, required=False,
-                                                allow_null=True, default=None)  # fmt: skip
+    escalate_minutes = serializers.IntegerField(
+        min_value=1, max_value=1440, required=False, allow_null=True, default=None
+    )
 
 
-LOAD = inline_serializer("BroadcastLoad", {
-    "channel": serializers.CharField(), "deliveries": serializers.IntegerField(),
-    "per_minute": serializers.IntegerField(), "minutes": serializers.IntegerField(),
-}, many=True)  # fmt: skip
+LOAD = inline_serializer(
+    "BroadcastLoad",
+    {
+        "channel": serializers.CharField(),
+        "deliveries": serializers.IntegerField(),
+        "per_minute": serializers.IntegerField(),
+        "minutes": serializers.IntegerField(),
+    },
+    many=True,
+)
 
 
 class ChannelViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -128,9 +168,20 @@ class ChannelViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         for name in SECRET_FIELDS:  # left out or masked: the saved secret stays
             if config.get(name) in (None, "", MASK) and channel.config.get(name):
                 config[name] = channel.config[name]
-        fields = {name: data.get(name, getattr(channel, name)) for name in
-                  ("name", "kind", "enabled", "personal", "all_staff", "canary", "position",
-                   "per_minute", "language")}  # fmt: skip
+        fields = {
+            name: data.get(name, getattr(channel, name))
+            for name in (
+                "name",
+                "kind",
+                "enabled",
+                "personal",
+                "all_staff",
+                "canary",
+                "position",
+                "per_minute",
+                "language",
+            )
+        }
         saved = services.channel_save(actor=request.user, channel=channel, config=config, **fields)
         return Response(ChannelSerializer(saved).data)
 
@@ -174,8 +225,9 @@ class MessageViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @action(detail=False, methods=["post"])
     def broadcast(self, request: Request) -> Response:
         """R-ACT-2 / R-END-2: to every active person and every all-staff channel."""
-        message = services.broadcast_send(actor=request.user, **validated(BroadcastSerializer,
-                                                                          request))  # fmt: skip
+        message = services.broadcast_send(
+            actor=request.user, **validated(BroadcastSerializer, request)
+        )
         counted = with_counts(Message.objects.filter(pk=message.pk)).get()
         return Response(MessageSerializer(counted).data, status=status.HTTP_201_CREATED)
 
@@ -184,11 +236,17 @@ class MessageViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def broadcast_estimate(self, request: Request) -> Response:
         """Before a broadcast: each channel's messages, its budget and the minutes it needs."""
         require_org_manager(request.user)
-        return Response([
-            {"channel": load.channel.name, "deliveries": load.deliveries,
-             "per_minute": load.per_minute, "minutes": load.minutes}
-            for load in services.broadcast_estimate()
-        ])  # fmt: skip
+        return Response(
+            [
+                {
+                    "channel": load.channel.name,
+                    "deliveries": load.deliveries,
+                    "per_minute": load.per_minute,
+                    "minutes": load.minutes,
+                }
+                for load in services.broadcast_estimate()
+            ]
+        )
 
 
 class InboxViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):

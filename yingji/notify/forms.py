@@ -29,9 +29,16 @@ CONFIG_FIELDS = (
 SECRET_FIELDS = ("secret", "password", "auth_header")
 # The channel's own columns, as the form names them.
 CHANNEL_FIELDS = (
-    "name", "kind", "enabled", "personal", "all_staff", "canary", "position", "per_minute",
+    "name",
+    "kind",
+    "enabled",
+    "personal",
+    "all_staff",
+    "canary",
+    "position",
+    "per_minute",
     "language",
-)  # fmt: skip
+)
 
 K = ChannelKind
 SMTP_FIELDS = ("host", "port", "security", "username", "password", "from_address")

@@ -88,10 +88,13 @@ def _claim_for_lane(channel_id: int, now: datetime, *, urgent: bool) -> int:
         Delivery,
         due=_due(now, urgent) & Q(channel_id=channel_id),
         order_by=("priority", "next_attempt_at"),
-        claim={"status": DeliveryStatus.SENDING, "lease_until": now + LEASE,
-               "attempts": F("attempts") + 1},
+        claim={
+            "status": DeliveryStatus.SENDING,
+            "lease_until": now + LEASE,
+            "attempts": F("attempts") + 1,
+        },
         batch=lanes.room(channel_id, urgent=urgent) * chunk,
-    )  # fmt: skip
+    )
     claimed = sorted(_load_claimed(ids), key=lambda d: (d.priority, d.pk))
     if not claimed:
         return 0
@@ -141,9 +144,16 @@ def _load_claimed(ids: list[int]) -> list[Delivery]:
 
 # What sending reads of a delivery (its error and answer columns are only written).
 DELIVERY_FIELDS = (
-    "message", "person", "channel", "address", "status", "attempts", "priority",
-    "claim_token", "receipt_token",
-)  # fmt: skip
+    "message",
+    "person",
+    "channel",
+    "address",
+    "status",
+    "attempts",
+    "priority",
+    "claim_token",
+    "receipt_token",
+)
 
 
 def _hand_back(deliveries: list[Delivery]) -> None:

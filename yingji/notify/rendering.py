@@ -91,8 +91,10 @@ def shown_facts(event: str, context: dict[str, Any], language: str | None) -> di
     if text.prepare is None:
         return dict(context)
     with translation.override(_language(language)):
-        return {key: str(value) if isinstance(value, Promise) else value
-                for key, value in text.prepare(dict(context)).items()}  # fmt: skip
+        return {
+            key: str(value) if isinstance(value, Promise) else value
+            for key, value in text.prepare(dict(context)).items()
+        }
 
 
 def notice_for(message: Any, language: str | None = None, *, receipt_token: str = "") -> Notice:

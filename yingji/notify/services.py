@@ -604,13 +604,16 @@ def broadcast_estimate() -> list[BroadcastLoad]:
     minutes at 300 a minute with a fifth kept for targeted notices)."""
     people = list(Person.objects.filter(status=PersonStatus.ACTIVE))
     loads = [
-        BroadcastLoad(channel, sum(1 for p in people if _personal_address(channel, p)),
-                      per_minute_budget(channel, broadcast=True))
+        BroadcastLoad(
+            channel,
+            sum(1 for p in people if _personal_address(channel, p)),
+            per_minute_budget(channel, broadcast=True),
+        )
         for channel in _personal_channels()
     ] + [
         BroadcastLoad(channel, 1, per_minute_budget(channel, broadcast=True))
         for channel in Channel.objects.filter(enabled=True, all_staff=True)
-    ]  # fmt: skip
+    ]
     return [load for load in loads if load.deliveries]
 
 

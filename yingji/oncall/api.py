@@ -66,25 +66,35 @@ class SwapSerializer(serializers.Serializer):
 
 class RosterSerializer(serializers.ModelSerializer):
     layers = LayerSerializer(many=True, read_only=True)
-    calendar = serializers.PrimaryKeyRelatedField(queryset=HolidayCalendar.objects.all(),
-                                                  required=False, allow_null=True)  # fmt: skip
+    calendar = serializers.PrimaryKeyRelatedField(
+        queryset=HolidayCalendar.objects.all(), required=False, allow_null=True
+    )
 
     class Meta:
         model = Roster
         fields = ["id", "name", "time_zone", "calendar", "description", "layers"]
 
 
-SegmentSerializer = inline_serializer("DutyShift", {
-    "starts_at": serializers.DateTimeField(), "ends_at": serializers.DateTimeField(),
-    "person": serializers.IntegerField(allow_null=True), "source": serializers.CharField(),
-})  # fmt: skip
+SegmentSerializer = inline_serializer(
+    "DutyShift",
+    {
+        "starts_at": serializers.DateTimeField(),
+        "ends_at": serializers.DateTimeField(),
+        "person": serializers.IntegerField(allow_null=True),
+        "source": serializers.CharField(),
+    },
+)
 
 
 def _shift(segment: Segment | None) -> dict[str, Any] | None:
     if segment is None:
         return None
-    return {"starts_at": segment.starts_at, "ends_at": segment.ends_at,
-            "person": segment.person, "source": segment.source}  # fmt: skip
+    return {
+        "starts_at": segment.starts_at,
+        "ends_at": segment.ends_at,
+        "person": segment.person,
+        "source": segment.source,
+    }
 
 
 class CalendarSerializer(serializers.ModelSerializer):
@@ -112,30 +122,34 @@ class RosterViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     @extend_schema(request=LayerSerializer, responses=LayerSerializer)
     @action(detail=True, methods=["post"])
     def layers(self, request: Request, pk: Any = None) -> Response:
-        layer = services.layer_add(actor=request.user, roster=self.get_object(),
-                                   **validated(LayerSerializer, request))  # fmt: skip
+        layer = services.layer_add(
+            actor=request.user, roster=self.get_object(), **validated(LayerSerializer, request)
+        )
         return Response(LayerSerializer(layer).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=OverrideSerializer, responses=OverrideSerializer)
     @action(detail=True, methods=["post"])
     def overrides(self, request: Request, pk: Any = None) -> Response:
-        override = services.override_add(actor=request.user, roster=self.get_object(),
-                                         **validated(OverrideSerializer, request))  # fmt: skip
+        override = services.override_add(
+            actor=request.user, roster=self.get_object(), **validated(OverrideSerializer, request)
+        )
         return Response(OverrideSerializer(override).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=SwapSerializer, responses=OverrideSerializer(many=True))
     @action(detail=True, methods=["post"])
     def swap(self, request: Request, pk: Any = None) -> Response:
         """Two people trade the shifts that `first` and `second` fall in (two overrides)."""
-        made = services.shift_swap(actor=request.user, roster=self.get_object(),
-                                   **validated(SwapSerializer, request))  # fmt: skip
+        made = services.shift_swap(
+            actor=request.user, roster=self.get_object(), **validated(SwapSerializer, request)
+        )
         return Response(OverrideSerializer(made, many=True).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         parameters=[OpenApiParameter("at", str, description="ISO 8601 instant; default now")],
-        responses=inline_serializer("OnDuty", {"now": SegmentSerializer,
-                                               "next": SegmentSerializer}),
-    )  # fmt: skip
+        responses=inline_serializer(
+            "OnDuty", {"now": SegmentSerializer, "next": SegmentSerializer}
+        ),
+    )
     @action(detail=True, methods=["get"], url_path="on-duty")
     def on_duty(self, request: Request, pk: Any = None) -> Response:
         """Who is on duty at `at` (default now) until when, and who comes next."""
@@ -167,8 +181,9 @@ class CalendarViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         checked = CalendarDaySerializer(data=request.data, many=True)
         checked.is_valid(raise_exception=True)
         rows = [(d["date"], d["kind"], d["name"]) for d in checked.validated_data]
-        count = services.calendar_days_set(actor=request.user, calendar=self.get_object(),
-                                           days=rows)  # fmt: skip
+        count = services.calendar_days_set(
+            actor=request.user, calendar=self.get_object(), days=rows
+        )
         return Response({"saved": count})
 
 
@@ -201,8 +216,10 @@ class PolicyViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         """Steps in order: `{"target": "roster"|"person"|"channel", "<target>": id,
         "delay_minutes": n}`."""
         data = validated(PolicySerializer, request)
-        steps = [{k: (v.pk if hasattr(v, "pk") else v) for k, v in step.items()}
-                 for step in data.pop("steps")]  # fmt: skip
+        steps = [
+            {k: (v.pk if hasattr(v, "pk") else v) for k, v in step.items()}
+            for step in data.pop("steps")
+        ]
         policy = policy_create(actor=request.user, steps=steps, **data)
         return Response(PolicySerializer(policy).data, status=status.HTTP_201_CREATED)
 
@@ -210,10 +227,12 @@ class PolicyViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 class ContactRuleSerializer(serializers.ModelSerializer):
     person = serializers.PrimaryKeyRelatedField(queryset=Person.objects.all())
     urgency = serializers.ChoiceField(choices=Urgency.choices)
-    channels = serializers.PrimaryKeyRelatedField(queryset=Channel.objects.all(), many=True,
-                                                  required=False)  # fmt: skip
-    then_channels = serializers.PrimaryKeyRelatedField(queryset=Channel.objects.all(),
-                                                       many=True, required=False)  # fmt: skip
+    channels = serializers.PrimaryKeyRelatedField(
+        queryset=Channel.objects.all(), many=True, required=False
+    )
+    then_channels = serializers.PrimaryKeyRelatedField(
+        queryset=Channel.objects.all(), many=True, required=False
+    )
     then_minutes = serializers.IntegerField(min_value=0, max_value=60, required=False, default=0)
 
     class Meta:
@@ -241,9 +260,10 @@ class ContactRuleViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         data = validated(ContactRuleSerializer, request)
         urgency = data["urgency"]
         services.contact_rules_set(
-            actor=request.user, person=data["person"],
+            actor=request.user,
+            person=data["person"],
             rules={urgency: data.get("channels", [])},
             then={urgency: (data.get("then_channels", []), data.get("then_minutes", 0))},
-        )  # fmt: skip
+        )
         rule = ContactRule.objects.get(person=data["person"], urgency=urgency)
         return Response(ContactRuleSerializer(rule).data, status=status.HTTP_201_CREATED)

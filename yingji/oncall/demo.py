@@ -19,19 +19,43 @@ def load_demo_oncall() -> EscalationPolicy:
     existing = EscalationPolicy.objects.filter(name="先值班、后部门负责人").first()
     if existing:
         return existing
-    people = {p.user.username: p for p in Person.objects.filter(
-        user__username__in=["executor", "expert", "head"]).select_related("user")}  # fmt: skip
+    people = {
+        p.user.username: p
+        for p in Person.objects.filter(
+            user__username__in=["executor", "expert", "head"]
+        ).select_related("user")
+    }
     calendar = services.calendar_create(actor=DEMO, name="法定节假日")
-    roster = services.roster_create(actor=DEMO, name="运维值班", calendar=calendar,
-                                    description="信息技术部 7×24 值班")  # fmt: skip
+    roster = services.roster_create(
+        actor=DEMO, name="运维值班", calendar=calendar, description="信息技术部 7×24 值班"
+    )
     start = timezone.localdate() - timedelta(days=7)
-    services.layer_add(actor=DEMO, roster=roster, name="工作日白班", rotation="daily",
-                       handoff=time(9), start_date=start, days="workdays",
-                       members=[people["executor"], people["expert"]])  # fmt: skip
-    services.layer_add(actor=DEMO, roster=roster, name="休息日值班", rotation="weekly",
-                       handoff=time(9), start_date=start, days="restdays",
-                       members=[people["executor"], people["head"]])  # fmt: skip
-    return policy_create(actor=DEMO, name="先值班、后部门负责人", repeat=1, steps=[
-        {"target": "roster", "roster": roster, "delay_minutes": 0},
-        {"target": "person", "person": people["head"], "delay_minutes": 10},
-    ])  # fmt: skip
+    services.layer_add(
+        actor=DEMO,
+        roster=roster,
+        name="工作日白班",
+        rotation="daily",
+        handoff=time(9),
+        start_date=start,
+        days="workdays",
+        members=[people["executor"], people["expert"]],
+    )
+    services.layer_add(
+        actor=DEMO,
+        roster=roster,
+        name="休息日值班",
+        rotation="weekly",
+        handoff=time(9),
+        start_date=start,
+        days="restdays",
+        members=[people["executor"], people["head"]],
+    )
+    return policy_create(
+        actor=DEMO,
+        name="先值班、后部门负责人",
+        repeat=1,
+        steps=[
+            {"target": "roster", "roster": roster, "delay_minutes": 0},
+            {"target": "person", "person": people["head"], "delay_minutes": 10},
+        ],
+    )

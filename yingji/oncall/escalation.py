@@ -34,33 +34,42 @@ from yingji.org.choices import GroupKind
 from yingji.org.models import Person
 
 MAX_STEPS, MAX_DELAY, MAX_REPEAT = 10, 24 * 60, 9
-TARGET_MODELS: dict[str, Any] = {StepTarget.ROSTER: Roster, StepTarget.PERSON: Person,
-                                 StepTarget.CHANNEL: Channel}  # fmt: skip
+TARGET_MODELS: dict[str, Any] = {
+    StepTarget.ROSTER: Roster,
+    StepTarget.PERSON: Person,
+    StepTarget.CHANNEL: Channel,
+}
 
 
 def _checked_step(index: int, raw: dict[str, Any]) -> EscalationStep:
     target = raw.get("target")
     if target not in StepTarget.values:
-        raise DomainError(_("Step %(n)d: choose whom it notifies.") % {"n": index + 1},
-                          field="steps")  # fmt: skip
+        raise DomainError(
+            _("Step %(n)d: choose whom it notifies.") % {"n": index + 1}, field="steps"
+        )
     delay = raw.get("delay_minutes", 0)
     if not isinstance(delay, int) or not 0 <= delay <= MAX_DELAY:
-        raise DomainError(_("Step %(n)d: the delay is 0 to 1440 minutes.") % {"n": index + 1},
-                          field="steps")  # fmt: skip
+        raise DomainError(
+            _("Step %(n)d: the delay is 0 to 1440 minutes.") % {"n": index + 1}, field="steps"
+        )
     chosen = raw.get(target)
     model = TARGET_MODELS[target]
     if not isinstance(chosen, model):
         chosen = model.objects.filter(pk=chosen).first() if isinstance(chosen, int) else None
     if chosen is None or (target == StepTarget.PERSON and chosen.status != "active"):
-        raise DomainError(_("Step %(n)d: the roster, person or channel does not exist.")
-                          % {"n": index + 1}, field="steps")  # fmt: skip
-    return EscalationStep(position=index, delay_minutes=delay, target=target,
-                          **{str(target): chosen})  # fmt: skip
+        raise DomainError(
+            _("Step %(n)d: the roster, person or channel does not exist.") % {"n": index + 1},
+            field="steps",
+        )
+    return EscalationStep(
+        position=index, delay_minutes=delay, target=target, **{str(target): chosen}
+    )
 
 
 @transaction.atomic
-def policy_create(*, actor: Any, name: str, steps: Sequence[dict[str, Any]],
-                  repeat: int = 0) -> EscalationPolicy:  # fmt: skip
+def policy_create(
+    *, actor: Any, name: str, steps: Sequence[dict[str, Any]], repeat: int = 0
+) -> EscalationPolicy:
     """Steps in order, each `{"delay_minutes", "target": "roster"|"person"|"channel",
     <target>: object or id}`; the whole list is repeated `repeat` more times."""
     require_manager(actor)
@@ -76,29 +85,48 @@ def policy_create(*, actor: Any, name: str, steps: Sequence[dict[str, Any]],
     for step in checked:
         step.policy = policy
     EscalationStep.objects.bulk_create(checked)
-    audit_record(actor=actor, action="oncall.policy.create", obj=policy, regulation="R-MON-2",
-                 after={"steps": len(checked), "repeat": repeat})  # fmt: skip
+    audit_record(
+        actor=actor,
+        action="oncall.policy.create",
+        obj=policy,
+        regulation="R-MON-2",
+        after={"steps": len(checked), "repeat": repeat},
+    )
     return policy
 
 
 def snapshot(policy: EscalationPolicy) -> list[dict[str, Any]]:
-    return [{"delay": s.delay_minutes, "target": s.target,
-             "id": s.roster_id or s.person_id or s.channel_id}
-            for s in policy.steps.order_by("position")]  # fmt: skip
+    return [
+        {
+            "delay": s.delay_minutes,
+            "target": s.target,
+            "id": s.roster_id or s.person_id or s.channel_id,
+        }
+        for s in policy.steps.order_by("position")
+    ]
 
 
-def escalations_start(*, alerts: Sequence[IncomingAlert], policy: EscalationPolicy,
-                      now: datetime) -> int:  # fmt: skip
+def escalations_start(
+    *, alerts: Sequence[IncomingAlert], policy: EscalationPolicy, now: datetime
+) -> int:
     """New alerts set off on the policy as it is now (one query for the steps, one insert)."""
     steps = snapshot(policy)
     if not alerts or not steps:
         return 0
     first = now + timedelta(minutes=steps[0]["delay"])
-    Escalation.objects.bulk_create([
-        Escalation(alert=alert, policy_name=policy.name, steps=steps, repeat=policy.repeat,
-                   next_at=first)
-        for alert in alerts
-    ], batch_size=500)  # fmt: skip
+    Escalation.objects.bulk_create(
+        [
+            Escalation(
+                alert=alert,
+                policy_name=policy.name,
+                steps=steps,
+                repeat=policy.repeat,
+                next_at=first,
+            )
+            for alert in alerts
+        ],
+        batch_size=500,
+    )
     transaction.on_commit(wake_engines)
     return len(alerts)
 
@@ -128,12 +156,23 @@ def escalation_shown(alert: IncomingAlert) -> dict[str, Any] | None:
         return None
     ids = {p for record in escalation.told for p in record.get("people", [])}
     names = dict(Person.objects.filter(pk__in=ids).values_list("pk", "full_name"))
-    told = [{"at": datetime.fromisoformat(r["at"]), "step": r["step"] + 1,
-             "round": r["round"] + 1, "people": [names.get(p, "?") for p in r.get("people", [])],
-             "nobody_on_duty": r.get("nobody_on_duty", False)}
-            for r in escalation.told]  # fmt: skip
-    return {"policy": escalation.policy_name, "told": told, "next_at": escalation.next_at,
-            "next_step": escalation.step + 1, "ended": escalation.get_ended_display()}  # fmt: skip
+    told = [
+        {
+            "at": datetime.fromisoformat(r["at"]),
+            "step": r["step"] + 1,
+            "round": r["round"] + 1,
+            "people": [names.get(p, "?") for p in r.get("people", [])],
+            "nobody_on_duty": r.get("nobody_on_duty", False),
+        }
+        for r in escalation.told
+    ]
+    return {
+        "policy": escalation.policy_name,
+        "told": told,
+        "next_at": escalation.next_at,
+        "next_step": escalation.step + 1,
+        "ended": escalation.get_ended_display(),
+    }
 
 
 def paged_people(alert: IncomingAlert) -> set[int]:
@@ -146,18 +185,31 @@ def escalation_run(*, escalation: Escalation, now: datetime) -> bool:
     """Run the due step, then schedule the next one (or the next round, or the end).
     Releases the claim; False when the escalation had ended meanwhile."""
     with transaction.atomic():
-        current = Escalation.objects.select_for_update().select_related(
-            "alert__integration").get(pk=escalation.pk)  # fmt: skip
+        current = (
+            Escalation.objects.select_for_update()
+            .select_related("alert__integration")
+            .get(pk=escalation.pk)
+        )
         if current.ended or current.claim_token != escalation.claim_token:
             Escalation.objects.filter(pk=current.pk, claim_token=escalation.claim_token).update(
-                claim_token="", lease_until=None)  # fmt: skip
+                claim_token="", lease_until=None
+            )
             return False
         step = current.steps[current.step]
         current.told = [*current.told, _notify_step(current, step, now)]
         _advance(current, now)
         current.claim_token, current.lease_until = "", None
-        current.save(update_fields=["told", "step", "round", "next_at", "ended",
-                                    "claim_token", "lease_until"])  # fmt: skip
+        current.save(
+            update_fields=[
+                "told",
+                "step",
+                "round",
+                "next_at",
+                "ended",
+                "claim_token",
+                "lease_until",
+            ]
+        )
     return True
 
 
@@ -177,8 +229,11 @@ def _advance(escalation: Escalation, now: datetime) -> None:
 
 def _notify_step(escalation: Escalation, step: dict[str, Any], now: datetime) -> dict[str, Any]:
     alert = escalation.alert
-    record: dict[str, Any] = {"step": escalation.step, "round": escalation.round,
-                              "at": now.isoformat()}  # fmt: skip
+    record: dict[str, Any] = {
+        "step": escalation.step,
+        "round": escalation.round,
+        "at": now.isoformat(),
+    }
     people: list[Person] = []
     channels: list[Channel] = []
     if step["target"] == StepTarget.ROSTER:
@@ -197,26 +252,38 @@ def _notify_step(escalation: Escalation, step: dict[str, Any], now: datetime) ->
     context = _page_context(escalation)
     key = f"escalation:{escalation.pk}:{escalation.round}:{escalation.step}"
     for index, (own, group) in enumerate(_by_contact_rule(people, alert.urgency)):
-        notify(event="oncall.page", recipients=group, channels=channels if index == 0 else (),
-               context=context, link=f"/intake/alerts/{alert.pk}/",
-               key=key if index == 0 else f"{key}:{index}", personal_channels=own)  # fmt: skip
+        notify(
+            event="oncall.page",
+            recipients=group,
+            channels=channels if index == 0 else (),
+            context=context,
+            link=f"/intake/alerts/{alert.pk}/",
+            key=key if index == 0 else f"{key}:{index}",
+            personal_channels=own,
+        )
     _schedule_next_channels(escalation, people, now, key)
     return record
 
 
 def _page_context(escalation: Escalation) -> dict[str, Any]:
     alert = escalation.alert
-    return {"summary": alert.summary[:200], "integration": alert.integration.name,
-            "urgency": alert.urgency, "step": escalation.step + 1,
-            "steps": len(escalation.steps), "round": escalation.round + 1,
-            "since": timezone.localtime(alert.started_at).strftime("%m-%d %H:%M")}  # fmt: skip
+    return {
+        "summary": alert.summary[:200],
+        "integration": alert.integration.name,
+        "urgency": alert.urgency,
+        "step": escalation.step + 1,
+        "steps": len(escalation.steps),
+        "round": escalation.round + 1,
+        "since": timezone.localtime(alert.started_at).strftime("%m-%d %H:%M"),
+    }
 
 
 PAGE_AGAIN = "oncall.page_again"
 
 
-def _schedule_next_channels(escalation: Escalation, people: list[Person], now: datetime,
-                            key: str) -> None:  # fmt: skip
+def _schedule_next_channels(
+    escalation: Escalation, people: list[Person], now: datetime, key: str
+) -> None:
     """A person whose rule names next channels is paged on them later, unless the alert has
     been acknowledged or resolved by then (a durable engine timer, page_again)."""
     rules = ContactRule.objects.filter(
@@ -225,36 +292,56 @@ def _schedule_next_channels(escalation: Escalation, people: list[Person], now: d
     for rule in rules:
         channels = [c.pk for c in rule.then_channels.all() if c.enabled and c.personal]
         if channels:
-            timer_schedule(key=f"{key}:then:{rule.person_id}", handler=PAGE_AGAIN,
-                           due_at=now + timedelta(minutes=rule.then_minutes),
-                           payload={"escalation": escalation.pk, "person": rule.person_id,
-                                    "channels": channels, "key": key})  # fmt: skip
+            timer_schedule(
+                key=f"{key}:then:{rule.person_id}",
+                handler=PAGE_AGAIN,
+                due_at=now + timedelta(minutes=rule.then_minutes),
+                payload={
+                    "escalation": escalation.pk,
+                    "person": rule.person_id,
+                    "channels": channels,
+                    "key": key,
+                },
+            )
 
 
 @register_timer_handler(PAGE_AGAIN)
 def page_again(payload: dict[str, Any]) -> None:
     """The next channels of a person's contact rule, if nobody has acknowledged yet."""
-    escalation = (Escalation.objects.select_related("alert__integration")
-                  .filter(pk=int(payload.get("escalation") or 0)).first())  # fmt: skip
+    escalation = (
+        Escalation.objects.select_related("alert__integration")
+        .filter(pk=int(payload.get("escalation") or 0))
+        .first()
+    )
     if escalation is None or escalation.alert.state != "triggered":
         return
     person = Person.objects.filter(pk=int(payload.get("person") or 0), status="active").first()
-    channels = list(Channel.objects.filter(pk__in=payload.get("channels", []), enabled=True,
-                                           personal=True))  # fmt: skip
+    channels = list(
+        Channel.objects.filter(pk__in=payload.get("channels", []), enabled=True, personal=True)
+    )
     if person is None or not channels:
         return
-    notify(event=PAGE_AGAIN, recipients=[person], context=_page_context(escalation),
-           link=f"/intake/alerts/{escalation.alert_id}/", personal_channels=channels,
-           key=f"{payload.get('key')}:again:{person.pk}")  # fmt: skip
+    notify(
+        event=PAGE_AGAIN,
+        recipients=[person],
+        context=_page_context(escalation),
+        link=f"/intake/alerts/{escalation.alert_id}/",
+        personal_channels=channels,
+        key=f"{payload.get('key')}:again:{person.pk}",
+    )
 
 
-def _by_contact_rule(people: list[Person],
-                     urgency: str) -> list[tuple[list[Channel] | None, list[Person]]]:  # fmt: skip
+def _by_contact_rule(
+    people: list[Person], urgency: str
+) -> list[tuple[list[Channel] | None, list[Person]]]:
     """People grouped by their own rule for this severity (None: every personal channel).
     Always at least one group, so group channels are posted to even with nobody."""
-    rules = {r.person_id: list(r.channels.filter(enabled=True, personal=True))
-             for r in ContactRule.objects.filter(person__in=people, urgency=urgency)
-             .prefetch_related("channels")}  # fmt: skip
+    rules = {
+        r.person_id: list(r.channels.filter(enabled=True, personal=True))
+        for r in ContactRule.objects.filter(person__in=people, urgency=urgency).prefetch_related(
+            "channels"
+        )
+    }
     groups: dict[tuple[int, ...] | None, tuple[list[Channel] | None, list[Person]]] = {}
     for person in people:
         own = rules.get(person.pk)

@@ -16,10 +16,14 @@ FEED_DAYS = 60
 
 
 def roster_ics(roster: Roster, now: datetime) -> bytes:
-    segments = [s for s in roster_timeline(roster, now, now + timedelta(days=FEED_DAYS))
-                if s.person is not None]  # fmt: skip
-    names = dict(Person.objects.filter(pk__in={s.person for s in segments})
-                 .values_list("pk", "full_name"))  # fmt: skip
+    segments = [
+        s
+        for s in roster_timeline(roster, now, now + timedelta(days=FEED_DAYS))
+        if s.person is not None
+    ]
+    names = dict(
+        Person.objects.filter(pk__in={s.person for s in segments}).values_list("pk", "full_name")
+    )
     feed = Calendar()
     feed.add("prodid", "-//Yingji//oncall//ZH")
     feed.add("version", "2.0")

@@ -39,9 +39,13 @@ class Roster(models.Model):
     name = models.CharField(_("name"), max_length=120, unique=True)
     time_zone = models.CharField(_("time zone"), max_length=64, default=settings.TIME_ZONE)
     calendar = models.ForeignKey(
-        HolidayCalendar, null=True, blank=True, on_delete=models.PROTECT, related_name="rosters",
+        HolidayCalendar,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="rosters",
         verbose_name=_("holiday calendar"),
-    )  # fmt: skip
+    )
     description = models.TextField(_("description"), blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -63,8 +67,9 @@ class Layer(models.Model):
     rotation = models.CharField(_("rotation"), max_length=10, choices=Rotation.choices)
     handoff = models.TimeField(_("handoff time"))
     start_date = models.DateField(_("first shift on"))
-    days = models.CharField(_("applies on"), max_length=10, choices=DayFilter.choices,
-                            default=DayFilter.ALL)  # fmt: skip
+    days = models.CharField(
+        _("applies on"), max_length=10, choices=DayFilter.choices, default=DayFilter.ALL
+    )
     members = models.JSONField(_("participants in order"), default=list)  # Person ids
 
     class Meta:
@@ -82,8 +87,9 @@ class Override(models.Model):
     starts_at = models.DateTimeField(_("from"))
     ends_at = models.DateTimeField(_("until"))
     reason = models.CharField(_("reason"), max_length=300)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="+")  # fmt: skip
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -112,12 +118,15 @@ class EscalationStep(models.Model):
     position = models.PositiveSmallIntegerField()
     delay_minutes = models.PositiveIntegerField(_("minutes after the previous step"), default=0)
     target = models.CharField(_("notify"), max_length=10, choices=StepTarget.choices)
-    roster = models.ForeignKey(Roster, null=True, blank=True, on_delete=models.PROTECT,
-                               related_name="+")  # fmt: skip
-    person = models.ForeignKey("org.Person", null=True, blank=True, on_delete=models.PROTECT,
-                               related_name="+")  # fmt: skip
-    channel = models.ForeignKey("notify.Channel", null=True, blank=True,
-                                on_delete=models.PROTECT, related_name="+")  # fmt: skip
+    roster = models.ForeignKey(
+        Roster, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    person = models.ForeignKey(
+        "org.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    channel = models.ForeignKey(
+        "notify.Channel", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         ordering = ["policy", "position"]
@@ -131,8 +140,9 @@ class Escalation(models.Model):
     opened, so changing the policy never reroutes an alert already under way; `next_at` is
     its due-time column (STYLE.md convention 4)."""
 
-    alert = models.OneToOneField("intake.IncomingAlert", on_delete=models.CASCADE,
-                                 related_name="escalation")  # fmt: skip
+    alert = models.OneToOneField(
+        "intake.IncomingAlert", on_delete=models.CASCADE, related_name="escalation"
+    )
     policy_name = models.CharField(max_length=120)
     steps = models.JSONField(default=list)
     repeat = models.PositiveSmallIntegerField(default=0)
@@ -146,9 +156,12 @@ class Escalation(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(fields=["next_at"], name="escalation_due",
-                         condition=models.Q(next_at__isnull=False, claim_token="")),
-        ]  # fmt: skip
+            models.Index(
+                fields=["next_at"],
+                name="escalation_due",
+                condition=models.Q(next_at__isnull=False, claim_token=""),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.alert_id} step {self.step} round {self.round}"
@@ -161,17 +174,21 @@ class ContactRule(models.Model):
 
     person = models.ForeignKey("org.Person", on_delete=models.CASCADE, related_name="contact_rules")
     urgency = models.CharField(_("severity"), max_length=10)
-    channels = models.ManyToManyField("notify.Channel", blank=True, related_name="+",
-                                      verbose_name=_("channels"))  # fmt: skip
+    channels = models.ManyToManyField(
+        "notify.Channel", blank=True, related_name="+", verbose_name=_("channels")
+    )
     then_channels = models.ManyToManyField(
-        "notify.Channel", blank=True, related_name="+",
+        "notify.Channel",
+        blank=True,
+        related_name="+",
         verbose_name=_("then, if still unacknowledged"),
-    )  # fmt: skip
+    )
     then_minutes = models.PositiveSmallIntegerField(_("after (minutes)"), default=0)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["person", "urgency"],
-                                               name="one_rule_per_severity")]  # fmt: skip
+        constraints = [
+            models.UniqueConstraint(fields=["person", "urgency"], name="one_rule_per_severity")
+        ]
 
     def __str__(self) -> str:
         return f"{self.person} {self.urgency}"

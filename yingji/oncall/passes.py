@@ -19,16 +19,23 @@ LEASE = timedelta(minutes=2)
 
 
 def _oldest_due() -> Any:
-    return (Escalation.objects.filter(next_at__lte=timezone.now(), claim_token="")
-            .order_by("next_at").values_list("next_at", flat=True).first())  # fmt: skip
+    return (
+        Escalation.objects.filter(next_at__lte=timezone.now(), claim_token="")
+        .order_by("next_at")
+        .values_list("next_at", flat=True)
+        .first()
+    )
 
 
 @register_pass("oncall.escalations", oldest_due=_oldest_due)
 def run_due_escalations(cycle: Any) -> int:
     ids = claim_due(
-        Escalation, due=Q(next_at__lte=cycle.now, claim_token=""), order_by=("next_at",),
-        claim={"lease_until": cycle.now + LEASE}, batch=BATCH,
-    )  # fmt: skip
+        Escalation,
+        due=Q(next_at__lte=cycle.now, claim_token=""),
+        order_by=("next_at",),
+        claim={"lease_until": cycle.now + LEASE},
+        batch=BATCH,
+    )
     ran = 0
     for escalation in Escalation.objects.filter(pk__in=ids).order_by("next_at"):
         ran += escalation_run(escalation=escalation, now=timezone.now())

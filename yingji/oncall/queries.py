@@ -28,9 +28,10 @@ def visible_rosters(user: Any) -> QuerySet[Roster]:
         return Roster.objects.none()
     person = roles.person.pk
     on_layers = {
-        roster for roster, members in Layer.objects.values_list("roster_id", "members")
+        roster
+        for roster, members in Layer.objects.values_list("roster_id", "members")
         if person in (members or [])
-    }  # fmt: skip
+    }
     overrides = set(Override.objects.filter(person_id=person).values_list("roster_id", flat=True))
     return Roster.objects.filter(pk__in=on_layers | overrides)
 

@@ -52,25 +52,36 @@ def _zone(name: str) -> str:
     try:
         zoneinfo.ZoneInfo(name)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise DomainError(_("%(zone)s is not a known time zone.") % {"zone": name},
-                          field="time_zone") from None  # fmt: skip
+        raise DomainError(
+            _("%(zone)s is not a known time zone.") % {"zone": name}, field="time_zone"
+        ) from None
     return name
 
 
 @transaction.atomic
-def roster_create(*, actor: Any, name: str, time_zone: str = "Asia/Shanghai",
-                  calendar: HolidayCalendar | None = None,
-                  description: str = "") -> Roster:  # fmt: skip
+def roster_create(
+    *,
+    actor: Any,
+    name: str,
+    time_zone: str = "Asia/Shanghai",
+    calendar: HolidayCalendar | None = None,
+    description: str = "",
+) -> Roster:
     require_manager(actor)
     name = name.strip()
     if not name or len(name) > 120:
         raise DomainError(_("Give the roster a name (at most 120 characters)."), field="name")
     if Roster.objects.filter(name=name).exists():
         raise DomainError(_("A roster with this name exists."), field="name")
-    roster = Roster.objects.create(name=name, time_zone=_zone(time_zone), calendar=calendar,
-                                   description=description.strip())  # fmt: skip
-    audit_record(actor=actor, action="oncall.roster.create", obj=roster,
-                 after={"name": name, "time_zone": time_zone})  # fmt: skip
+    roster = Roster.objects.create(
+        name=name, time_zone=_zone(time_zone), calendar=calendar, description=description.strip()
+    )
+    audit_record(
+        actor=actor,
+        action="oncall.roster.create",
+        obj=roster,
+        after={"name": name, "time_zone": time_zone},
+    )
     return roster
 
 
@@ -87,9 +98,18 @@ def _members(people: Sequence[Any]) -> list[int]:
 
 
 @transaction.atomic
-def layer_add(*, actor: Any, roster: Roster, name: str, rotation: str, handoff: time,
-              start_date: date, members: Sequence[Any], days: str = DayFilter.ALL,
-              priority: int = 1) -> Layer:  # fmt: skip
+def layer_add(
+    *,
+    actor: Any,
+    roster: Roster,
+    name: str,
+    rotation: str,
+    handoff: time,
+    start_date: date,
+    members: Sequence[Any],
+    days: str = DayFilter.ALL,
+    priority: int = 1,
+) -> Layer:
     """A rotation: participants in order, handing over at `handoff` (the roster's local
     time) every day or week from `start_date`."""
     require_manager(actor)
@@ -100,45 +120,78 @@ def layer_add(*, actor: Any, roster: Roster, name: str, rotation: str, handoff: 
     if days not in DayFilter.values:
         raise DomainError(_("Choose the days it applies on."), field="days")
     if days != DayFilter.ALL and roster.calendar is None:
-        raise DomainError(_("Give the roster a holiday calendar to tell working days from "
-                            "rest days."), field="days")  # fmt: skip
+        raise DomainError(
+            _("Give the roster a holiday calendar to tell working days from rest days."),
+            field="days",
+        )
     if not 0 <= priority <= 100:
         raise DomainError(_("The priority is 0 to 100."), field="priority")
     layer = Layer.objects.create(
-        roster=roster, name=name.strip()[:120], rotation=rotation, handoff=handoff,
-        start_date=start_date, days=days, priority=priority, members=_members(members),
-    )  # fmt: skip
-    audit_record(actor=actor, action="oncall.layer.create", obj=roster,
-                 after={"layer": layer.name, "members": layer.members})  # fmt: skip
+        roster=roster,
+        name=name.strip()[:120],
+        rotation=rotation,
+        handoff=handoff,
+        start_date=start_date,
+        days=days,
+        priority=priority,
+        members=_members(members),
+    )
+    audit_record(
+        actor=actor,
+        action="oncall.layer.create",
+        obj=roster,
+        after={"layer": layer.name, "members": layer.members},
+    )
     return layer
 
 
 @transaction.atomic
 def layer_remove(*, actor: Any, layer: Layer) -> None:
     require_manager(actor)
-    audit_record(actor=actor, action="oncall.layer.delete", obj=layer.roster,
-                 before={"layer": layer.name, "members": layer.members})  # fmt: skip
+    audit_record(
+        actor=actor,
+        action="oncall.layer.delete",
+        obj=layer.roster,
+        before={"layer": layer.name, "members": layer.members},
+    )
     layer.delete()
 
 
 @transaction.atomic
-def override_add(*, actor: Any, roster: Roster, person: Person, starts_at: datetime,
-                 ends_at: datetime, reason: str) -> Override:  # fmt: skip
+def override_add(
+    *,
+    actor: Any,
+    roster: Roster,
+    person: Person,
+    starts_at: datetime,
+    ends_at: datetime,
+    reason: str,
+) -> Override:
     """Someone takes the duty for a while (leave, sickness, a swap): above every layer."""
     require_manager(actor)
     if not reason.strip():
         raise DomainError(_("Say why (leave, a swap, …)."), field="reason")
     if not starts_at < ends_at <= starts_at + MAX_OVERRIDE:
-        raise DomainError(_("An override ends after it starts and lasts at most 92 days."),
-                          field="ends_at")  # fmt: skip
+        raise DomainError(
+            _("An override ends after it starts and lasts at most 92 days."), field="ends_at"
+        )
     if person.status != "active":
         raise DomainError(_("Participants must be active people."), field="person")
-    override = Override.objects.create(roster=roster, person=person, starts_at=starts_at,
-                                       ends_at=ends_at, reason=reason.strip()[:300],
-                                       created_by=_user(actor))  # fmt: skip
-    audit_record(actor=actor, action="oncall.override.create", obj=roster, reason=reason,
-                 after={"person": person.pk, "from": starts_at.isoformat(),
-                        "until": ends_at.isoformat()})  # fmt: skip
+    override = Override.objects.create(
+        roster=roster,
+        person=person,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        reason=reason.strip()[:300],
+        created_by=_user(actor),
+    )
+    audit_record(
+        actor=actor,
+        action="oncall.override.create",
+        obj=roster,
+        reason=reason,
+        after={"person": person.pk, "from": starts_at.isoformat(), "until": ends_at.isoformat()},
+    )
     return override
 
 
@@ -152,8 +205,9 @@ def shift_at(roster: Roster, at: datetime) -> Segment | None:
 
 
 @transaction.atomic
-def shift_swap(*, actor: Any, roster: Roster, first: datetime, second: datetime,
-               reason: str = "") -> tuple[Override, Override]:  # fmt: skip
+def shift_swap(
+    *, actor: Any, roster: Roster, first: datetime, second: datetime, reason: str = ""
+) -> tuple[Override, Override]:
     """Two people trade shifts (换班): each takes the other's, as two overrides made
     together, so there is never a moment with only one half of the swap."""
     require_manager(actor)
@@ -162,8 +216,7 @@ def shift_swap(*, actor: Any, roster: Roster, first: datetime, second: datetime,
     if a is None or b is None or a.person is None or b.person is None:
         raise DomainError(_("Choose two shifts that someone is on duty for."), field="first")
     if a.person == b.person:
-        raise DomainError(_("Both shifts are the same person's: choose another's."),
-                          field="second")  # fmt: skip
+        raise DomainError(_("Both shifts are the same person's: choose another's."), field="second")
     if a.starts_at < b.ends_at and b.starts_at < a.ends_at:
         raise DomainError(_("The shifts overlap: choose two different shifts."), field="second")
     if min(a.ends_at, b.ends_at) <= timezone.now():
@@ -174,19 +227,34 @@ def shift_swap(*, actor: Any, roster: Roster, first: datetime, second: datetime,
         f" · {reason.strip()}" if reason.strip() else ""
     )
     return (
-        override_add(actor=actor, roster=roster, person=people[b.person],
-                     starts_at=a.starts_at, ends_at=a.ends_at, reason=why),
-        override_add(actor=actor, roster=roster, person=people[a.person],
-                     starts_at=b.starts_at, ends_at=b.ends_at, reason=why),
-    )  # fmt: skip
+        override_add(
+            actor=actor,
+            roster=roster,
+            person=people[b.person],
+            starts_at=a.starts_at,
+            ends_at=a.ends_at,
+            reason=why,
+        ),
+        override_add(
+            actor=actor,
+            roster=roster,
+            person=people[a.person],
+            starts_at=b.starts_at,
+            ends_at=b.ends_at,
+            reason=why,
+        ),
+    )
 
 
 @transaction.atomic
 def override_remove(*, actor: Any, override: Override) -> None:
     require_manager(actor)
-    audit_record(actor=actor, action="oncall.override.delete", obj=override.roster,
-                 before={"person": override.person_id,
-                         "from": override.starts_at.isoformat()})  # fmt: skip
+    audit_record(
+        actor=actor,
+        action="oncall.override.delete",
+        obj=override.roster,
+        before={"person": override.person_id, "from": override.starts_at.isoformat()},
+    )
     override.delete()
 
 
@@ -218,12 +286,16 @@ def read_calendar_csv(content: bytes) -> list[tuple[date, str, str]]:
         try:
             day = date.fromisoformat(row[0].strip())
         except ValueError:
-            raise DomainError(_("Row %(n)d: the date is YYYY-MM-DD.") % {"n": number},
-                              field="file", row=number) from None  # fmt: skip
+            raise DomainError(
+                _("Row %(n)d: the date is YYYY-MM-DD.") % {"n": number}, field="file", row=number
+            ) from None
         kind = row[1].strip() if len(row) > 1 else ""
         if kind not in DayKind.values:
-            raise DomainError(_("Row %(n)d: the kind is holiday or workday.") % {"n": number},
-                              field="file", row=number)  # fmt: skip
+            raise DomainError(
+                _("Row %(n)d: the kind is holiday or workday.") % {"n": number},
+                field="file",
+                row=number,
+            )
         rows.append((day, kind, (row[2].strip() if len(row) > 2 else "")[:60]))
     if not rows:
         raise DomainError(_("The file holds no days."), field="file")
@@ -231,8 +303,9 @@ def read_calendar_csv(content: bytes) -> list[tuple[date, str, str]]:
 
 
 @transaction.atomic
-def calendar_days_set(*, actor: Any, calendar: HolidayCalendar,
-                      days: Iterable[tuple[date, str, str]]) -> int:  # fmt: skip
+def calendar_days_set(
+    *, actor: Any, calendar: HolidayCalendar, days: Iterable[tuple[date, str, str]]
+) -> int:
     """Set the kind of each day given (a day given again is replaced); all or nothing."""
     require_manager(actor)
     days = list(days)
@@ -240,10 +313,12 @@ def calendar_days_set(*, actor: Any, calendar: HolidayCalendar,
     if len(set(dates)) != len(dates):
         raise DomainError(_("A date appears twice."), field="file")
     CalendarDay.objects.filter(calendar=calendar, date__in=dates).delete()
-    CalendarDay.objects.bulk_create([CalendarDay(calendar=calendar, date=d, kind=k, name=n)
-                                     for d, k, n in days])  # fmt: skip
-    audit_record(actor=actor, action="oncall.calendar.days", obj=calendar,
-                 after={"days": len(days)})  # fmt: skip
+    CalendarDay.objects.bulk_create(
+        [CalendarDay(calendar=calendar, date=d, kind=k, name=n) for d, k, n in days]
+    )
+    audit_record(
+        actor=actor, action="oncall.calendar.days", obj=calendar, after={"days": len(days)}
+    )
     return len(days)
 
 
@@ -253,14 +328,20 @@ def calendar_days_set(*, actor: Any, calendar: HolidayCalendar,
 def roster_spec(roster: Roster, start: datetime, end: datetime) -> RosterSpec:
     """The roster's data for the window (four queries whatever its size)."""
     layers = tuple(
-        LayerSpec(layer.name, ROTATION_DAYS[layer.rotation], layer.handoff, layer.start_date,
-                  layer.days, tuple(layer.members))
+        LayerSpec(
+            layer.name,
+            ROTATION_DAYS[layer.rotation],
+            layer.handoff,
+            layer.start_date,
+            layer.days,
+            tuple(layer.members),
+        )
         for layer in roster.layers.order_by("-priority", "pk")
-    )  # fmt: skip
+    )
     overrides = tuple(
         OverrideSpec(o.starts_at, o.ends_at, o.person_id)
         for o in roster.overrides.filter(ends_at__gt=start, starts_at__lt=end).order_by("pk")
-    )  # fmt: skip
+    )
     holidays: set[date] = set()
     workdays: set[date] = set()
     if roster.calendar_id:
@@ -269,8 +350,13 @@ def roster_spec(roster: Roster, start: datetime, end: datetime) -> RosterSpec:
             calendar_id=roster.calendar_id, date__range=window
         ).values_list("date", "kind"):
             (holidays if kind == DayKind.HOLIDAY else workdays).add(day)
-    return RosterSpec(zoneinfo.ZoneInfo(roster.time_zone), layers, overrides,
-                      frozenset(holidays), frozenset(workdays))  # fmt: skip
+    return RosterSpec(
+        zoneinfo.ZoneInfo(roster.time_zone),
+        layers,
+        overrides,
+        frozenset(holidays),
+        frozenset(workdays),
+    )
 
 
 def roster_timeline(roster: Roster, start: datetime, end: datetime) -> list[Segment]:
@@ -289,8 +375,9 @@ def now_and_next(roster: Roster, now: datetime) -> tuple[Segment | None, Segment
     """The current shift and the next one with someone else, within the coming 60 days."""
     segments = roster_timeline(roster, now, now + timedelta(days=60))
     current = segments[0] if segments else None
-    following = next((s for s in segments[1:] if current is None or s.person != current.person),
-                     None)  # fmt: skip
+    following = next(
+        (s for s in segments[1:] if current is None or s.person != current.person), None
+    )
     return current, following
 
 
@@ -302,9 +389,12 @@ MAX_THEN_MINUTES = 60
 
 @transaction.atomic
 def contact_rules_set(
-    *, actor: Any, person: Person, rules: dict[str, Sequence[Channel]],
+    *,
+    actor: Any,
+    person: Person,
+    rules: dict[str, Sequence[Channel]],
     then: dict[str, tuple[Sequence[Channel], int]] | None = None,
-) -> None:  # fmt: skip
+) -> None:
     """For each severity, the personal channels that page this person at once (none given:
     every personal channel), and optionally those that page them next when the alert is
     still unacknowledged some minutes later (SMS after the app, say). People set their own;
@@ -322,8 +412,9 @@ def contact_rules_set(
         later, minutes = then.get(urgency, ((), 0))
         later = _personal(list(later), urgency)
         if later and not 1 <= minutes <= MAX_THEN_MINUTES:
-            raise DomainError(_("The next channels page 1 to 60 minutes later."),
-                              field=f"{urgency}_after")  # fmt: skip
+            raise DomainError(
+                _("The next channels page 1 to 60 minutes later."), field=f"{urgency}_after"
+            )
         rule, _created = ContactRule.objects.get_or_create(person=person, urgency=urgency)
         if urgency in rules:
             rule.channels.set(chosen)

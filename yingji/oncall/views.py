@@ -60,10 +60,11 @@ def roster_list(request: HttpRequest) -> HttpResponse:
         for roster in visible_rosters(request.user)[:100]
     ]
     people = _names(s.person for _r, c, f in shifts for s in (c, f) if s)
-    rows = [(roster, current, _name(people, current), following, _name(people, following))
-            for roster, current, following in shifts]  # fmt: skip
-    context = {"rows": rows, "form": form,
-               "calendars": HolidayCalendar.objects.all()[:50]}  # fmt: skip
+    rows = [
+        (roster, current, _name(people, current), following, _name(people, following))
+        for roster, current, following in shifts
+    ]
+    context = {"rows": rows, "form": form, "calendars": HolidayCalendar.objects.all()[:50]}
     return render(request, "oncall/rosters.html", context)
 
 
@@ -71,8 +72,9 @@ def roster_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def calendar_create(request: HttpRequest) -> HttpResponse:
     name = request.POST.get("name", "")
-    calendar = flash_outcome(request, lambda: services.calendar_create(actor=request.user,
-                             name=name), _("Saved."))  # fmt: skip
+    calendar = flash_outcome(
+        request, lambda: services.calendar_create(actor=request.user, name=name), _("Saved.")
+    )
     return redirect("oncall:calendar", pk=calendar.pk) if calendar else redirect("oncall:rosters")
 
 
@@ -90,42 +92,66 @@ def roster_detail(request: HttpRequest, pk: int) -> HttpResponse:
     _readable(request)
     roster = get_roster_for(request.user, pk)
     manager = may_manage(request.user)
-    layer_form = LayerForm(request.POST or None) if manager and "add_layer" in request.POST else (
-        LayerForm(initial={"start_date": timezone.localdate()}) if manager else None)  # fmt: skip
-    override_form = OverrideForm(request.POST) if manager and "add_override" in request.POST else (
-        OverrideForm() if manager else None)  # fmt: skip
+    layer_form = (
+        LayerForm(request.POST or None)
+        if manager and "add_layer" in request.POST
+        else (LayerForm(initial={"start_date": timezone.localdate()}) if manager else None)
+    )
+    override_form = (
+        OverrideForm(request.POST)
+        if manager and "add_override" in request.POST
+        else (OverrideForm() if manager else None)
+    )
     now = timezone.now()
     segments = services.roster_timeline(roster, now, now + timedelta(days=SCHEDULE_DAYS))
     layers = list(roster.layers.order_by("-priority", "pk"))
     people = _names([s.person for s in segments] + [m for layer in layers for m in layer.members])
-    shifts = [(s.starts_at.isoformat(), f"{timezone.localtime(s.starts_at):%m-%d %H:%M} "
-               f"{people.get(s.person, '—')}") for s in segments if s.person]  # fmt: skip
-    swap_form = (SwapForm(request.POST if "swap" in request.POST else None, shifts=shifts)
-                 if manager else None)  # fmt: skip
+    shifts = [
+        (
+            s.starts_at.isoformat(),
+            f"{timezone.localtime(s.starts_at):%m-%d %H:%M} {people.get(s.person, '—')}",
+        )
+        for s in segments
+        if s.person
+    ]
+    swap_form = (
+        SwapForm(request.POST if "swap" in request.POST else None, shifts=shifts)
+        if manager
+        else None
+    )
     if request.method == "POST":
         if not manager:
             raise PermissionDenied
         saved = None
         if "swap" in request.POST and swap_form is not None:
-            saved = save_form(swap_form, lambda data: services.shift_swap(
-                actor=request.user, roster=roster, **data))  # fmt: skip
+            saved = save_form(
+                swap_form,
+                lambda data: services.shift_swap(actor=request.user, roster=roster, **data),
+            )
         elif "add_layer" in request.POST and layer_form is not None:
-            saved = save_form(layer_form, lambda data: services.layer_add(
-                actor=request.user, roster=roster, **data))  # fmt: skip
+            saved = save_form(
+                layer_form,
+                lambda data: services.layer_add(actor=request.user, roster=roster, **data),
+            )
         elif "add_override" in request.POST and override_form is not None:
-            saved = save_form(override_form, lambda data: services.override_add(
-                actor=request.user, roster=roster, **data))  # fmt: skip
+            saved = save_form(
+                override_form,
+                lambda data: services.override_add(actor=request.user, roster=roster, **data),
+            )
         if saved is not None:
             messages.success(request, _("Saved."))
             return redirect("oncall:roster", pk=pk)
     context = {
-        "roster": roster, "manager": manager,
+        "roster": roster,
+        "manager": manager,
         "segments": [(s, _name(people, s)) for s in segments],
         "layers": [(layer, [people.get(m, "?") for m in layer.members]) for layer in layers],
         "overrides": roster.overrides.filter(ends_at__gt=now).select_related("person")[:50],
-        "layer_form": layer_form, "override_form": override_form, "days": SCHEDULE_DAYS,
+        "layer_form": layer_form,
+        "override_form": override_form,
+        "days": SCHEDULE_DAYS,
         "swap_form": swap_form,
-    }  # fmt: skip
+    }
     return render(request, "oncall/roster.html", context)
 
 
@@ -133,8 +159,11 @@ def roster_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def layer_remove(request: HttpRequest, pk: int, layer_pk: int) -> HttpResponse:
     layer = get_object_or_404(Layer, pk=layer_pk, roster_id=pk)
-    flash_outcome(request, lambda: services.layer_remove(actor=request.user, layer=layer),
-                  _("Rotation removed."))  # fmt: skip
+    flash_outcome(
+        request,
+        lambda: services.layer_remove(actor=request.user, layer=layer),
+        _("Rotation removed."),
+    )
     return redirect("oncall:roster", pk=pk)
 
 
@@ -142,8 +171,11 @@ def layer_remove(request: HttpRequest, pk: int, layer_pk: int) -> HttpResponse:
 @require_POST
 def override_remove(request: HttpRequest, pk: int, override_pk: int) -> HttpResponse:
     override = get_object_or_404(Override, pk=override_pk, roster_id=pk)
-    flash_outcome(request, lambda: services.override_remove(actor=request.user,
-                  override=override), _("Override removed."))  # fmt: skip
+    flash_outcome(
+        request,
+        lambda: services.override_remove(actor=request.user, override=override),
+        _("Override removed."),
+    )
     return redirect("oncall:roster", pk=pk)
 
 
@@ -152,8 +184,9 @@ def roster_calendar(request: HttpRequest, pk: int) -> HttpResponse:
     """The next 60 days as an .ics feed."""
     _readable(request)
     roster = get_roster_for(request.user, pk)
-    response = HttpResponse(roster_ics(roster, timezone.now()),
-                            content_type="text/calendar; charset=utf-8")  # fmt: skip
+    response = HttpResponse(
+        roster_ics(roster, timezone.now()), content_type="text/calendar; charset=utf-8"
+    )
     response["Content-Disposition"] = f'attachment; filename="roster-{roster.pk}.ics"'
     return response
 
@@ -171,17 +204,21 @@ def calendar_import(request: HttpRequest, pk: int) -> HttpResponse:
             if upload is None:
                 raise DomainError(_("Choose a file."), field="file")
             count = services.calendar_days_set(
-                actor=request.user, calendar=calendar,
+                actor=request.user,
+                calendar=calendar,
                 days=services.read_calendar_csv(upload.read()),
-            )  # fmt: skip
+            )
             messages.success(request, _("%(n)d days saved.") % {"n": count})
             return redirect("oncall:calendar", pk=pk)
         except DomainError as exc:
             error = str(exc.message)
     days = calendar.days.all()[:400]
-    return render(request, "oncall/calendar.html",
-                  {"calendar": calendar, "days": days, "error": error},
-                  status=400 if error else 200)  # fmt: skip
+    return render(
+        request,
+        "oncall/calendar.html",
+        {"calendar": calendar, "days": days, "error": error},
+        status=400 if error else 200,
+    )
 
 
 @login_required
@@ -195,15 +232,16 @@ def policy_list(request: HttpRequest) -> HttpResponse:
     steps = StepFormSet(request.POST or None, prefix="steps") if manager else None
     if request.method == "POST" and form is not None and steps is not None and steps.is_valid():
         rows = [dict(f.cleaned_data) for f in steps if f.cleaned_data.get("target")]
-        policy = save_form(form, lambda data: policy_create(actor=request.user, steps=rows,
-                                                            **data))  # fmt: skip
+        policy = save_form(form, lambda data: policy_create(actor=request.user, steps=rows, **data))
         if policy is not None:
             messages.success(request, _("Saved."))
             return redirect("oncall:policies")
     policies = EscalationPolicy.objects.prefetch_related(
-        "steps__roster", "steps__person", "steps__channel", "integrations")[:100]  # fmt: skip
-    return render(request, "oncall/policies.html",
-                  {"policies": policies, "form": form, "steps": steps})  # fmt: skip
+        "steps__roster", "steps__person", "steps__channel", "integrations"
+    )[:100]
+    return render(
+        request, "oncall/policies.html", {"policies": policies, "form": form, "steps": steps}
+    )
 
 
 @login_required
@@ -213,9 +251,16 @@ def my_contact_rules(request: HttpRequest) -> HttpResponse:
     if person is None:
         raise PermissionDenied
     form = ContactRulesForm(request.POST or None, initial=ContactRulesForm.initial_of(person))
-    if request.method == "POST" and save_form(form, lambda data: services.contact_rules_set(
-        actor=request.user, person=person, **ContactRulesForm.rules(data)),
-    ) is not None:  # fmt: skip
+    if (
+        request.method == "POST"
+        and save_form(
+            form,
+            lambda data: services.contact_rules_set(
+                actor=request.user, person=person, **ContactRulesForm.rules(data)
+            ),
+        )
+        is not None
+    ):
         messages.success(request, _("Saved."))
         return redirect("oncall:me")
     return render(request, "oncall/me.html", {"form": form})

@@ -46,56 +46,142 @@ SURNAMES = (
     "魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万"
     "段雷钱汤尹黎易常武乔贺赖龚文"
 )
-GIVEN = ["晓明", "丽华", "志强", "海燕", "建华", "秀英", "国强", "雪梅", "俊杰",
-         "婷婷", "浩然",
-         "佳怡", "文博", "思远", "子涵", "宇航", "欣怡", "天佑", "梦琪", "家豪"]  # fmt: skip
+GIVEN = [
+    "晓明",
+    "丽华",
+    "志强",
+    "海燕",
+    "建华",
+    "秀英",
+    "国强",
+    "雪梅",
+    "俊杰",
+    "婷婷",
+    "浩然",
+    "佳怡",
+    "文博",
+    "思远",
+    "子涵",
+    "宇航",
+    "欣怡",
+    "天佑",
+    "梦琪",
+    "家豪",
+]
 TITLES = {
-    "ZJB": "行政秘书", "XXJS": "技术经理", "YWZX": "运维工程师", "AQS": "安全工程师",
-    "YFZX": "开发工程师", "YYB": "运营专员", "KFB": "客服专员", "XSB": "销售经理",
+    "ZJB": "行政秘书",
+    "XXJS": "技术经理",
+    "YWZX": "运维工程师",
+    "AQS": "安全工程师",
+    "YFZX": "开发工程师",
+    "YYB": "运营专员",
+    "KFB": "客服专员",
+    "XSB": "销售经理",
     "XZB": "设施主管",
-}  # fmt: skip
-STAFF_PER_DEPARTMENT = {"ZJB": 3, "XXJS": 3, "YWZX": 9, "AQS": 5, "YFZX": 8, "YYB": 6,
-                        "KFB": 6, "XSB": 5, "XZB": 4}  # fmt: skip
+}
+STAFF_PER_DEPARTMENT = {
+    "ZJB": 3,
+    "XXJS": 3,
+    "YWZX": 9,
+    "AQS": 5,
+    "YFZX": 8,
+    "YYB": 6,
+    "KFB": 6,
+    "XSB": 5,
+    "XZB": 4,
+}
 
 VENDORS = [
     {
-        "name": "华信数据服务有限公司", "short_name": "华信数据",
+        "name": "华信数据服务有限公司",
+        "short_name": "华信数据",
         "service_scope": "核心数据库与服务器硬件维保；7×24 小时现场支持",
-        "contact_name": "周强", "contact_phone": "13912345678", "hotline": "400-800-1234",
-        "contract_no": "HT-2026-017", "contract_start": date(2026, 1, 1),
-        "contract_end": date(2027, 1, 15), "sla_response_minutes": 30, "sla_end": date(2027, 1, 15),
+        "contact_name": "周强",
+        "contact_phone": "13912345678",
+        "hotline": "400-800-1234",
+        "contract_no": "HT-2026-017",
+        "contract_start": date(2026, 1, 1),
+        "contract_end": date(2027, 1, 15),
+        "sla_response_minutes": 30,
+        "sla_end": date(2027, 1, 15),
     },
     {
-        "name": "安盾网络安全技术有限公司", "short_name": "安盾安全",
+        "name": "安盾网络安全技术有限公司",
+        "short_name": "安盾安全",
         "service_scope": "安全监测、渗透测试与应急响应服务",
-        "contact_name": "黄海", "contact_phone": "13787654321", "hotline": "400-900-5678",
-        "contract_no": "HT-2026-031", "contract_start": date(2026, 3, 1),
-        "contract_end": date(2028, 2, 28), "sla_response_minutes": 15, "sla_end": date(2028, 2, 28),
+        "contact_name": "黄海",
+        "contact_phone": "13787654321",
+        "hotline": "400-900-5678",
+        "contract_no": "HT-2026-031",
+        "contract_start": date(2026, 3, 1),
+        "contract_end": date(2028, 2, 28),
+        "sla_response_minutes": 15,
+        "sla_end": date(2028, 2, 28),
     },
-]  # fmt: skip
+]
 
 GROUPS = [
-    ("LEAD", "应急管理领导小组", GroupKind.LEADERSHIP, "", "总部大楼 8 层应急指挥中心",
-     "统一领导科技应急工作，决定启动与终止应急响应，调配内外部资源。"),
-    ("OFFICE", "领导小组办公室", GroupKind.OFFICE, "", "总部大楼 8 层应急指挥中心",
-     "日常协调，通知各小组集结，向全体员工发布事件通告。"),
-    ("EXPERT", "应急技术专家小组", GroupKind.EXPERT, "", "总部大楼 5 层技术会议室",
-     "分析事件、评估影响范围与严重程度，提出技术处置方案与结束建议。"),
-    ("EXEC-IS", "信息系统故障执行小组", GroupKind.EXECUTION, Scenario.INFORMATION_SYSTEM,
-     "数据中心 B1 值班室", "恢复系统与数据，保障业务连续。"),
-    ("EXEC-NS", "网络安全事件执行小组", GroupKind.EXECUTION, Scenario.NETWORK_SECURITY,
-     "总部大楼 5 层安全运营中心", "隔离攻击、清除威胁、加固防护。"),
-    ("EXEC-FAC", "技术设施故障执行小组", GroupKind.EXECUTION, Scenario.FACILITY,
-     "数据中心 B1 值班室", "抢修机房电力、空调与网络设备。"),
-]  # fmt: skip
+    (
+        "LEAD",
+        "应急管理领导小组",
+        GroupKind.LEADERSHIP,
+        "",
+        "总部大楼 8 层应急指挥中心",
+        "统一领导科技应急工作，决定启动与终止应急响应，调配内外部资源。",
+    ),
+    (
+        "OFFICE",
+        "领导小组办公室",
+        GroupKind.OFFICE,
+        "",
+        "总部大楼 8 层应急指挥中心",
+        "日常协调，通知各小组集结，向全体员工发布事件通告。",
+    ),
+    (
+        "EXPERT",
+        "应急技术专家小组",
+        GroupKind.EXPERT,
+        "",
+        "总部大楼 5 层技术会议室",
+        "分析事件、评估影响范围与严重程度，提出技术处置方案与结束建议。",
+    ),
+    (
+        "EXEC-IS",
+        "信息系统故障执行小组",
+        GroupKind.EXECUTION,
+        Scenario.INFORMATION_SYSTEM,
+        "数据中心 B1 值班室",
+        "恢复系统与数据，保障业务连续。",
+    ),
+    (
+        "EXEC-NS",
+        "网络安全事件执行小组",
+        GroupKind.EXECUTION,
+        Scenario.NETWORK_SECURITY,
+        "总部大楼 5 层安全运营中心",
+        "隔离攻击、清除威胁、加固防护。",
+    ),
+    (
+        "EXEC-FAC",
+        "技术设施故障执行小组",
+        GroupKind.EXECUTION,
+        Scenario.FACILITY,
+        "数据中心 B1 值班室",
+        "抢修机房电力、空调与网络设备。",
+    ),
+]
 
 
 def demo_logins() -> list[tuple[str, str, str]]:
     roles = {
-        "leader": "leadership group leader", "office": "leadership group office",
-        "expert": "expert group leader", "head": "department head",
-        "executor": "executor", "staff": "staff", "vendor": "vendor",
-    }  # fmt: skip
+        "leader": "leadership group leader",
+        "office": "leadership group office",
+        "expert": "expert group leader",
+        "head": "department head",
+        "executor": "executor",
+        "staff": "staff",
+        "vendor": "vendor",
+    }
     rows = [(ADMIN_USERNAME, ADMIN_PASSWORD, "system administrator")]
     rows += [(name, DEMO_PASSWORD, role) for name, role in roles.items()]
     return rows
@@ -161,13 +247,22 @@ def _people(departments: dict[str, Department], vendors: list[Vendor]) -> dict[s
                 None, f"E{serial:04d}", full_name=name, department=departments[dept], title=title
             )
     people["vendor"] = _person(
-        "vendor", "V0001", full_name="周强", kind=PersonKind.VENDOR, vendor=vendors[0],
+        "vendor",
+        "V0001",
+        full_name="周强",
+        kind=PersonKind.VENDOR,
+        vendor=vendors[0],
         title="驻场工程师",
-    )  # fmt: skip
+    )
     people["V0002"] = _person(
-        None, "V0002", full_name="黄海", kind=PersonKind.VENDOR, vendor=vendors[1],
-        title="安全顾问", language="zh-hant",  # the vendor's Hong Kong office
-    )  # fmt: skip
+        None,
+        "V0002",
+        full_name="黄海",
+        kind=PersonKind.VENDOR,
+        vendor=vendors[1],
+        title="安全顾问",
+        language="zh-hant",  # the vendor's Hong Kong office
+    )
     people["X0001"] = _person(
         None, "X0001", full_name="吴振华", kind=PersonKind.EXTERNAL_EXPERT, title="高校网络安全教授"
     )
@@ -200,9 +295,14 @@ def _groups(people: dict[str, Person]) -> None:
     for code, name, kind, scenario, place, duties in GROUPS:
         existing = EmergencyGroup.objects.filter(code=code).first()
         groups[code] = existing or services.group_create(
-            actor=DEMO, code=code, name=name, kind=kind, scenario=scenario,
-            assembly_point=place, duties=duties,
-        )  # fmt: skip
+            actor=DEMO,
+            code=code,
+            name=name,
+            kind=kind,
+            scenario=scenario,
+            assembly_point=place,
+            duties=duties,
+        )
     heads = {d.code: d.head for d in Department.objects.select_related("head") if d.head}
     plan = [
         ("LEAD", people["leader"], MemberRole.LEADER, ""),

@@ -22,16 +22,36 @@ User = get_user_model()
 
 DEPARTMENT_FIELDS = ("code", "name", "kind", "parent", "head", "deputy", "sort_order", "active")
 PERSON_FIELDS = (
-    "full_name", "employee_no", "kind", "department", "vendor", "title", "mobile", "email",
-    "dingtalk_id", "wecom_id", "feishu_id", "language",
-)  # fmt: skip
+    "full_name",
+    "employee_no",
+    "kind",
+    "department",
+    "vendor",
+    "title",
+    "mobile",
+    "email",
+    "dingtalk_id",
+    "wecom_id",
+    "feishu_id",
+    "language",
+)
 GROUP_FIELDS = ("code", "name", "kind", "scenario", "duties", "assembly_point", "active")
 MEMBERSHIP_FIELDS = ("role", "specialty", "note")
 VENDOR_FIELDS = (
-    "name", "short_name", "service_scope", "contact_name", "contact_phone", "contact_email",
-    "hotline", "contract_no", "contract_start", "contract_end", "sla_response_minutes",
-    "sla_end", "active",
-)  # fmt: skip
+    "name",
+    "short_name",
+    "service_scope",
+    "contact_name",
+    "contact_phone",
+    "contact_email",
+    "hotline",
+    "contract_no",
+    "contract_start",
+    "contract_end",
+    "sla_response_minutes",
+    "sla_end",
+    "active",
+)
 
 
 # ---------------------------------------------------------------- shared mechanics

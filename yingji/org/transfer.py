@@ -35,31 +35,69 @@ MAX_ROWS = 20000
 
 COLUMNS = {
     "departments": [
-        "code", "name", "kind", "parent_code", "head_employee_no", "deputy_employee_no",
-        "sort_order", "active",
+        "code",
+        "name",
+        "kind",
+        "parent_code",
+        "head_employee_no",
+        "deputy_employee_no",
+        "sort_order",
+        "active",
     ],
     "people": [
-        "employee_no", "full_name", "kind", "department_code", "vendor_name", "title", "mobile",
-        "email", "dingtalk_id", "wecom_id", "feishu_id", "language", "status", "username",
+        "employee_no",
+        "full_name",
+        "kind",
+        "department_code",
+        "vendor_name",
+        "title",
+        "mobile",
+        "email",
+        "dingtalk_id",
+        "wecom_id",
+        "feishu_id",
+        "language",
+        "status",
+        "username",
     ],
     "memberships": ["group_code", "employee_no", "role", "specialty", "note"],
-}  # fmt: skip
-KEYS = {"departments": ["code", "name"], "people": ["employee_no", "full_name"],
-        "memberships": ["group_code", "employee_no"]}  # fmt: skip
+}
+KEYS = {
+    "departments": ["code", "name"],
+    "people": ["employee_no", "full_name"],
+    "memberships": ["group_code", "employee_no"],
+}
 
 # Chinese contact lists come with Chinese headers; both are accepted.
 HEADER_ALIASES = {
-    "部门编码": "code", "部门名称": "name", "类型": "kind", "上级部门编码": "parent_code",
-    "负责人工号": "head_employee_no", "AB角工号": "deputy_employee_no",
-    "副负责人工号": "deputy_employee_no", "排序": "sort_order", "启用": "active",
-    "工号": "employee_no", "姓名": "full_name", "人员类型": "kind",
+    "部门编码": "code",
+    "部门名称": "name",
+    "类型": "kind",
+    "上级部门编码": "parent_code",
+    "负责人工号": "head_employee_no",
+    "AB角工号": "deputy_employee_no",
+    "副负责人工号": "deputy_employee_no",
+    "排序": "sort_order",
+    "启用": "active",
+    "工号": "employee_no",
+    "姓名": "full_name",
+    "人员类型": "kind",
     "所属部门编码": "department_code",
-    "供应商": "vendor_name", "职务": "title", "手机": "mobile", "邮箱": "email",
-    "钉钉ID": "dingtalk_id", "企业微信ID": "wecom_id", "飞书ID": "feishu_id",
-    "语言": "language", "状态": "status",
-    "用户名": "username", "小组编码": "group_code", "角色": "role", "专业": "specialty",
+    "供应商": "vendor_name",
+    "职务": "title",
+    "手机": "mobile",
+    "邮箱": "email",
+    "钉钉ID": "dingtalk_id",
+    "企业微信ID": "wecom_id",
+    "飞书ID": "feishu_id",
+    "语言": "language",
+    "状态": "status",
+    "用户名": "username",
+    "小组编码": "group_code",
+    "角色": "role",
+    "专业": "specialty",
     "备注": "note",
-}  # fmt: skip
+}
 SHEET_ALIASES = {"部门": "departments", "人员": "people", "小组成员": "memberships"}
 TRUE_WORDS = {"1", "true", "yes", "y", "是", "启用", "啟用", "有效"}
 FALSE_WORDS = {"0", "false", "no", "n", "否", "停用", "无效", "無效"}
@@ -191,10 +229,19 @@ def choice_from_text(value: str, choices: Any, column: str) -> str:
 
 # What contact lists write for a language, besides our own codes and names.
 LANGUAGE_ALIASES = {
-    "zh-cn": "zh-hans", "zh_cn": "zh-hans", "简体": "zh-hans", "中文": "zh-hans",
-    "zh-tw": "zh-hant", "zh_tw": "zh-hant", "zh-hk": "zh-hant", "繁体": "zh-hant",
-    "繁體": "zh-hant", "英文": "en", "英語": "en", "英语": "en",
-}  # fmt: skip
+    "zh-cn": "zh-hans",
+    "zh_cn": "zh-hans",
+    "简体": "zh-hans",
+    "中文": "zh-hans",
+    "zh-tw": "zh-hant",
+    "zh_tw": "zh-hant",
+    "zh-hk": "zh-hant",
+    "繁体": "zh-hant",
+    "繁體": "zh-hant",
+    "英文": "en",
+    "英語": "en",
+    "英语": "en",
+}
 
 
 def _language(value: str) -> str:
@@ -390,8 +437,12 @@ def import_organisation(
             lambda r: _import_department(actor, r, report, with_links=True),
             skip=failed,
         )
-        _each_row(report, "memberships", tables.get("memberships", []),
-                  lambda r: _import_membership(actor, r, report))  # fmt: skip
+        _each_row(
+            report,
+            "memberships",
+            tables.get("memberships", []),
+            lambda r: _import_membership(actor, r, report),
+        )
         if dry_run or report.errors:
             transaction.set_rollback(True)
     report.errors.sort(key=lambda e: (list(COLUMNS).index(e.sheet), e.row))
@@ -407,14 +458,34 @@ def export_rows(kind: str, user: Any) -> Iterator[list[Any]]:
     yield COLUMNS[kind]
     if kind == "departments":
         for d in visible_departments(user).select_related("parent", "head", "deputy"):
-            yield [d.code, d.name, d.kind, d.parent.code if d.parent else "",
-                   d.head.employee_no if d.head else "", d.deputy.employee_no if d.deputy else "",
-                   d.sort_order, "yes" if d.active else "no"]  # fmt: skip
+            yield [
+                d.code,
+                d.name,
+                d.kind,
+                d.parent.code if d.parent else "",
+                d.head.employee_no if d.head else "",
+                d.deputy.employee_no if d.deputy else "",
+                d.sort_order,
+                "yes" if d.active else "no",
+            ]
     elif kind == "people":
         for p in visible_people(user).select_related("department", "vendor", "user"):
-            yield [p.employee_no, p.full_name, p.kind, p.department.code if p.department else "",
-                   p.vendor.name if p.vendor else "", p.title, p.mobile, p.email, p.dingtalk_id,
-                   p.wecom_id, p.feishu_id, p.language, p.status, p.user.username]  # fmt: skip
+            yield [
+                p.employee_no,
+                p.full_name,
+                p.kind,
+                p.department.code if p.department else "",
+                p.vendor.name if p.vendor else "",
+                p.title,
+                p.mobile,
+                p.email,
+                p.dingtalk_id,
+                p.wecom_id,
+                p.feishu_id,
+                p.language,
+                p.status,
+                p.user.username,
+            ]
     else:
         for m in visible_memberships(user).select_related("group", "person"):
             yield [m.group.code, m.person.employee_no, m.role, m.specialty, m.note]

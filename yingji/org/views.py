@@ -287,13 +287,15 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
     form = MembershipForm(request.POST or None) if can_manage else None
     if request.method == "POST":
         require_org_manager(request.user)
-        saved = save_form(form, lambda data: services.membership_add(
-            actor=request.user, group=group, **data))  # fmt: skip
+        saved = save_form(
+            form, lambda data: services.membership_add(actor=request.user, group=group, **data)
+        )
         if saved:
             messages.success(request, _("Member added."))
             return redirect("org:group_detail", pk=group.pk)
-    memberships = in_rank_order(group.memberships.select_related(
-        "person", "person__department", "person__vendor"))  # fmt: skip
+    memberships = in_rank_order(
+        group.memberships.select_related("person", "person__department", "person__vendor")
+    )
     return render(
         request,
         "org/group_detail.html",
@@ -336,8 +338,12 @@ def membership_edit(request: HttpRequest, pk: int) -> HttpResponse:
     membership = _membership_for(request, pk)
     form = MembershipForm(request.POST or None, instance=membership)
     if request.method == "POST":
-        saved = save_form(form, lambda data: services.membership_update(
-            actor=request.user, membership=membership, changes=_changes(form)))  # fmt: skip
+        saved = save_form(
+            form,
+            lambda data: services.membership_update(
+                actor=request.user, membership=membership, changes=_changes(form)
+            ),
+        )
         if saved:
             messages.success(request, _("Saved."))
             return redirect("org:group_detail", pk=membership.group_id)

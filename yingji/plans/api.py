@@ -29,7 +29,7 @@ from yingji.plans.models import (
     PlanReview,
     PlanStep,
     PlanVersion,
-)  # fmt: skip
+)
 from yingji.plans.queries import get_plan_for, visible_plans, visible_versions
 from yingji.plans.views import DOCX, word_document
 from yingji.plans.xlsx import read_steps
@@ -38,8 +38,18 @@ from yingji.plans.xlsx import read_steps
 class PlanSerializer(serializers.ModelSerializer):
     class Meta:
         model = Plan
-        fields = ["id", "code", "title", "tier", "category", "owner_department", "review_months",
-                  "review_due", "early_review_reason", "created_at"]  # fmt: skip
+        fields = [
+            "id",
+            "code",
+            "title",
+            "tier",
+            "category",
+            "owner_department",
+            "review_months",
+            "review_due",
+            "early_review_reason",
+            "created_at",
+        ]
         read_only_fields = ["review_due", "early_review_reason", "created_at"]
 
 
@@ -55,8 +65,17 @@ class PlanCreateSerializer(serializers.Serializer):
 class StepSerializer(serializers.ModelSerializer):
     class Meta:
         model = PlanStep
-        fields = ["position", "title", "when", "group", "how", "where", "expected_minutes",
-                  "checklist", "after"]  # fmt: skip
+        fields = [
+            "position",
+            "title",
+            "when",
+            "group",
+            "how",
+            "where",
+            "expected_minutes",
+            "checklist",
+            "after",
+        ]
 
 
 class ApprovalSerializer(serializers.ModelSerializer):
@@ -105,10 +124,25 @@ class VersionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = PlanVersion
-        fields = ["number", "status", "scope", "group_duties", "criteria", "criteria_text",
-                  "data_recovery", "business_measures", "resources", "contacts", "author",
-                  "created_at", "approved_at", "steps", "approvals", "comments",
-                  "attachments"]  # fmt: skip
+        fields = [
+            "number",
+            "status",
+            "scope",
+            "group_duties",
+            "criteria",
+            "criteria_text",
+            "data_recovery",
+            "business_measures",
+            "resources",
+            "contacts",
+            "author",
+            "created_at",
+            "approved_at",
+            "steps",
+            "approvals",
+            "comments",
+            "attachments",
+        ]
         read_only_fields = ["number", "status", "author", "created_at", "approved_at"]
 
     @extend_schema_field(PlanAttachmentSerializer(many=True))
@@ -178,8 +212,9 @@ class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     def version_update(self, request: Request, pk: Any = None, number: Any = None) -> Response:
         """Change a draft or returned version; an approved one is refused (409) and audited."""
         version = self._version(number)
-        services.version_update(actor=request.user, version=version,
-                                **validated(VersionUpdateSerializer, request))  # fmt: skip
+        services.version_update(
+            actor=request.user, version=version, **validated(VersionUpdateSerializer, request)
+        )
         return Response(VersionSerializer(version).data)
 
     @extend_schema(request=StepsSerializer, responses=VersionSerializer)
@@ -211,8 +246,12 @@ class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         return Response(VersionSerializer(draft).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=StepsWorkbookSerializer, responses=VersionSerializer)
-    @action(detail=True, methods=["post"], url_path=VERSION + "/steps-workbook",
-            parser_classes=[MultiPartParser])  # fmt: skip
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path=VERSION + "/steps-workbook",
+        parser_classes=[MultiPartParser],
+    )
     def steps_workbook(self, request: Request, pk: Any = None, number: Any = None) -> Response:
         """Replace the steps from an .xlsx workbook (the template from the plan page)."""
         version = self._version(number)
@@ -252,8 +291,12 @@ class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         return Response(ReviewSerializer(plan.reviews.first()).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=PlanAttachmentsInputSerializer, responses=VersionSerializer)
-    @action(detail=True, methods=["post"], url_path=VERSION + "/attachments",
-            parser_classes=[MultiPartParser])  # fmt: skip
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path=VERSION + "/attachments",
+        parser_classes=[MultiPartParser],
+    )
     def attach(self, request: Request, pk: Any = None, number: Any = None) -> Response:
         """Add pictures, PDFs or text files to a draft (multipart field `attachments`)."""
         version = self._version(number)
@@ -263,9 +306,11 @@ class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         return Response(VersionSerializer(version).data)
 
     @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
-    @action(detail=True, methods=["get"],
-            url_path=VERSION + r"/attachments/(?P<attachment_pk>[0-9]+)")  # fmt: skip
-    def attachment(self, request: Request, pk: Any = None, number: Any = None,
-                   attachment_pk: Any = None) -> HttpResponse:  # fmt: skip
+    @action(
+        detail=True, methods=["get"], url_path=VERSION + r"/attachments/(?P<attachment_pk>[0-9]+)"
+    )
+    def attachment(
+        self, request: Request, pk: Any = None, number: Any = None, attachment_pk: Any = None
+    ) -> HttpResponse:
         found = get_object_or_404(PlanAttachment, pk=attachment_pk, version=self._version(number))
         return file_response(found.name, found.content_type, bytes(found.data))

@@ -124,7 +124,9 @@ NETWORK_SECURITY = {
     ],
 }
 FACILITY = {
-    "code": "YJ-ZX-03", "title": "技术设施故障专项应急预案", "category": "facility",
+    "code": "YJ-ZX-03",
+    "title": "技术设施故障专项应急预案",
+    "category": "facility",
     "owner": "YWZX",
     "scope": "适用于数据中心供电、空调、消防、网络线路等技术设施故障。",
     "duties": [
@@ -138,13 +140,23 @@ FACILITY = {
     "resources": "柴油发电机 1 台（燃油储备 8 小时）；移动空调 2 台；备用 UPS 电池组。",
     "contacts": "物业值班 010-8888 0100；空调厂商服务热线 400-600-0000。",
     "steps": [
-        {"title": "现场确认设施状态", "group": "execution", "when": "告警后 5 分钟内",
-         "where": "数据中心二号机房", "expected_minutes": 5},
-        {"title": "启用备用电源或移动空调", "group": "execution", "after": 1,
-         "expected_minutes": 20, "checklist": ["启动柴油发电机", "部署移动空调"]},
+        {
+            "title": "现场确认设施状态",
+            "group": "execution",
+            "when": "告警后 5 分钟内",
+            "where": "数据中心二号机房",
+            "expected_minutes": 5,
+        },
+        {
+            "title": "启用备用电源或移动空调",
+            "group": "execution",
+            "after": 1,
+            "expected_minutes": 20,
+            "checklist": ["启动柴油发电机", "部署移动空调"],
+        },
         {"title": "评估是否关停非关键设备", "group": "expert", "after": 1, "expected_minutes": 15},
     ],
-}  # fmt: skip
+}
 PLANS = (INFORMATION_SYSTEM, NETWORK_SECURITY, FACILITY)
 
 
@@ -165,17 +177,26 @@ def load_demo_plans() -> None:
 
 def _approved_plan(spec: dict[str, Any], leader: Any) -> PlanVersion:
     plan = services.plan_create(
-        actor=DEMO, code=spec["code"], title=spec["title"], tier="special",
-        category=spec["category"], owner_department=Department.objects.get(code=spec["owner"]),
-    )  # fmt: skip
+        actor=DEMO,
+        code=spec["code"],
+        title=spec["title"],
+        tier="special",
+        category=spec["category"],
+        owner_department=Department.objects.get(code=spec["owner"]),
+    )
     version = plan.versions.get()
     services.version_update(
-        actor=DEMO, version=version, scope=spec["scope"], criteria=spec["criteria"],
-        criteria_text=spec["criteria_text"], data_recovery=spec["data_recovery"],
-        business_measures=spec["business_measures"], resources=spec["resources"],
+        actor=DEMO,
+        version=version,
+        scope=spec["scope"],
+        criteria=spec["criteria"],
+        criteria_text=spec["criteria_text"],
+        data_recovery=spec["data_recovery"],
+        business_measures=spec["business_measures"],
+        resources=spec["resources"],
         contacts=spec["contacts"],
         group_duties=[{"group": g, "duties": d} for g, d in spec["duties"]],
-    )  # fmt: skip
+    )
     services.steps_set(actor=DEMO, version=version, steps=spec["steps"])
     services.version_transition(actor=DEMO, version=version, action="submit")
     services.version_transition(actor=DEMO, version=version, action="send_for_approval")

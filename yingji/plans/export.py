@@ -81,8 +81,16 @@ def _paragraphs(document: Any, lines: list[str]) -> None:
 
 
 def _steps_table(document: Any, version: PlanVersion) -> None:
-    header = ("#", _("step"), _("when"), _("who"), _("what and how"), _("where"),
-              _("expected minutes"), _("after step"))  # fmt: skip
+    header = (
+        "#",
+        _("step"),
+        _("when"),
+        _("who"),
+        _("what and how"),
+        _("where"),
+        _("expected minutes"),
+        _("after step"),
+    )
     rows = [
         (
             str(s.position),
@@ -93,7 +101,7 @@ def _steps_table(document: Any, version: PlanVersion) -> None:
             s.where,
             "" if s.expected_minutes is None else str(s.expected_minutes),
             "" if s.after is None else str(s.after),
-        )  # fmt: skip
+        )
         for s in version.steps.all()
     ]
     if rows:
@@ -110,7 +118,7 @@ def _approval_table(document: Any, version: PlanVersion) -> None:
             str((VersionStatus.APPROVED if a.approve else VersionStatus.RETURNED).label),
             a.comment,
             timezone.localtime(a.at).strftime("%Y-%m-%d %H:%M"),
-        )  # fmt: skip
+        )
         for a in version.approvals.select_related("by__person")
     ]
     if rows:

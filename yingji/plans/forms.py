@@ -24,28 +24,35 @@ class PlanForm(forms.Form):
     title = forms.CharField(label=pgettext_lazy("plan", "title"), max_length=200)
     tier = forms.ChoiceField(label=_("tier"), choices=Tier.choices)
     category = forms.ChoiceField(
-        label=_("category"), choices=[("", _("all categories"))] + list(Scenario.choices),
-        required=False, help_text=_("A special plan or procedure covers one category."),
-    )  # fmt: skip
+        label=_("category"),
+        choices=[("", _("all categories"))] + list(Scenario.choices),
+        required=False,
+        help_text=_("A special plan or procedure covers one category."),
+    )
     owner_department = forms.ModelChoiceField(
         label=_("owner department"), queryset=Department.objects.filter(active=True)
     )
-    review_months = forms.IntegerField(label=_("review every (months)"), initial=12,
-                                       min_value=1, max_value=12)  # fmt: skip
+    review_months = forms.IntegerField(
+        label=_("review every (months)"), initial=12, min_value=1, max_value=12
+    )
 
 
 class VersionForm(forms.Form):
     """The version's text, each group's duties and up to five activation criteria."""
 
     scope = forms.CharField(label=_("scope"), widget=TEXTAREA, required=False)
-    criteria_text = forms.CharField(label=_("activation criteria (text)"), widget=TEXTAREA,
-                                    required=False)  # fmt: skip
-    data_recovery = forms.CharField(label=_("data-recovery procedure"), widget=TEXTAREA,
-                                    required=False)  # fmt: skip
+    criteria_text = forms.CharField(
+        label=_("activation criteria (text)"), widget=TEXTAREA, required=False
+    )
+    data_recovery = forms.CharField(
+        label=_("data-recovery procedure"), widget=TEXTAREA, required=False
+    )
     business_measures = forms.CharField(
-        label=_("temporary business-handling measures"), widget=TEXTAREA, required=False,
+        label=_("temporary business-handling measures"),
+        widget=TEXTAREA,
+        required=False,
         help_text=_("How each business department works while the systems are down."),
-    )  # fmt: skip
+    )
     resources = forms.CharField(label=_("required resources"), widget=TEXTAREA, required=False)
     contacts = forms.CharField(label=_("contacts"), widget=TEXTAREA, required=False)
 
@@ -68,8 +75,10 @@ class VersionForm(forms.Form):
             )
 
     def criteria_rows(self) -> list[tuple[Any, Any, Any]]:
-        return [(self[f"fact_{i}"], self[f"op_{i}"], self[f"threshold_{i}"])
-                for i in range(MAX_CONDITIONS)]  # fmt: skip
+        return [
+            (self[f"fact_{i}"], self[f"op_{i}"], self[f"threshold_{i}"])
+            for i in range(MAX_CONDITIONS)
+        ]
 
     def duty_fields(self) -> list[Any]:
         return [self[f"duty_{kind}"] for kind in GroupKind]
@@ -112,15 +121,19 @@ class StepForm(forms.Form):
 
     title = forms.CharField(label=_("step"), max_length=200, required=False)
     when = forms.CharField(label=_("when"), max_length=200, required=False)
-    group = forms.ChoiceField(label=_("who"), choices=[("", "—")] + list(GroupKind.choices),
-                              required=False)  # fmt: skip
-    how = forms.CharField(label=_("what and how"), required=False,
-                          widget=forms.Textarea(attrs={"rows": 3}))  # fmt: skip
+    group = forms.ChoiceField(
+        label=_("who"), choices=[("", "—")] + list(GroupKind.choices), required=False
+    )
+    how = forms.CharField(
+        label=_("what and how"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
     where = forms.CharField(label=_("where"), max_length=200, required=False)
-    expected_minutes = forms.IntegerField(label=_("expected minutes"), min_value=0,
-                                          required=False)  # fmt: skip
-    checklist = forms.CharField(label=_("checklist (one item a line)"), required=False,
-                                widget=forms.Textarea(attrs={"rows": 3}))  # fmt: skip
+    expected_minutes = forms.IntegerField(label=_("expected minutes"), min_value=0, required=False)
+    checklist = forms.CharField(
+        label=_("checklist (one item a line)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
     after = forms.IntegerField(label=_("after step"), min_value=1, required=False)
 
     def step(self) -> dict[str, Any] | None:
@@ -151,7 +164,7 @@ def step_initial(version: PlanVersion) -> list[dict[str, Any]]:
             "expected_minutes": s.expected_minutes,
             "checklist": "\n".join(s.checklist),
             "after": s.after,
-        }  # fmt: skip
+        }
         for s in version.steps.all()
     ]
 
@@ -162,12 +175,14 @@ class StepsUploadForm(forms.Form):
 
 class CommentForm(forms.Form):
     section = forms.ChoiceField(label=_("section"), choices=Section.choices)
-    text = forms.CharField(label=_("comment"), max_length=4000,
-                           widget=forms.Textarea(attrs={"rows": 2}))  # fmt: skip
+    text = forms.CharField(
+        label=_("comment"), max_length=4000, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class ReviewForm(forms.Form):
     note = forms.CharField(
-        label=_("what the review looked at and found"), max_length=2000,
+        label=_("what the review looked at and found"),
+        max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
-    )  # fmt: skip
+    )

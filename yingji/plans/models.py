@@ -22,9 +22,11 @@ class Plan(models.Model):
         _("category"), max_length=32, choices=Scenario.choices, blank=True
     )  # empty for the comprehensive plan, which covers every category
     owner_department = models.ForeignKey(
-        "org.Department", verbose_name=_("owner department"), on_delete=models.PROTECT,
+        "org.Department",
+        verbose_name=_("owner department"),
+        on_delete=models.PROTECT,
         related_name="+",
-    )  # fmt: skip
+    )
     # R-PLAN-3: reviewed at least yearly; a company may choose a shorter cycle.
     review_months = models.PositiveSmallIntegerField(_("review every (months)"), default=12)
     # The approved version's review is due by then; indexed for the engine's reminders.

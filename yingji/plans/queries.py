@@ -27,8 +27,11 @@ def approved_for(category: str) -> QuerySet[PlanVersion]:
 
 def criteria_met(version: PlanVersion, facts: dict[str, Any]) -> list[str]:
     """The version's activation criteria that the incident's facts meet (any one suffices)."""
-    return [str(c) for c in parse_conditions(version.criteria) if c.holds(facts)] if (
-        version.criteria) else []  # fmt: skip
+    return (
+        [str(c) for c in parse_conditions(version.criteria) if c.holds(facts)]
+        if (version.criteria)
+        else []
+    )
 
 
 def visible_plans(user: Any) -> QuerySet[Plan]:

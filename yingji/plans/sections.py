@@ -13,8 +13,13 @@ from yingji.org.choices import GroupKind
 from yingji.plans.choices import Section
 from yingji.plans.models import PlanStep, PlanVersion
 
-TEXT_SECTIONS = (Section.SCOPE, Section.DATA_RECOVERY, Section.BUSINESS, Section.RESOURCES,
-                 Section.CONTACTS)  # fmt: skip
+TEXT_SECTIONS = (
+    Section.SCOPE,
+    Section.DATA_RECOVERY,
+    Section.BUSINESS,
+    Section.RESOURCES,
+    Section.CONTACTS,
+)
 
 
 def duties(version: PlanVersion) -> list[tuple[str, str]]:

@@ -31,7 +31,7 @@ from yingji.plans.choices import (
     Tier,
     VersionStatus,
     transition_for,
-)  # fmt: skip
+)
 from yingji.plans.models import (
     Plan,
     PlanApproval,
@@ -40,10 +40,16 @@ from yingji.plans.models import (
     PlanReview,
     PlanStep,
     PlanVersion,
-)  # fmt: skip
+)
 
-TEXT_FIELDS = ("scope", "criteria_text", "data_recovery", "business_measures", "resources",
-               "contacts")  # fmt: skip
+TEXT_FIELDS = (
+    "scope",
+    "criteria_text",
+    "data_recovery",
+    "business_measures",
+    "resources",
+    "contacts",
+)
 MAX_STEPS = 100
 
 
@@ -71,9 +77,15 @@ def _require(actor: Any, who: str, plan: Plan) -> None:
 
 @transaction.atomic
 def plan_create(
-    *, actor: Any, code: str, title: str, tier: str, owner_department: Department,
-    category: str = "", review_months: int = 12,
-) -> Plan:  # fmt: skip
+    *,
+    actor: Any,
+    code: str,
+    title: str,
+    tier: str,
+    owner_department: Department,
+    category: str = "",
+    review_months: int = 12,
+) -> Plan:
     """R-PLAN-1: a plan and its first draft."""
     if not may_create(actor):
         raise AccessDenied(_("Only the office, the experts or an administrator may add a plan."))
@@ -90,12 +102,21 @@ def plan_create(
     if not 1 <= review_months <= 12:  # R-PLAN-3: at least yearly
         raise DomainError(_("Review at least every 12 months."), field="review_months")
     plan = Plan.objects.create(
-        code=code.strip(), title=title.strip(), tier=tier, category=category,
-        owner_department=owner_department, review_months=review_months,
-    )  # fmt: skip
+        code=code.strip(),
+        title=title.strip(),
+        tier=tier,
+        category=category,
+        owner_department=owner_department,
+        review_months=review_months,
+    )
     PlanVersion.objects.create(plan=plan, number=1, author=_user(actor))
-    audit_record(actor=actor, action="plan.create", obj=plan, regulation="R-PLAN-1",
-                 after={"code": plan.code, "tier": tier, "category": category})  # fmt: skip
+    audit_record(
+        actor=actor,
+        action="plan.create",
+        obj=plan,
+        regulation="R-PLAN-1",
+        after={"code": plan.code, "tier": tier, "category": category},
+    )
     return plan
 
 
@@ -121,8 +142,13 @@ def _check_editable(actor: Any, version: PlanVersion) -> None:
     refusal = not_editable(version)
     if refusal is not None:
         with transaction.atomic():
-            audit_record(actor=actor, action="plan.version.change_refused", obj=version,
-                         reason=version.status, regulation="R-PLAN-2")  # fmt: skip
+            audit_record(
+                actor=actor,
+                action="plan.version.change_refused",
+                obj=version,
+                reason=version.status,
+                regulation="R-PLAN-2",
+            )
         raise refusal
 
 
@@ -139,8 +165,11 @@ def _version_update(actor: Any, version: PlanVersion, fields: dict[str, Any]) ->
     if unknown:
         raise DomainError(_("Unknown fields: %(names)s") % {"names": ", ".join(sorted(unknown))})
     if "criteria" in fields:
-        fields["criteria"] = [c.as_list() for c in parse_conditions(fields["criteria"])] if (
-            fields["criteria"]) else []  # fmt: skip
+        fields["criteria"] = (
+            [c.as_list() for c in parse_conditions(fields["criteria"])]
+            if (fields["criteria"])
+            else []
+        )
     if "group_duties" in fields:
         fields["group_duties"] = _duties(fields["group_duties"])
     for name in TEXT_FIELDS:
@@ -149,8 +178,9 @@ def _version_update(actor: Any, version: PlanVersion, fields: dict[str, Any]) ->
     for name, value in fields.items():
         setattr(version, name, value)
     version.save(update_fields=list(fields))
-    audit_record(actor=actor, action="plan.version.update", obj=version,
-                 after={"fields": sorted(fields)})  # fmt: skip
+    audit_record(
+        actor=actor, action="plan.version.update", obj=version, after={"fields": sorted(fields)}
+    )
     return version
 
 
@@ -181,8 +211,7 @@ def _steps_set(actor: Any, version: PlanVersion, steps: list[dict[str, Any]]) ->
     rows = [_step(version, n, raw) for n, raw in enumerate(steps, start=1)]
     version.steps.all().delete()
     PlanStep.objects.bulk_create(rows)
-    audit_record(actor=actor, action="plan.version.steps", obj=version,
-                 after={"steps": len(rows)})  # fmt: skip
+    audit_record(actor=actor, action="plan.version.steps", obj=version, after={"steps": len(rows)})
     return list(version.steps.all())
 
 
@@ -200,17 +229,24 @@ def _step(version: PlanVersion, position: int, raw: dict[str, Any]) -> PlanStep:
         )
     minutes = raw.get("expected_minutes")
     if minutes is not None and (not isinstance(minutes, int) or minutes < 0):
-        raise DomainError(_("%(step)s: minutes are a whole number.") % {"step": where},
-                          field="steps")  # fmt: skip
+        raise DomainError(
+            _("%(step)s: minutes are a whole number.") % {"step": where}, field="steps"
+        )
     checklist = [
         str(item).strip()[:300] for item in raw.get("checklist") or [] if str(item).strip()
     ]
     return PlanStep(
-        version=version, position=position, title=title[:200], group=raw["group"],
-        when=str(raw.get("when", "")).strip()[:200], how=str(raw.get("how", "")).strip(),
-        where=str(raw.get("where", "")).strip()[:200], expected_minutes=minutes,
-        checklist=checklist[:50], after=after,
-    )  # fmt: skip
+        version=version,
+        position=position,
+        title=title[:200],
+        group=raw["group"],
+        when=str(raw.get("when", "")).strip()[:200],
+        how=str(raw.get("how", "")).strip(),
+        where=str(raw.get("where", "")).strip()[:200],
+        expected_minutes=minutes,
+        checklist=checklist[:50],
+        after=after,
+    )
 
 
 # ---------------------------------------------------------------- review and approval
@@ -241,17 +277,30 @@ def version_transition(
     return version
 
 
-def _move(actor: Any, version: PlanVersion, source: str, target: str, action: str,
-          comment: str, **fields: Any) -> None:  # fmt: skip
+def _move(
+    actor: Any,
+    version: PlanVersion,
+    source: str,
+    target: str,
+    action: str,
+    comment: str,
+    **fields: Any,
+) -> None:
     changed = PlanVersion.objects.filter(pk=version.pk, status=source).update(
         status=target, **fields
     )
     if changed != 1:
         raise DomainError(_("Someone else has just changed this plan."), code="conflict")
     version.refresh_from_db()
-    audit_record(actor=actor, action=f"plan.version.{action}", obj=version, reason=comment,
-                 before={"status": source}, after={"status": target},
-                 regulation="R-PLAN-2")  # fmt: skip
+    audit_record(
+        actor=actor,
+        action=f"plan.version.{action}",
+        obj=version,
+        reason=comment,
+        before={"status": source},
+        after={"status": target},
+        regulation="R-PLAN-2",
+    )
 
 
 def quorum() -> int:
@@ -270,16 +319,28 @@ def version_approve(*, actor: Any, version: PlanVersion, comment: str = "") -> P
     PlanApproval.objects.update_or_create(
         version=version, by=actor, defaults={"approve": True, "comment": comment.strip()}
     )
-    audit_record(actor=actor, action="plan.version.approval", obj=version, reason=comment,
-                 regulation="R-PLAN-2")  # fmt: skip
+    audit_record(
+        actor=actor,
+        action="plan.version.approval",
+        obj=version,
+        reason=comment,
+        regulation="R-PLAN-2",
+    )
     if version.approvals.filter(approve=True).count() < quorum():
         return version
     now = timezone.now()
     PlanVersion.objects.filter(plan=version.plan, status=VersionStatus.APPROVED).update(
         status=VersionStatus.ARCHIVED
     )
-    _move(actor, version, VersionStatus.PENDING_APPROVAL, VersionStatus.APPROVED, "approve",
-          comment, approved_at=now)  # fmt: skip
+    _move(
+        actor,
+        version,
+        VersionStatus.PENDING_APPROVAL,
+        VersionStatus.APPROVED,
+        "approve",
+        comment,
+        approved_at=now,
+    )
     plan = version.plan
     plan.review_due = review_due_after(timezone.localdate(), plan.review_months)
     plan.save(update_fields=["review_due"])
@@ -316,22 +377,37 @@ def version_new(*, actor: Any, plan: Plan) -> PlanVersion:
     """A new draft from the latest version (approved or not), with its steps."""
     _require(actor, Author.EDITOR, plan)
     latest = plan.versions.order_by("-number").first()
-    if latest is not None and latest.status in (*EDITABLE, VersionStatus.IN_REVIEW,
-                                                VersionStatus.PENDING_APPROVAL):  # fmt: skip
-        raise DomainError(_("Version %(n)d is still being worked on.") % {"n": latest.number},
-                          code="conflict")  # fmt: skip
+    if latest is not None and latest.status in (
+        *EDITABLE,
+        VersionStatus.IN_REVIEW,
+        VersionStatus.PENDING_APPROVAL,
+    ):
+        raise DomainError(
+            _("Version %(n)d is still being worked on.") % {"n": latest.number}, code="conflict"
+        )
     draft = PlanVersion.objects.create(
-        plan=plan, number=(latest.number + 1) if latest else 1, author=_user(actor),
-        **({f: getattr(latest, f) for f in (*TEXT_FIELDS, "group_duties", "criteria")}
-           if latest else {}),
-    )  # fmt: skip
+        plan=plan,
+        number=(latest.number + 1) if latest else 1,
+        author=_user(actor),
+        **(
+            {f: getattr(latest, f) for f in (*TEXT_FIELDS, "group_duties", "criteria")}
+            if latest
+            else {}
+        ),
+    )
     if latest is not None:
         _copy_attachments(latest, draft)
         PlanStep.objects.bulk_create(
-            PlanStep(**{f.name: getattr(step, f.name) for f in PlanStep._meta.concrete_fields
-                        if f.name not in ("id", "version")}, version=draft)
+            PlanStep(
+                **{
+                    f.name: getattr(step, f.name)
+                    for f in PlanStep._meta.concrete_fields
+                    if f.name not in ("id", "version")
+                },
+                version=draft,
+            )
             for step in latest.steps.all()
-        )  # fmt: skip
+        )
     audit_record(actor=actor, action="plan.version.new", obj=draft)
     return draft
 
@@ -356,12 +432,22 @@ def attachment_add(*, actor: Any, version: PlanVersion, files: Iterable[tuple[st
         raise DomainError(_("Choose a file."), field="attachments")
     with transaction.atomic():
         PlanAttachment.objects.bulk_create(
-            PlanAttachment(version=version, name=name, content_type=kind, size=len(data),
-                           data=data, uploaded_by=_user(actor))
+            PlanAttachment(
+                version=version,
+                name=name,
+                content_type=kind,
+                size=len(data),
+                data=data,
+                uploaded_by=_user(actor),
+            )
             for name, kind, data in checked
-        )  # fmt: skip
-        audit_record(actor=actor, action="plan.attachment.add", obj=version,
-                     after={"files": [name for name, _k, _d in checked]})  # fmt: skip
+        )
+        audit_record(
+            actor=actor,
+            action="plan.attachment.add",
+            obj=version,
+            after={"files": [name for name, _k, _d in checked]},
+        )
     return len(checked)
 
 
@@ -371,8 +457,12 @@ def attachment_remove(*, actor: Any, attachment: PlanAttachment) -> None:
     _check_editable(actor, version)
     with transaction.atomic():
         attachment.delete()
-        audit_record(actor=actor, action="plan.attachment.remove", obj=version,
-                     before={"file": attachment.name})  # fmt: skip
+        audit_record(
+            actor=actor,
+            action="plan.attachment.remove",
+            obj=version,
+            before={"file": attachment.name},
+        )
 
 
 # ---------------------------------------------------------------- comments
@@ -397,10 +487,16 @@ def comment_add(*, actor: Any, version: PlanVersion, section: str, text: str) ->
     text = text.strip()
     if not text:
         raise DomainError(_("Write the comment."), field="text")
-    comment = PlanComment.objects.create(version=version, section=section, by=actor,
-                                         text=text[:4000])  # fmt: skip
-    audit_record(actor=actor, action="plan.comment", obj=version, after={"section": section},
-                 regulation="R-PLAN-2")  # fmt: skip
+    comment = PlanComment.objects.create(
+        version=version, section=section, by=actor, text=text[:4000]
+    )
+    audit_record(
+        actor=actor,
+        action="plan.comment",
+        obj=version,
+        after={"section": section},
+        regulation="R-PLAN-2",
+    )
     return comment
 
 
@@ -436,12 +532,21 @@ def review_confirm(*, actor: Any, plan: Plan, note: str = "") -> PlanReview:
     plan.early_review_reason = ""
     plan.save(update_fields=["review_due", "early_review_reason"])
     review = PlanReview.objects.create(
-        plan=plan, version=version, outcome=ReviewOutcome.CONFIRMED, by=actor,
-        note=note.strip(), next_due=plan.review_due,
-    )  # fmt: skip
-    audit_record(actor=actor, action="plan.review.confirm", obj=plan, reason=note,
-                 after={"review_due": plan.review_due.isoformat()},
-                 regulation="R-PLAN-3")  # fmt: skip
+        plan=plan,
+        version=version,
+        outcome=ReviewOutcome.CONFIRMED,
+        by=actor,
+        note=note.strip(),
+        next_due=plan.review_due,
+    )
+    audit_record(
+        actor=actor,
+        action="plan.review.confirm",
+        obj=plan,
+        reason=note,
+        after={"review_due": plan.review_due.isoformat()},
+        regulation="R-PLAN-3",
+    )
     return review
 
 
@@ -454,10 +559,17 @@ def review_revise(*, actor: Any, plan: Plan, note: str = "") -> PlanVersion:
     if not note.strip():
         raise DomainError(_("Say what must change."), field="note")
     draft = version_new(actor=actor, plan=plan)
-    PlanReview.objects.create(plan=plan, version=version, outcome=ReviewOutcome.REVISED,
-                              by=actor, note=note.strip())  # fmt: skip
-    audit_record(actor=actor, action="plan.review.revise", obj=plan, reason=note,
-                 after={"draft": draft.number}, regulation="R-PLAN-3")  # fmt: skip
+    PlanReview.objects.create(
+        plan=plan, version=version, outcome=ReviewOutcome.REVISED, by=actor, note=note.strip()
+    )
+    audit_record(
+        actor=actor,
+        action="plan.review.revise",
+        obj=plan,
+        reason=note,
+        after={"draft": draft.number},
+        regulation="R-PLAN-3",
+    )
     return draft
 
 
@@ -472,8 +584,9 @@ def review_early(*, plan: Plan, reason: str, actor: Any = None) -> None:
     plan.review_due = min(plan.review_due or today, today)
     plan.early_review_reason = reason[:2000]
     plan.save(update_fields=["review_due", "early_review_reason"])
-    audit_record(actor=actor, action="plan.review.early", obj=plan, reason=reason,
-                 regulation="R-PLAN-3")  # fmt: skip
+    audit_record(
+        actor=actor, action="plan.review.early", obj=plan, reason=reason, regulation="R-PLAN-3"
+    )
     notify(
         event="plan.review_early",
         context={"code": plan.code, "title": plan.title, "reason": plan.early_review_reason},

@@ -22,6 +22,6 @@ urlpatterns = [
         VERSION + "attachments/<int:attachment_pk>/remove/",
         views.attachment_remove,
         name="attachment_remove",
-    ),  # fmt: skip
+    ),
     path(VERSION + "<str:action>/", views.version_step, name="version_step"),
 ]

@@ -30,7 +30,7 @@ from yingji.plans.forms import (
     StepsUploadForm,
     VersionForm,
     step_initial,
-)  # fmt: skip
+)
 from yingji.plans.models import Plan, PlanAttachment, PlanVersion
 from yingji.plans.queries import (
     allowed_actions,
@@ -90,8 +90,9 @@ def _chosen(versions: list[PlanVersion], number: int | None) -> PlanVersion | No
     raise Http404
 
 
-def _detail_context(user: Any, plan: Plan, versions: list[PlanVersion],
-                    shown: PlanVersion | None) -> dict[str, Any]:  # fmt: skip
+def _detail_context(
+    user: Any, plan: Plan, versions: list[PlanVersion], shown: PlanVersion | None
+) -> dict[str, Any]:
     may_edit = services.may(user, Author.EDITOR, plan)
     comments: dict[str, list[Any]] = defaultdict(list)
     if shown is not None:
@@ -142,8 +143,12 @@ def version_edit(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     version = _editable(request, pk, number)
     form = VersionForm(request.POST or None, version=version)
     if request.method == "POST":
-        saved = save_form(form, lambda _data: services.version_update(
-            actor=request.user, version=version, **form.changes()))  # fmt: skip
+        saved = save_form(
+            form,
+            lambda _data: services.version_update(
+                actor=request.user, version=version, **form.changes()
+            ),
+        )
         if saved is not None:
             messages.success(request, _("Saved."))
             return redirect("plans:version", pk=pk, number=number)
@@ -217,8 +222,13 @@ def plan_diff(request: HttpRequest, pk: int) -> HttpResponse:
         new = versions.get(number=int(request.GET.get("b", "")))
     except (ValueError, OverflowError, PlanVersion.DoesNotExist):
         raise DomainError(_("Choose two versions of this plan to compare.")) from None
-    context = {"plan": plan, "old": old, "new": new, "sections": version_diff(old, new),
-               "versions": versions}  # fmt: skip
+    context = {
+        "plan": plan,
+        "old": old,
+        "new": new,
+        "sections": version_diff(old, new),
+        "versions": versions,
+    }
     return render(request, "plans/diff.html", context)
 
 
@@ -246,8 +256,11 @@ def version_comment(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     version = _version(request, pk, number)
     form = CommentForm(request.POST)
     if form.is_valid():
-        flash_outcome(request, lambda: services.comment_add(actor=request.user, version=version,
-                      **form.cleaned_data), _("Comment added."))  # fmt: skip
+        flash_outcome(
+            request,
+            lambda: services.comment_add(actor=request.user, version=version, **form.cleaned_data),
+            _("Comment added."),
+        )
     else:
         messages.error(request, _("Choose a section and write the comment."))
     return redirect("plans:version", pk=pk, number=number)
@@ -275,8 +288,11 @@ def plan_review(request: HttpRequest, pk: int, outcome: str) -> HttpResponse:
 def attachment_add(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     version = _version(request, pk, number)
     files = [(f.name or "file", f.read()) for f in request.FILES.getlist("attachments")]
-    flash_outcome(request, lambda: services.attachment_add(actor=request.user, version=version,
-                  files=files), _("Attached."))  # fmt: skip
+    flash_outcome(
+        request,
+        lambda: services.attachment_add(actor=request.user, version=version, files=files),
+        _("Attached."),
+    )
     return redirect("plans:version", pk=pk, number=number)
 
 
@@ -295,6 +311,9 @@ def attachment_remove(
 ) -> HttpResponse:
     version = _version(request, pk, number)
     found = get_object_or_404(PlanAttachment, pk=attachment_pk, version=version)
-    flash_outcome(request, lambda: services.attachment_remove(actor=request.user,
-                  attachment=found), _("Removed."))  # fmt: skip
+    flash_outcome(
+        request,
+        lambda: services.attachment_remove(actor=request.user, attachment=found),
+        _("Removed."),
+    )
     return redirect("plans:version", pk=pk, number=number)

@@ -19,8 +19,16 @@ MAX_BYTES = 2 * 1024 * 1024
 
 
 def step_columns() -> list[str]:
-    return [_("step"), _("when"), _("who"), _("what and how"), _("where"),
-            _("expected minutes"), _("checklist (one item a line)"), _("after step")]  # fmt: skip
+    return [
+        _("step"),
+        _("when"),
+        _("who"),
+        _("what and how"),
+        _("where"),
+        _("expected minutes"),
+        _("checklist (one item a line)"),
+        _("after step"),
+    ]
 
 
 def steps_workbook(steps: list[PlanStep]) -> bytes:
@@ -37,8 +45,18 @@ def steps_workbook(steps: list[PlanStep]) -> bytes:
     groups = ", ".join(str(kind.label) for kind in GroupKind)
     sheet.cell(row=1, column=3).comment = _comment(_("One of: %(groups)s") % {"groups": groups})
     for step in steps:
-        sheet.append([step.title, step.when, step.get_group_display(), step.how, step.where,
-                      step.expected_minutes, "\n".join(step.checklist), step.after])  # fmt: skip
+        sheet.append(
+            [
+                step.title,
+                step.when,
+                step.get_group_display(),
+                step.how,
+                step.where,
+                step.expected_minutes,
+                "\n".join(step.checklist),
+                step.after,
+            ]
+        )
     for column, width in zip("ABCDEFGH", (30, 18, 18, 50, 18, 10, 40, 10), strict=True):
         sheet.column_dimensions[column].width = width
     for row in sheet.iter_rows(min_row=2):
@@ -92,11 +110,15 @@ def _step(row: int, values: list[str]) -> dict[str, Any]:
             _("Row %(row)d: %(who)s is not a group.") % {"row": row, "who": who}, field="file"
         ) from None
     return {
-        "title": title, "when": when, "group": group, "how": how, "where": where,
+        "title": title,
+        "when": when,
+        "group": group,
+        "how": how,
+        "where": where,
         "expected_minutes": _whole(row, minutes, _("expected minutes")),
         "checklist": [item for item in checklist.splitlines() if item.strip()],
         "after": _whole(row, after, _("after step")),
-    }  # fmt: skip
+    }
 
 
 def _whole(row: int, value: str, column: str) -> int | None:

@@ -14,20 +14,19 @@ from yingji.core.testing import PASSWORD, CastTestCase
 class LoggingIn(CastTestCase):
     def test_a_correct_password_logs_in(self):
         client = Client()
-        response = client.post(reverse("accounts:login"),
-                               {"username": "staff", "password": PASSWORD})  # fmt: skip
+        response = client.post(
+            reverse("accounts:login"), {"username": "staff", "password": PASSWORD}
+        )
         self.assertRedirects(response, "/")
 
     def test_repeated_failures_lock_the_account_even_with_the_right_password(self):
         client = Client()
         for _attempt in range(settings.AXES_FAILURE_LIMIT):
             client.post(reverse("accounts:login"), {"username": "staff", "password": "wrong"})
-        locked = client.post(reverse("accounts:login"),
-                             {"username": "staff", "password": PASSWORD})  # fmt: skip
+        locked = client.post(reverse("accounts:login"), {"username": "staff", "password": PASSWORD})
         self.assertEqual(locked.status_code, 429)
         self.assertContains(locked, "Too many failed log-ins", status_code=429)
-        other = Client().post(reverse("accounts:login"),
-                              {"username": "head", "password": PASSWORD})  # fmt: skip
+        other = Client().post(reverse("accounts:login"), {"username": "head", "password": PASSWORD})
         self.assertEqual(other.status_code, 302)  # only the attacked account is locked
 
     def test_sessions_expire(self):
@@ -38,8 +37,9 @@ class LoggingIn(CastTestCase):
         from yingji.org.services import person_set_status
 
         person_set_status(actor=self.office, person=self.executor_person, status="left")
-        response = Client().post(reverse("accounts:login"),
-                                 {"username": "executor", "password": PASSWORD})  # fmt: skip
+        response = Client().post(
+            reverse("accounts:login"), {"username": "executor", "password": PASSWORD}
+        )
         self.assertEqual(response.status_code, 200)
         self.assertContains(response, "Wrong username or password")
 
@@ -80,9 +80,11 @@ class ApiTokens(CastTestCase):
         self.assertEqual(client.get("/api/v1/groups/").status_code, 401)
 
     @override_settings(
-        REST_FRAMEWORK={**settings.REST_FRAMEWORK,
-                        "DEFAULT_THROTTLE_RATES": {"anon": "3/min", "user": "3/min"}}
-    )  # fmt: skip
+        REST_FRAMEWORK={
+            **settings.REST_FRAMEWORK,
+            "DEFAULT_THROTTLE_RATES": {"anon": "3/min", "user": "3/min"},
+        }
+    )
     def test_the_api_is_rate_limited(self):
         from django.core.cache import cache
 
@@ -118,8 +120,9 @@ class SettingAPassword(CastTestCase):
     def test_the_office_may_not_set_passwords(self):
         self.login("office")
         url = reverse("org:person_password", args=[self.leader_person.pk])
-        response = self.client.post(url, {"password": "Spring-rain-2026",
-                                          "password2": "Spring-rain-2026"})  # fmt: skip
+        response = self.client.post(
+            url, {"password": "Spring-rain-2026", "password2": "Spring-rain-2026"}
+        )
         self.assertEqual(response.status_code, 403)
         self.assertFalse(self.refreshed(self.leader).check_password("Spring-rain-2026"))
 
@@ -132,9 +135,12 @@ class ChangingOnesOwnPassword(CastTestCase):
         client.post(reverse("accounts:login"), {"username": "staff", "password": PASSWORD})
         response = client.post(
             reverse("accounts:password_change"),
-            {"old_password": PASSWORD, "new_password1": "Autumn-leaves-77",
-             "new_password2": "Autumn-leaves-77"},
-        )  # fmt: skip
+            {
+                "old_password": PASSWORD,
+                "new_password1": "Autumn-leaves-77",
+                "new_password2": "Autumn-leaves-77",
+            },
+        )
         self.assertRedirects(response, reverse("accounts:tokens"))
         self.assertEqual(client.get("/").status_code, 200)  # still logged in
         self.assertTrue(self.refreshed(self.staff).check_password("Autumn-leaves-77"))
@@ -145,8 +151,11 @@ class ChangingOnesOwnPassword(CastTestCase):
         self.login("staff")
         response = self.client.post(
             reverse("accounts:password_change"),
-            {"old_password": "nope", "new_password1": "Autumn-leaves-77",
-             "new_password2": "Autumn-leaves-77"},
-        )  # fmt: skip
+            {
+                "old_password": "nope",
+                "new_password1": "Autumn-leaves-77",
+                "new_password2": "Autumn-leaves-77",
+            },
+        )
         self.assertEqual(response.status_code, 200)
         self.assertTrue(self.refreshed(self.staff).check_password(PASSWORD))

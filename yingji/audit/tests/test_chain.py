@@ -50,10 +50,15 @@ class TheChainDetectsTampering(CastTestCase):
         self.login("office")
         self.client.post(
             reverse("org:department_edit", args=[self.tech.pk]),
-            {"code": "TECH", "name": "科技部", "kind": "technology", "sort_order": "0",
-             "active": "on"},
+            {
+                "code": "TECH",
+                "name": "科技部",
+                "kind": "technology",
+                "sort_order": "0",
+                "active": "on",
+            },
             headers={"X-Request-ID": "req-abc-123"},
-        )  # fmt: skip
+        )
         event = AuditEvent.objects.order_by("-seq")[0]
         self.assertEqual((event.request_id, event.actor_name), ("req-abc-123", "office"))
 

@@ -28,14 +28,20 @@ from yingji.wsgi import application
 
 EXAMPLES = int(os.environ.get("YINGJI_FUZZ_EXAMPLES", "8"))
 ROLES = ("admin", "office", "staff", "vendor")
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
-          response_schema_conformance]  # fmt: skip
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+]
 
 # Generated requests only (no coverage or stateful phases): a bounded run on every pass.
-CONFIG = SchemathesisConfig.from_dict({
-    "phases": {"coverage": {"enabled": False}, "stateful": {"enabled": False}},
-    "generation": {"max-examples": EXAMPLES},
-})  # fmt: skip
+CONFIG = SchemathesisConfig.from_dict(
+    {
+        "phases": {"coverage": {"enabled": False}, "stateful": {"enabled": False}},
+        "generation": {"max-examples": EXAMPLES},
+    }
+)
 schema = schemathesis.openapi.from_wsgi("/api/v1/schema/?format=json", application, config=CONFIG)
 
 
@@ -54,8 +60,13 @@ def tokens(db: Any) -> Iterator[dict[str, str]]:
 
 
 @schema.parametrize()
-@settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
-          suppress_health_check=list(HealthCheck))  # fmt: skip
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=list(HealthCheck),
+)
 def test_the_api_never_fails_and_answers_as_documented(case: Any, tokens: dict[str, str]) -> None:
     for role in ROLES:
         case.call_and_validate(headers={"Authorization": f"Bearer {tokens[role]}"}, checks=CHECKS)

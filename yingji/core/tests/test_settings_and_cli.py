@@ -18,8 +18,12 @@ def run_yingji(*args: str, env: dict[str, str], timeout: int = 120) -> subproces
     full_env.update(env)
     return subprocess.run(
         [sys.executable, "-m", "yingji.cli", *args],
-        env=full_env, capture_output=True, text=True, timeout=timeout, cwd=PROJECT,
-    )  # fmt: skip
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=PROJECT,
+    )
 
 
 def test_malformed_environment_values_name_the_variable(monkeypatch):
@@ -88,8 +92,9 @@ def test_the_embedded_database_runs_in_wal_mode_with_a_busy_timeout(tmp_path):
         "c.execute('PRAGMA journal_mode'); mode = c.fetchone()[0]; "
         "c.execute('PRAGMA busy_timeout'); print(mode, c.fetchone()[0])"
     )
-    result = run_yingji("manage", "shell", "--no-imports", "-c", code,
-                        env={"YINGJI_DATA_DIR": str(tmp_path)})  # fmt: skip
+    result = run_yingji(
+        "manage", "shell", "--no-imports", "-c", code, env={"YINGJI_DATA_DIR": str(tmp_path)}
+    )
     assert result.stdout.split() == ["wal", "20000"], result.stderr
 
 
@@ -106,12 +111,17 @@ def test_demo_then_check_on_a_fresh_data_dir(tmp_path):
     assert (tmp_path / "yingji.sqlite3").exists()
     again = run_yingji("demo", env=env)  # idempotent: nothing is duplicated
     assert again.returncode == 0, again.stderr
-    count = run_yingji("manage", "shell", "--no-imports", "-c",
-                       "from yingji.org.models import Person; "
-                       "from yingji.incidents.models import Incident; "
-                       "print(Person.objects.count(), sorted(Incident.objects.values_list("
-                       "'status', flat=True)))",
-                       env=env)  # fmt: skip
+    count = run_yingji(
+        "manage",
+        "shell",
+        "--no-imports",
+        "-c",
+        "from yingji.org.models import Person; "
+        "from yingji.incidents.models import Incident; "
+        "print(Person.objects.count(), sorted(Incident.objects.values_list("
+        "'status', flat=True)))",
+        env=env,
+    )
     # The demo's incidents: a live response, one to judge, one closed as an ordinary fault,
     # two finished responses.
     assert count.stdout.strip() == "59 ['closed', 'ended', 'ended', 'reported', 'responding']"
@@ -157,8 +167,12 @@ def test_behind_https_the_browser_is_told_to_use_nothing_else(tmp_path):
         "r = Client().get('/accounts/login/', headers={'X-Forwarded-Proto': 'https'}, "
         "secure=False); print(r.headers.get('Strict-Transport-Security'))"
     )
-    env = {"YINGJI_DATA_DIR": str(tmp_path), "YINGJI_SECURE_COOKIES": "true",
-           "YINGJI_BEHIND_PROXY": "true", "YINGJI_ALLOWED_HOSTS": "testserver"}  # fmt: skip
+    env = {
+        "YINGJI_DATA_DIR": str(tmp_path),
+        "YINGJI_SECURE_COOKIES": "true",
+        "YINGJI_BEHIND_PROXY": "true",
+        "YINGJI_ALLOWED_HOSTS": "testserver",
+    }
     result = run_yingji("manage", "shell", "--no-imports", "-c", code, env=env)
     assert result.stdout.strip() == "max-age=31536000", result.stderr
     env["YINGJI_SECURE_COOKIES"] = "false"

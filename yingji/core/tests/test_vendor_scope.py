@@ -29,31 +29,45 @@ class VendorsSeeTheirPartOnly(CastTestCase):
     def setUpTestData(cls) -> None:
         super().setUpTestData()
         tech = cls.cast["tech"]
-        cls.theirs = Plan.objects.create(code="P-IS", title="信息系统预案", tier=Tier.SPECIAL,
-                                         category=Scenario.INFORMATION_SYSTEM,
-                                         owner_department=tech)  # fmt: skip
-        cls.approved = PlanVersion.objects.create(plan=cls.theirs, number=1,
-                                                  status=VersionStatus.APPROVED)  # fmt: skip
+        cls.theirs = Plan.objects.create(
+            code="P-IS",
+            title="信息系统预案",
+            tier=Tier.SPECIAL,
+            category=Scenario.INFORMATION_SYSTEM,
+            owner_department=tech,
+        )
+        cls.approved = PlanVersion.objects.create(
+            plan=cls.theirs, number=1, status=VersionStatus.APPROVED
+        )
         cls.draft = PlanVersion.objects.create(
             plan=cls.theirs, number=2, status=VersionStatus.DRAFT
         )
         other_scenario = next(s for s in Scenario.values if s != Scenario.INFORMATION_SYSTEM)
         cls.other_plan = Plan.objects.create(
-            code="P-X", title="别的预案", tier=Tier.SPECIAL, category=other_scenario,
+            code="P-X",
+            title="别的预案",
+            tier=Tier.SPECIAL,
+            category=other_scenario,
             owner_department=tech,
-        )  # fmt: skip
+        )
         cls.their_asset = Asset.objects.create(code="CORE-DB", name="核心库", kind="server")
         cls.their_asset.plans.add(cls.theirs)
         cls.own_asset = Asset.objects.create(
             code="VENDOR-BOX", name="厂商维护的机器", kind="server"
         )
         cls.own_asset.responsible.add(cls.cast["vendor"].person)
-        cls.other_asset = Asset.objects.create(code="HR-APP", name="人事系统", kind="server",
-                                               location="A 机房 12 柜")  # fmt: skip
+        cls.other_asset = Asset.objects.create(
+            code="HR-APP", name="人事系统", kind="server", location="A 机房 12 柜"
+        )
         cls.their_roster = Roster.objects.create(name="厂商值班")
-        Layer.objects.create(roster=cls.their_roster, name="日", rotation="daily",
-                             handoff=dt.time(9), start_date=dt.date(2026, 1, 1),
-                             members=[cls.cast["vendor"].person.pk])  # fmt: skip
+        Layer.objects.create(
+            roster=cls.their_roster,
+            name="日",
+            rotation="daily",
+            handoff=dt.time(9),
+            start_date=dt.date(2026, 1, 1),
+            members=[cls.cast["vendor"].person.pk],
+        )
         cls.other_roster = Roster.objects.create(name="行内值班")
 
     def status(self, who: str, url: str) -> int:
@@ -95,8 +109,9 @@ class VendorsSeeTheirPartOnly(CastTestCase):
         versions = self.client.get(f"/api/v1/plans/{self.theirs.pk}/versions/").json()
         self.assertEqual([v["number"] for v in versions], [1])
         assets = self.client.get("/api/v1/monitoring/assets/").json()
-        self.assertEqual({a["code"] for a in assets.get("results", assets)},
-                         {"CORE-DB", "VENDOR-BOX"})  # fmt: skip
+        self.assertEqual(
+            {a["code"] for a in assets.get("results", assets)}, {"CORE-DB", "VENDOR-BOX"}
+        )
         page = self.client.get("/monitoring/").content.decode()
         self.assertIn("CORE-DB", page)
         self.assertNotIn("HR-APP", page)

@@ -66,9 +66,15 @@ class Languages(CastTestCase):
         self.client.post(reverse("set_language"), {"language": "zh-hans", "next": "/"})
         response = self.client.post(
             reverse("org:department_edit", args=[self.cs.pk]),
-            {"code": "CS", "name": "客户服务部", "kind": "business", "sort_order": "0",
-             "active": "on", "parent": self.call.pk},
-        )  # fmt: skip
+            {
+                "code": "CS",
+                "name": "客户服务部",
+                "kind": "business",
+                "sort_order": "0",
+                "active": "on",
+                "parent": self.call.pk,
+            },
+        )
         self.assertContains(response, "部门不能隶属于自身或其下级部门。")
 
 

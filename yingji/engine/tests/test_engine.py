@@ -46,8 +46,12 @@ class TimerTestCase(TestCase):
 class DurableTimers(TimerTestCase):
     def test_a_timer_fires_at_its_deadline_not_before_and_only_once(self):
         with time_machine.travel(T0, tick=False):
-            timer_schedule(key="report:1:escalate", handler="test.record",
-                           due_at=T0 + timedelta(minutes=15), payload={"n": "1"})  # fmt: skip
+            timer_schedule(
+                key="report:1:escalate",
+                handler="test.record",
+                due_at=T0 + timedelta(minutes=15),
+                payload={"n": "1"},
+            )
         self.cycle_at(T0 + timedelta(minutes=14, seconds=59))
         self.assertEqual(CALLS, [])
         self.cycle_at(T0 + timedelta(minutes=15))
@@ -100,8 +104,12 @@ class DurableTimers(TimerTestCase):
 
     def test_timers_fire_in_deadline_order_in_bounded_batches(self):
         for n in range(services.TIMER_BATCH + 5):
-            timer_schedule(key=f"k{n}", handler="test.record",
-                           due_at=T0 - timedelta(seconds=n), payload={"n": str(n)})  # fmt: skip
+            timer_schedule(
+                key=f"k{n}",
+                handler="test.record",
+                due_at=T0 - timedelta(seconds=n),
+                payload={"n": str(n)},
+            )
         self.assertEqual(self.cycle_at(T0), services.TIMER_BATCH)
         self.assertEqual(CALLS[0], {"n": str(services.TIMER_BATCH + 4)})  # the oldest first
         self.assertEqual(self.cycle_at(T0), 5)
@@ -212,8 +220,7 @@ class TwoEnginesNeverFireTheSameTimer(TransactionTestCase):
         batch.start()
         self.addCleanup(batch.stop)
         for n in range(total):
-            timer_schedule(key=f"race:{n}", handler="test.record", due_at=T0,
-                           payload={"n": str(n)})  # fmt: skip
+            timer_schedule(key=f"race:{n}", handler="test.record", due_at=T0, payload={"n": str(n)})
         errors = run_engines_in_parallel(2)
         self.assertEqual(errors, [])
         fired = sorted(

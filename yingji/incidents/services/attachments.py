@@ -20,10 +20,16 @@ from yingji.org.roles import roles_of
 
 def save_attachments(incident: Incident, actor: Any, files: list[tuple[str, str, bytes]]) -> None:
     Attachment.objects.bulk_create(
-        Attachment(incident=incident, name=name, content_type=kind, size=len(data), data=data,
-                   uploaded_by=actor)
+        Attachment(
+            incident=incident,
+            name=name,
+            content_type=kind,
+            size=len(data),
+            data=data,
+            uploaded_by=actor,
+        )
         for name, kind, data in files
-    )  # fmt: skip
+    )
 
 
 @transaction.atomic
@@ -40,5 +46,9 @@ def attachment_add(*, actor: Any, incident: Incident, files: Iterable[tuple[str,
     save_attachments(incident, actor, checked)
     names = ", ".join(name for name, _kind, _data in checked)
     timeline(incident, actor, "attachment", text=names)
-    audit_record(actor=actor, action="incident.attachment.add", obj=incident,
-                 after={"files": [name for name, _k, _d in checked]})  # fmt: skip
+    audit_record(
+        actor=actor,
+        action="incident.attachment.add",
+        obj=incident,
+        after={"files": [name for name, _k, _d in checked]},
+    )

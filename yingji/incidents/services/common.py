@@ -46,9 +46,14 @@ def incident_transition(
     acknowledge(actor, incident)
     timeline(incident, actor, action, before, move.target, text=text, clause=move.clause)
     audit_record(
-        actor=actor, action=f"incident.{action}", obj=incident, reason=text,
-        before={"status": before}, after={"status": move.target}, regulation=move.clause,
-    )  # fmt: skip
+        actor=actor,
+        action=f"incident.{action}",
+        obj=incident,
+        reason=text,
+        before={"status": before},
+        after={"status": move.target},
+        regulation=move.clause,
+    )
     return incident
 
 
@@ -105,9 +110,15 @@ def join(incident: Incident, people: Iterable[Person], role: str) -> None:
 
 
 def timeline(
-    incident: Incident, actor: Any, action: str, from_status: str = "", to_status: str = "",
-    *, text: str = "", clause: str = "",
-) -> TimelineEntry:  # fmt: skip
+    incident: Incident,
+    actor: Any,
+    action: str,
+    from_status: str = "",
+    to_status: str = "",
+    *,
+    text: str = "",
+    clause: str = "",
+) -> TimelineEntry:
     return TimelineEntry.objects.create(
         incident=incident,
         actor=actor if getattr(actor, "is_authenticated", False) else None,

@@ -90,11 +90,18 @@ def incident_decide(
         text = f"{grade_before or '—'} → {grade}: {why}"
         timeline(incident, actor, "regrade", text=text, clause="R-ACT-1")
     assessment = Assessment.objects.create(
-        incident=incident, meeting_at=meeting_at, place=place.strip(), minutes=minutes.strip(),
-        decision=decision, plans=plans.strip(), response_level=response_level,
-        criteria_met=[str(c) for c in criteria_met], assemble_at=assemble_at,
-        assemble_place=assemble_place.strip(), decided_by=actor,
-    )  # fmt: skip
+        incident=incident,
+        meeting_at=meeting_at,
+        place=place.strip(),
+        minutes=minutes.strip(),
+        decision=decision,
+        plans=plans.strip(),
+        response_level=response_level,
+        criteria_met=[str(c) for c in criteria_met],
+        assemble_at=assemble_at,
+        assemble_place=assemble_place.strip(),
+        decided_by=actor,
+    )
     assessment.attendees.set(attendees)
     assessment.plan_versions.set(versions)
     join(incident, attendees, "attendee")
@@ -104,8 +111,13 @@ def incident_decide(
         if all_staff:
             _all_staff(incident, "activation", actor, summary=summary, precautions=precautions)
     else:
-        tell(incident, f"incident.{decision}", participants_of(incident), receipt=False,
-             key=str(assessment.pk))  # fmt: skip
+        tell(
+            incident,
+            f"incident.{decision}",
+            participants_of(incident),
+            receipt=False,
+            key=str(assessment.pk),
+        )
     return assessment
 
 
@@ -130,13 +142,18 @@ def _tasks_from_plans(incident: Incident, versions: list[Any], actor: Any) -> No
     for version in versions:
         for step in version.steps.all():
             due = timezone.now() + timedelta(minutes=step.expected_minutes or 0)
-            rows.append(Task(
-                incident=incident, plan_step=step, title=f"{step.position}. {step.title}"[:200],
-                details="\n".join(p for p in (step.when, step.how, step.where) if p),
-                assignee=_group_leader(step.group, incident.category),
-                due_at=due if step.expected_minutes else None, created_by=actor,
-                checklist=[{"text": item, "done": False} for item in step.checklist],
-            ))  # fmt: skip
+            rows.append(
+                Task(
+                    incident=incident,
+                    plan_step=step,
+                    title=f"{step.position}. {step.title}"[:200],
+                    details="\n".join(p for p in (step.when, step.how, step.where) if p),
+                    assignee=_group_leader(step.group, incident.category),
+                    due_at=due if step.expected_minutes else None,
+                    created_by=actor,
+                    checklist=[{"text": item, "done": False} for item in step.checklist],
+                )
+            )
     Task.objects.bulk_create(rows, ignore_conflicts=True)
     people = {row.assignee for row in rows if row.assignee is not None}
     join(incident, people, "assignee")
@@ -145,9 +162,11 @@ def _tasks_from_plans(incident: Incident, versions: list[Any], actor: Any) -> No
 def _group_leader(kind: str, category: str) -> Person | None:
     """The group's leader (组长), else its deputy leader; the execution group of the category."""
     memberships = Membership.objects.filter(
-        group__kind=kind, group__active=True, person__status=PersonStatus.ACTIVE,
+        group__kind=kind,
+        group__active=True,
+        person__status=PersonStatus.ACTIVE,
         role__in=[MemberRole.LEADER, MemberRole.DEPUTY_LEADER],
-    ).select_related("person")  # fmt: skip
+    ).select_related("person")
     if kind == GroupKind.EXECUTION:
         memberships = memberships.filter(group__scenario=category)
     first = in_rank_order(memberships).first()
@@ -190,10 +209,15 @@ def _mobilise(incident: Incident, assessment: Assessment) -> None:
     join(incident, group_members(GroupKind.OFFICE), "office")
     assert assessment.assemble_at is not None
     tell(
-        incident, "incident.mobilised", list(people) + participants_of(incident, "attendee"),
-        receipt=True, key=str(assessment.pk), level=assessment.response_level,
-        place=assessment.assemble_place, at=assessment.assemble_at.isoformat(),
-    )  # fmt: skip
+        incident,
+        "incident.mobilised",
+        list(people) + participants_of(incident, "attendee"),
+        receipt=True,
+        key=str(assessment.pk),
+        level=assessment.response_level,
+        place=assessment.assemble_place,
+        at=assessment.assemble_at.isoformat(),
+    )
 
 
 def recommendation(incident: Incident) -> dict[str, Any]:
@@ -206,15 +230,24 @@ def recommendation(incident: Incident) -> dict[str, Any]:
     facts = incident.facts()
     grade, matched = grade_for(facts)
     plans = [
-        {"id": v.pk, "label": f"{v.plan.code} {v.plan.title} v{v.number}",
-         "criteria_met": criteria_met(v, facts)}
+        {
+            "id": v.pk,
+            "label": f"{v.plan.code} {v.plan.title} v{v.number}",
+            "criteria_met": criteria_met(v, facts),
+        }
         for v in approved_for(incident.category)
-    ]  # fmt: skip
+    ]
     met = [p for p in plans if p["criteria_met"]]
     level = str(Grade.values.index(grade) + 1) if grade else ""  # grade I → level 1 response
     decision = Decision.ACTIVATE if grade or met else Decision.WATCH
-    return {"decision": decision, "grade": grade, "level": level, "matched": matched,
-            "plans": plans, "recommended_plans": [p["id"] for p in met]}  # fmt: skip
+    return {
+        "decision": decision,
+        "grade": grade,
+        "level": level,
+        "matched": matched,
+        "plans": plans,
+        "recommended_plans": [p["id"] for p in met],
+    }
 
 
 # ---------------------------------------------------------------- R-END-1..2 the end
@@ -243,15 +276,27 @@ def incident_recommend_end(
         )
     text = residual_risks.strip()
     incident = incident_transition(
-        actor=actor, incident=incident, action="recommend_end", text=text,
+        actor=actor,
+        incident=incident,
+        action="recommend_end",
+        text=text,
         end_recommended_at=timezone.now(),
-    )  # fmt: skip
+    )
     evaluation = Evaluation.objects.create(
-        incident=incident, by=actor, performance_normal=True, business_stable=True,
-        residual_risks=text, trial_run_until=trial_run_until,
-    )  # fmt: skip
-    tell(incident, "incident.end_recommended", group_members(GroupKind.LEADERSHIP),
-         receipt=True, key=str(evaluation.pk))  # fmt: skip
+        incident=incident,
+        by=actor,
+        performance_normal=True,
+        business_stable=True,
+        residual_risks=text,
+        trial_run_until=trial_run_until,
+    )
+    tell(
+        incident,
+        "incident.end_recommended",
+        group_members(GroupKind.LEADERSHIP),
+        receipt=True,
+        key=str(evaluation.pk),
+    )
     return evaluation
 
 
@@ -274,9 +319,14 @@ def incident_end(
         )
     now = timezone.now()
     incident = incident_transition(
-        actor=actor, incident=incident, action="end", text=note.strip(),
-        ended_at=now, closed_at=now, progress_due=None,
-    )  # fmt: skip
+        actor=actor,
+        incident=incident,
+        action="end",
+        text=note.strip(),
+        ended_at=now,
+        closed_at=now,
+        progress_due=None,
+    )
     tell(incident, "incident.ended", participants_of(incident), receipt=False)
     if all_staff:
         _all_staff(incident, "end", actor, summary=summary, precautions="")
@@ -290,12 +340,22 @@ def incident_resume(*, actor: Any, incident: Incident, reason: str) -> Incident:
         raise DomainError(_("Say what must still be done."), field="reason")
     cadence = settings.PROGRESS_MINUTES.get(incident.response_level or "4", 240)
     incident = incident_transition(
-        actor=actor, incident=incident, action="resume", text=reason.strip(),
-        end_recommended_at=None, progress_due=timezone.now() + timedelta(minutes=cadence),
-    )  # fmt: skip
+        actor=actor,
+        incident=incident,
+        action="resume",
+        text=reason.strip(),
+        end_recommended_at=None,
+        progress_due=timezone.now() + timedelta(minutes=cadence),
+    )
     step = incident.timeline.order_by("-pk").values_list("pk", flat=True).first()
-    tell(incident, "incident.resumed", participants_of(incident), receipt=False,
-         key=str(step), reason=reason.strip())  # fmt: skip
+    tell(
+        incident,
+        "incident.resumed",
+        participants_of(incident),
+        receipt=False,
+        key=str(step),
+        reason=reason.strip(),
+    )
     return incident
 
 
@@ -341,8 +401,12 @@ def notice_template_save(*, actor: Any, kind: str, title: str, body: str) -> Not
     template, _created = NoticeTemplate.objects.update_or_create(
         kind=kind, defaults={"title": title.strip(), "body": body.strip()}
     )
-    audit_record(actor=actor, action="incident.notice_template.save", obj=template,
-                 after={"kind": kind, "title": template.title})  # fmt: skip
+    audit_record(
+        actor=actor,
+        action="incident.notice_template.save",
+        obj=template,
+        after={"kind": kind, "title": template.title},
+    )
     return template
 
 
@@ -387,5 +451,10 @@ def _all_staff(
         actor=actor,
         key=f"incident:{incident.pk}:all_staff:{kind}",
     )
-    timeline(incident, actor, "note", text=_("All-staff notice sent."),
-             clause="R-ACT-2" if kind == "activation" else "R-END-2")  # fmt: skip
+    timeline(
+        incident,
+        actor,
+        "note",
+        text=_("All-staff notice sent."),
+        clause="R-ACT-2" if kind == "activation" else "R-END-2",
+    )

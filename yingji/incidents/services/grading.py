@@ -47,16 +47,24 @@ def grading_rule_save(
     rule.grade, rule.note = grade, note.strip()[:200]
     rule.conditions = [condition.as_list() for condition in parsed]
     rule.save(update_fields=None if new else ["grade", "note", "conditions"])
-    audit_record(actor=actor, action="incident.grading_rule.save", obj=rule,
-                 after={"grade": grade, "conditions": rule.conditions})  # fmt: skip
+    audit_record(
+        actor=actor,
+        action="incident.grading_rule.save",
+        obj=rule,
+        after={"grade": grade, "conditions": rule.conditions},
+    )
     return rule
 
 
 @transaction.atomic
 def grading_rule_delete(*, actor: Any, rule: GradingRule) -> None:
     require_org_manager(actor)
-    audit_record(actor=actor, action="incident.grading_rule.delete", obj=rule,
-                 before={"grade": rule.grade, "conditions": rule.conditions})  # fmt: skip
+    audit_record(
+        actor=actor,
+        action="incident.grading_rule.delete",
+        obj=rule,
+        before={"grade": rule.grade, "conditions": rule.conditions},
+    )
     rule.delete()
 
 
@@ -74,11 +82,18 @@ def incident_set_facts(*, actor: Any, incident: Incident, **facts: Any) -> Incid
     for name, value in changes.items():
         setattr(incident, name, value)
     incident.save(update_fields=[*changes, "updated_at"])
-    text = "; ".join(f"{Fact(name).label}: {value if value is not None else '—'}"
-                     for name, value in changes.items())  # fmt: skip
+    text = "; ".join(
+        f"{Fact(name).label}: {value if value is not None else '—'}"
+        for name, value in changes.items()
+    )
     timeline(incident, actor, "facts", text=text)
-    audit_record(actor=actor, action="incident.facts", obj=incident,
-                 before={k: before[k] for k in changes}, after=changes)  # fmt: skip
+    audit_record(
+        actor=actor,
+        action="incident.facts",
+        obj=incident,
+        before={k: before[k] for k in changes},
+        after=changes,
+    )
     return incident
 
 
@@ -114,8 +129,21 @@ def incident_regrade(*, actor: Any, incident: Incident, grade: str, reason: str)
     incident.grade = grade
     text = f"{before or '—'} → {grade}: {reason.strip()}"
     entry = timeline(incident, actor, "regrade", text=text)
-    audit_record(actor=actor, action="incident.regrade", obj=incident, reason=reason.strip(),
-                 before={"grade": before}, after={"grade": grade})  # fmt: skip
-    tell(incident, "incident.regraded", participants_of(incident), receipt=False,
-         key=str(entry.pk), before=before or "—", reason=reason.strip())  # fmt: skip
+    audit_record(
+        actor=actor,
+        action="incident.regrade",
+        obj=incident,
+        reason=reason.strip(),
+        before={"grade": before},
+        after={"grade": grade},
+    )
+    tell(
+        incident,
+        "incident.regraded",
+        participants_of(incident),
+        receipt=False,
+        key=str(entry.pk),
+        before=before or "—",
+        reason=reason.strip(),
+    )
     return incident

@@ -61,18 +61,38 @@ def handling_plan_revise(
     _check_handling(incident)
     if not analysis.strip() or not plan.strip():
         raise DomainError(_("Write both the analysis and the plan."), field="plan")
-    version = (incident.handling_plans.order_by("-version").values_list("version", flat=True)
-               .first() or 0) + 1  # fmt: skip
+    version = (
+        incident.handling_plans.order_by("-version").values_list("version", flat=True).first() or 0
+    ) + 1
     revision = HandlingPlan.objects.create(
-        incident=incident, version=version, analysis=analysis.strip(), plan=plan.strip(),
+        incident=incident,
+        version=version,
+        analysis=analysis.strip(),
+        plan=plan.strip(),
         author=actor,
-    )  # fmt: skip
-    timeline(incident, actor, "handling_plan", text=_("Version %(v)d") % {"v": version},
-             clause="R-HANDLE-1")  # fmt: skip
-    audit_record(actor=actor, action="incident.handling_plan", obj=incident,
-                 after={"version": version}, regulation="R-HANDLE-1")  # fmt: skip
-    tell(incident, "incident.handling_plan", participants_of(incident), receipt=False,
-         key=str(version), version=version)  # fmt: skip
+    )
+    timeline(
+        incident,
+        actor,
+        "handling_plan",
+        text=_("Version %(v)d") % {"v": version},
+        clause="R-HANDLE-1",
+    )
+    audit_record(
+        actor=actor,
+        action="incident.handling_plan",
+        obj=incident,
+        after={"version": version},
+        regulation="R-HANDLE-1",
+    )
+    tell(
+        incident,
+        "incident.handling_plan",
+        participants_of(incident),
+        receipt=False,
+        key=str(version),
+        version=version,
+    )
     return revision
 
 
@@ -102,20 +122,35 @@ def task_create(
         raise DomainError(_("Give the due time as a date and time."), field="due_at")
     items = [line.strip() for line in (checklist or []) if line.strip()]
     if len(items) > MAX_CHECKLIST:
-        raise DomainError(_("At most %(n)d checklist items.") % {"n": MAX_CHECKLIST},
-                          field="checklist")  # fmt: skip
+        raise DomainError(
+            _("At most %(n)d checklist items.") % {"n": MAX_CHECKLIST}, field="checklist"
+        )
     task = Task.objects.create(
-        incident=incident, title=title.strip()[:200], details=details.strip(), assignee=assignee,
-        due_at=due_at, checklist=[{"text": item[:300], "done": False} for item in items],
+        incident=incident,
+        title=title.strip()[:200],
+        details=details.strip(),
+        assignee=assignee,
+        due_at=due_at,
+        checklist=[{"text": item[:300], "done": False} for item in items],
         created_by=actor,
-    )  # fmt: skip
+    )
     timeline(incident, actor, "task", text=_task_line(task), clause="R-HANDLE-1")
-    audit_record(actor=actor, action="incident.task.create", obj=task,
-                 after={"incident": incident.pk, "title": task.title})  # fmt: skip
+    audit_record(
+        actor=actor,
+        action="incident.task.create",
+        obj=task,
+        after={"incident": incident.pk, "title": task.title},
+    )
     if assignee is not None:
         join(incident, [assignee], "assignee")
-        tell(incident, "incident.task_assigned", [assignee], receipt=True, key=str(task.pk),
-             task=task.title)  # fmt: skip
+        tell(
+            incident,
+            "incident.task_assigned",
+            [assignee],
+            receipt=True,
+            key=str(task.pk),
+            task=task.title,
+        )
     return task
 
 
@@ -135,9 +170,14 @@ def _check_may_work_on(actor: Any, task: Task) -> None:
 
 @transaction.atomic
 def task_update(
-    *, actor: Any, task: Task, revision: int, status: str | None = None,
-    checked: list[int] | None = None, note: str = "",
-) -> Task:  # fmt: skip
+    *,
+    actor: Any,
+    task: Task,
+    revision: int,
+    status: str | None = None,
+    checked: list[int] | None = None,
+    note: str = "",
+) -> Task:
     """Status and checklist in one compare-and-swap on `revision`: a change made from a page
     that was already stale is refused instead of overwriting someone else's."""
     _check_may_work_on(actor, task)
@@ -161,8 +201,13 @@ def task_update(
         )
     task.refresh_from_db()
     acknowledge(actor, task.incident)
-    timeline(task.incident, actor, "task", text=_task_line(task) + (f" — {note}" if note else ""),
-             clause="R-HANDLE-2")  # fmt: skip
+    timeline(
+        task.incident,
+        actor,
+        "task",
+        text=_task_line(task) + (f" — {note}" if note else ""),
+        clause="R-HANDLE-2",
+    )
     audit_record(
         actor=actor, action="incident.task.update", obj=task, after=fields_for_audit(fields)
     )
@@ -206,17 +251,27 @@ def progress_report(
         raise DomainError(_("Give the expected recovery as a date and time."), field="eta")
     acknowledge(actor, incident)
     report = ProgressReport.objects.create(
-        incident=incident, author=actor, done=done.strip(), current=current.strip(),
-        next_step=next_step.strip(), eta=eta,
-    )  # fmt: skip
+        incident=incident,
+        author=actor,
+        done=done.strip(),
+        current=current.strip(),
+        next_step=next_step.strip(),
+        eta=eta,
+    )
     if incident.status == Status.RESPONDING:
         due = timezone.now() + timedelta(minutes=_cadence(incident))
         Incident.objects.filter(pk=incident.pk, status=Status.RESPONDING).update(progress_due=due)
         incident.progress_due = due
     timeline(incident, actor, "progress", text=_progress_text(report), clause="R-HANDLE-2")
     people = group_members(GroupKind.LEADERSHIP) | group_members(GroupKind.EXPERT)
-    tell(incident, "incident.progress", people.distinct(), receipt=False, key=str(report.pk),
-         done=report.done[:200])  # fmt: skip
+    tell(
+        incident,
+        "incident.progress",
+        people.distinct(),
+        receipt=False,
+        key=str(report.pk),
+        done=report.done[:200],
+    )
     return report
 
 
@@ -227,8 +282,10 @@ def _cadence(incident: Incident) -> int:
 def _progress_text(report: ProgressReport) -> str:
     parts = [report.done, report.current, report.next_step]
     if report.eta:
-        parts.append(_("expected recovery %(at)s")
-                     % {"at": timezone.localtime(report.eta).strftime("%m-%d %H:%M")})  # fmt: skip
+        parts.append(
+            _("expected recovery %(at)s")
+            % {"at": timezone.localtime(report.eta).strftime("%m-%d %H:%M")}
+        )
     return "\n".join(part for part in parts if part)
 
 
@@ -240,8 +297,14 @@ def support_request(*, actor: Any, incident: Incident, text: str) -> None:
     if not text.strip():
         raise DomainError(_("Say what help is needed."), field="text")
     entry = timeline(incident, actor, "support", text=text.strip(), clause="R-HANDLE-2")
-    tell(incident, "incident.support", group_members(GroupKind.EXPERT), receipt=True,
-         key=str(entry.pk), request=text.strip()[:200])  # fmt: skip
+    tell(
+        incident,
+        "incident.support",
+        group_members(GroupKind.EXPERT),
+        receipt=True,
+        key=str(entry.pk),
+        request=text.strip()[:200],
+    )
 
 
 @transaction.atomic
@@ -270,9 +333,14 @@ def incident_chase_progress(*, actor: Any, incident: Incident, now: datetime) ->
     moved = Incident.objects.filter(pk=incident.pk, status=Status.RESPONDING, progress_due=due)
     if moved.update(progress_due=next_due) != 1:
         return False
-    timeline(incident, actor, "progress_late", clause="R-HANDLE-2",
-             text=_("No progress report since %(at)s.")
-             % {"at": timezone.localtime(due).strftime("%H:%M")})  # fmt: skip
+    timeline(
+        incident,
+        actor,
+        "progress_late",
+        clause="R-HANDLE-2",
+        text=_("No progress report since %(at)s.")
+        % {"at": timezone.localtime(due).strftime("%H:%M")},
+    )
     open_assignees = Person.objects.filter(
         pk__in=incident.tasks.filter(status__in=TASK_OPEN).values("assignee_id")
     )

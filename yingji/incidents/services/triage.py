@@ -75,9 +75,12 @@ def incident_report(
     )
     timeline(incident, actor, "report", to_status=Status.REPORTED, clause="R-RESP-1")
     audit_record(
-        actor=actor, action="incident.report", obj=incident, regulation="R-RESP-1",
+        actor=actor,
+        action="incident.report",
+        obj=incident,
+        regulation="R-RESP-1",
         after={"title": incident.title, "category": category, "confidential": confidential},
-    )  # fmt: skip
+    )
     save_attachments(incident, actor, files)
     join(incident, [reporter], "reporter")
     join(incident, triagers(incident), "triager")
@@ -106,8 +109,10 @@ def _check_report(
     if timezone.is_naive(occurred_at) or occurred_at > timezone.now() + CLOCK_SKEW:
         raise DomainError(_("The time of occurrence cannot be in the future."), field="occurred_at")
     if occurred_at < timezone.now() - OLDEST_REPORT:  # a typing slip (0104 for 2024), not history
-        raise DomainError(_("The time of occurrence is more than a year ago; check the year."),
-                          field="occurred_at")  # fmt: skip
+        raise DomainError(
+            _("The time of occurrence is more than a year ago; check the year."),
+            field="occurred_at",
+        )
     unknown = set(details) - set(REPORT_FIELDS)
     if unknown:
         raise DomainError(_("Unknown fields: %(names)s") % {"names": ", ".join(sorted(unknown))})
@@ -122,9 +127,13 @@ def incident_escalate(*, actor: Any, incident: Incident, note: str = "") -> Inci
     the scenario's execution group told in the same step."""
     now = timezone.now()
     incident = incident_transition(
-        actor=actor, incident=incident, action="escalate", text=note,
-        escalate_by=None, escalated_at=now,
-    )  # fmt: skip
+        actor=actor,
+        incident=incident,
+        action="escalate",
+        text=note,
+        escalate_by=None,
+        escalated_at=now,
+    )
     _tell_escalated(incident)
     return incident
 
@@ -136,9 +145,14 @@ def incident_close_as_fault(*, actor: Any, incident: Incident, reason: str) -> I
         raise DomainError(_("Say why this is an ordinary fault."), field="reason")
     now = timezone.now()
     incident = incident_transition(
-        actor=actor, incident=incident, action="close_as_fault", text=reason.strip(),
-        escalate_by=None, closed_at=now, close_reason=reason.strip(),
-    )  # fmt: skip
+        actor=actor,
+        incident=incident,
+        action="close_as_fault",
+        text=reason.strip(),
+        escalate_by=None,
+        closed_at=now,
+        close_reason=reason.strip(),
+    )
     tell(incident, "incident.closed_as_fault", [incident.reporter], receipt=False)
     return incident
 
@@ -147,10 +161,14 @@ def incident_close_as_fault(*, actor: Any, incident: Incident, reason: str) -> I
 def incident_escalate_overdue(*, actor: Any, incident: Incident) -> Incident:
     """The judgement is late: the engine escalates, marks it late and tells the heads."""
     incident = incident_transition(
-        actor=actor, incident=incident, action="auto_escalate",
+        actor=actor,
+        incident=incident,
+        action="auto_escalate",
         text=_("No judgement within %(n)d minutes.") % {"n": settings.ESCALATE_MINUTES},
-        escalate_by=None, escalated_at=timezone.now(), escalated_late=True,
-    )  # fmt: skip
+        escalate_by=None,
+        escalated_at=timezone.now(),
+        escalated_late=True,
+    )
     _tell_escalated(incident)
     tell(incident, "incident.judgement_late", triagers(incident), receipt=False)
     return incident

@@ -10,8 +10,18 @@ from yingji.incidents.models import Incident
 from yingji.incidents.tests.test_report_and_triage import T0
 from yingji.incidents.tests.test_response_flow import ResponseTestCase
 
-ROLES = ("admin", "leader", "office", "expert", "head", "executor", "staff", "vendor", "sales",
-         "outsider")  # fmt: skip
+ROLES = (
+    "admin",
+    "leader",
+    "office",
+    "expert",
+    "head",
+    "executor",
+    "staff",
+    "vendor",
+    "sales",
+    "outsider",
+)
 TAKING_PART = {"leader", "office", "expert", "head", "executor", "staff", "vendor"}
 
 
@@ -57,34 +67,54 @@ class EachRoleEachStep(ResponseTestCase):
     def test_handling_by_role(self):
         incident = self.activated()
         steps = {
-            "handling plan": (lambda a, i: services.handling_plan_revise(
-                actor=a, incident=i, analysis="a", plan="p"), {"expert"}),
-            "task": (lambda a, i: services.task_create(actor=a, incident=i, title="t"),
-                     {"expert", "leader"}),
-            "progress": (lambda a, i: services.progress_report(actor=a, incident=i, done="d"),
-                         TAKING_PART),
-            "support": (lambda a, i: services.support_request(actor=a, incident=i, text="t"),
-                        TAKING_PART),
-            "participant": (lambda a, i: services.participant_add(
-                actor=a, incident=i, person=self.sales_person), {"leader", "expert"}),
-            "recommend end": (lambda a, i: services.incident_recommend_end(
-                actor=a, incident=i, performance_normal=True, business_stable=True), {"expert"}),
-        }  # fmt: skip
+            "handling plan": (
+                lambda a, i: services.handling_plan_revise(
+                    actor=a, incident=i, analysis="a", plan="p"
+                ),
+                {"expert"},
+            ),
+            "task": (
+                lambda a, i: services.task_create(actor=a, incident=i, title="t"),
+                {"expert", "leader"},
+            ),
+            "progress": (
+                lambda a, i: services.progress_report(actor=a, incident=i, done="d"),
+                TAKING_PART,
+            ),
+            "support": (
+                lambda a, i: services.support_request(actor=a, incident=i, text="t"),
+                TAKING_PART,
+            ),
+            "participant": (
+                lambda a, i: services.participant_add(
+                    actor=a, incident=i, person=self.sales_person
+                ),
+                {"leader", "expert"},
+            ),
+            "recommend end": (
+                lambda a, i: services.incident_recommend_end(
+                    actor=a, incident=i, performance_normal=True, business_stable=True
+                ),
+                {"expert"},
+            ),
+        }
         for name, (step, expected) in steps.items():
             with self.subTest(step=name):
                 self.assertEqual(self.allowed(incident, step), expected)
 
     def test_working_on_a_task_is_for_its_assignee_the_experts_and_the_leadership(self):
         incident = self.activated()
-        task = services.task_create(actor=self.expert, incident=incident, title="t",
-                                    assignee=self.vendor_person)  # fmt: skip
+        task = services.task_create(
+            actor=self.expert, incident=incident, title="t", assignee=self.vendor_person
+        )
         update = lambda a, i: services.task_update(actor=a, task=task, revision=0, status="doing")  # noqa: E731
         self.assertEqual(self.allowed(incident, update), {"vendor", "expert", "leader"})
 
     def test_the_leadership_group_orders_the_end_or_sends_it_back(self):
         incident = self.activated()
-        services.incident_recommend_end(actor=self.expert, incident=incident,
-                                        performance_normal=True, business_stable=True)  # fmt: skip
+        services.incident_recommend_end(
+            actor=self.expert, incident=incident, performance_normal=True, business_stable=True
+        )
         end = lambda a, i: services.incident_end(actor=a, incident=i)  # noqa: E731
         self.assertEqual(self.allowed(incident, end), {"leader"})
         resume = lambda a, i: services.incident_resume(actor=a, incident=i, reason="r")  # noqa: E731

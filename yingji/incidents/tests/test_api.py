@@ -68,37 +68,72 @@ class TheWholeFlowThroughTheApi(ApiTestCase, IncidentTestCase):
         leader, expert, vendor = self.api("leader"), self.api("expert"), self.api("vendor")
         facts = expert.post(f"{base}/facts/", {"interruption_minutes": 90}, format="json")
         self.assertEqual(facts.json()["interruption_minutes"], 90)
-        decided = leader.post(f"{base}/decide/", {
-            "decision": "activate", "meeting_at": "2026-11-28T14:10:00+08:00",
-            "attendees": [self.leader_person.pk], "plans": "信息系统故障专项应急预案",
-            "response_level": "1", "criteria_met": ["核心业务中断 > 60 分钟"],
-            "assemble_at": "2026-11-28T14:30:00+08:00", "assemble_place": "指挥室",
-        }, format="json")  # fmt: skip
+        decided = leader.post(
+            f"{base}/decide/",
+            {
+                "decision": "activate",
+                "meeting_at": "2026-11-28T14:10:00+08:00",
+                "attendees": [self.leader_person.pk],
+                "plans": "信息系统故障专项应急预案",
+                "response_level": "1",
+                "criteria_met": ["核心业务中断 > 60 分钟"],
+                "assemble_at": "2026-11-28T14:30:00+08:00",
+                "assemble_place": "指挥室",
+            },
+            format="json",
+        )
         self.assertEqual(decided.status_code, 201, decided.content)
         self.assertEqual(decided.json()["criteria_met"], ["核心业务中断 > 60 分钟"])
         plan = expert.post(f"{base}/handling-plans/", {"analysis": "a", "plan": "p"}, format="json")
         self.assertEqual(plan.json()["version"], 1)
-        task = expert.post(f"{base}/tasks/", {
-            "title": "切换", "assignee": self.vendor_person.pk, "checklist_items": ["a", "b"],
-        }, format="json").json()  # fmt: skip
-        done = vendor.post(f"{base}/tasks/{task['id']}/", {"revision": 0, "checked": [0, 1],
-                           "status": "done"}, format="json")  # fmt: skip
+        task = expert.post(
+            f"{base}/tasks/",
+            {
+                "title": "切换",
+                "assignee": self.vendor_person.pk,
+                "checklist_items": ["a", "b"],
+            },
+            format="json",
+        ).json()
+        done = vendor.post(
+            f"{base}/tasks/{task['id']}/",
+            {"revision": 0, "checked": [0, 1], "status": "done"},
+            format="json",
+        )
         self.assertEqual(done.json()["status"], "done", done.content)
-        stale = expert.post(f"{base}/tasks/{task['id']}/", {"revision": 0, "status": "todo"},
-                            format="json")  # fmt: skip
+        stale = expert.post(
+            f"{base}/tasks/{task['id']}/", {"revision": 0, "status": "todo"}, format="json"
+        )
         self.assertEqual(stale.status_code, 409)
         self.assertEqual(
             vendor.post(f"{base}/progress/", {"done": "已切换"}, format="json").status_code, 201
         )
-        recommended = expert.post(f"{base}/recommend-end/", {
-            "performance_normal": True, "business_stable": True, "residual_risks": "",
-        }, format="json")  # fmt: skip
+        recommended = expert.post(
+            f"{base}/recommend-end/",
+            {
+                "performance_normal": True,
+                "business_stable": True,
+                "residual_risks": "",
+            },
+            format="json",
+        )
         self.assertEqual(recommended.status_code, 201, recommended.content)
         ended = leader.post(f"{base}/end/", {"summary": "已恢复"}, format="json")
         self.assertEqual(ended.json()["status"], "ended")
         times = ended.json()["key_times"]
-        self.assertTrue(all(times[k] for k in ("reported", "escalated", "assessed", "activated",
-                                                "end_recommended", "ended")))  # fmt: skip
+        self.assertTrue(
+            all(
+                times[k]
+                for k in (
+                    "reported",
+                    "escalated",
+                    "assessed",
+                    "activated",
+                    "end_recommended",
+                    "ended",
+                )
+            )
+        )
         self.assertIsNotNone(ended.json()["durations"]["response"])
 
     def test_each_step_answers_403_to_the_wrong_role_and_404_to_outsiders(self):
@@ -150,8 +185,11 @@ class TheOfficesSettingsThroughTheApi(ApiTestCase, IncidentTestCase):
         self.assertEqual(
             self.api("staff").post("/api/v1/grading-rules/", rule, format="json").status_code, 403
         )
-        bad = office.put(f"/api/v1/grading-rules/{pk}/",
-                         {**rule, "conditions": [["weather", ">", 1]]}, format="json")  # fmt: skip
+        bad = office.put(
+            f"/api/v1/grading-rules/{pk}/",
+            {**rule, "conditions": [["weather", ">", 1]]},
+            format="json",
+        )
         self.assertEqual(bad.status_code, 400)
         self.assertEqual(bad.json()["field"], "conditions")
         self.assertEqual(office.delete(f"/api/v1/grading-rules/{pk}/").status_code, 204)
@@ -163,8 +201,9 @@ class TheOfficesSettingsThroughTheApi(ApiTestCase, IncidentTestCase):
         template = {"title": "终止：{title}", "body": "{summary}"}
         saved = office.put("/api/v1/notice-templates/end/", template, format="json")
         self.assertEqual(saved.json()["title"], "终止：{title}")
-        bad = office.put("/api/v1/notice-templates/end/", {"title": "{oops}", "body": "b"},
-                         format="json")  # fmt: skip
+        bad = office.put(
+            "/api/v1/notice-templates/end/", {"title": "{oops}", "body": "b"}, format="json"
+        )
         self.assertEqual(bad.status_code, 400)
         self.assertEqual(self.api("staff").get("/api/v1/notice-templates/end/").status_code, 403)
         self.assertEqual(office.get("/api/v1/notice-templates/other/").status_code, 404)

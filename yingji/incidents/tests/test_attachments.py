@@ -47,9 +47,14 @@ class Attachments(ApiTestCase, ResponseTestCase):
             with self.subTest(name=name), self.assertRaises(DomainError) as caught:
                 services.attachment_add(actor=self.staff, incident=incident, files=[(name, data)])
             self.assertIn(name, str(caught.exception.message))
-        services.attachment_add(actor=self.staff, incident=incident, files=[
-            ("report", PDF), ("app.log", "2026-11-28 ERROR 登录失败\n".encode()),
-        ])  # fmt: skip
+        services.attachment_add(
+            actor=self.staff,
+            incident=incident,
+            files=[
+                ("report", PDF),
+                ("app.log", "2026-11-28 ERROR 登录失败\n".encode()),
+            ],
+        )
         self.assertEqual(
             list(incident.attachments.values_list("content_type", flat=True)),
             ["application/pdf", "text/plain"],

@@ -36,14 +36,23 @@ class TheLeadersDecision(ResponseTestCase):
         self.assertContains(page, "Hold the emergency meeting")
         self.assertContains(page, "activate at a level 2 response")
         now = timezone.now()
-        response = self.client.post(url("decide", incident), {
-            "meeting_at": local(now), "place": "指挥室", "decision": "activate",
-            "plans": "信息系统故障专项应急预案", "response_level": "2",
-            "criteria_met": ["II: core business interrupted (minutes) > 90"],
-            "attendees": [self.leader_person.pk, self.expert_person.pk],
-            "assemble_at": local(now + timedelta(minutes=15)), "assemble_place": "三楼",
-            "all_staff": "on", "summary": "手机银行登录中断", "precautions": "请安抚客户",
-        })  # fmt: skip
+        response = self.client.post(
+            url("decide", incident),
+            {
+                "meeting_at": local(now),
+                "place": "指挥室",
+                "decision": "activate",
+                "plans": "信息系统故障专项应急预案",
+                "response_level": "2",
+                "criteria_met": ["II: core business interrupted (minutes) > 90"],
+                "attendees": [self.leader_person.pk, self.expert_person.pk],
+                "assemble_at": local(now + timedelta(minutes=15)),
+                "assemble_place": "三楼",
+                "all_staff": "on",
+                "summary": "手机银行登录中断",
+                "precautions": "请安抚客户",
+            },
+        )
         self.assertRedirects(response, url("detail", incident))
         incident.refresh_from_db()
         self.assertEqual(incident.status, Status.RESPONDING)
@@ -55,10 +64,17 @@ class TheLeadersDecision(ResponseTestCase):
     def test_a_decision_missing_its_level_comes_back_as_a_message(self):
         incident = self.escalated()
         self.login("leader")
-        response = self.client.post(url("decide", incident), {
-            "meeting_at": local(timezone.now()), "decision": "activate", "plans": "预案",
-            "assemble_at": local(timezone.now()), "assemble_place": "三楼",
-        }, follow=True)  # fmt: skip
+        response = self.client.post(
+            url("decide", incident),
+            {
+                "meeting_at": local(timezone.now()),
+                "decision": "activate",
+                "plans": "预案",
+                "assemble_at": local(timezone.now()),
+                "assemble_place": "三楼",
+            },
+            follow=True,
+        )
         self.assertContains(response, "Choose the response level.")
         self.assertEqual(Incident.objects.get(pk=incident.pk).status, Status.ESCALATED)
 
@@ -81,25 +97,39 @@ class HandlingOnThePage(ResponseTestCase):
         self.client.post(
             url("handling_plan", incident), {"analysis": "认证库锁表", "plan": "切换备库"}
         )
-        self.client.post(url("task_create", incident), {
-            "title": "切换备用认证服务", "assignee": self.vendor_person.pk,
-            "checklist": "确认备库同步\n切换 DNS",
-        })  # fmt: skip
+        self.client.post(
+            url("task_create", incident),
+            {
+                "title": "切换备用认证服务",
+                "assignee": self.vendor_person.pk,
+                "checklist": "确认备库同步\n切换 DNS",
+            },
+        )
         task = Task.objects.get()
         self.login("vendor")
         self.assertContains(self.client.get(reverse("incidents:my_tasks")), "切换备用认证服务")
         prefix = f"t{task.pk}-"
-        self.client.post(url("task_update", incident, task.pk), {
-            prefix + "revision": 0, prefix + "status": "done", prefix + "checked": [0, 1],
-        })  # fmt: skip
+        self.client.post(
+            url("task_update", incident, task.pk),
+            {
+                prefix + "revision": 0,
+                prefix + "status": "done",
+                prefix + "checked": [0, 1],
+            },
+        )
         task.refresh_from_db()
         self.assertEqual(task.status, TaskStatus.DONE)
         self.client.post(url("progress", incident), {"done": "已切换", "current": "登录正常"})
         self.assertTrue(incident.progress.exists())
         self.login("expert")
-        self.client.post(url("recommend_end", incident), {
-            "performance_normal": "on", "business_stable": "on", "residual_risks": "无",
-        })  # fmt: skip
+        self.client.post(
+            url("recommend_end", incident),
+            {
+                "performance_normal": "on",
+                "business_stable": "on",
+                "residual_risks": "无",
+            },
+        )
         self.login("leader")
         self.assertContains(self.client.get(url("detail", incident)), "Order the end")
         self.client.post(url("end", incident), {"all_staff": "on", "summary": "已恢复"})
@@ -111,14 +141,24 @@ class HandlingOnThePage(ResponseTestCase):
 
     def test_a_stale_task_form_is_refused_with_a_message_and_keeps_the_newer_change(self):
         incident = self.activated()
-        task = services.task_create(actor=self.expert, incident=incident, title="t",
-                                    assignee=self.executor_person, checklist=["a"])  # fmt: skip
+        task = services.task_create(
+            actor=self.expert,
+            incident=incident,
+            title="t",
+            assignee=self.executor_person,
+            checklist=["a"],
+        )
         services.task_update(actor=self.executor, task=task, revision=0, status="doing")
         self.login("expert")
         prefix = f"t{task.pk}-"
-        response = self.client.post(url("task_update", incident, task.pk), {
-            prefix + "revision": 0, prefix + "status": "blocked",
-        }, follow=True)  # fmt: skip
+        response = self.client.post(
+            url("task_update", incident, task.pk),
+            {
+                prefix + "revision": 0,
+                prefix + "status": "blocked",
+            },
+            follow=True,
+        )
         self.assertContains(response, "Someone else has just changed this task")
         self.assertEqual(Task.objects.get().status, TaskStatus.DOING)
 
@@ -143,8 +183,9 @@ class HandlingOnThePage(ResponseTestCase):
         with CaptureQueriesContext(connection) as short:
             self.client.get(url("detail", incident))
         for i in range(15):
-            services.task_create(actor=self.expert, incident=incident, title=f"t{i}",
-                                 assignee=self.executor_person)  # fmt: skip
+            services.task_create(
+                actor=self.expert, incident=incident, title=f"t{i}", assignee=self.executor_person
+            )
             services.progress_report(actor=self.executor, incident=incident, done=f"p{i}")
         with CaptureQueriesContext(connection) as long:
             self.client.get(url("detail", incident))

@@ -89,7 +89,7 @@ class TheList(IncidentTestCase):
                 reporter=first.reporter,
                 department=first.department,
                 reported_at=first.reported_at,
-            )  # fmt: skip
+            )
             for n in range(120)
         )
         self.login("leader")

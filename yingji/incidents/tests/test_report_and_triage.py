@@ -170,9 +170,22 @@ class TheFifteenMinuteRule(IncidentTestCase):
 class WhoSeesAnIncident(IncidentTestCase):
     def test_a_reported_incident_is_seen_by_the_reporter_the_judges_and_the_groups(self):
         incident = self.report()
-        seeing = {u for u in ("admin", "leader", "office", "expert", "head", "executor", "staff",
-                              "vendor", "sales", "outsider")
-                  if visible_incidents(self.cast[u]).filter(pk=incident.pk).exists()}  # fmt: skip
+        seeing = {
+            u
+            for u in (
+                "admin",
+                "leader",
+                "office",
+                "expert",
+                "head",
+                "executor",
+                "staff",
+                "vendor",
+                "sales",
+                "outsider",
+            )
+            if visible_incidents(self.cast[u]).filter(pk=incident.pk).exists()
+        }
         # Execution groups see it once it is escalated to them.
         self.assertEqual(seeing, {"admin", "leader", "office", "expert", "head", "staff"})
         incident_escalate(actor=self.head, incident=incident)
@@ -182,9 +195,20 @@ class WhoSeesAnIncident(IncidentTestCase):
     def test_a_confidential_incident_is_seen_by_participants_and_the_leadership_only(self):
         incident = self.report(confidential=True, category="network_security")
         incident_escalate(actor=self.head, incident=incident)
-        seeing = {u for u in ("admin", "leader", "office", "expert", "head", "executor", "staff",
-                              "outsider")
-                  if visible_incidents(self.cast[u]).filter(pk=incident.pk).exists()}  # fmt: skip
+        seeing = {
+            u
+            for u in (
+                "admin",
+                "leader",
+                "office",
+                "expert",
+                "head",
+                "executor",
+                "staff",
+                "outsider",
+            )
+            if visible_incidents(self.cast[u]).filter(pk=incident.pk).exists()
+        }
         # The experts were told of the escalation and take part; the execution group was not
         # (a breach stays with the leadership group and the experts until activation).
         self.assertEqual(seeing, {"leader", "expert", "head", "staff"})
@@ -244,16 +268,18 @@ class OneTransactionPerJudgement(IncidentTestCase):
 
         judgements = {
             "escalate": lambda i: incident_escalate(actor=self.head, incident=i),
-            "close_as_fault": lambda i: incident_close_as_fault(actor=self.head, incident=i,
-                                                                reason="普通故障"),
+            "close_as_fault": lambda i: incident_close_as_fault(
+                actor=self.head, incident=i, reason="普通故障"
+            ),
             "auto_escalate": lambda i: incident_escalate_overdue(actor=SYSTEM, incident=i),
-        }  # fmt: skip
+        }
         for name, judge in judgements.items():
             with self.subTest(judgement=name):
                 incident = self.report()
                 events, entries = AuditEvent.objects.count(), incident.timeline.count()
-                broken = mock.patch.object(Delivery.objects, "bulk_create",
-                                           side_effect=DatabaseError("disk full"))  # fmt: skip
+                broken = mock.patch.object(
+                    Delivery.objects, "bulk_create", side_effect=DatabaseError("disk full")
+                )
                 with broken, self.assertRaises(DatabaseError):
                     judge(Incident.objects.get(pk=incident.pk))
                 self.assertEqual(Incident.objects.get(pk=incident.pk).status, Status.REPORTED)

@@ -26,13 +26,19 @@ class ResponseTestCase(IncidentTestCase):
         incident = self.escalated(**fields)
         with time_machine.travel(T0 + timedelta(minutes=20), tick=False):
             services.incident_decide(
-                actor=self.leader, incident=incident, decision=Decision.ACTIVATE,
-                meeting_at=T0 + timedelta(minutes=10), place="三楼应急指挥室",
-                attendees=[self.leader_person, self.expert_person], minutes="核心系统登录中断",
-                plans="信息系统故障专项应急预案", response_level=level,
-                criteria_met=["核心业务中断 > 60 分钟"], assemble_at=T0 + timedelta(minutes=30),
+                actor=self.leader,
+                incident=incident,
+                decision=Decision.ACTIVATE,
+                meeting_at=T0 + timedelta(minutes=10),
+                place="三楼应急指挥室",
+                attendees=[self.leader_person, self.expert_person],
+                minutes="核心系统登录中断",
+                plans="信息系统故障专项应急预案",
+                response_level=level,
+                criteria_met=["核心业务中断 > 60 分钟"],
+                assemble_at=T0 + timedelta(minutes=30),
                 assemble_place="三楼应急指挥室",
-            )  # fmt: skip
+            )
         return Incident.objects.get(pk=incident.pk)
 
 
@@ -60,9 +66,12 @@ class Activation(ResponseTestCase):
     def test_the_meeting_may_set_the_grade_and_acting_confirms_ones_own_receipts(self):
         incident = self.escalated(severity="III")
         services.incident_decide(
-            actor=self.leader, incident=incident, decision=Decision.WATCH, meeting_at=T0,
+            actor=self.leader,
+            incident=incident,
+            decision=Decision.WATCH,
+            meeting_at=T0,
             grade="II",
-        )  # fmt: skip
+        )
         incident.refresh_from_db()
         self.assertEqual(incident.grade, "II")
         self.assertEqual(incident.timeline.get(action="regrade").text.split(":")[0], "III → II")
@@ -77,16 +86,25 @@ class Activation(ResponseTestCase):
         for who in ("head", "expert", "executor", "office", "staff"):
             with self.subTest(who=who), self.assertRaises(AccessDenied):
                 services.incident_decide(
-                    actor=self.cast[who], incident=incident, decision=Decision.WATCH,
+                    actor=self.cast[who],
+                    incident=incident,
+                    decision=Decision.WATCH,
                     meeting_at=T0,
-                )  # fmt: skip
+                )
         self.assertEqual(Incident.objects.get(pk=incident.pk).status, Status.ESCALATED)
 
     def test_activation_needs_a_plan_a_level_and_an_assembly_point(self):
         incident = self.escalated()
-        base = {"actor": self.leader, "incident": incident, "decision": Decision.ACTIVATE,
-                "meeting_at": T0, "plans": "预案", "response_level": "1",
-                "assemble_at": T0, "assemble_place": "指挥室"}  # fmt: skip
+        base = {
+            "actor": self.leader,
+            "incident": incident,
+            "decision": Decision.ACTIVATE,
+            "meeting_at": T0,
+            "plans": "预案",
+            "response_level": "1",
+            "assemble_at": T0,
+            "assemble_place": "指挥室",
+        }
         for missing, field in (
             ({"plans": " "}, "plans"),
             ({"response_level": "5"}, "response_level"),
@@ -112,9 +130,15 @@ class Activation(ResponseTestCase):
         incident.refresh_from_db()
         self.assertEqual(incident.status, Status.WATCHING)
         services.incident_decide(
-            actor=self.leader, incident=incident, decision=Decision.ACTIVATE, meeting_at=T0,
-            plans="预案", response_level="3", assemble_at=T0, assemble_place="指挥室",
-        )  # fmt: skip
+            actor=self.leader,
+            incident=incident,
+            decision=Decision.ACTIVATE,
+            meeting_at=T0,
+            plans="预案",
+            response_level="3",
+            assemble_at=T0,
+            assemble_place="指挥室",
+        )
         self.assertEqual(Incident.objects.get(pk=incident.pk).status, Status.RESPONDING)
         self.assertEqual(incident.assessments.count(), 2)
 
@@ -122,16 +146,25 @@ class Activation(ResponseTestCase):
         self,
     ):
         services.notice_template_save(
-            actor=self.office, kind="activation", title="应急响应启动：{title}",
+            actor=self.office,
+            kind="activation",
+            title="应急响应启动：{title}",
             body="{level}。{summary}。注意：{precautions}",
-        )  # fmt: skip
+        )
         incident = self.escalated(confidential=True, title="客户数据泄露")
         services.incident_decide(
-            actor=self.leader, incident=incident, decision=Decision.ACTIVATE, meeting_at=T0,
-            plans="网络安全事件专项预案", response_level="1", assemble_at=T0,
-            assemble_place="指挥室", all_staff=True, summary="部分系统暂停服务",
+            actor=self.leader,
+            incident=incident,
+            decision=Decision.ACTIVATE,
+            meeting_at=T0,
+            plans="网络安全事件专项预案",
+            response_level="1",
+            assemble_at=T0,
+            assemble_place="指挥室",
+            all_staff=True,
+            summary="部分系统暂停服务",
             precautions="请勿点击可疑邮件",
-        )  # fmt: skip
+        )
         message = Message.objects.get(key=f"incident:{incident.pk}:all_staff:activation")
         self.assertTrue(message.broadcast)
         self.assertNotIn("泄露", message.title + message.body)
@@ -152,14 +185,19 @@ class Grading(ResponseTestCase):
             actor=self.office, rule=None, grade="III", conditions=[["affected_users", ">=", 1000]]
         )
         services.grading_rule_save(
-            actor=self.office, rule=None, grade="II",
+            actor=self.office,
+            rule=None,
+            grade="II",
             conditions=[["affected_regions", ">=", 2], ["interruption_minutes", ">", 60]],
-        )  # fmt: skip
+        )
         incident = self.escalated()
         services.incident_set_facts(
-            actor=self.expert, incident=incident, affected_users="50000", affected_regions=3,
+            actor=self.expert,
+            incident=incident,
+            affected_users="50000",
+            affected_regions=3,
             interruption_minutes=90,
-        )  # fmt: skip
+        )
         advice = services.recommendation(Incident.objects.get(pk=incident.pk))
         self.assertEqual((advice["grade"], advice["level"]), ("II", "2"))
         self.assertEqual(len(advice["matched"]), 2)
@@ -168,8 +206,13 @@ class Grading(ResponseTestCase):
         self.assertEqual(advice["grade"], "III")
 
     def test_bad_rules_and_facts_are_refused_with_the_field(self):
-        for conditions in ([], [["weather", ">", 1]], [["loss_yuan", "~", 1]],
-                           [["loss_yuan", ">", -1]], [["loss_yuan", ">", "many"]]):  # fmt: skip
+        for conditions in (
+            [],
+            [["weather", ">", 1]],
+            [["loss_yuan", "~", 1]],
+            [["loss_yuan", ">", -1]],
+            [["loss_yuan", ">", "many"]],
+        ):
             with self.subTest(conditions=conditions), self.assertRaises(DomainError):
                 services.grading_rule_save(
                     actor=self.office, rule=None, grade="I", conditions=conditions
@@ -198,9 +241,12 @@ class Handling(ResponseTestCase):
     def test_tasks_go_to_executors_and_vendors_who_must_confirm_and_may_work_on_them(self):
         incident = self.activated()
         task = services.task_create(
-            actor=self.expert, incident=incident, title="切换备用认证服务",
-            assignee=self.vendor_person, checklist=["确认备库同步", "切换 DNS", ""],
-        )  # fmt: skip
+            actor=self.expert,
+            incident=incident,
+            title="切换备用认证服务",
+            assignee=self.vendor_person,
+            checklist=["确认备库同步", "切换 DNS", ""],
+        )
         self.assertEqual(len(task.checklist), 2)
         self.assertEqual(self.notified(f"incident.task_assigned:{task.pk}", incident), {"vendor"})
         task = services.task_update(actor=self.vendor, task=task, revision=0, checked=[0])
@@ -239,9 +285,13 @@ class Handling(ResponseTestCase):
         incident = self.activated(level="1")
         with time_machine.travel(T0 + timedelta(minutes=40), tick=False):
             report = services.progress_report(
-                actor=self.executor, incident=incident, done="已切换备库", current="登录恢复 80%",
-                next_step="观察", eta=T0 + timedelta(hours=1),
-            )  # fmt: skip
+                actor=self.executor,
+                incident=incident,
+                done="已切换备库",
+                current="登录恢复 80%",
+                next_step="观察",
+                eta=T0 + timedelta(hours=1),
+            )
         self.assertEqual(
             self.notified(f"incident.progress:{report.pk}", incident), {"leader", "expert"}
         )
@@ -281,9 +331,12 @@ class TheEnd(ResponseTestCase):
         incident = self.activated()
         with time_machine.travel(T0 + timedelta(hours=2), tick=False):
             services.incident_recommend_end(
-                actor=self.expert, incident=incident, performance_normal=True,
-                business_stable=True, residual_risks="备库容量偏小",
-            )  # fmt: skip
+                actor=self.expert,
+                incident=incident,
+                performance_normal=True,
+                business_stable=True,
+                residual_risks="备库容量偏小",
+            )
         incident.refresh_from_db()
         self.assertEqual(incident.status, Status.END_RECOMMENDED)
         with time_machine.travel(T0 + timedelta(hours=3), tick=False):
@@ -304,9 +357,12 @@ class TheEnd(ResponseTestCase):
     def test_no_end_before_the_trial_run_is_over_and_the_leadership_may_send_it_back(self):
         incident = self.activated()
         services.incident_recommend_end(
-            actor=self.expert, incident=incident, performance_normal=True, business_stable=True,
+            actor=self.expert,
+            incident=incident,
+            performance_normal=True,
+            business_stable=True,
             trial_run_until=T0 + timedelta(days=1),
-        )  # fmt: skip
+        )
         incident.refresh_from_db()
         with (
             time_machine.travel(T0 + timedelta(hours=5), tick=False),
@@ -320,11 +376,15 @@ class TheEnd(ResponseTestCase):
         incident = self.activated()
         with self.assertRaises(DomainError):
             services.incident_recommend_end(
-                actor=self.expert, incident=incident, performance_normal=True,
+                actor=self.expert,
+                incident=incident,
+                performance_normal=True,
                 business_stable=False,
-            )  # fmt: skip
+            )
         with self.assertRaises(AccessDenied):
             services.incident_recommend_end(
-                actor=self.leader, incident=incident, performance_normal=True,
+                actor=self.leader,
+                incident=incident,
+                performance_normal=True,
                 business_stable=True,
-            )  # fmt: skip
+            )

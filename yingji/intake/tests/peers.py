@@ -58,9 +58,16 @@ def alertmanager(tmp: str, *, webhook: str, key: str, receiver: str = WEBHOOK) -
     with open(config, "w") as out:
         out.write(CONFIG.format(receiver=receiver.format(url=webhook, key=key)))
     port = free_port()
-    with _running([program, f"--config.file={config}", f"--storage.path={tmp}",
-                   f"--web.listen-address=127.0.0.1:{port}", "--cluster.listen-address="],
-                  port) as base:  # fmt: skip
+    with _running(
+        [
+            program,
+            f"--config.file={config}",
+            f"--storage.path={tmp}",
+            f"--web.listen-address=127.0.0.1:{port}",
+            "--cluster.listen-address=",
+        ],
+        port,
+    ) as base:
         yield base
 
 
@@ -90,9 +97,11 @@ def _wait_ready(url: str) -> None:
 
 def post_alerts(base: str, alerts: list[dict[str, Any]]) -> None:
     request = urllib.request.Request(
-        f"{base}/api/v2/alerts", data=json.dumps(alerts).encode(), method="POST",
+        f"{base}/api/v2/alerts",
+        data=json.dumps(alerts).encode(),
+        method="POST",
         headers={"Content-Type": "application/json"},
-    )  # fmt: skip
+    )
     urllib.request.urlopen(request, timeout=5).close()
 
 
@@ -134,7 +143,14 @@ def prometheus(tmp: str, *, alertmanager: str) -> Iterator[str]:
         out.write(PROMETHEUS_CONFIG.format(rules=rules, alertmanager=alertmanager))
     port = free_port()
     # resent every second: the first notice can go before the Alertmanager is known
-    with _running([program, f"--config.file={config}", f"--storage.tsdb.path={tmp}/data",
-                   f"--web.listen-address=127.0.0.1:{port}", "--rules.alert.resend-delay=1s"],
-                  port) as base:  # fmt: skip
+    with _running(
+        [
+            program,
+            f"--config.file={config}",
+            f"--storage.tsdb.path={tmp}/data",
+            f"--web.listen-address=127.0.0.1:{port}",
+            "--rules.alert.resend-delay=1s",
+        ],
+        port,
+    ) as base:
         yield base

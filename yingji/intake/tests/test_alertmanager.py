@@ -63,21 +63,26 @@ class AlertmanagerPayloads(CastTestCase):
 
     def send(self, payload: dict, key: str | None = None):
         answer = self.client.post(
-            "/api/v1/intake/alertmanager", json.dumps(payload), content_type="application/json",
+            "/api/v1/intake/alertmanager",
+            json.dumps(payload),
+            content_type="application/json",
             headers={"Authorization": f"Bearer {key or self.key}"},
-        )  # fmt: skip
+        )
         tell()  # the engine's next cycle
         return answer
 
     def test_a_group_opens_one_alert_per_fingerprint_and_one_notice(self):
         answer = self.send(GROUP)
         self.assertEqual(answer.status_code, 202, answer.content)
-        self.assertEqual([a["dedup_key"] for a in answer.json()["alerts"]],
-                         ["a1b2c3d4e5f60718", "0f1e2d3c4b5a6978"])  # fmt: skip
+        self.assertEqual(
+            [a["dedup_key"] for a in answer.json()["alerts"]],
+            ["a1b2c3d4e5f60718", "0f1e2d3c4b5a6978"],
+        )
         first, second = IncomingAlert.objects.order_by("pk")
-        self.assertEqual((first.summary, first.urgency, first.source),
-                         ("核心数据库 CPU 高于 90% 已 5 分钟", "critical",
-                          "db-01:9100"))  # fmt: skip
+        self.assertEqual(
+            (first.summary, first.urgency, first.source),
+            ("核心数据库 CPU 高于 90% 已 5 分钟", "critical", "db-01:9100"),
+        )
         self.assertEqual(first.started_at.isoformat(), "2026-11-28T02:00:00+00:00")
         self.assertEqual((second.summary, second.urgency), ("CPU above 80%", "warning"))
         self.assertEqual(first.link, "http://prometheus.internal:9090/graph?g0.expr=cpu")
@@ -86,21 +91,25 @@ class AlertmanagerPayloads(CastTestCase):
         self.assertIn("核心数据库", notice.body)
         self.assertIn("CPU above 80%", notice.body)
         # no one named: the office is told
-        self.assertEqual({d.person for d in notice.deliveries.all() if d.person},
-                         set(services.recipients(self.integration)))  # fmt: skip
+        self.assertEqual(
+            {d.person for d in notice.deliveries.all() if d.person},
+            set(services.recipients(self.integration)),
+        )
 
     def test_the_repeated_group_upserts_and_a_resolved_alert_closes(self):
         self.send(GROUP)
         self.send(GROUP)  # Alertmanager repeats the whole group on every change
-        self.assertEqual(list(IncomingAlert.objects.values_list("times_received", flat=True)),
-                         [2, 2])  # fmt: skip
+        self.assertEqual(
+            list(IncomingAlert.objects.values_list("times_received", flat=True)), [2, 2]
+        )
         resolved = copy.deepcopy(GROUP)
         resolved["alerts"][0].update(status="resolved", endsAt="2026-11-28T10:20:00+08:00")
         self.send(resolved)
         first = IncomingAlert.objects.get(dedup_key="a1b2c3d4e5f60718")
         assert first.resolved_at is not None
-        self.assertEqual((first.state, first.resolved_at.isoformat()),
-                         ("resolved", "2026-11-28T02:20:00+00:00"))  # fmt: skip
+        self.assertEqual(
+            (first.state, first.resolved_at.isoformat()), ("resolved", "2026-11-28T02:20:00+00:00")
+        )
         self.assertEqual(IncomingAlert.objects.get(dedup_key="0f1e2d3c4b5a6978").times_received, 3)
         self.assertEqual(Message.objects.filter(event="intake.triggered").count(), 1)
         self.assertEqual(Message.objects.filter(event="intake.resolved").count(), 1)
@@ -117,8 +126,11 @@ class AlertmanagerPayloads(CastTestCase):
         again["alerts"].append(reopened)
         answer = self.send(again)  # once refused with 500, on every retry
         self.assertEqual(answer.status_code, 202, answer.content)
-        states = list(IncomingAlert.objects.filter(dedup_key="a1b2c3d4e5f60718")
-                      .order_by("pk").values_list("state", flat=True))  # fmt: skip
+        states = list(
+            IncomingAlert.objects.filter(dedup_key="a1b2c3d4e5f60718")
+            .order_by("pk")
+            .values_list("state", flat=True)
+        )
         self.assertEqual(states, ["resolved", "triggered"])
 
     def test_a_storm_tells_the_office_once_per_window_by_default(self):
@@ -150,13 +162,14 @@ class AlertmanagerPayloads(CastTestCase):
         self.assertFalse(IncomingAlert.objects.exists())  # the good alert is not half-stored
         self.assertEqual(self.send({**GROUP, "version": "3"}).status_code, 400)
         self.assertEqual(self.send(GROUP, key="yjk_wrong").status_code, 401)
-        pagerduty, pd_key = services.integration_create(actor=SYSTEM, name="PD",
-                                                        kind="pagerduty")  # fmt: skip
+        pagerduty, pd_key = services.integration_create(actor=SYSTEM, name="PD", kind="pagerduty")
         self.assertEqual(self.send(GROUP, key=pd_key).status_code, 401)  # another kind's key
         huge = self.client.post(
-            "/api/v1/intake/alertmanager", b"[" + b" " * (5 * 1024 * 1024) + b"]",
-            content_type="application/json", headers={"Authorization": f"Bearer {self.key}"},
-        )  # fmt: skip
+            "/api/v1/intake/alertmanager",
+            b"[" + b" " * (5 * 1024 * 1024) + b"]",
+            content_type="application/json",
+            headers={"Authorization": f"Bearer {self.key}"},
+        )
         self.assertEqual(huge.status_code, 413)
 
 
@@ -171,15 +184,21 @@ class RealAlertmanager(LiveServerTestCase):
 
     def test_alerts_fed_to_alertmanager_reach_yingji_and_resolve(self):
         reset_budgets()
-        _integration, key = services.integration_create(actor=SYSTEM, name="AM",
-                                                        kind="alertmanager")  # fmt: skip
+        _integration, key = services.integration_create(
+            actor=SYSTEM, name="AM", kind="alertmanager"
+        )
         webhook = f"{self.live_server_url}/api/v1/intake/alertmanager"
-        alerts = [{"labels": {"alertname": "DiskFull", "instance": f"app-{n}",
-                              "severity": "critical"},
-                   "annotations": {"summary": f"app-{n} 磁盘使用率 98%"}}
-                  for n in range(3)]  # fmt: skip
-        with tempfile.TemporaryDirectory() as tmp, alertmanager(tmp, webhook=webhook,
-                                                                key=key) as base:  # fmt: skip
+        alerts = [
+            {
+                "labels": {"alertname": "DiskFull", "instance": f"app-{n}", "severity": "critical"},
+                "annotations": {"summary": f"app-{n} 磁盘使用率 98%"},
+            }
+            for n in range(3)
+        ]
+        with (
+            tempfile.TemporaryDirectory() as tmp,
+            alertmanager(tmp, webhook=webhook, key=key) as base,
+        ):
             post_alerts(base, alerts)
             self.wait_for(lambda: IncomingAlert.objects.filter(state="triggered").count() == 3)
             fingerprints = set(IncomingAlert.objects.values_list("dedup_key", flat=True))
@@ -189,32 +208,41 @@ class RealAlertmanager(LiveServerTestCase):
         closed = IncomingAlert.objects.get(state="resolved")
         self.assertEqual(closed.summary, "app-0 磁盘使用率 98%")
         self.assertEqual(IncomingAlert.objects.count(), 3)  # upserted, never duplicated
-        self.assertEqual(set(IncomingAlert.objects.values_list("dedup_key", flat=True)),
-                         fingerprints)  # fmt: skip
+        self.assertEqual(
+            set(IncomingAlert.objects.values_list("dedup_key", flat=True)), fingerprints
+        )
         self.assertEqual(len(next(iter(fingerprints))), 16)  # Alertmanager's own fingerprint
 
     def test_a_prometheus_rule_that_fires_reaches_yingji_through_alertmanager(self):
         reset_budgets()
-        _integration, key = services.integration_create(actor=SYSTEM, name="Prometheus",
-                                                        kind="alertmanager")  # fmt: skip
+        _integration, key = services.integration_create(
+            actor=SYSTEM, name="Prometheus", kind="alertmanager"
+        )
         webhook = f"{self.live_server_url}/api/v1/intake/alertmanager"
-        with tempfile.TemporaryDirectory() as am_tmp, tempfile.TemporaryDirectory() as tmp, \
-                alertmanager(am_tmp, webhook=webhook, key=key) as am_base, \
-                prometheus(tmp, alertmanager=am_base.removeprefix("http://")):  # fmt: skip
+        with (
+            tempfile.TemporaryDirectory() as am_tmp,
+            tempfile.TemporaryDirectory() as tmp,
+            alertmanager(am_tmp, webhook=webhook, key=key) as am_base,
+            prometheus(tmp, alertmanager=am_base.removeprefix("http://")),
+        ):
             self.wait_for(lambda: IncomingAlert.objects.exists(), seconds=60)
         alert = IncomingAlert.objects.get()
-        self.assertEqual((alert.summary, alert.urgency, alert.source),
-                         ("核心账务数据库不可达", "critical", "core-db-01"))  # fmt: skip
+        self.assertEqual(
+            (alert.summary, alert.urgency, alert.source),
+            ("核心账务数据库不可达", "critical", "core-db-01"),
+        )
         self.assertEqual(alert.labels["alertname"], "CoreDatabaseDown")
         self.assertIn("/graph?g0.expr=", alert.link)  # Prometheus' own link to the rule
 
     def test_alertmanagers_own_pagerduty_receiver_sends_to_v2_enqueue(self):
         reset_budgets()
-        _integration, key = services.integration_create(actor=SYSTEM, name="AM via PD",
-                                                        kind="pagerduty")  # fmt: skip
-        alert = {"labels": {"alertname": "LinkDown", "instance": "core-sw-01",
-                            "severity": "critical"},
-                 "annotations": {"summary": "核心交换机上联口中断"}}  # fmt: skip
+        _integration, key = services.integration_create(
+            actor=SYSTEM, name="AM via PD", kind="pagerduty"
+        )
+        alert = {
+            "labels": {"alertname": "LinkDown", "instance": "core-sw-01", "severity": "critical"},
+            "annotations": {"summary": "核心交换机上联口中断"},
+        }
         with (
             tempfile.TemporaryDirectory() as tmp,
             alertmanager(
@@ -270,11 +298,16 @@ GRAFANA: dict[str, Any] = {
 class GrafanaWebhook(CastTestCase):
     def test_grafanas_documented_body_opens_and_resolves_by_fingerprint(self):
         reset_budgets()
-        _integration, key = services.integration_create(actor=SYSTEM, name="Grafana",
-                                                        kind="grafana")  # fmt: skip
+        _integration, key = services.integration_create(
+            actor=SYSTEM, name="Grafana", kind="grafana"
+        )
         auth = {"Authorization": f"Bearer {key}"}
-        answer = self.client.post("/api/v1/intake/grafana", json.dumps(GRAFANA),
-                                  content_type="application/json", headers=auth)  # fmt: skip
+        answer = self.client.post(
+            "/api/v1/intake/grafana",
+            json.dumps(GRAFANA),
+            content_type="application/json",
+            headers=auth,
+        )
         self.assertEqual(answer.status_code, 202, answer.content)
         alert = IncomingAlert.objects.get()
         self.assertEqual(alert.dedup_key, "c6eadffa33fcdf37")
@@ -283,9 +316,17 @@ class GrafanaWebhook(CastTestCase):
         self.assertEqual(alert.link, "https://play.grafana.org/alerting/1afz29v7z/edit")
         ended = copy.deepcopy(GRAFANA)
         ended["alerts"][0].update(status="resolved", endsAt="2021-10-12T10:01:03+02:00")
-        self.client.post("/api/v1/intake/grafana", json.dumps(ended),
-                         content_type="application/json", headers=auth)  # fmt: skip
+        self.client.post(
+            "/api/v1/intake/grafana",
+            json.dumps(ended),
+            content_type="application/json",
+            headers=auth,
+        )
         self.assertEqual(IncomingAlert.objects.get().state, "resolved")
-        wrong_kind = self.client.post("/api/v1/intake/alertmanager", json.dumps(GRAFANA),
-                                      content_type="application/json", headers=auth)  # fmt: skip
+        wrong_kind = self.client.post(
+            "/api/v1/intake/alertmanager",
+            json.dumps(GRAFANA),
+            content_type="application/json",
+            headers=auth,
+        )
         self.assertEqual(wrong_kind.status_code, 401)

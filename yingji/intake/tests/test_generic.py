@@ -10,8 +10,15 @@ from yingji.core.testing import CastTestCase
 from yingji.intake import services
 from yingji.intake.models import IncomingAlert
 
-MAPPING = {"alerts": "data.events", "key": "id", "summary": "title", "severity": "level",
-           "status": "state", "source": "host.name", "resolved_values": ["RECOVERED"]}  # fmt: skip
+MAPPING = {
+    "alerts": "data.events",
+    "key": "id",
+    "summary": "title",
+    "severity": "level",
+    "status": "state",
+    "source": "host.name",
+    "resolved_values": ["RECOVERED"],
+}
 
 
 class GenericJson(CastTestCase):
@@ -23,22 +30,36 @@ class GenericJson(CastTestCase):
         )
 
     def send(self, body: object) -> Any:
-        return self.client.post("/api/v1/intake/generic", json.dumps(body),
-                                content_type="application/json",
-                                headers={"Authorization": f"Bearer {self.key}"})  # fmt: skip
+        return self.client.post(
+            "/api/v1/intake/generic",
+            json.dumps(body),
+            content_type="application/json",
+            headers={"Authorization": f"Bearer {self.key}"},
+        )
 
     def test_events_are_read_through_the_mapping_and_resolve_by_key(self):
         events: list[dict[str, Any]] = [
-                  {"id": 7, "title": "交易量骤降 40%", "level": "high", "state": "ALARM",
-                   "host": {"name": "pay-gw-01"}},
-                  {"id": "x9", "title": "证书 10 天后到期", "level": "warning", "state": "ALARM",
-                   "host": {"name": "edge"}},
-        ]  # fmt: skip
+            {
+                "id": 7,
+                "title": "交易量骤降 40%",
+                "level": "high",
+                "state": "ALARM",
+                "host": {"name": "pay-gw-01"},
+            },
+            {
+                "id": "x9",
+                "title": "证书 10 天后到期",
+                "level": "warning",
+                "state": "ALARM",
+                "host": {"name": "edge"},
+            },
+        ]
         answer = self.send({"data": {"events": events}})
         self.assertEqual(answer.status_code, 202, answer.content)
         first = IncomingAlert.objects.get(dedup_key="7")
-        self.assertEqual((first.summary, first.urgency, first.source),
-                         ("交易量骤降 40%", "error", "pay-gw-01"))  # fmt: skip
+        self.assertEqual(
+            (first.summary, first.urgency, first.source), ("交易量骤降 40%", "error", "pay-gw-01")
+        )
         self.send({"data": {"events": [{**events[0], "state": "RECOVERED"}]}})
         self.assertEqual(IncomingAlert.objects.get(dedup_key="7").state, "resolved")
         self.assertEqual(IncomingAlert.objects.get(dedup_key="x9").state, "triggered")
@@ -52,5 +73,6 @@ class GenericJson(CastTestCase):
         bad: Any
         for bad in ({}, {"summary": 3}, {"summary": "t", "colour": "c"}, []):
             with self.subTest(bad=bad), self.assertRaises(DomainError):
-                services.integration_create(actor=SYSTEM, name=f"g {bad}", kind="generic",
-                                            mapping=bad)  # fmt: skip
+                services.integration_create(
+                    actor=SYSTEM, name=f"g {bad}", kind="generic", mapping=bad
+                )

@@ -23,9 +23,12 @@ class Heartbeats(CastTestCase):
         reset_budgets()
         with time_machine.travel(T0, tick=False):
             self.integration, self.key = services.integration_create(
-                actor=SYSTEM, name="日终批处理", kind="heartbeat", heartbeat_seconds=3600,
+                actor=SYSTEM,
+                name="日终批处理",
+                kind="heartbeat",
+                heartbeat_seconds=3600,
                 responsible=[self.executor_person],
-            )  # fmt: skip
+            )
         self.url = f"/api/v1/intake/heartbeat/{self.key}"
 
     def at(self, minutes: int) -> datetime:
@@ -65,7 +68,8 @@ class Heartbeats(CastTestCase):
         self.assertEqual(self.client.get("/api/v1/intake/heartbeat/yjk_wrong").status_code, 404)
         for seconds in (None, 59, 8 * 24 * 3600):
             with self.subTest(seconds=seconds), self.assertRaisesMessage(DomainError, "60 seconds"):
-                services.integration_create(actor=SYSTEM, name=f"hb {seconds}", kind="heartbeat",
-                                            heartbeat_seconds=seconds)  # fmt: skip
+                services.integration_create(
+                    actor=SYSTEM, name=f"hb {seconds}", kind="heartbeat", heartbeat_seconds=seconds
+                )
         _other, am_key = services.integration_create(actor=SYSTEM, name="AM", kind="alertmanager")
         self.assertEqual(self.client.get(f"/api/v1/intake/heartbeat/{am_key}").status_code, 404)

@@ -28,8 +28,12 @@ class HostileBodies(CastTestCase):
         )
 
     def post(self, url: str, body: bytes, key: str | None = None):
-        return self.client.post(url, body, content_type="application/json",
-                                headers={"Authorization": f"Bearer {key or self.key}"})  # fmt: skip
+        return self.client.post(
+            url,
+            body,
+            content_type="application/json",
+            headers={"Authorization": f"Bearer {key or self.key}"},
+        )
 
     def test_intake_refuses_a_lone_surrogate_and_infinity_saying_where(self):
         for body, where in (
@@ -51,32 +55,47 @@ class HostileBodies(CastTestCase):
 
     def test_the_api_refuses_them_too_and_a_body_that_is_not_an_object(self):
         self.login("office")
-        answer = self.client.post("/api/v1/incidents/", b'{"title": "\\udc00"}',
-                                  content_type="application/json")  # fmt: skip
+        answer = self.client.post(
+            "/api/v1/incidents/", b'{"title": "\\udc00"}', content_type="application/json"
+        )
         self.assertEqual(answer.status_code, 400, answer.content)
         self.assertIn("title", answer.json()["detail"])
         for url in ("/api/v1/intake/alerts/1/snooze/", "/api/v1/intake/alerts/1/noise/"):
             with self.subTest(url=url):  # no such alert: 404 before the body is read
                 answer = self.client.post(url, b"[1, 2]", content_type="application/json")
                 self.assertEqual(answer.status_code, 404)
-        alert = IncomingAlert.objects.create(integration=self.integration, dedup_key="k",
-                                             summary="s", started_at=timezone.now(),
-                                             last_received_at=timezone.now())  # fmt: skip
-        answer = self.client.post(f"/api/v1/intake/alerts/{alert.pk}/snooze/", b"[1, 2]",
-                                  content_type="application/json")  # fmt: skip
+        alert = IncomingAlert.objects.create(
+            integration=self.integration,
+            dedup_key="k",
+            summary="s",
+            started_at=timezone.now(),
+            last_received_at=timezone.now(),
+        )
+        answer = self.client.post(
+            f"/api/v1/intake/alerts/{alert.pk}/snooze/", b"[1, 2]", content_type="application/json"
+        )
         self.assertEqual(answer.status_code, 400, answer.content)
 
     def test_an_id_past_what_sqlite_stores_is_a_400_or_404(self):
         self.login("admin")
         huge = 2**64
         self.assertEqual(self.client.get(f"/api/v1/incidents/{huge}/").status_code, 404)
-        answer = self.client.post("/api/v1/oncall/rosters/", json.dumps({"name": "r"}),
-                                  content_type="application/json")  # fmt: skip
+        answer = self.client.post(
+            "/api/v1/oncall/rosters/", json.dumps({"name": "r"}), content_type="application/json"
+        )
         roster = answer.json()["id"]
-        layer = {"name": "l", "rotation": "daily", "handoff": "09:00", "start_date": "2026-01-01",
-                 "members": [huge]}  # fmt: skip
-        answer = self.client.post(f"/api/v1/oncall/rosters/{roster}/layers/", json.dumps(layer),
-                                  content_type="application/json")  # fmt: skip
+        layer = {
+            "name": "l",
+            "rotation": "daily",
+            "handoff": "09:00",
+            "start_date": "2026-01-01",
+            "members": [huge],
+        }
+        answer = self.client.post(
+            f"/api/v1/oncall/rosters/{roster}/layers/",
+            json.dumps(layer),
+            content_type="application/json",
+        )
         self.assertEqual(answer.status_code, 400, answer.content)
 
 
@@ -84,12 +103,15 @@ class ChunkedBodies(CastTestCase):
     def test_a_chunked_body_is_read_not_taken_for_empty(self):
         reset_budgets()
         integration, key = services.integration_create(actor=SYSTEM, name="c", kind="alertmanager")
-        body = json.dumps({"alerts": [{"status": "firing", "labels": {"alertname": "Disk"},
-                                       "fingerprint": "f1"}]}).encode()  # fmt: skip
+        body = json.dumps(
+            {"alerts": [{"status": "firing", "labels": {"alertname": "Disk"}, "fingerprint": "f1"}]}
+        ).encode()
         environ = RequestFactory()._base_environ(  # type: ignore[attr-defined]
-            PATH_INFO="/api/v1/intake/alertmanager", REQUEST_METHOD="POST",
-            CONTENT_TYPE="application/json", HTTP_AUTHORIZATION=f"Bearer {key}",
-        )  # fmt: skip
+            PATH_INFO="/api/v1/intake/alertmanager",
+            REQUEST_METHOD="POST",
+            CONTENT_TYPE="application/json",
+            HTTP_AUTHORIZATION=f"Bearer {key}",
+        )
         environ.pop("CONTENT_LENGTH", None)  # what gunicorn passes for Transfer-Encoding: chunked
         environ["wsgi.input"] = io.BytesIO(body)
         environ["wsgi.input_terminated"] = True

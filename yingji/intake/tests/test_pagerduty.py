@@ -49,21 +49,26 @@ class PagerDutyEvents(CastTestCase):
     def test_the_documentation_example_opens_one_alert_and_tells_the_engineer(self):
         answer = self.send(EXAMPLE)
         self.assertEqual(answer.status_code, 202)
-        self.assertEqual(answer.json(), {"status": "success", "message": "Event processed",
-                                         "dedup_key": "srv01/mysql"})  # fmt: skip
+        self.assertEqual(
+            answer.json(),
+            {"status": "success", "message": "Event processed", "dedup_key": "srv01/mysql"},
+        )
         alert = IncomingAlert.objects.get()
-        self.assertEqual((alert.state, alert.urgency, alert.source, alert.summary),
-                         ("triggered", "critical", "prod-datapipe03.example.com",
-                          EXAMPLE["payload"]["summary"]))  # fmt: skip
-        self.assertEqual(alert.labels, {"component": "mysql", "group": "prod-datapipe",
-                                        "class": "disk"})  # fmt: skip
+        self.assertEqual(
+            (alert.state, alert.urgency, alert.source, alert.summary),
+            ("triggered", "critical", "prod-datapipe03.example.com", EXAMPLE["payload"]["summary"]),
+        )
+        self.assertEqual(
+            alert.labels, {"component": "mysql", "group": "prod-datapipe", "class": "disk"}
+        )
         self.assertEqual(alert.details["free space"], "1%")
         self.assertEqual(alert.started_at.isoformat(), "2015-07-17T08:42:58.315000+00:00")
         self.assertEqual(alert.link, "https://monitoring.service.com")
         notice = Message.objects.get(event="intake.triggered")
         self.assertIn("DISK at 99%", notice.title)
-        self.assertEqual([d.person for d in notice.deliveries.all() if d.person],
-                         [self.executor_person])  # fmt: skip
+        self.assertEqual(
+            [d.person for d in notice.deliveries.all() if d.person], [self.executor_person]
+        )
 
     def test_the_same_key_updates_the_open_alert_and_tells_nobody_again(self):
         self.send(EXAMPLE)
@@ -80,13 +85,16 @@ class PagerDutyEvents(CastTestCase):
         self.assertEqual(first.state, "resolved")
         self.assertEqual(Message.objects.filter(event="intake.resolved").count(), 1)
         self.send(EXAMPLE)
-        self.assertEqual(list(IncomingAlert.objects.order_by("pk").values_list("state", flat=True)),
-                         ["resolved", "triggered"])  # fmt: skip
+        self.assertEqual(
+            list(IncomingAlert.objects.order_by("pk").values_list("state", flat=True)),
+            ["resolved", "triggered"],
+        )
 
     def test_acknowledge_then_repeat_stays_acknowledged_and_unknown_keys_are_ignored(self):
         self.send(EXAMPLE)
-        self.assertEqual(self.send({"event_action": "acknowledge",
-                                    "dedup_key": "srv01/mysql"}).status_code, 202)  # fmt: skip
+        self.assertEqual(
+            self.send({"event_action": "acknowledge", "dedup_key": "srv01/mysql"}).status_code, 202
+        )
         self.send(EXAMPLE)
         self.assertEqual(IncomingAlert.objects.get().state, "acknowledged")
         for action in ("acknowledge", "resolve"):

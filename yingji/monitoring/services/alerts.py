@@ -39,24 +39,35 @@ def silence_until(asset: Asset, now: datetime) -> datetime | None:
     return window.ends_at if window else None
 
 
-def alert_open(*, rule: Rule, series: Series, kind: str, at: datetime, value: float | None,
-               now: datetime) -> Alert | None:  # fmt: skip
+def alert_open(
+    *, rule: Rule, series: Series, kind: str, at: datetime, value: float | None, now: datetime
+) -> Alert | None:
     """Open the alert unless one is open for the same rule, series and kind (its
     fingerprint); the first notice goes out now, or when a maintenance window ends."""
-    if Alert.objects.filter(rule=rule, series=series, kind=kind,
-                            status=AlertStatus.FIRING).exists():  # fmt: skip
+    if Alert.objects.filter(
+        rule=rule, series=series, kind=kind, status=AlertStatus.FIRING
+    ).exists():
         return None
-    alert = Alert.objects.create(rule=rule, series=series, asset_id=series.asset_id, kind=kind,
-                                 severity=rule.severity, value=value, started_at=at,
-                                 next_notify_at=now)  # fmt: skip
+    alert = Alert.objects.create(
+        rule=rule,
+        series=series,
+        asset_id=series.asset_id,
+        kind=kind,
+        severity=rule.severity,
+        value=value,
+        started_at=at,
+        next_notify_at=now,
+    )
     alert_repeat(alert=alert, now=now)
     return alert
 
 
-def alert_close(*, rule: Rule, series: Series, kind: str, at: datetime, value: float | None,
-                now: datetime) -> Alert | None:  # fmt: skip
-    alert = Alert.objects.filter(rule=rule, series=series, kind=kind,
-                                 status=AlertStatus.FIRING).first()  # fmt: skip
+def alert_close(
+    *, rule: Rule, series: Series, kind: str, at: datetime, value: float | None, now: datetime
+) -> Alert | None:
+    alert = Alert.objects.filter(
+        rule=rule, series=series, kind=kind, status=AlertStatus.FIRING
+    ).first()
     if alert is None:
         return None
     alert.status, alert.resolved_at, alert.next_notify_at = AlertStatus.RESOLVED, at, None
@@ -98,15 +109,21 @@ def _tell(alert: Alert, event: str, *, key: str, value: float | None = None) -> 
     local = timezone.localtime(alert.resolved_at or alert.started_at)
     notify(
         event=event,
-        context={"asset": asset.name, "code": asset.code, "rule": rule.name,
-                 "series": str(alert.series),
-                 "value": _number(alert.value if value is None else value),
-                 "op": rule.operator, "threshold": _number(rule.threshold),
-                 "at": local.strftime("%m-%d %H:%M:%S"), "severity": alert.severity},
+        context={
+            "asset": asset.name,
+            "code": asset.code,
+            "rule": rule.name,
+            "series": str(alert.series),
+            "value": _number(alert.value if value is None else value),
+            "op": rule.operator,
+            "threshold": _number(rule.threshold),
+            "at": local.strftime("%m-%d %H:%M:%S"),
+            "severity": alert.severity,
+        },
         recipients=alerts_recipients(asset),
         link=f"/monitoring/alerts/{alert.pk}/",
         key=key,
-    )  # fmt: skip
+    )
 
 
 def _number(value: float | None) -> str:
@@ -117,8 +134,9 @@ def _number(value: float | None) -> str:
 
 def may_act(actor: Any, alert: Alert) -> bool:
     roles = roles_of(actor)
-    responsible = roles.person is not None and alert.asset.responsible.filter(
-        pk=roles.person.pk).exists()  # fmt: skip
+    responsible = (
+        roles.person is not None and alert.asset.responsible.filter(pk=roles.person.pk).exists()
+    )
     return may_manage(actor) or roles.leadership or responsible
 
 
@@ -131,8 +149,9 @@ def alert_acknowledge(*, actor: Any, alert: Alert) -> Alert:
         alert.acknowledged_by, alert.acknowledged_at = actor, timezone.now()
         alert.next_notify_at = None
         alert.save(update_fields=["acknowledged_by", "acknowledged_at", "next_notify_at"])
-        audit_record(actor=actor, action="monitoring.alert.acknowledge", obj=alert,
-                     regulation="R-MON-2")  # fmt: skip
+        audit_record(
+            actor=actor, action="monitoring.alert.acknowledge", obj=alert, regulation="R-MON-2"
+        )
     return alert
 
 

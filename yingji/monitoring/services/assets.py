@@ -41,9 +41,18 @@ def token_hash(token: str) -> str:
 
 
 @transaction.atomic
-def asset_create(*, actor: Any, code: str, name: str, kind: str, core: bool = False,
-                 location: str = "", services: str = "", owner_department: Any = None,
-                 responsible: Any = ()) -> Asset:  # fmt: skip
+def asset_create(
+    *,
+    actor: Any,
+    code: str,
+    name: str,
+    kind: str,
+    core: bool = False,
+    location: str = "",
+    services: str = "",
+    owner_department: Any = None,
+    responsible: Any = (),
+) -> Asset:
     """R-MON-1: a key system, network device or facility to watch."""
     require_manager(actor)
     code, name = code.strip(), name.strip()
@@ -53,12 +62,23 @@ def asset_create(*, actor: Any, code: str, name: str, kind: str, core: bool = Fa
         raise DomainError(_("Give the asset a name."), field="name")
     if kind not in AssetKind.values:
         raise DomainError(_("Choose a kind."), field="kind")
-    asset = Asset.objects.create(code=code[:40], name=name[:200], kind=kind, core=core,
-                                 location=location.strip()[:200], services=services.strip(),
-                                 owner_department=owner_department)  # fmt: skip
+    asset = Asset.objects.create(
+        code=code[:40],
+        name=name[:200],
+        kind=kind,
+        core=core,
+        location=location.strip()[:200],
+        services=services.strip(),
+        owner_department=owner_department,
+    )
     asset.responsible.set(responsible)
-    audit_record(actor=actor, action="monitoring.asset.create", obj=asset, regulation="R-MON-1",
-                 after={"code": asset.code, "kind": kind})  # fmt: skip
+    audit_record(
+        actor=actor,
+        action="monitoring.asset.create",
+        obj=asset,
+        regulation="R-MON-1",
+        after={"code": asset.code, "kind": kind},
+    )
     return asset
 
 
@@ -74,13 +94,28 @@ def agent_token_issue(*, actor: Any, asset: Asset) -> str:
     return token
 
 
-def rule_checked(*, actor: Any, name: str, metric: str, operator: str, threshold: float,
-                 severity: str, asset: Asset | None = None, labels: Any = None,
-                 for_seconds: int = 0, recover_threshold: float | None = None,
-                 recover_seconds: int = 0, no_data_seconds: int | None = None,
-                 repeat_minutes: int = 0, max_sends: int = 3, eval_seconds: int = 15,
-                 m: int | None = None, n: int | None = None, active_from: Any = None,
-                 active_until: Any = None) -> Rule:  # fmt: skip
+def rule_checked(
+    *,
+    actor: Any,
+    name: str,
+    metric: str,
+    operator: str,
+    threshold: float,
+    severity: str,
+    asset: Asset | None = None,
+    labels: Any = None,
+    for_seconds: int = 0,
+    recover_threshold: float | None = None,
+    recover_seconds: int = 0,
+    no_data_seconds: int | None = None,
+    repeat_minutes: int = 0,
+    max_sends: int = 3,
+    eval_seconds: int = 15,
+    m: int | None = None,
+    n: int | None = None,
+    active_from: Any = None,
+    active_until: Any = None,
+) -> Rule:
     """The rule as it would be saved, checked; not saved (a preview uses it as it is)."""
     require_manager(actor)
     if not name.strip():
@@ -95,23 +130,38 @@ def rule_checked(*, actor: Any, name: str, metric: str, operator: str, threshold
     if not isinstance(labels, dict) or not all(isinstance(v, str) for v in labels.values()):
         raise DomainError(_("Label matchers are names and text values."), field="labels")
     if eval_seconds < MIN_INTERVAL or max_sends < 1:
-        raise DomainError(_("Evaluate at most every %(n)d seconds and send at least once.")
-                          % {"n": MIN_INTERVAL}, field="eval_seconds")  # fmt: skip
+        raise DomainError(
+            _("Evaluate at most every %(n)d seconds and send at least once.") % {"n": MIN_INTERVAL},
+            field="eval_seconds",
+        )
     if (m is None) != (n is None) or (m is not None and not 1 <= m <= n <= 60):  # type: ignore[operator]
         raise DomainError(_("For M of N, give both, with 1 ≤ M ≤ N ≤ 60."), field="m")
     if (active_from is None) != (active_until is None) or (
         active_from is not None and active_from == active_until
     ):
-        raise DomainError(_("Give both ends of the active hours, and make them differ."),
-                          field="active_from")  # fmt: skip
+        raise DomainError(
+            _("Give both ends of the active hours, and make them differ."), field="active_from"
+        )
     return Rule(
-        m=m, n=n, active_from=active_from, active_until=active_until,
-        name=name.strip()[:200], metric=metric, asset=asset, labels=labels, operator=operator,
-        threshold=float(threshold), for_seconds=for_seconds, severity=severity,
-        recover_threshold=recover_threshold, recover_seconds=recover_seconds,
-        no_data_seconds=no_data_seconds, repeat_minutes=repeat_minutes, max_sends=max_sends,
+        m=m,
+        n=n,
+        active_from=active_from,
+        active_until=active_until,
+        name=name.strip()[:200],
+        metric=metric,
+        asset=asset,
+        labels=labels,
+        operator=operator,
+        threshold=float(threshold),
+        for_seconds=for_seconds,
+        severity=severity,
+        recover_threshold=recover_threshold,
+        recover_seconds=recover_seconds,
+        no_data_seconds=no_data_seconds,
+        repeat_minutes=repeat_minutes,
+        max_sends=max_sends,
         eval_seconds=eval_seconds,
-    )  # fmt: skip
+    )
 
 
 @transaction.atomic
@@ -119,9 +169,18 @@ def rule_create(*, actor: Any, **fields: Any) -> Rule:
     """R-MON-2: a threshold that, held for a while, alerts the people responsible."""
     rule = rule_checked(actor=actor, **fields)
     rule.save()
-    audit_record(actor=actor, action="monitoring.rule.create", obj=rule, regulation="R-MON-2",
-                 after={"metric": rule.metric, "operator": rule.operator,
-                        "threshold": rule.threshold, "for_seconds": rule.for_seconds})  # fmt: skip
+    audit_record(
+        actor=actor,
+        action="monitoring.rule.create",
+        obj=rule,
+        regulation="R-MON-2",
+        after={
+            "metric": rule.metric,
+            "operator": rule.operator,
+            "threshold": rule.threshold,
+            "for_seconds": rule.for_seconds,
+        },
+    )
     return rule
 
 
@@ -129,23 +188,33 @@ MAX_SILENCE = timedelta(days=7)
 
 
 @transaction.atomic
-def silence_create(*, actor: Any, asset: Asset, starts_at: datetime, ends_at: datetime,
-                   reason: str) -> Silence:  # fmt: skip
+def silence_create(
+    *, actor: Any, asset: Asset, starts_at: datetime, ends_at: datetime, reason: str
+) -> Silence:
     """A maintenance window: the asset's alerts still open and close, the notices wait."""
     require_manager(actor)
     if not reason.strip():
         raise DomainError(_("Say what the maintenance is."), field="reason")
     if not starts_at < ends_at <= starts_at + MAX_SILENCE:
-        raise DomainError(_("A window ends after it starts and lasts at most 7 days."),
-                          field="ends_at")  # fmt: skip
+        raise DomainError(
+            _("A window ends after it starts and lasts at most 7 days."), field="ends_at"
+        )
     if ends_at <= timezone.now():
         raise DomainError(_("This window is already over."), field="ends_at")
     silence = Silence.objects.create(
-        asset=asset, starts_at=starts_at, ends_at=ends_at, reason=reason.strip()[:300],
+        asset=asset,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        reason=reason.strip()[:300],
         created_by=_user(actor),
-    )  # fmt: skip
-    audit_record(actor=actor, action="monitoring.silence.create", obj=asset, reason=reason,
-                 after={"from": starts_at.isoformat(), "until": ends_at.isoformat()})  # fmt: skip
+    )
+    audit_record(
+        actor=actor,
+        action="monitoring.silence.create",
+        obj=asset,
+        reason=reason,
+        after={"from": starts_at.isoformat(), "until": ends_at.isoformat()},
+    )
     return silence
 
 
@@ -168,8 +237,12 @@ def rule_set_enabled(*, actor: Any, rule: Rule, enabled: bool) -> Rule:
             status=AlertStatus.RESOLVED, resolved_at=timezone.now(), next_notify_at=None
         )
         rule.states.all().delete()  # a re-enabled rule starts from a clean state
-    audit_record(actor=actor, action="monitoring.rule.enable" if enabled else
-                 "monitoring.rule.disable", obj=rule, regulation="R-MON-2")  # fmt: skip
+    audit_record(
+        actor=actor,
+        action="monitoring.rule.enable" if enabled else "monitoring.rule.disable",
+        obj=rule,
+        regulation="R-MON-2",
+    )
     return rule
 
 
@@ -180,15 +253,35 @@ def asset_set_active(*, actor: Any, asset: Asset, active: bool) -> Asset:
     if asset.active != active:
         asset.active = active
         asset.save(update_fields=["active"])
-        audit_record(actor=actor, action="monitoring.asset.activate" if active else
-                     "monitoring.asset.retire", obj=asset, regulation="R-MON-1")  # fmt: skip
+        audit_record(
+            actor=actor,
+            action="monitoring.asset.activate" if active else "monitoring.asset.retire",
+            obj=asset,
+            regulation="R-MON-1",
+        )
     return asset
 
 
-RULE_FIELDS = ("name", "metric", "asset", "labels", "operator", "threshold", "for_seconds",
-               "recover_threshold", "recover_seconds", "no_data_seconds", "severity",
-               "repeat_minutes", "max_sends", "eval_seconds", "m", "n", "active_from",
-               "active_until")  # fmt: skip
+RULE_FIELDS = (
+    "name",
+    "metric",
+    "asset",
+    "labels",
+    "operator",
+    "threshold",
+    "for_seconds",
+    "recover_threshold",
+    "recover_seconds",
+    "no_data_seconds",
+    "severity",
+    "repeat_minutes",
+    "max_sends",
+    "eval_seconds",
+    "m",
+    "n",
+    "active_from",
+    "active_until",
+)
 
 
 @transaction.atomic
@@ -205,6 +298,12 @@ def rule_update(*, actor: Any, rule: Rule, **fields: Any) -> Rule:
         setattr(rule, name, getattr(checked, name))
     rule.next_eval_at = timezone.now()
     rule.save(update_fields=[*fields, "next_eval_at"])
-    audit_record(actor=actor, action="monitoring.rule.update", obj=rule, regulation="R-MON-2",
-                 before=before, after={f: str(getattr(rule, f)) for f in fields})  # fmt: skip
+    audit_record(
+        actor=actor,
+        action="monitoring.rule.update",
+        obj=rule,
+        regulation="R-MON-2",
+        before=before,
+        after={f: str(getattr(rule, f)) for f in fields},
+    )
     return rule

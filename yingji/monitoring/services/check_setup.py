@@ -73,8 +73,7 @@ def _snmp_config(config: dict[str, Any]) -> dict[str, Any]:
     if version == "2c":
         community = config.get("community", "public")
         if not isinstance(community, str) or not community or len(community) > 64:
-            raise DomainError(_("Give the SNMP community (at most 64 characters)."),
-                              field="config")  # fmt: skip
+            raise DomainError(_("Give the SNMP community (at most 64 characters)."), field="config")
         return {"version": "2c", "community": community}
     if version != "3":
         raise DomainError(_("The SNMP version is 2c or 3."), field="config")
@@ -83,8 +82,9 @@ def _snmp_config(config: dict[str, Any]) -> dict[str, Any]:
         raise DomainError(_("Give the SNMPv3 user name (at most 32 characters)."), field="config")
     auth, priv = config.get("auth_protocol", "SHA"), config.get("priv_protocol", "AES")
     if auth not in SNMP_AUTH or priv not in SNMP_PRIV:
-        raise DomainError(_("Choose the SNMPv3 authentication and privacy protocols."),
-                          field="config")  # fmt: skip
+        raise DomainError(
+            _("Choose the SNMPv3 authentication and privacy protocols."), field="config"
+        )
     clean = {"version": "3", "user": user.strip(), "auth_protocol": auth, "priv_protocol": priv}
     for key, needed in (("auth_key", True), ("priv_key", priv != "none")):
         value = config.get(key, "")
@@ -111,11 +111,15 @@ def _keep_secrets(new: dict[str, Any], old: dict[str, Any]) -> dict[str, Any]:
 
 def _checked_timing(interval_seconds: int, timeout_seconds: int) -> None:
     if interval_seconds < MIN_INTERVAL:
-        raise DomainError(_("Run a check at most every %(n)d seconds.") % {"n": MIN_INTERVAL},
-                          field="interval_seconds")  # fmt: skip
+        raise DomainError(
+            _("Run a check at most every %(n)d seconds.") % {"n": MIN_INTERVAL},
+            field="interval_seconds",
+        )
     if not 1 <= timeout_seconds <= min(60, interval_seconds):
-        raise DomainError(_("The timeout is 1 to 60 seconds and shorter than the interval."),
-                          field="timeout_seconds")  # fmt: skip
+        raise DomainError(
+            _("The timeout is 1 to 60 seconds and shorter than the interval."),
+            field="timeout_seconds",
+        )
 
 
 def _checked_name(name: str) -> str:
@@ -125,21 +129,39 @@ def _checked_name(name: str) -> str:
 
 
 @transaction.atomic
-def check_create(*, actor: Any, asset: Asset, name: str, kind: str, target: str,
-                 config: Any = None, interval_seconds: int = 60,
-                 timeout_seconds: int = 10) -> Check:  # fmt: skip
+def check_create(
+    *,
+    actor: Any,
+    asset: Asset,
+    name: str,
+    kind: str,
+    target: str,
+    config: Any = None,
+    interval_seconds: int = 60,
+    timeout_seconds: int = 10,
+) -> Check:
     require_manager(actor)
     if kind not in CheckKind.values:
         raise DomainError(_("Choose a kind."), field="kind")
     name = _checked_name(name)
     _checked_timing(interval_seconds, timeout_seconds)
     check = Check.objects.create(
-        asset=asset, name=name, kind=kind, target=check_target(kind, target),
-        config=check_config(kind, config or {}), interval_seconds=interval_seconds,
-        timeout_seconds=timeout_seconds, next_run_at=timezone.now(),
-    )  # fmt: skip
-    audit_record(actor=actor, action="monitoring.check.create", obj=check, regulation="R-MON-1",
-                 after={"kind": kind, "target": check.target})  # fmt: skip
+        asset=asset,
+        name=name,
+        kind=kind,
+        target=check_target(kind, target),
+        config=check_config(kind, config or {}),
+        interval_seconds=interval_seconds,
+        timeout_seconds=timeout_seconds,
+        next_run_at=timezone.now(),
+    )
+    audit_record(
+        actor=actor,
+        action="monitoring.check.create",
+        obj=check,
+        regulation="R-MON-1",
+        after={"kind": kind, "target": check.target},
+    )
     return check
 
 
@@ -171,8 +193,14 @@ def check_update(*, actor: Any, check: Check, **fields: Any) -> Check:
     check.interval_seconds, check.timeout_seconds = interval, timeout
     check.next_run_at = timezone.now()
     check.save(update_fields=[*CHECK_FIELDS, "next_run_at"])
-    audit_record(actor=actor, action="monitoring.check.update", obj=check, regulation="R-MON-1",
-                 before=before, after=_shown(check))  # fmt: skip
+    audit_record(
+        actor=actor,
+        action="monitoring.check.update",
+        obj=check,
+        regulation="R-MON-1",
+        before=before,
+        after=_shown(check),
+    )
     return check
 
 
@@ -192,6 +220,9 @@ def check_set_enabled(*, actor: Any, check: Check, enabled: bool) -> Check:
     if check.enabled != enabled:
         check.enabled, check.next_run_at = enabled, timezone.now()
         check.save(update_fields=["enabled", "next_run_at"])
-        audit_record(actor=actor, action="monitoring.check.enable" if enabled else
-                     "monitoring.check.disable", obj=check)  # fmt: skip
+        audit_record(
+            actor=actor,
+            action="monitoring.check.enable" if enabled else "monitoring.check.disable",
+            obj=check,
+        )
     return check

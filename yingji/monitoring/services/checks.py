@@ -26,9 +26,13 @@ def check_record(*, check: Check, result: ProbeResult, now: datetime) -> int:
             continue
     stored = samples_ingest(asset=check.asset, rows=rows) if rows else 0
     Check.objects.filter(pk=check.pk, claim_token=check.claim_token).update(
-        claim_token="", lease_until=None, last_run_at=now, last_ok=result.ok,
-        last_error=result.error[:500], next_run_at=now + timedelta(seconds=check.interval_seconds),
-    )  # fmt: skip
+        claim_token="",
+        lease_until=None,
+        last_run_at=now,
+        last_ok=result.ok,
+        last_error=result.error[:500],
+        next_run_at=now + timedelta(seconds=check.interval_seconds),
+    )
     return stored
 
 

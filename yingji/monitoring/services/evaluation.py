@@ -21,10 +21,18 @@ STATE_COLUMNS = ("phase", "since", "last_sample_at", "last_value", "window")
 
 def spec_of(rule: Rule) -> Spec:
     m_of_n = (rule.m, rule.n) if rule.m and rule.n else None
-    hours = (rule.active_from, rule.active_until) if rule.active_from and rule.active_until \
-        else None  # fmt: skip
-    return Spec(rule.operator, rule.threshold, rule.for_seconds, rule.recover_threshold,
-                rule.recover_seconds, m_of_n, hours)  # fmt: skip
+    hours = (
+        (rule.active_from, rule.active_until) if rule.active_from and rule.active_until else None
+    )
+    return Spec(
+        rule.operator,
+        rule.threshold,
+        rule.for_seconds,
+        rule.recover_threshold,
+        rule.recover_seconds,
+        m_of_n,
+        hours,
+    )
 
 
 def matching_series(rule: Rule) -> list[Series]:
@@ -41,25 +49,37 @@ def rule_evaluate(*, rule: Rule, now: datetime) -> int:
     series cost a few dozen queries, not tens of thousands."""
     spec, changes = spec_of(rule), 0
     states = {s.series_id: s for s in RuleState.objects.filter(rule=rule)}
-    silent = set(Alert.objects.filter(rule=rule, kind=AlertKind.NO_DATA, status=AlertStatus.FIRING)
-                 .values_list("series_id", flat=True))  # fmt: skip
+    silent = set(
+        Alert.objects.filter(
+            rule=rule, kind=AlertKind.NO_DATA, status=AlertStatus.FIRING
+        ).values_list("series_id", flat=True)
+    )
     series = matching_series(rule)
     for first in range(0, len(series), CHUNK):
         with transaction.atomic():
-            changes += _evaluate_chunk(rule, spec, series[first : first + CHUNK], states,
-                                       silent, now)  # fmt: skip
+            changes += _evaluate_chunk(
+                rule, spec, series[first : first + CHUNK], states, silent, now
+            )
     return changes
 
 
-def _evaluate_chunk(rule: Rule, spec: Spec, chunk: list[Series], states: dict[int, RuleState],
-                    silent: set[int], now: datetime) -> int:  # fmt: skip
+def _evaluate_chunk(
+    rule: Rule,
+    spec: Spec,
+    chunk: list[Series],
+    states: dict[int, RuleState],
+    silent: set[int],
+    now: datetime,
+) -> int:
     rows = {s.pk: states.get(s.pk) or RuleState(rule=rule, series=s) for s in chunk}
     # a new state looks back one staleness window
     starts = {pk: row.last_sample_at or now - STALE for pk, row in rows.items()}
     samples: dict[int, list[tuple[datetime, float]]] = defaultdict(list)
-    found = (Sample.objects.filter(series_id__in=list(rows), at__gt=min(starts.values()),
-                                   at__lte=now)
-             .order_by("series_id", "at").values_list("series_id", "at", "value"))  # fmt: skip
+    found = (
+        Sample.objects.filter(series_id__in=list(rows), at__gt=min(starts.values()), at__lte=now)
+        .order_by("series_id", "at")
+        .values_list("series_id", "at", "value")
+    )
     for series_id, at, value in found.iterator(chunk_size=5000):
         if at > starts[series_id] and len(samples[series_id]) < MAX_SAMPLES:
             samples[series_id].append((at, value))
@@ -76,17 +96,29 @@ def _evaluate_chunk(rule: Rule, spec: Spec, chunk: list[Series], states: dict[in
     return changes
 
 
-def _feed(rule: Rule, spec: Spec, series: Series, row: RuleState,
-          samples: list[tuple[datetime, float]], now: datetime) -> int:  # fmt: skip
+def _feed(
+    rule: Rule,
+    spec: Spec,
+    series: Series,
+    row: RuleState,
+    samples: list[tuple[datetime, float]],
+    now: datetime,
+) -> int:
     state, changes = State(row.phase, row.since, row.last_sample_at, row.window), 0
     for at, value in samples:
         state, event = step(spec, state, at, value)
         if event == FIRE:
-            changes += bool(alert_open(rule=rule, series=series, kind=AlertKind.THRESHOLD,
-                                       at=at, value=value, now=now))  # fmt: skip
+            changes += bool(
+                alert_open(
+                    rule=rule, series=series, kind=AlertKind.THRESHOLD, at=at, value=value, now=now
+                )
+            )
         elif event == RESOLVE:
-            changes += bool(alert_close(rule=rule, series=series, kind=AlertKind.THRESHOLD,
-                                        at=at, value=value, now=now))  # fmt: skip
+            changes += bool(
+                alert_close(
+                    rule=rule, series=series, kind=AlertKind.THRESHOLD, at=at, value=value, now=now
+                )
+            )
         row.last_value = value
     row.phase, row.since, row.last_sample_at, row.window = (
         state.phase,
@@ -108,9 +140,11 @@ def _save_states(rows: list[RuleState]) -> None:
     with connection.cursor() as cursor:
         cursor.executemany(
             f"UPDATE {quote(RuleState._meta.db_table)} SET {columns} WHERE id = %s",  # noqa: S608
-            [(r.phase, adapt(r.since), adapt(r.last_sample_at), r.last_value, r.window, r.pk)
-             for r in moved],
-        )  # fmt: skip
+            [
+                (r.phase, adapt(r.since), adapt(r.last_sample_at), r.last_value, r.window, r.pk)
+                for r in moved
+            ],
+        )
 
 
 def _no_data(rule: Rule, series: Series, already: bool, now: datetime) -> int:
@@ -118,11 +152,27 @@ def _no_data(rule: Rule, series: Series, already: bool, now: datetime) -> int:
     silent_since = series.last_at
     quiet = silent_since is None or now - silent_since >= timedelta(seconds=rule.no_data_seconds)
     if quiet and not already:
-        return bool(alert_open(rule=rule, series=series, kind=AlertKind.NO_DATA,
-                               at=silent_since or now, value=None, now=now))  # fmt: skip
+        return bool(
+            alert_open(
+                rule=rule,
+                series=series,
+                kind=AlertKind.NO_DATA,
+                at=silent_since or now,
+                value=None,
+                now=now,
+            )
+        )
     if not quiet and already:
-        return bool(alert_close(rule=rule, series=series, kind=AlertKind.NO_DATA,
-                                at=silent_since or now, value=None, now=now))  # fmt: skip
+        return bool(
+            alert_close(
+                rule=rule,
+                series=series,
+                kind=AlertKind.NO_DATA,
+                at=silent_since or now,
+                value=None,
+                now=now,
+            )
+        )
     return 0
 
 
@@ -145,8 +195,11 @@ def rule_preview(*, rule: Rule, now: datetime) -> list[Firing]:
     spec, since = spec_of(rule), now - PREVIEW_WINDOW
     firings: list[Firing] = []
     for series in matching_series(rule)[:PREVIEW_SERIES]:
-        samples = (Sample.objects.filter(series=series, at__gt=since, at__lte=now)
-                   .order_by("at").values_list("at", "value"))  # fmt: skip
+        samples = (
+            Sample.objects.filter(series=series, at__gt=since, at__lte=now)
+            .order_by("at")
+            .values_list("at", "value")
+        )
         state, opened, peak = State(), None, 0.0
         for at, value in samples.iterator(chunk_size=2000):
             state, event = step(spec, state, at, value)

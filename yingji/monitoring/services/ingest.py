@@ -45,8 +45,9 @@ def parse_samples(payload: Any, now: datetime) -> list[SampleRow]:
     if not isinstance(raw, list) or not raw:
         raise DomainError(_('Send {"samples": [...]} with at least one sample.'), field="samples")
     if len(raw) > MAX_BATCH:
-        raise DomainError(_("At most %(n)d samples in one batch.") % {"n": MAX_BATCH},
-                          field="samples")  # fmt: skip
+        raise DomainError(
+            _("At most %(n)d samples in one batch.") % {"n": MAX_BATCH}, field="samples"
+        )
     return [parse_one(i, item, now) for i, item in enumerate(raw)]
 
 
@@ -152,8 +153,11 @@ def _series_for(asset: Asset, rows: list[SampleRow]) -> dict[tuple[str, str], tu
         return {(m, k): (pk, last) for m, k, pk, last in found}
 
     found = known()
-    missing = [Series(asset=asset, metric=m, labels_key=k, labels=labels)
-               for (m, k), labels in wanted.items() if (m, k) not in found]  # fmt: skip
+    missing = [
+        Series(asset=asset, metric=m, labels_key=k, labels=labels)
+        for (m, k), labels in wanted.items()
+        if (m, k) not in found
+    ]
     if missing:
         Series.objects.bulk_create(missing, ignore_conflicts=True)
         found = known()

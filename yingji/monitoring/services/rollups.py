@@ -40,11 +40,20 @@ def rollups_due(*, now: datetime) -> int:
             continue
         with transaction.atomic():
             SampleRollup.objects.bulk_create(
-                [SampleRollup(series_id=r["series_id"], hour=start, count=r["n"],
-                              minimum=r["low"], maximum=r["high"], total=r["total"])
-                 for r in rows],
-                ignore_conflicts=True, batch_size=1000,
-            )  # fmt: skip
+                [
+                    SampleRollup(
+                        series_id=r["series_id"],
+                        hour=start,
+                        count=r["n"],
+                        minimum=r["low"],
+                        maximum=r["high"],
+                        total=r["total"],
+                    )
+                    for r in rows
+                ],
+                ignore_conflicts=True,
+                batch_size=1000,
+            )
         start, done = start + HOUR, done + 1
     return done
 

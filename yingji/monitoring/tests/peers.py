@@ -65,8 +65,11 @@ def node_exporter() -> Iterator[str]:
             pytest.fail("CI must scrape a real node_exporter: .ci/run installs it")
         pytest.skip("prometheus-node-exporter is not installed (apt-get install it)")
     port = free_port()
-    process = subprocess.Popen([binary, f"--web.listen-address=127.0.0.1:{port}"],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    process = subprocess.Popen(
+        [binary, f"--web.listen-address=127.0.0.1:{port}"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     url = f"http://127.0.0.1:{port}/metrics"
     try:
         for _attempt in range(100):
@@ -82,19 +85,32 @@ def node_exporter() -> Iterator[str]:
 
 
 SNMP_V3_USERS = [
-    {"version": "3", "user": "yingji", "auth_protocol": "SHA", "auth_key": "auth-pass-1",
-     "priv_protocol": "AES", "priv_key": "priv-pass-1"},
-    {"version": "3", "user": "yingji256", "auth_protocol": "SHA-256", "auth_key": "auth-pass-2",
-     "priv_protocol": "AES-256", "priv_key": "priv-pass-2"},
-]  # fmt: skip
+    {
+        "version": "3",
+        "user": "yingji",
+        "auth_protocol": "SHA",
+        "auth_key": "auth-pass-1",
+        "priv_protocol": "AES",
+        "priv_key": "priv-pass-1",
+    },
+    {
+        "version": "3",
+        "user": "yingji256",
+        "auth_protocol": "SHA-256",
+        "auth_key": "auth-pass-2",
+        "priv_protocol": "AES-256",
+        "priv_key": "priv-pass-2",
+    },
+]
 
 
 @contextmanager
 def snmp_agent(tmp: str) -> Iterator[str]:
     """Debian's Net-SNMP agent on a free UDP port (.ci/run installs it): community "public",
     and the SNMPv3 users of SNMP_V3_USERS, with authentication and privacy."""
-    binary = shutil.which("snmpd") or ("/usr/sbin/snmpd" if os.path.exists("/usr/sbin/snmpd")
-                                       else None)  # fmt: skip
+    binary = shutil.which("snmpd") or (
+        "/usr/sbin/snmpd" if os.path.exists("/usr/sbin/snmpd") else None
+    )
     if binary is None:
         if os.environ.get("CI") == "true":
             pytest.fail("CI must poll a real SNMP agent: .ci/run installs snmpd")
@@ -110,9 +126,12 @@ def snmp_agent(tmp: str) -> Iterator[str]:
             )
     # snmpd keeps the users' localised keys in its persistent directory
     environment = {**os.environ, "SNMP_PERSISTENT_DIR": os.path.join(tmp, "persist")}
-    process = subprocess.Popen([binary, "-f", "-Lo", "-C", "-c", config, "-M", "/dev/null"],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                               env=environment)  # fmt: skip
+    process = subprocess.Popen(
+        [binary, "-f", "-Lo", "-C", "-c", config, "-M", "/dev/null"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=environment,
+    )
     try:
         time.sleep(0.5)  # UDP has no connect to wait for; the first poll retries anyway
         yield f"127.0.0.1:{port}"

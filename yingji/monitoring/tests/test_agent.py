@@ -17,30 +17,54 @@ from yingji.monitoring.tests.peers import free_port
 
 class AgentPush(LiveServerTestCase):
     def setUp(self) -> None:
-        self.asset = services.asset_create(actor=SYSTEM, code="YINGJI-HOST", name="应急平台服务器",
-                                           kind="server")  # fmt: skip
+        self.asset = services.asset_create(
+            actor=SYSTEM, code="YINGJI-HOST", name="应急平台服务器", kind="server"
+        )
         self.token = services.agent_token_issue(actor=SYSTEM, asset=self.asset)
 
     def test_the_command_pushes_this_machines_figures(self):
         done = subprocess.run(
-            [sys.executable, "-m", "yingji.cli", "agent", "--url", self.live_server_url,
-             "--token", self.token, "--once"],
-            capture_output=True, text=True, timeout=60,
-        )  # fmt: skip
+            [
+                sys.executable,
+                "-m",
+                "yingji.cli",
+                "agent",
+                "--url",
+                self.live_server_url,
+                "--token",
+                self.token,
+                "--once",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         self.assertEqual(done.returncode, 0, done.stderr)
         metrics = set(Series.objects.filter(asset=self.asset).values_list("metric", flat=True))
-        self.assertTrue({"cpu_percent", "memory_used_percent", "load1", "disk_used_percent"}
-                        <= metrics, metrics)  # fmt: skip
+        self.assertTrue(
+            {"cpu_percent", "memory_used_percent", "load1", "disk_used_percent"} <= metrics, metrics
+        )
         memory = Series.objects.get(asset=self.asset, metric="memory_used_percent").last_value
         assert memory is not None
         self.assertTrue(0 < memory <= 100)
 
     def test_a_wrong_token_is_refused_and_the_command_says_so(self):
         done = subprocess.run(
-            [sys.executable, "-m", "yingji.cli", "agent", "--url", self.live_server_url,
-             "--token", "yj_wrong", "--once"],
-            capture_output=True, text=True, timeout=60,
-        )  # fmt: skip
+            [
+                sys.executable,
+                "-m",
+                "yingji.cli",
+                "agent",
+                "--url",
+                self.live_server_url,
+                "--token",
+                "yj_wrong",
+                "--once",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         self.assertEqual(done.returncode, 1)
         self.assertIn("401", done.stderr)
         self.assertFalse(Sample.objects.exists())
@@ -63,6 +87,14 @@ class SelfMonitoring(TestCase):
         asset = services.asset_create(actor=SYSTEM, code="YINGJI", name="应急平台", kind="yingji")
         Engine().run_cycle()
         figures = dict(Series.objects.filter(asset=asset).values_list("metric", "last_value"))
-        self.assertTrue({"cpu_percent", "memory_used_percent", "yingji_engine_lag_seconds",
-                         "yingji_checks_overdue"} <= set(figures), figures)  # fmt: skip
+        self.assertTrue(
+            {
+                "cpu_percent",
+                "memory_used_percent",
+                "yingji_engine_lag_seconds",
+                "yingji_checks_overdue",
+            }
+            <= set(figures),
+            figures,
+        )
         self.assertEqual(figures["yingji_checks_overdue"], 0)

@@ -24,16 +24,22 @@ class MonitoringTestCase(CastTestCase):
     def setUp(self) -> None:
         super().setUp()
         self.asset = services.asset_create(
-            actor=SYSTEM, code="CORE-DB-01", name="核心账务数据库", kind="server", core=True,
+            actor=SYSTEM,
+            code="CORE-DB-01",
+            name="核心账务数据库",
+            kind="server",
+            core=True,
             responsible=[self.executor_person],
-        )  # fmt: skip
+        )
         self.token = services.agent_token_issue(actor=SYSTEM, asset=self.asset)
 
     def push(self, samples: list[dict], token: str | None = None):
         return self.client.post(
-            "/api/v1/metrics", {"samples": samples}, content_type="application/json",
+            "/api/v1/metrics",
+            {"samples": samples},
+            content_type="application/json",
             headers={"Authorization": f"Bearer {token or self.token}"},
-        )  # fmt: skip
+        )
 
     def cpu(self, value: float, at: datetime) -> dict:
         return {"metric": "cpu_percent", "value": value, "at": at.isoformat()}
@@ -43,8 +49,11 @@ class MonitoringTestCase(CastTestCase):
             Engine().run_cycle()
 
     def notices(self) -> list[str]:
-        return list(Message.objects.filter(key__startswith="alert:").order_by("pk")
-                    .values_list("event", flat=True))  # fmt: skip
+        return list(
+            Message.objects.filter(key__startswith="alert:")
+            .order_by("pk")
+            .values_list("event", flat=True)
+        )
 
 
 class CpuRule(MonitoringTestCase):
@@ -52,10 +61,19 @@ class CpuRule(MonitoringTestCase):
         super().setUp()
         self.enterContext(time_machine.travel(T0, tick=False))  # the rule is due from T0
         self.rule = services.rule_create(
-            actor=SYSTEM, name="CPU 持续高于 90%", metric="cpu_percent", operator=">",
-            threshold=90, for_seconds=300, recover_threshold=80, recover_seconds=60,
-            severity="major", repeat_minutes=10, max_sends=3, asset=self.asset,
-        )  # fmt: skip
+            actor=SYSTEM,
+            name="CPU 持续高于 90%",
+            metric="cpu_percent",
+            operator=">",
+            threshold=90,
+            for_seconds=300,
+            recover_threshold=80,
+            recover_seconds=60,
+            severity="major",
+            repeat_minutes=10,
+            max_sends=3,
+            asset=self.asset,
+        )
 
     def breach(self, minutes: int, value: float = 95, start: datetime = T0) -> datetime:
         """Push a sample every 15 s for `minutes` and evaluate every 15 s; the last time."""
@@ -106,15 +124,17 @@ class CpuRule(MonitoringTestCase):
 
     def test_a_rule_changed_in_place_keeps_its_alert_which_recovers_by_the_new_threshold(self):
         last = self.breach(5)
-        services.rule_update(actor=SYSTEM, rule=self.rule, threshold=99, recover_threshold=None,
-                             recover_seconds=0)  # fmt: skip
+        services.rule_update(
+            actor=SYSTEM, rule=self.rule, threshold=99, recover_threshold=None, recover_seconds=0
+        )
         self.assertEqual(Alert.objects.get().status, AlertStatus.FIRING)
         self.breach(0, value=95, start=last + timedelta(seconds=15))  # 95 is fine under 99
         self.assertEqual(Alert.objects.get().status, AlertStatus.RESOLVED)
 
     def test_a_maintenance_window_holds_the_notice_until_it_ends(self):
-        Silence.objects.create(asset=self.asset, starts_at=T0, reason="数据库升级",
-                               ends_at=T0 + timedelta(minutes=30))  # fmt: skip
+        Silence.objects.create(
+            asset=self.asset, starts_at=T0, reason="数据库升级", ends_at=T0 + timedelta(minutes=30)
+        )
         self.breach(5)
         self.assertEqual(Alert.objects.get().status, AlertStatus.FIRING)
         self.assertEqual(self.notices(), [])
@@ -127,9 +147,15 @@ class CpuRule(MonitoringTestCase):
 class NoData(MonitoringTestCase):
     def test_an_agent_that_falls_silent_raises_a_no_data_alert_until_it_reports_again(self):
         with time_machine.travel(T0, tick=False):
-            services.rule_create(actor=SYSTEM, name="代理失联", metric="cpu_percent",
-                                 operator=">", threshold=90, severity="critical",
-                                 no_data_seconds=120)  # fmt: skip
+            services.rule_create(
+                actor=SYSTEM,
+                name="代理失联",
+                metric="cpu_percent",
+                operator=">",
+                threshold=90,
+                severity="critical",
+                no_data_seconds=120,
+            )
             self.push([self.cpu(10, T0)])
         self.run_at(T0 + timedelta(seconds=119))
         self.assertFalse(Alert.objects.exists())
@@ -147,8 +173,10 @@ class NoData(MonitoringTestCase):
 class PushIntake(MonitoringTestCase):
     def test_a_valid_batch_is_kept_whole_and_a_bad_one_says_which_sample(self):
         with time_machine.travel(T0, tick=False):
-            good = [{"metric": "disk_used_percent", "labels": {"mount": "/"}, "value": 71.5},
-                    {"metric": "load1", "value": 3}]  # fmt: skip
+            good = [
+                {"metric": "disk_used_percent", "labels": {"mount": "/"}, "value": 71.5},
+                {"metric": "load1", "value": 3},
+            ]
             answer = self.push(good)
             self.assertEqual(answer.status_code, 202, answer.content)
             self.assertEqual(answer.json()["accepted"], 2)
@@ -160,19 +188,21 @@ class PushIntake(MonitoringTestCase):
                 ([{"metric": "x", "value": 1, "labels": {"a": 1}}], "labels"),
                 ([{"metric": "x", "value": 1, "labels": {"a": "b\x00"}}], "labels"),
                 ([], "at least one"),
-            ):  # fmt: skip
+            ):
                 with self.subTest(words=words):
                     answer = self.client.post(
-                        "/api/v1/metrics", '{"samples": ' + _json(batch) + "}",
+                        "/api/v1/metrics",
+                        '{"samples": ' + _json(batch) + "}",
                         content_type="application/json",
                         headers={"Authorization": f"Bearer {self.token}"},
-                    )  # fmt: skip
+                    )
                     self.assertEqual(answer.status_code, 400)
                     self.assertIn(words, answer.json()["detail"])
             self.assertEqual(self.push(good, token="yj_wrong").status_code, 401)
             auth = {"Authorization": f"Bearer {self.token}"}
-            not_json = self.client.post("/api/v1/metrics", "{", content_type="application/json",
-                                        headers=auth)  # fmt: skip
+            not_json = self.client.post(
+                "/api/v1/metrics", "{", content_type="application/json", headers=auth
+            )
             self.assertEqual(not_json.status_code, 400)
         self.assertEqual(Sample.objects.count(), 2)  # only the valid batch
 
@@ -207,8 +237,16 @@ def _json(batch: list) -> str:
 class MOfNThroughTheEngine(MonitoringTestCase):
     def test_the_window_carries_over_from_one_evaluation_to_the_next(self):
         with time_machine.travel(T0, tick=False):
-            services.rule_create(actor=SYSTEM, name="2/3", metric="cpu_percent", operator=">",
-                                 threshold=90, severity="minor", m=2, n=3)  # fmt: skip
+            services.rule_create(
+                actor=SYSTEM,
+                name="2/3",
+                metric="cpu_percent",
+                operator=">",
+                threshold=90,
+                severity="minor",
+                m=2,
+                n=3,
+            )
         for i, value in enumerate([95, 50, 95]):  # one sample per evaluation
             at = T0 + timedelta(seconds=15 * i)
             with time_machine.travel(at, tick=False):

@@ -25,12 +25,14 @@ from yingji.monitoring.tests.peers import (
 class Checks(CastTestCase):
     def setUp(self) -> None:
         super().setUp()
-        self.asset = services.asset_create(actor=SYSTEM, code="WEB-01", name="手机银行",
-                                           kind="system", core=True)  # fmt: skip
+        self.asset = services.asset_create(
+            actor=SYSTEM, code="WEB-01", name="手机银行", kind="system", core=True
+        )
 
     def check(self, name: str, kind: str, target: str, **fields) -> Check:
-        return services.check_create(actor=SYSTEM, asset=self.asset, name=name, kind=kind,
-                                     target=target, **fields)  # fmt: skip
+        return services.check_create(
+            actor=SYSTEM, asset=self.asset, name=name, kind=kind, target=target, **fields
+        )
 
     def value(self, metric: str, check: str, **labels: str) -> float | None:
         wanted = {**labels, "check": check}
@@ -77,8 +79,12 @@ class Checks(CastTestCase):
 
     def test_a_real_node_exporter_is_scraped_for_the_chosen_metrics(self):
         with node_exporter() as url:
-            self.check("node", "prometheus", url,
-                       config={"metrics": ["node_load1", "node_cpu_seconds_total"]})  # fmt: skip
+            self.check(
+                "node",
+                "prometheus",
+                url,
+                config={"metrics": ["node_load1", "node_cpu_seconds_total"]},
+            )
             Engine().run_cycle()
         check = Check.objects.get()
         self.assertEqual((check.last_ok, check.last_error), (True, ""))
@@ -128,14 +134,26 @@ class Checks(CastTestCase):
 
     def test_snmp_v3_users_with_authentication_and_privacy_and_wrong_keys_refused(self):
         with tempfile.TemporaryDirectory() as tmp, snmp_agent(tmp) as target:
-            sha_aes = self.check("v3 SHA/AES", "snmp", target, timeout_seconds=2,
-                                 config=SNMP_V3_USERS[0])  # fmt: skip
-            sha256_aes256 = self.check("v3 SHA-256/AES-256", "snmp", target, timeout_seconds=2,
-                                       config=SNMP_V3_USERS[1])  # fmt: skip
-            wrong = self.check("v3 wrong key", "snmp", target, timeout_seconds=2,
-                               config={**SNMP_V3_USERS[0], "auth_key": "not-the-key"})  # fmt: skip
-            unknown = self.check("v3 unknown user", "snmp", target, timeout_seconds=2,
-                                 config={**SNMP_V3_USERS[0], "user": "intruder"})  # fmt: skip
+            sha_aes = self.check(
+                "v3 SHA/AES", "snmp", target, timeout_seconds=2, config=SNMP_V3_USERS[0]
+            )
+            sha256_aes256 = self.check(
+                "v3 SHA-256/AES-256", "snmp", target, timeout_seconds=2, config=SNMP_V3_USERS[1]
+            )
+            wrong = self.check(
+                "v3 wrong key",
+                "snmp",
+                target,
+                timeout_seconds=2,
+                config={**SNMP_V3_USERS[0], "auth_key": "not-the-key"},
+            )
+            unknown = self.check(
+                "v3 unknown user",
+                "snmp",
+                target,
+                timeout_seconds=2,
+                config={**SNMP_V3_USERS[0], "user": "intruder"},
+            )
             for check in (sha_aes, sha256_aes256, wrong, unknown):
                 self.poll_until_answered(check)
         self.assertEqual((sha_aes.last_ok, sha_aes.last_error), (True, ""))
@@ -164,7 +182,7 @@ class Checks(CastTestCase):
             ("ping", "bad host!", {}, "target"),
             ("ping", "10.0.0.1", {"config": {"count": 99}}, "config"),
             ("whois", "x", {}, "kind"),
-        ):  # fmt: skip
+        ):
             with self.subTest(target=target), self.assertRaises(DomainError) as caught:
                 self.check("x", kind, target, **fields)
             self.assertEqual(caught.exception.field, field)

@@ -28,13 +28,26 @@ class AssetInventory(CastTestCase):
     def test_an_import_adds_new_assets_and_leaves_known_ones(self):
         services.asset_create(actor=SYSTEM, code="FW-01", name="旧名称", kind="network_device")
         self.login("office")
-        response = self.client.post("/monitoring/assets/import/", {"file": workbook(
-            HEADER,
-            ("FW-01", "新名称", "网络设备", "是", "", "", "", ""),
-            ("UPS-01", "二号机房 UPS", "生产设施", "是", "二号机房", "TECH",
-             f"{self.executor_person.employee_no}", "全部业务"),
-            ("CRM", "客户关系管理", "system", "", "", "", "", ""),
-        )})  # fmt: skip
+        response = self.client.post(
+            "/monitoring/assets/import/",
+            {
+                "file": workbook(
+                    HEADER,
+                    ("FW-01", "新名称", "网络设备", "是", "", "", "", ""),
+                    (
+                        "UPS-01",
+                        "二号机房 UPS",
+                        "生产设施",
+                        "是",
+                        "二号机房",
+                        "TECH",
+                        f"{self.executor_person.employee_no}",
+                        "全部业务",
+                    ),
+                    ("CRM", "客户关系管理", "system", "", "", "", "", ""),
+                )
+            },
+        )
         self.assertContains(response, "2 added, 1 already there.")
         ups = Asset.objects.get(code="UPS-01")
         self.assertEqual((ups.kind, ups.core, ups.owner_department), ("facility", True, self.tech))
@@ -51,15 +64,32 @@ class AssetInventory(CastTestCase):
             ([("A", "甲", "system", "", "", "NOPE")], "NOPE"),
             ([("A", "甲", "system", "", "", "", "E9999")], "employee number"),
             ([("A", "")], "Row 2"),
-        ):  # fmt: skip
+        ):
             with self.subTest(words=words):
-                response = self.client.post("/monitoring/assets/import/", {
-                    "file": workbook(("code", "name", "kind", "core", "location", "department",
-                                      "responsible"), *rows)})  # fmt: skip
+                response = self.client.post(
+                    "/monitoring/assets/import/",
+                    {
+                        "file": workbook(
+                            (
+                                "code",
+                                "name",
+                                "kind",
+                                "core",
+                                "location",
+                                "department",
+                                "responsible",
+                            ),
+                            *rows,
+                        )
+                    },
+                )
                 self.assertContains(response, words, status_code=400)
         not_excel = SimpleUploadedFile("assets.xlsx", b"code,name")
-        self.assertContains(self.client.post("/monitoring/assets/import/", {"file": not_excel}),
-                            "readable", status_code=400)  # fmt: skip
+        self.assertContains(
+            self.client.post("/monitoring/assets/import/", {"file": not_excel}),
+            "readable",
+            status_code=400,
+        )
         self.assertFalse(Asset.objects.exists())
         self.login("staff")
         self.assertEqual(self.client.get("/monitoring/assets/import/").status_code, 403)

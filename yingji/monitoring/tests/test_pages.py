@@ -18,15 +18,26 @@ class MonitoringPages(CastTestCase):
     def setUp(self) -> None:
         super().setUp()
         self.asset = services.asset_create(
-            actor=SYSTEM, code="DC2-AC", name="二号机房空调", kind="facility",
-            location="数据中心二号机房", responsible=[self.executor_person],
-        )  # fmt: skip
-        rule = services.rule_create(actor=SYSTEM, name="机房温度过高", metric="room_temp",
-                                    operator=">", threshold=30, severity="critical")  # fmt: skip
+            actor=SYSTEM,
+            code="DC2-AC",
+            name="二号机房空调",
+            kind="facility",
+            location="数据中心二号机房",
+            responsible=[self.executor_person],
+        )
+        rule = services.rule_create(
+            actor=SYSTEM,
+            name="机房温度过高",
+            metric="room_temp",
+            operator=">",
+            threshold=30,
+            severity="critical",
+        )
         series = Series.objects.create(asset=self.asset, metric="room_temp")
         now = timezone.now()
-        alert = services.alert_open(rule=rule, series=series, kind="threshold", at=now,
-                                    value=33.5, now=now)  # fmt: skip
+        alert = services.alert_open(
+            rule=rule, series=series, kind="threshold", at=now, value=33.5, now=now
+        )
         assert alert is not None
         self.alert = alert
 
@@ -64,8 +75,9 @@ class MonitoringPages(CastTestCase):
         self.login("office")
         page = self.client.post(f"/monitoring/assets/{self.asset.pk}/agent-token/", follow=True)
         self.assertContains(page, "yingji agent --url")
-        self.assertNotContains(self.client.get(f"/monitoring/assets/{self.asset.pk}/"),
-                               "yingji agent --url")  # fmt: skip
+        self.assertNotContains(
+            self.client.get(f"/monitoring/assets/{self.asset.pk}/"), "yingji agent --url"
+        )
         self.login("staff")
         refused = self.client.post(f"/monitoring/assets/{self.asset.pk}/agent-token/")
         self.assertEqual(refused.status_code, 403)
@@ -77,8 +89,10 @@ class MonitoringPages(CastTestCase):
     def test_the_asset_page_draws_the_last_hour_averaged_per_minute(self):
         series = Series.objects.get(asset=self.asset, metric="room_temp")
         now = timezone.now().replace(second=0, microsecond=0)
-        rows = [SampleRow("room_temp", "", (), now - timedelta(seconds=15 * i), 20 + i / 24)
-                for i in range(240)]  # fmt: skip
+        rows = [
+            SampleRow("room_temp", "", (), now - timedelta(seconds=15 * i), 20 + i / 24)
+            for i in range(240)
+        ]
         services.samples_ingest(asset=self.asset, rows=rows)
         with self.assertNumQueries(2):  # the samples by minute, the rules' thresholds
             (chart,) = asset_charts([series], now)

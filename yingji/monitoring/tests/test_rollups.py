@@ -25,8 +25,10 @@ class Rollups(CastTestCase):
         self.asset = services.asset_create(actor=SYSTEM, code="A", name="甲", kind="server")
 
     def minutes(self, start: datetime, count: int, value) -> None:
-        rows = [SampleRow("cpu_percent", "", (), start + timedelta(minutes=i), value(i))
-                for i in range(count)]  # fmt: skip
+        rows = [
+            SampleRow("cpu_percent", "", (), start + timedelta(minutes=i), value(i))
+            for i in range(count)
+        ]
         with time_machine.travel(start + timedelta(minutes=count), tick=False):
             services.samples_ingest(asset=self.asset, rows=rows)
 
@@ -38,8 +40,9 @@ class Rollups(CastTestCase):
         hours = list(SampleRollup.objects.order_by("hour"))
         self.assertEqual([h.hour for h in hours], [T0 + timedelta(hours=h) for h in range(3)])
         first = hours[0]
-        self.assertEqual((first.count, first.minimum, first.maximum, first.average),
-                         (60, 0, 59, 29.5))  # fmt: skip
+        self.assertEqual(
+            (first.count, first.minimum, first.maximum, first.average), (60, 0, 59, 29.5)
+        )
         self.assertEqual(rollups_due(now=now), 0)  # nothing done twice
         later = T0 + timedelta(hours=41, minutes=1)
         self.assertEqual(rollups_due(now=later), 1)  # the 48:00 hour, jumping the quiet ones

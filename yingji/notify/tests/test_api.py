@@ -13,20 +13,31 @@ from yingji.org.tests.test_api import ApiTestCase
 class ChannelsThroughTheApi(ApiTestCase):
     def test_the_office_manages_channels_and_never_reads_a_secret(self):
         office = self.api("office")
-        created = office.post("/api/v1/notify/channels/", {
-            "name": "运维群", "kind": "webhook",
-            "config": {"url": "http://127.0.0.1:9/h", "secret": "0123456789abcdef"},
-        }, format="json")  # fmt: skip
+        created = office.post(
+            "/api/v1/notify/channels/",
+            {
+                "name": "运维群",
+                "kind": "webhook",
+                "config": {"url": "http://127.0.0.1:9/h", "secret": "0123456789abcdef"},
+            },
+            format="json",
+        )
         self.assertEqual(created.status_code, 201, created.content)
         self.assertEqual(created.json()["config"]["secret"], "********")
         pk = created.json()["id"]
-        changed = office.patch(f"/api/v1/notify/channels/{pk}/", {
-            "per_minute": 30, "config": {"url": "http://127.0.0.1:9/h2", "secret": "********"},
-        }, format="json")  # fmt: skip
+        changed = office.patch(
+            f"/api/v1/notify/channels/{pk}/",
+            {
+                "per_minute": 30,
+                "config": {"url": "http://127.0.0.1:9/h2", "secret": "********"},
+            },
+            format="json",
+        )
         self.assertEqual(changed.status_code, 200, changed.content)
         channel = Channel.objects.get(pk=pk)
-        self.assertEqual((channel.per_minute, channel.config["secret"]),
-                         (30, "0123456789abcdef"))  # the masked secret kept its value  # fmt: skip
+        self.assertEqual(
+            (channel.per_minute, channel.config["secret"]), (30, "0123456789abcdef")
+        )  # the masked secret kept its value
         nonsense = {"name": "x", "kind": "webhook", "config": {"url": "nope"}}
         bad = office.post("/api/v1/notify/channels/", nonsense, format="json")
         self.assertEqual(bad.status_code, 400)
@@ -37,14 +48,20 @@ class ChannelsThroughTheApi(ApiTestCase):
 
 class NoticesThroughTheApi(ApiTestCase):
     def test_a_broadcast_its_estimate_its_deliveries_and_a_receipt_from_the_inbox(self):
-        channel_save(actor=SYSTEM, channel=None, name="全员群", kind="capture", config={},
-                     all_staff=True)  # fmt: skip
+        channel_save(
+            actor=SYSTEM, channel=None, name="全员群", kind="capture", config={}, all_staff=True
+        )
         office = self.api("office")
         estimate = office.get("/api/v1/notify/messages/broadcast-estimate/")
-        self.assertEqual(estimate.json(), [{"channel": "全员群", "deliveries": 1,
-                                            "per_minute": 80000, "minutes": 1}])  # fmt: skip
-        sent = office.post("/api/v1/notify/messages/broadcast/",
-                           {"title": "系统已恢复", "body": "应急结束"}, format="json")  # fmt: skip
+        self.assertEqual(
+            estimate.json(),
+            [{"channel": "全员群", "deliveries": 1, "per_minute": 80000, "minutes": 1}],
+        )
+        sent = office.post(
+            "/api/v1/notify/messages/broadcast/",
+            {"title": "系统已恢复", "body": "应急结束"},
+            format="json",
+        )
         self.assertEqual(sent.status_code, 201, sent.content)
         message = Message.objects.get(pk=sent.json()["id"])
         people = Person.objects.filter(status="active").count()
@@ -60,10 +77,17 @@ class NoticesThroughTheApi(ApiTestCase):
         confirmed = staff.post(f"/api/v1/notify/inbox/{inbox[0]['id']}/confirm/")
         self.assertEqual(confirmed.status_code, 200)
         self.assertIsNotNone(Delivery.objects.get(pk=mine["id"]).confirmed_at)
-        self.assertEqual(staff.post("/api/v1/notify/messages/broadcast/", {"title": "x"},
-                                    format="json").status_code, 403)  # fmt: skip
-        other = Delivery.objects.filter(message=message, channel=None).exclude(
-            person=self.cast["staff"].person).first()  # fmt: skip
+        self.assertEqual(
+            staff.post(
+                "/api/v1/notify/messages/broadcast/", {"title": "x"}, format="json"
+            ).status_code,
+            403,
+        )
+        other = (
+            Delivery.objects.filter(message=message, channel=None)
+            .exclude(person=self.cast["staff"].person)
+            .first()
+        )
         assert other is not None
         self.assertEqual(staff.post(f"/api/v1/notify/inbox/{other.pk}/confirm/").status_code, 404)
 

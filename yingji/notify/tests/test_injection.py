@@ -38,9 +38,13 @@ class EveryTransportSendsAHostileTitleAsText(OutboxTestCase):
         personal = kind == "sms"
         config = {"url": f"{robot.url}{path}", **config}
         channel = channel_save(
-            actor=SYSTEM_ACTOR, channel=None, name=kind, kind=kind, config=config,
+            actor=SYSTEM_ACTOR,
+            channel=None,
+            name=kind,
+            kind=kind,
+            config=config,
             personal=personal,
-        )  # fmt: skip
+        )
         if personal:
             notify(event="note", title=HOSTILE, link="/org/", recipients=[self.staff_person])
         else:
@@ -111,9 +115,12 @@ class EveryTransportSendsAHostileTitleAsText(OutboxTestCase):
 
     def test_sms_is_one_line(self):
         body = self.send(
-            "sms", "/sms", body_template='{"to": "{{mobile}}", "msg": "{{text}}"}',
-            success_field="Code", success_value="OK",
-        )  # fmt: skip
+            "sms",
+            "/sms",
+            body_template='{"to": "{{mobile}}", "msg": "{{text}}"}',
+            success_field="Code",
+            success_value="OK",
+        )
         msg = json.loads(body)["msg"]
         self.assertNotRegex(msg, r"[\n\r\u2028\u2029]")
         self.assertTrue(msg.startswith("核心系统 # 假标题"))

@@ -659,8 +659,9 @@ class ADeadChannelIsReportedBroken(OutboxTestCase):
     def test_refused_again_and_again_for_a_minute_marks_it_broken_and_tells_the_office_once(self):
         from yingji.notify.tests.peers import _free_port
 
-        dead = self.channel("webhook", url=f"http://127.0.0.1:{_free_port()}/h",
-                            secret="0123456789abcdef")  # fmt: skip
+        dead = self.channel(
+            "webhook", url=f"http://127.0.0.1:{_free_port()}/h", secret="0123456789abcdef"
+        )
         for _n in range(5):
             self.post(dead)
         self.run_engine(T0)
@@ -713,8 +714,9 @@ class BroadcastsLeaveRoomForTargetedNotices(OutboxTestCase):
         self.assertEqual(robot.received[-1].json["delivery"], page.pk)
 
     def test_the_broadcast_page_says_how_long_each_channel_will_take(self):
-        sms = channel_save(actor=SYSTEM, channel=None, name="短信", kind="capture",
-                           personal=True, config={})  # fmt: skip
+        sms = channel_save(
+            actor=SYSTEM, channel=None, name="短信", kind="capture", personal=True, config={}
+        )
         Channel.objects.filter(pk=sms.pk).update(per_minute=2)
         Person.objects.update(email="x@example.com")
         people = Person.objects.filter(status="active").count()
@@ -731,5 +733,6 @@ class SavingAChannelKeepsTheEnginesCounters(OutboxTestCase):
         Channel.objects.filter(pk=channel.pk).update(window_count=7, window_started_at=T0)
         channel_save(actor=SYSTEM, channel=stale, name="renamed", kind="capture", config={})
         fresh = Channel.objects.get(pk=channel.pk)
-        self.assertEqual((fresh.name, fresh.window_count, fresh.window_started_at),
-                         ("renamed", 7, T0))  # fmt: skip
+        self.assertEqual(
+            (fresh.name, fresh.window_count, fresh.window_started_at), ("renamed", 7, T0)
+        )

@@ -64,9 +64,12 @@ class AHungGatewayBesideAHealthyRobot(TransactionTestCase):
         # a report whose 15 minutes run out one second from now, while the gateway still hangs
         with time_machine.travel(timezone.now() - timedelta(minutes=15) + timedelta(seconds=1)):
             incident = incident_report(
-                actor=self.cast["staff"], title="核心系统中断", category="information_system",
-                occurred_at=timezone.now(), symptoms="交易失败",
-            )  # fmt: skip
+                actor=self.cast["staff"],
+                title="核心系统中断",
+                category="information_system",
+                occurred_at=timezone.now(),
+                symptoms="交易失败",
+            )
         due = time.monotonic() + 1
         escalated = Incident.objects.filter(pk=incident.pk, status=Status.ESCALATED)
         while not escalated.exists() and time.monotonic() < due + 30:

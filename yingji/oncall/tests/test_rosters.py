@@ -21,17 +21,33 @@ class Rosters(ApiTestCase):
             self.login("office")
             self.client.post("/oncall/", {"name": "运维值班", "time_zone": "Asia/Shanghai"})
             roster = Roster.objects.get()
-            bad = self.client.post(f"/oncall/{roster.pk}/", {
-                "add_layer": "1", "name": "白班", "rotation": "daily", "handoff": "09:00",
-                "start_date": "2026-09-28", "days": "all", "priority": "1",
-                "members": "executor nobody-here",
-            })  # fmt: skip
+            bad = self.client.post(
+                f"/oncall/{roster.pk}/",
+                {
+                    "add_layer": "1",
+                    "name": "白班",
+                    "rotation": "daily",
+                    "handoff": "09:00",
+                    "start_date": "2026-09-28",
+                    "days": "all",
+                    "priority": "1",
+                    "members": "executor nobody-here",
+                },
+            )
             self.assertContains(bad, "nobody-here")
-            self.client.post(f"/oncall/{roster.pk}/", {
-                "add_layer": "1", "name": "白班", "rotation": "daily", "handoff": "09:00",
-                "start_date": "2026-09-28", "days": "all", "priority": "1",
-                "members": "executor expert",
-            })  # fmt: skip
+            self.client.post(
+                f"/oncall/{roster.pk}/",
+                {
+                    "add_layer": "1",
+                    "name": "白班",
+                    "rotation": "daily",
+                    "handoff": "09:00",
+                    "start_date": "2026-09-28",
+                    "days": "all",
+                    "priority": "1",
+                    "members": "executor expert",
+                },
+            )
             layer = Layer.objects.get()
             self.assertEqual(layer.members, [self.executor_person.pk, self.expert_person.pk])
             self.login("staff")
@@ -39,14 +55,20 @@ class Rosters(ApiTestCase):
             self.assertContains(listing, self.executor_person.full_name)  # on duty now
             self.assertContains(listing, self.expert_person.full_name)  # next, from 09-29 09:00
             self.assertContains(listing, "09-29 09:00")
-            self.assertEqual(self.client.post(f"/oncall/{roster.pk}/", {
-                "add_override": "1"}).status_code, 403)  # fmt: skip
+            self.assertEqual(
+                self.client.post(f"/oncall/{roster.pk}/", {"add_override": "1"}).status_code, 403
+            )
             self.login("office")
-            self.client.post(f"/oncall/{roster.pk}/", {
-                "add_override": "1", "person": self.head_person.pk,
-                "starts_at": "2026-09-28T09:30", "ends_at": "2026-09-28T18:00",
-                "reason": "张伟请假，部门负责人顶班",
-            })  # fmt: skip
+            self.client.post(
+                f"/oncall/{roster.pk}/",
+                {
+                    "add_override": "1",
+                    "person": self.head_person.pk,
+                    "starts_at": "2026-09-28T09:30",
+                    "ends_at": "2026-09-28T18:00",
+                    "reason": "张伟请假，部门负责人顶班",
+                },
+            )
             current, following = services.now_and_next(roster, MONDAY)
             assert current is not None and following is not None
             self.assertEqual((current.person, current.source), (self.head_person.pk, "override"))
@@ -64,21 +86,41 @@ class Rosters(ApiTestCase):
         self.client.post(upload, {"file": _file(csv)})
         self.assertEqual(CalendarDay.objects.count(), 2)
         roster = services.roster_create(actor=SYSTEM, name="值班", calendar=calendar)
-        services.layer_add(actor=SYSTEM, roster=roster, name="工作日", rotation="daily",
-                           handoff=time(9), start_date=date(2026, 9, 1), days="workdays",
-                           members=[self.executor_person])  # fmt: skip
-        services.layer_add(actor=SYSTEM, roster=roster, name="节假日", rotation="weekly",
-                           handoff=time(9), start_date=date(2026, 9, 1), days="restdays",
-                           members=[self.expert_person])  # fmt: skip
+        services.layer_add(
+            actor=SYSTEM,
+            roster=roster,
+            name="工作日",
+            rotation="daily",
+            handoff=time(9),
+            start_date=date(2026, 9, 1),
+            days="workdays",
+            members=[self.executor_person],
+        )
+        services.layer_add(
+            actor=SYSTEM,
+            roster=roster,
+            name="节假日",
+            rotation="weekly",
+            handoff=time(9),
+            start_date=date(2026, 9, 1),
+            days="restdays",
+            members=[self.expert_person],
+        )
         holiday = services.on_duty_person(roster, datetime(2026, 10, 1, 4, tzinfo=UTC))
         worked_saturday = services.on_duty_person(roster, datetime(2026, 10, 10, 4, tzinfo=UTC))
         self.assertEqual((holiday, worked_saturday), (self.expert_person, self.executor_person))
 
     def test_the_ics_feed_lists_the_shifts_with_the_names(self):
         roster = services.roster_create(actor=SYSTEM, name="值班")
-        services.layer_add(actor=SYSTEM, roster=roster, name="白班", rotation="daily",
-                           handoff=time(9), start_date=date(2026, 9, 1),
-                           members=[self.executor_person, self.expert_person])  # fmt: skip
+        services.layer_add(
+            actor=SYSTEM,
+            roster=roster,
+            name="白班",
+            rotation="daily",
+            handoff=time(9),
+            start_date=date(2026, 9, 1),
+            members=[self.executor_person, self.expert_person],
+        )
         with time_machine.travel(MONDAY, tick=False):
             self.login("staff")
             answer = self.client.get(f"/oncall/{roster.pk}/calendar.ics")
@@ -92,14 +134,24 @@ class Rosters(ApiTestCase):
 
     def test_the_api_sets_up_a_roster_and_answers_who_is_on_duty(self):
         office = self.api("office")
-        created = office.post("/api/v1/oncall/rosters/", {"name": "网络值班",
-                              "time_zone": "Europe/London"}, format="json")  # fmt: skip
+        created = office.post(
+            "/api/v1/oncall/rosters/",
+            {"name": "网络值班", "time_zone": "Europe/London"},
+            format="json",
+        )
         self.assertEqual(created.status_code, 201, created.content)
         url = f"/api/v1/oncall/rosters/{created.json()['id']}/"
-        layer = office.post(url + "layers/", {
-            "name": "周轮换", "rotation": "weekly", "handoff": "09:00", "start_date": "2026-09-07",
-            "members": [self.executor_person.pk, self.expert_person.pk],
-        }, format="json")  # fmt: skip
+        layer = office.post(
+            url + "layers/",
+            {
+                "name": "周轮换",
+                "rotation": "weekly",
+                "handoff": "09:00",
+                "start_date": "2026-09-07",
+                "members": [self.executor_person.pk, self.expert_person.pk],
+            },
+            format="json",
+        )
         self.assertEqual(layer.status_code, 201, layer.content)
         duty = office.get(url + "on-duty/?at=2026-09-28T08:59:00%2B01:00").json()
         # the third week (index 2: the first participant) until Monday 09:00, then the fourth
@@ -107,13 +159,17 @@ class Rosters(ApiTestCase):
         self.assertEqual(duty["next"]["person"], self.expert_person.pk)
         self.assertEqual(duty["next"]["starts_at"], "2026-09-28T08:00:00Z")  # 09:00 BST
         self.assertEqual(office.get(url + "on-duty/?at=yesterday").status_code, 400)
-        bad_zone = office.post("/api/v1/oncall/rosters/", {"name": "x", "time_zone": "Mars/Base"},
-                               format="json")  # fmt: skip
+        bad_zone = office.post(
+            "/api/v1/oncall/rosters/", {"name": "x", "time_zone": "Mars/Base"}, format="json"
+        )
         self.assertEqual((bad_zone.status_code, bad_zone.json()["field"]), (400, "time_zone"))
-        self.assertEqual(self.api("staff").post("/api/v1/oncall/rosters/", {"name": "y"},
-                                                format="json").status_code, 403)  # fmt: skip
-        self.assertEqual(self.api("outsider").get("/api/v1/oncall/rosters/").json()["results"],
-                         [])  # fmt: skip
+        self.assertEqual(
+            self.api("staff")
+            .post("/api/v1/oncall/rosters/", {"name": "y"}, format="json")
+            .status_code,
+            403,
+        )
+        self.assertEqual(self.api("outsider").get("/api/v1/oncall/rosters/").json()["results"], [])
 
 
 def _file(text: str):
@@ -126,9 +182,15 @@ class Swaps(ApiTestCase):
     def setUp(self) -> None:
         super().setUp()
         self.roster = services.roster_create(actor=SYSTEM, name="运维值班")
-        services.layer_add(actor=SYSTEM, roster=self.roster, name="白班", rotation="daily",
-                           handoff=time(9), start_date=date(2026, 9, 28),
-                           members=[self.executor_person, self.expert_person])  # fmt: skip
+        services.layer_add(
+            actor=SYSTEM,
+            roster=self.roster,
+            name="白班",
+            rotation="daily",
+            handoff=time(9),
+            start_date=date(2026, 9, 28),
+            members=[self.executor_person, self.expert_person],
+        )
 
     def on_duty_at(self, at: datetime) -> int | None:
         person = services.on_duty_person(self.roster, at)
@@ -153,20 +215,32 @@ class Swaps(ApiTestCase):
         self.assertEqual(self.on_duty_at(MONDAY + timedelta(days=2)), self.executor_person.pk)
         with time_machine.travel(MONDAY, tick=False):
             office = self.api("office")
-            same = office.post(f"/api/v1/oncall/rosters/{self.roster.pk}/swap/", {
-                "first": MONDAY.isoformat(),
-                "second": (MONDAY + timedelta(days=3)).isoformat()}, format="json")  # fmt: skip
+            same = office.post(
+                f"/api/v1/oncall/rosters/{self.roster.pk}/swap/",
+                {"first": MONDAY.isoformat(), "second": (MONDAY + timedelta(days=3)).isoformat()},
+                format="json",
+            )
             self.assertEqual(same.status_code, 400)  # both now the expert's
             self.assertIn("same person", same.content.decode())
-            traded = office.post(f"/api/v1/oncall/rosters/{self.roster.pk}/swap/", {
-                "first": (MONDAY + timedelta(days=2)).isoformat(),
-                "second": (MONDAY + timedelta(days=3)).isoformat()}, format="json")  # fmt: skip
+            traded = office.post(
+                f"/api/v1/oncall/rosters/{self.roster.pk}/swap/",
+                {
+                    "first": (MONDAY + timedelta(days=2)).isoformat(),
+                    "second": (MONDAY + timedelta(days=3)).isoformat(),
+                },
+                format="json",
+            )
             self.assertEqual(traded.status_code, 201, traded.content)
             self.assertEqual(len(traded.json()), 2)
             staff = self.api("staff")
-            self.assertEqual(staff.post(f"/api/v1/oncall/rosters/{self.roster.pk}/swap/", {
-                "first": MONDAY.isoformat(), "second": tomorrow.isoformat()},
-                format="json").status_code, 403)  # fmt: skip
+            self.assertEqual(
+                staff.post(
+                    f"/api/v1/oncall/rosters/{self.roster.pk}/swap/",
+                    {"first": MONDAY.isoformat(), "second": tomorrow.isoformat()},
+                    format="json",
+                ).status_code,
+                403,
+            )
         with time_machine.travel(MONDAY + timedelta(days=10), tick=False):
             late = self.api("office").post(
                 f"/api/v1/oncall/rosters/{self.roster.pk}/swap/",

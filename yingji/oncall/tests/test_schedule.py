@@ -18,23 +18,37 @@ from yingji.oncall.schedule import (
     timeline,
 )
 
-ZONES = ["Asia/Shanghai", "Asia/Hong_Kong", "Europe/London", "America/New_York", "UTC",
-         "Australia/Lord_Howe", "Asia/Kolkata"]  # fmt: skip
+ZONES = [
+    "Asia/Shanghai",
+    "Asia/Hong_Kong",
+    "Europe/London",
+    "America/New_York",
+    "UTC",
+    "Australia/Lord_Howe",
+    "Asia/Kolkata",
+]
 zones = st.sampled_from(ZONES).map(ZoneInfo)
-instants = st.datetimes(min_value=datetime(2026, 1, 1), max_value=datetime(2028, 12, 31),
-                        timezones=st.just(UTC))  # fmt: skip
-handoffs = st.times(min_value=time(0, 0), max_value=time(23, 59)).map(lambda t: t.replace(
-    second=0, microsecond=0))  # fmt: skip
+instants = st.datetimes(
+    min_value=datetime(2026, 1, 1), max_value=datetime(2028, 12, 31), timezones=st.just(UTC)
+)
+handoffs = st.times(min_value=time(0, 0), max_value=time(23, 59)).map(
+    lambda t: t.replace(second=0, microsecond=0)
+)
 members = st.lists(st.integers(1, 50), min_size=1, max_size=6, unique=True).map(tuple)
 
 
-def daily(handoff: time, people: tuple[int, ...], days: str = "all", name: str = "daily",
-          start: date = date(2025, 12, 1), rotation_days: int = 1) -> LayerSpec:  # fmt: skip
+def daily(
+    handoff: time,
+    people: tuple[int, ...],
+    days: str = "all",
+    name: str = "daily",
+    start: date = date(2025, 12, 1),
+    rotation_days: int = 1,
+) -> LayerSpec:
     return LayerSpec(name, rotation_days, handoff, start, days, people)
 
 
-@given(zone=zones, other=zones, handoff=handoffs, people=members, at=instants,
-       weekly=st.booleans())  # fmt: skip
+@given(zone=zones, other=zones, handoff=handoffs, people=members, at=instants, weekly=st.booleans())
 def test_the_answer_for_an_instant_is_the_same_in_every_readers_zone(
     zone, other, handoff, people, at, weekly
 ):
@@ -42,8 +56,12 @@ def test_the_answer_for_an_instant_is_the_same_in_every_readers_zone(
     assert on_duty(spec, at) == on_duty(spec, at.astimezone(other))
 
 
-@given(zone=zones, handoff=handoffs, people=members.filter(lambda m: len(m) > 1),
-       day=st.dates(min_value=date(2026, 1, 1), max_value=date(2028, 12, 31)))  # fmt: skip
+@given(
+    zone=zones,
+    handoff=handoffs,
+    people=members.filter(lambda m: len(m) > 1),
+    day=st.dates(min_value=date(2026, 1, 1), max_value=date(2028, 12, 31)),
+)
 def test_the_duty_changes_hands_exactly_at_the_local_handoff(zone, handoff, people, day):
     spec = RosterSpec(zone, (daily(handoff, people),))
     moment = local_handoff(spec, day, handoff)
@@ -53,19 +71,31 @@ def test_the_duty_changes_hands_exactly_at_the_local_handoff(zone, handoff, peop
     assert after == people[(day - date(2025, 12, 1)).days % len(people)]
 
 
-@given(zone=zones, handoff=handoffs, people=members,
-       day=st.dates(min_value=date(2026, 1, 1), max_value=date(2028, 12, 1)))  # fmt: skip
+@given(
+    zone=zones,
+    handoff=handoffs,
+    people=members,
+    day=st.dates(min_value=date(2026, 1, 1), max_value=date(2028, 12, 1)),
+)
 def test_in_a_daily_rotation_everyone_takes_one_shift_in_every_run_of_n_days(
     zone, handoff, people, day
 ):
     spec = RosterSpec(zone, (daily(handoff, people),))
-    on_shift = [on_duty(spec, local_handoff(spec, day + timedelta(days=i), handoff))[0]
-                for i in range(len(people))]  # fmt: skip
+    on_shift = [
+        on_duty(spec, local_handoff(spec, day + timedelta(days=i), handoff))[0]
+        for i in range(len(people))
+    ]
     assert sorted(p or 0 for p in on_shift) == sorted(people)
 
 
-@given(zone=zones, handoff=handoffs, people=members, at=instants,
-       hours=st.integers(1, 72), person=st.integers(100, 110))  # fmt: skip
+@given(
+    zone=zones,
+    handoff=handoffs,
+    people=members,
+    at=instants,
+    hours=st.integers(1, 72),
+    person=st.integers(100, 110),
+)
 def test_an_override_wins_inside_its_window_only(zone, handoff, people, at, hours, person):
     window = OverrideSpec(at, at + timedelta(hours=hours), person)
     plain = RosterSpec(zone, (daily(handoff, people),))
@@ -77,14 +107,19 @@ def test_an_override_wins_inside_its_window_only(zone, handoff, people, at, hour
     )
 
 
-@given(zone=zones, handoff=handoffs, people=members, at=instants,
-       length=st.integers(1, 24 * 10))  # fmt: skip
+@given(zone=zones, handoff=handoffs, people=members, at=instants, length=st.integers(1, 24 * 10))
 def test_the_timeline_agrees_with_the_instant_rule_and_covers_the_window(
     zone, handoff, people, at, length
 ):
     window = OverrideSpec(at + timedelta(hours=3), at + timedelta(hours=5), 99)
-    spec = RosterSpec(zone, (daily(handoff, people, days="workdays", name="weekday"),
-                             daily(handoff, people[::-1], name="all")), (window,))  # fmt: skip
+    spec = RosterSpec(
+        zone,
+        (
+            daily(handoff, people, days="workdays", name="weekday"),
+            daily(handoff, people[::-1], name="all"),
+        ),
+        (window,),
+    )
     end = at + timedelta(hours=length)
     segments = timeline(spec, at, end)
     assert segments[0].starts_at == at and segments[-1].ends_at == end
@@ -101,11 +136,13 @@ def test_holidays_and_make_up_working_days_are_read_from_the_calendar():
     shanghai = ZoneInfo("Asia/Shanghai")
     spec = RosterSpec(
         shanghai,
-        (daily(time(9), (1,), days="workdays", name="工作日"),
-         daily(time(9), (2,), days="restdays", name="节假日")),
+        (
+            daily(time(9), (1,), days="workdays", name="工作日"),
+            daily(time(9), (2,), days="restdays", name="节假日"),
+        ),
         holidays=frozenset({date(2026, 10, 1), date(2026, 10, 2)}),  # Thursday, Friday
         workdays=frozenset({date(2026, 10, 10)}),  # a Saturday worked (调休)
-    )  # fmt: skip
+    )
 
     def at(day: date, hour: int) -> tuple:
         return on_duty(spec, datetime.combine(day, time(hour), tzinfo=shanghai))

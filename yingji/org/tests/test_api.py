@@ -41,8 +41,12 @@ class ReadingThroughTheApi(ApiTestCase):
 
     def test_a_malformed_id_is_not_found_rather_than_an_error(self):
         client = self.api("staff")
-        for url in ("/api/v1/memberships/null,null/", "/api/v1/people/abc/",
-                    "/api/v1/groups/1.5/", "/api/v1/memberships/?group=x"):  # fmt: skip
+        for url in (
+            "/api/v1/memberships/null,null/",
+            "/api/v1/people/abc/",
+            "/api/v1/groups/1.5/",
+            "/api/v1/memberships/?group=x",
+        ):
             with self.subTest(url=url):
                 self.assertIn(client.get(url).status_code, (200, 404))
 
@@ -57,10 +61,15 @@ class WritingThroughTheApi(ApiTestCase):
     def test_the_office_creates_a_person_with_a_username(self):
         response = self.api("office").post(
             "/api/v1/people/",
-            {"employee_no": "E0100", "full_name": "新人", "department": self.cs.pk,
-             "username": "xinren", "mobile": "13900001111"},
+            {
+                "employee_no": "E0100",
+                "full_name": "新人",
+                "department": self.cs.pk,
+                "username": "xinren",
+                "mobile": "13900001111",
+            },
             format="json",
-        )  # fmt: skip
+        )
         self.assertEqual(response.status_code, 201, response.content)
         self.assertEqual(response.json()["username"], "xinren")
         self.assertEqual(Person.objects.get(employee_no="E0100").user.username, "xinren")
@@ -89,8 +98,9 @@ class WritingThroughTheApi(ApiTestCase):
     def test_a_person_may_update_their_own_mobile_only(self):
         client = self.api("executor")
         url = f"/api/v1/people/{self.executor_person.pk}/"
-        self.assertEqual(client.patch(url, {"mobile": "13700000000"}, format="json").status_code,
-                         200)  # fmt: skip
+        self.assertEqual(
+            client.patch(url, {"mobile": "13700000000"}, format="json").status_code, 200
+        )
         self.assertEqual(client.patch(url, {"full_name": "改名"}, format="json").status_code, 403)
         self.assertEqual(self.refreshed(self.executor_person).full_name, "陈磊")
 
@@ -102,8 +112,11 @@ class WritingThroughTheApi(ApiTestCase):
             format="json",
         )
         self.assertEqual(response.status_code, 201, response.content)
-        again = client.post("/api/v1/memberships/", {"group": self.expert_group.pk,
-                            "person": self.sales_person.pk}, format="json")  # fmt: skip
+        again = client.post(
+            "/api/v1/memberships/",
+            {"group": self.expert_group.pk, "person": self.sales_person.pk},
+            format="json",
+        )
         self.assertEqual(again.status_code, 400)
         deleted = client.delete(f"/api/v1/memberships/{response.json()['id']}/")
         self.assertEqual(deleted.status_code, 204)
@@ -130,8 +143,12 @@ class WritingThroughTheApi(ApiTestCase):
         url = f"/api/v1/vendors/{created.json()['id']}/"
         backwards = client.patch(url, {"contract_end": "2025-12-31"}, format="json")
         self.assertEqual((backwards.status_code, backwards.json()["field"]), (400, "contract_end"))
-        self.assertEqual(client.patch(url, {"sla_response_minutes": 30}, format="json")
-                         .json()["sla_response_minutes"], 30)  # fmt: skip
+        self.assertEqual(
+            client.patch(url, {"sla_response_minutes": 30}, format="json").json()[
+                "sla_response_minutes"
+            ],
+            30,
+        )
 
     def test_nothing_can_be_deleted_except_memberships(self):
         response = self.api("admin").delete(f"/api/v1/people/{self.sales_person.pk}/")

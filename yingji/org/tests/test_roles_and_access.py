@@ -81,8 +81,9 @@ class WhoMayEditAPerson(CastTestCase):
 
     def test_everyone_may_keep_their_own_contact_details_current(self):
         fields = person_editable_fields(self.executor, self.executor_person)
-        self.assertEqual(fields, {"mobile", "email", "title", "dingtalk_id", "wecom_id",
-                                  "feishu_id", "language"})  # fmt: skip
+        self.assertEqual(
+            fields, {"mobile", "email", "title", "dingtalk_id", "wecom_id", "feishu_id", "language"}
+        )
         with self.assertRaises(AccessDenied):
             get_person_for(self.executor, self.leader_person.pk, write=True)
 

@@ -78,18 +78,22 @@ class PersonRules(CastTestCase):
     def test_a_taken_username_is_refused_with_its_field(self):
         with self.assertRaises(DomainError) as caught:
             services.person_create(
-                actor=self.office, username="LEADER", employee_no="E9", full_name="重名",
+                actor=self.office,
+                username="LEADER",
+                employee_no="E9",
+                full_name="重名",
                 department=self.cs,
-            )  # fmt: skip
+            )
         self.assertEqual(caught.exception.field, "username")
         self.assertFalse(Person.objects.filter(employee_no="E9").exists())
 
     def test_bad_contact_details_are_refused_per_field(self):
         with self.assertRaises(FieldErrors) as caught:
             services.person_update(
-                actor=self.executor, person=self.executor_person,
+                actor=self.executor,
+                person=self.executor_person,
                 changes={"mobile": "call me", "email": "not-an-address"},
-            )  # fmt: skip
+            )
         self.assertEqual(set(caught.exception.errors), {"mobile", "email"})
 
     def test_self_service_cannot_move_oneself_to_another_department(self):
@@ -158,9 +162,10 @@ class VendorRules(CastTestCase):
 
         with self.assertRaises(DomainError) as caught:
             services.vendor_update(
-                actor=self.office, vendor=self.vendor_co,
+                actor=self.office,
+                vendor=self.vendor_co,
                 changes={"contract_start": date(2026, 5, 1), "contract_end": date(2026, 4, 1)},
-            )  # fmt: skip
+            )
         self.assertEqual(caught.exception.field, "contract_end")
         self.assertIsNone(self.refreshed(self.vendor_co).contract_end)
 

@@ -26,15 +26,21 @@ def workbook(**sheets: list[list]) -> bytes:
 
 
 GOOD: dict[str, list[list]] = dict(
-    部门=[["部门编码", "部门名称", "类型", "上级部门编码", "负责人工号"],
+    部门=[
+        ["部门编码", "部门名称", "类型", "上级部门编码", "负责人工号"],
         ["RISK", "风险管理部", "业务", "", "2001"],
-        ["RISK-A", "风险一室", "business", "RISK", ""]],
-    人员=[["工号", "姓名", "所属部门编码", "手机", "邮箱"],
+        ["RISK-A", "风险一室", "business", "RISK", ""],
+    ],
+    人员=[
+        ["工号", "姓名", "所属部门编码", "手机", "邮箱"],
         [2001, "冯风控", "RISK", "13600002001", "feng@example.com"],
-        [2002, "蒋审计", "RISK-A", "13600002002", ""]],
-    memberships=[["group_code", "employee_no", "role", "specialty"],
-                 ["EXPERT_GROUP", "2001", "成员", "安全"]],
-)  # fmt: skip
+        [2002, "蒋审计", "RISK-A", "13600002002", ""],
+    ],
+    memberships=[
+        ["group_code", "employee_no", "role", "specialty"],
+        ["EXPERT_GROUP", "2001", "成员", "安全"],
+    ],
+)
 
 
 class ImportingAWorkbook(CastTestCase):
@@ -72,26 +78,36 @@ class ImportingAWorkbook(CastTestCase):
 
     def test_a_broken_workbook_lists_every_row_error_and_imports_nothing(self):
         broken = dict(
-            departments=[["code", "name", "kind", "parent_code"],
-                         ["OK1", "正常部门", "business", ""],
-                         ["bad code", "坏编码", "business", ""],
-                         ["OK2", "上级不存在", "business", "NOPE"]],
-            people=[["employee_no", "full_name", "department_code", "mobile", "email", "kind"],
-                    ["3001", "正常", "OK1", "13600003001", "", ""],
-                    ["3002", "坏手机", "OK1", "call me", "not-mail", ""],
-                    ["3003", "无部门", "", "", "", ""],
-                    ["3004", "怪类型", "OK1", "", "", "alien"]],
-            memberships=[["group_code", "employee_no", "role"],
-                         ["LEAD", "3001", "boss"]],
-        )  # fmt: skip
+            departments=[
+                ["code", "name", "kind", "parent_code"],
+                ["OK1", "正常部门", "business", ""],
+                ["bad code", "坏编码", "business", ""],
+                ["OK2", "上级不存在", "business", "NOPE"],
+            ],
+            people=[
+                ["employee_no", "full_name", "department_code", "mobile", "email", "kind"],
+                ["3001", "正常", "OK1", "13600003001", "", ""],
+                ["3002", "坏手机", "OK1", "call me", "not-mail", ""],
+                ["3003", "无部门", "", "", "", ""],
+                ["3004", "怪类型", "OK1", "", "", "alien"],
+            ],
+            memberships=[["group_code", "employee_no", "role"], ["LEAD", "3001", "boss"]],
+        )
         before, events = count_rows(), AuditEvent.objects.count()
         report = self.run_import(workbook(**broken))
         found = {(e.sheet, e.row, e.field) for e in report.errors}
-        self.assertEqual(found, {
-            ("departments", 3, "code"), ("departments", 4, "parent_code"),
-            ("people", 3, "mobile"), ("people", 3, "email"), ("people", 4, "department"),
-            ("people", 5, "kind"), ("memberships", 2, "role"),
-        })  # fmt: skip
+        self.assertEqual(
+            found,
+            {
+                ("departments", 3, "code"),
+                ("departments", 4, "parent_code"),
+                ("people", 3, "mobile"),
+                ("people", 3, "email"),
+                ("people", 4, "department"),
+                ("people", 5, "kind"),
+                ("memberships", 2, "role"),
+            },
+        )
         self.assertEqual(count_rows(), before)
         self.assertEqual(AuditEvent.objects.count(), events)
         self.assertFalse(report.committed)
@@ -186,8 +202,9 @@ class ImportPageAndCommand(CastTestCase):
     def test_the_page_dry_run_then_import(self):
         self.login("office")
         good = workbook(**GOOD)
-        dry = self.client.post(reverse("org:import"), {
-            "file": SimpleUploadedFile("a.xlsx", good), "dry_run": "1"})  # fmt: skip
+        dry = self.client.post(
+            reverse("org:import"), {"file": SimpleUploadedFile("a.xlsx", good), "dry_run": "1"}
+        )
         self.assertContains(dry, "Nothing was changed yet")
         self.assertFalse(Department.objects.filter(code="RISK").exists())
         done = self.client.post(reverse("org:import"), {"file": SimpleUploadedFile("a.xlsx", good)})

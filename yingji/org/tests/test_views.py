@@ -40,8 +40,14 @@ class PagesAnswerEachRoleCorrectly(CastTestCase):
     def test_management_pages_are_forbidden_to_everyone_but_managers(self):
         for who in ROLE_USERS:
             self.login(who)
-            for name in ("org:department_new", "org:person_new", "org:group_new",
-                         "org:vendor_new", "org:import", "org:export"):  # fmt: skip
+            for name in (
+                "org:department_new",
+                "org:person_new",
+                "org:group_new",
+                "org:vendor_new",
+                "org:import",
+                "org:export",
+            ):
                 status = self.client.get(reverse(name)).status_code
                 with self.subTest(who=who, page=name):
                     self.assertEqual(status, 200 if who in ("admin", "office") else 403)
@@ -57,9 +63,15 @@ class EditingThroughThePages(CastTestCase):
         self.login("office")
         response = self.client.post(
             reverse("org:department_new"),
-            {"code": "OPS", "name": "运营部", "kind": "business", "sort_order": "3",
-             "active": "on", "parent": self.cs.pk},
-        )  # fmt: skip
+            {
+                "code": "OPS",
+                "name": "运营部",
+                "kind": "business",
+                "sort_order": "3",
+                "active": "on",
+                "parent": self.cs.pk,
+            },
+        )
         self.assertEqual(response.status_code, 302)
         self.assertTrue(self.cs.children.filter(code="OPS").exists())
 
@@ -67,9 +79,15 @@ class EditingThroughThePages(CastTestCase):
         self.login("office")
         response = self.client.post(
             reverse("org:department_edit", args=[self.cs.pk]),
-            {"code": "CS", "name": "客户服务部", "kind": "business", "sort_order": "0",
-             "active": "on", "parent": self.call.pk},
-        )  # fmt: skip
+            {
+                "code": "CS",
+                "name": "客户服务部",
+                "kind": "business",
+                "sort_order": "0",
+                "active": "on",
+                "parent": self.call.pk,
+            },
+        )
         self.assertEqual(response.status_code, 200)
         self.assertContains(response, "cannot sit below itself")
         self.assertIsNone(self.refreshed(self.cs).parent)
@@ -79,8 +97,9 @@ class EditingThroughThePages(CastTestCase):
         url = reverse("org:person_edit", args=[self.executor_person.pk])
         page = self.client.get(url)
         self.assertNotContains(page, 'name="department"')
-        response = self.client.post(url, {"mobile": "13911112222", "email": "zm@example.com",
-                                          "title": "班长"})  # fmt: skip
+        response = self.client.post(
+            url, {"mobile": "13911112222", "email": "zm@example.com", "title": "班长"}
+        )
         self.assertEqual(response.status_code, 302)
         person = self.refreshed(self.executor_person)
         self.assertEqual((person.mobile, person.title), ("13911112222", "班长"))
@@ -89,8 +108,9 @@ class EditingThroughThePages(CastTestCase):
     def test_the_office_adds_and_removes_a_group_member(self):
         self.login("office")
         url = reverse("org:group_detail", args=[self.expert_group.pk])
-        response = self.client.post(url, {"person": self.sales_person.pk, "role": "member",
-                                          "specialty": "business"})  # fmt: skip
+        response = self.client.post(
+            url, {"person": self.sales_person.pk, "role": "member", "specialty": "business"}
+        )
         self.assertEqual(response.status_code, 302)
         membership = self.expert_group.memberships.get(person=self.sales_person)
         self.client.post(reverse("org:membership_remove", args=[membership.pk]))
@@ -99,9 +119,10 @@ class EditingThroughThePages(CastTestCase):
     def test_marking_a_head_as_left_shows_why_it_cannot_be_done(self):
         self.login("office")
         response = self.client.post(
-            reverse("org:person_status", args=[self.head_person.pk]), {"status": "left"},
+            reverse("org:person_status", args=[self.head_person.pk]),
+            {"status": "left"},
             follow=True,
-        )  # fmt: skip
+        )
         self.assertContains(response, "appoint someone else first")
         self.assertEqual(self.refreshed(self.head_person).status, "active")
 
@@ -115,9 +136,13 @@ class EditingThroughThePages(CastTestCase):
 
     def test_nonsense_in_urls_and_queries_never_causes_a_server_error(self):
         self.login("office")
-        for url in ("/org/people/?page=abc", "/org/people/?department=zzz&status=bogus",
-                    "/org/people/999999/", "/org/export/?format=csv&kind=nothing",
-                    "/audit/?before=-5&since=notadate"):  # fmt: skip
+        for url in (
+            "/org/people/?page=abc",
+            "/org/people/?department=zzz&status=bogus",
+            "/org/people/999999/",
+            "/org/export/?format=csv&kind=nothing",
+            "/audit/?before=-5&since=notadate",
+        ):
             with self.subTest(url=url):
                 self.assertLess(self.client.get(url).status_code, 500)
 
@@ -139,8 +164,9 @@ class PeopleListScalesWithThePageNotTheTable(CastTestCase):
 
     def test_htmx_search_answers_with_rows_only(self):
         self.login("staff")
-        response = self.client.get(reverse("org:person_list"), {"q": "周强"},
-                                   headers={"HX-Request": "true"})  # fmt: skip
+        response = self.client.get(
+            reverse("org:person_list"), {"q": "周强"}, headers={"HX-Request": "true"}
+        )
         self.assertNotContains(response, "<html")
         self.assertContains(response, "周强")
         self.assertNotContains(response, "王建国")
@@ -149,13 +175,23 @@ class PeopleListScalesWithThePageNotTheTable(CastTestCase):
         self.login("staff")
         response = self.client.get(reverse("org:person_list"), {"department": self.cs.pk})
         names = {p.full_name for p in response.context["page"].object_list}
-        self.assertEqual(names, set(Person.objects.filter(department=self.cs)
-                                    .values_list("full_name", flat=True)))  # fmt: skip
+        self.assertEqual(
+            names,
+            set(Person.objects.filter(department=self.cs).values_list("full_name", flat=True)),
+        )
 
 
 class ListPagesCostTheSameWithMoreData(CastTestCase):
-    PAGES = ("/org/", "/org/departments/", "/org/groups/", "/org/vendors/", "/audit/",
-             "/org/groups/{exec}/", "/org/departments/{cs}/", "/")  # fmt: skip
+    PAGES = (
+        "/org/",
+        "/org/departments/",
+        "/org/groups/",
+        "/org/vendors/",
+        "/audit/",
+        "/org/groups/{exec}/",
+        "/org/departments/{cs}/",
+        "/",
+    )
 
     def query_counts(self) -> dict[str, int]:
         counts = {}

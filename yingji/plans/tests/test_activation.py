@@ -21,9 +21,15 @@ class ActivatingAPlan(ResponseTestCase, PlanTestCase):
 
     def activate(self, incident, *versions, decision=Decision.ACTIVATE):
         return incidents.incident_decide(
-            actor=self.leader, incident=incident, decision=decision, meeting_at=T0,
-            plan_versions=versions, response_level="2", assemble_at=T0, assemble_place="指挥室",
-        )  # fmt: skip
+            actor=self.leader,
+            incident=incident,
+            decision=decision,
+            meeting_at=T0,
+            plan_versions=versions,
+            response_level="2",
+            assemble_at=T0,
+            assemble_place="指挥室",
+        )
 
     def test_the_meeting_sees_which_approved_plan_the_facts_meet(self):
         version = self.approved()
@@ -73,8 +79,9 @@ class ActivatingAPlan(ResponseTestCase, PlanTestCase):
         incident = self.escalated()
         self.activate(incident, version)
         task = Task.objects.get(incident=incident, plan_step__position=2)
-        incidents.task_update(actor=self.executor, task=task, revision=task.revision,
-                              status="doing")  # fmt: skip
+        incidents.task_update(
+            actor=self.executor, task=task, revision=task.revision, status="doing"
+        )
         self.login("expert")
         page = self.client.get(f"/incidents/{incident.pk}/live/").content.decode()
         section = page[page.index(f'id="plan-{version.pk}"') :]

@@ -39,8 +39,9 @@ class WordExport(PlanTestCase):
 
     def test_every_chapter_in_order_with_the_steps_and_the_approval_record(self):
         version = self.approved()
-        services.version_update(actor=self.expert, version=self.draft(code="ZX-02"),
-                                data_recovery="从异地备份恢复")  # fmt: skip
+        services.version_update(
+            actor=self.expert, version=self.draft(code="ZX-02"), data_recovery="从异地备份恢复"
+        )
         self.login("staff")
         url = reverse("plans:docx", args=[version.plan.pk, version.number])
         with translation.override("zh-hans"):
@@ -49,10 +50,16 @@ class WordExport(PlanTestCase):
         self.assertIn("wordprocessingml", response["Content-Type"])
         paragraphs, tables = self.read_back(response)
         headings = [p for p in paragraphs if p[:1].isdigit()]
-        chapters = ["1 适用范围", "2 组织机构及职责", "3 响应启动条件",
-                    "4 响应程序与处置措施",
-                    "5 数据恢复程序", "6 业务临时处理措施", "7 所需应急资源",
-                    "8 联系方式"]  # fmt: skip
+        chapters = [
+            "1 适用范围",
+            "2 组织机构及职责",
+            "3 响应启动条件",
+            "4 响应程序与处置措施",
+            "5 数据恢复程序",
+            "6 业务临时处理措施",
+            "7 所需应急资源",
+            "8 联系方式",
+        ]
         self.assertEqual(headings, chapters)
         self.assertIn("ZX-01 信息系统故障专项应急预案", paragraphs)
         self.assertIn("核心业务系统", paragraphs)  # the scope
@@ -121,8 +128,9 @@ class ExcelSteps(PlanTestCase):
         version = self.to_approval(self.draft())
         services.version_approve(actor=self.leader, version=version)
         with self.assertRaises(DomainError):
-            services.steps_set(actor=self.expert, version=version, steps=read_steps(workbook(
-                ("x", "", "expert"))))  # fmt: skip
+            services.steps_set(
+                actor=self.expert, version=version, steps=read_steps(workbook(("x", "", "expert")))
+            )
 
 
 class VersionDiff(PlanTestCase):
@@ -131,8 +139,9 @@ class VersionDiff(PlanTestCase):
         services.version_approve(actor=self.leader, version=first)
         second = services.version_new(actor=self.expert, plan=first.plan)
         services.version_update(actor=self.expert, version=second, scope="核心业务系统及渠道系统")
-        steps = [{"title": s.title, "group": s.group, "after": s.after}
-                 for s in first.steps.all()][:2]  # fmt: skip
+        steps = [{"title": s.title, "group": s.group, "after": s.after} for s in first.steps.all()][
+            :2
+        ]
         services.steps_set(actor=self.expert, version=second, steps=steps)
         with translation.override("en"):
             diff = {d.section: d for d in version_diff(first, second)}

@@ -16,8 +16,12 @@ from yingji.plans.tests.test_approval import PlanTestCase
 
 
 def step_rows(*rows, existing=0) -> dict:
-    data = {"step-TOTAL_FORMS": str(len(rows)), "step-INITIAL_FORMS": str(existing),
-            "step-MIN_NUM_FORMS": "0", "step-MAX_NUM_FORMS": "100"}  # fmt: skip
+    data = {
+        "step-TOTAL_FORMS": str(len(rows)),
+        "step-INITIAL_FORMS": str(existing),
+        "step-MIN_NUM_FORMS": "0",
+        "step-MAX_NUM_FORMS": "100",
+    }
     for i, row in enumerate(rows):
         data.update({f"step-{i}-{name}": value for name, value in row.items()})
     return data
@@ -26,34 +30,61 @@ def step_rows(*rows, existing=0) -> dict:
 class EditingPages(PlanTestCase):
     def test_an_expert_creates_a_plan_and_writes_its_draft(self):
         self.login("expert")
-        response = self.client.post(reverse("plans:create"), {
-            "code": "YJ-XC-01", "title": "机房断电现场处置方案", "tier": "on_site",
-            "category": "facility", "owner_department": self.tech.pk, "review_months": 6,
-        })  # fmt: skip
+        response = self.client.post(
+            reverse("plans:create"),
+            {
+                "code": "YJ-XC-01",
+                "title": "机房断电现场处置方案",
+                "tier": "on_site",
+                "category": "facility",
+                "owner_department": self.tech.pk,
+                "review_months": 6,
+            },
+        )
         plan = Plan.objects.get(code="YJ-XC-01")
         self.assertRedirects(response, reverse("plans:version_edit", args=[plan.pk, 1]))
         edit = reverse("plans:version_edit", args=[plan.pk, 1])
-        response = self.client.post(edit, {
-            "scope": "二号机房", "duty_execution": "切换电源", "duty_expert": "",
-            "fact_0": "interruption_minutes", "op_0": ">=", "threshold_0": "30",
-            "fact_1": "", "criteria_text": "UPS 续航不足 30 分钟", "data_recovery": "",
-            "business_measures": "", "resources": "柴油发电机", "contacts": "",
-        })  # fmt: skip
+        response = self.client.post(
+            edit,
+            {
+                "scope": "二号机房",
+                "duty_execution": "切换电源",
+                "duty_expert": "",
+                "fact_0": "interruption_minutes",
+                "op_0": ">=",
+                "threshold_0": "30",
+                "fact_1": "",
+                "criteria_text": "UPS 续航不足 30 分钟",
+                "data_recovery": "",
+                "business_measures": "",
+                "resources": "柴油发电机",
+                "contacts": "",
+            },
+        )
         self.assertEqual(response.status_code, 302)
         version = plan.versions.get()
         self.assertEqual(version.group_duties, [{"group": "execution", "duties": "切换电源"}])
         self.assertEqual(version.criteria, [["interruption_minutes", ">=", 30]])
         self.assertEqual(version.resources, "柴油发电机")
         steps = reverse("plans:version_steps", args=[plan.pk, 1])
-        response = self.client.post(steps, step_rows(
-            {"title": "确认断电范围", "group": "execution", "checklist": "看 UPS\n看配电柜",
-             "expected_minutes": "5"},
-            {"title": "", "group": ""},  # an empty row is ignored
-            {"title": "启动发电机", "group": "execution", "after": "1"},
-        ))  # fmt: skip
+        response = self.client.post(
+            steps,
+            step_rows(
+                {
+                    "title": "确认断电范围",
+                    "group": "execution",
+                    "checklist": "看 UPS\n看配电柜",
+                    "expected_minutes": "5",
+                },
+                {"title": "", "group": ""},  # an empty row is ignored
+                {"title": "启动发电机", "group": "execution", "after": "1"},
+            ),
+        )
         self.assertEqual(response.status_code, 302)
-        self.assertEqual([(s.position, s.title, s.after) for s in version.steps.all()],
-                         [(1, "确认断电范围", None), (2, "启动发电机", 1)])  # fmt: skip
+        self.assertEqual(
+            [(s.position, s.title, s.after) for s in version.steps.all()],
+            [(1, "确认断电范围", None), (2, "启动发电机", 1)],
+        )
         self.assertEqual(version.steps.get(position=1).checklist, ["看 UPS", "看配电柜"])
         page = self.client.get(reverse("plans:detail", args=[plan.pk]))
         self.assertContains(page, "启动发电机")
@@ -67,15 +98,16 @@ class EditingPages(PlanTestCase):
             (step_rows({"title": "a", "group": "expert", "after": "1"}), "earlier step"),
             (step_rows({"title": "a", "group": ""}), "which group"),
             (step_rows({"title": "a", "group": "expert", "expected_minutes": "-3"}), "attention"),
-        ):  # fmt: skip
+        ):
             with self.subTest(words=words):
                 self.assertContains(self.client.post(url, rows), words, status_code=400)
         self.assertEqual(version.steps.count(), 3)
         edit = reverse("plans:version_edit", args=[version.plan.pk, 1])
         response = self.client.post(edit, {"fact_0": "interruption_minutes", "op_0": ">"})
         self.assertContains(response, "Give the threshold.")
-        self.assertEqual(PlanVersion.objects.get(pk=version.pk).criteria,
-                         [["interruption_minutes", ">", 60]])  # fmt: skip
+        self.assertEqual(
+            PlanVersion.objects.get(pk=version.pk).criteria, [["interruption_minutes", ">", 60]]
+        )
 
     def test_who_may_edit_and_that_an_approved_version_is_never_edited(self):
         version = self.draft()
@@ -97,8 +129,9 @@ class Comments(PlanTestCase):
         self.login("leader")
         url = reverse("plans:comment", args=[version.plan.pk, 1])
         self.client.post(url, {"section": "data_recovery", "text": "请写明恢复时间目标 RTO"})
-        services.version_transition(actor=self.leader, version=version, action="return",
-                                    comment="见各章节意见")  # fmt: skip
+        services.version_transition(
+            actor=self.leader, version=version, action="return", comment="见各章节意见"
+        )
         comment = PlanComment.objects.get()
         self.assertEqual((comment.section, comment.by), ("data_recovery", self.leader))
         self.login("expert")
@@ -138,8 +171,9 @@ class Reviews(PlanTestCase):
 
     def test_revising_opens_a_draft_and_the_approved_version_stays_in_force(self):
         self.login("expert")
-        self.client.post(reverse("plans:review", args=[self.plan.pk, "revise"]),
-                         {"note": "新增开放银行平台"})  # fmt: skip
+        self.client.post(
+            reverse("plans:review", args=[self.plan.pk, "revise"]), {"note": "新增开放银行平台"}
+        )
         statuses = dict(self.plan.versions.values_list("number", "status"))
         self.assertEqual(statuses, {1: VersionStatus.APPROVED, 2: VersionStatus.DRAFT})
         self.assertEqual(self.plan.reviews.get().outcome, ReviewOutcome.REVISED)

@@ -39,8 +39,9 @@ class YearlyReview(PlanTestCase):
         self.run_engine_on(date(2027, 10, 30))
         self.assertEqual(self.reminders(), ["plan.review_soon"])  # once
         message = Message.objects.get(event="plan.review_soon")
-        told = set(message.deliveries.filter(channel=None)
-                   .values_list("person__user__username", flat=True))  # fmt: skip
+        told = set(
+            message.deliveries.filter(channel=None).values_list("person__user__username", flat=True)
+        )
         self.assertEqual(told, {"office", "expert"})
         self.run_engine_on(date(2027, 11, 28))
         self.run_engine_on(date(2027, 12, 5))

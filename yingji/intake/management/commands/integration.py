@@ -23,16 +23,32 @@ class Command(BaseCommand):
         create.add_argument("--kind", required=True, choices=IntegrationKind.values)
         create.add_argument("--name", required=True)
         create.add_argument(
-            "--notify", nargs="*", default=[], metavar="USERNAME",
+            "--notify",
+            nargs="*",
+            default=[],
+            metavar="USERNAME",
             help="people told of its alerts (default: the emergency office)",
-        )  # fmt: skip
+        )
         create.add_argument("--policy", metavar="NAME", help="the escalation policy that pages")
-        create.add_argument("--mapping", metavar="JSON", type=json.loads,
-                            help="generic JSON: where summary, key, severity… are")  # fmt: skip
-        create.add_argument("--every", type=int, metavar="SECONDS",
-                            help="heartbeats: a ping is due at least this often")  # fmt: skip
-        create.add_argument("--group-by", nargs="*", default=[], metavar="LABEL",
-                            help="labels whose equal values make one group")  # fmt: skip
+        create.add_argument(
+            "--mapping",
+            metavar="JSON",
+            type=json.loads,
+            help="generic JSON: where summary, key, severity… are",
+        )
+        create.add_argument(
+            "--every",
+            type=int,
+            metavar="SECONDS",
+            help="heartbeats: a ping is due at least this often",
+        )
+        create.add_argument(
+            "--group-by",
+            nargs="*",
+            default=[],
+            metavar="LABEL",
+            help="labels whose equal values make one group",
+        )
         create.add_argument(
             "--group-window",
             type=int,
