@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -17,7 +16,7 @@ from rest_framework.response import Response
 from yingji.core.api import validated
 from yingji.notify import services
 from yingji.notify.choices import ChannelKind
-from yingji.notify.forms import SECRET_FIELDS
+from yingji.notify.forms import CHANNEL_FIELDS, SECRET_FIELDS
 from yingji.notify.models import Channel, Delivery, Message
 from yingji.notify.queries import get_message_for, inbox_of, visible_messages, with_counts
 from yingji.org.choices import Language
@@ -168,20 +167,8 @@ class ChannelViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         for name in SECRET_FIELDS:  # left out or masked: the saved secret stays
             if config.get(name) in (None, "", MASK) and channel.config.get(name):
                 config[name] = channel.config[name]
-        fields = {
-            name: data.get(name, getattr(channel, name))
-            for name in (
-                "name",
-                "kind",
-                "enabled",
-                "personal",
-                "all_staff",
-                "canary",
-                "position",
-                "per_minute",
-                "language",
-            )
-        }
+        # the same columns the page's form saves
+        fields = {name: data.get(name, getattr(channel, name)) for name in CHANNEL_FIELDS}
         saved = services.channel_save(actor=request.user, channel=channel, config=config, **fields)
         return Response(ChannelSerializer(saved).data)
 
@@ -261,10 +248,7 @@ class InboxViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @extend_schema(request=None, responses=InboxSerializer)
     @action(detail=True, methods=["post"])
     def confirm(self, request: Request, pk: Any = None) -> Response:
-        try:
-            delivery = get_object_or_404(self.get_queryset(), pk=int(pk))
-        except (TypeError, ValueError, OverflowError):
-            return Response({"detail": "Not found."}, status=status.HTTP_404_NOT_FOUND)
+        delivery = self.get_object()  # only one's own: another's is 404
         services.delivery_confirm(token=delivery.receipt_token)
         delivery.refresh_from_db()
         return Response(InboxSerializer(delivery).data)
