@@ -32,6 +32,7 @@ test: $(DEV_STAMP)
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check yingji tests scripts bench
 	$(BIN)/ruff format --check yingji tests scripts bench
+	$(BIN)/lint-imports --no-cache
 
 typecheck: $(DEV_STAMP)
 	$(BIN)/mypy yingji tests scripts

@@ -30,11 +30,11 @@ from django.core.management import call_command  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from yingji.core.actors import SYSTEM  # noqa: E402
-from yingji.core.testing import build_cast  # noqa: E402
 from yingji.engine.loop import Engine  # noqa: E402
 from yingji.incidents.models import Incident  # noqa: E402
 from yingji.incidents.services import incident_report  # noqa: E402
 from yingji.notify.services import channel_save, notify  # noqa: E402
+from yingji.org.testing import build_cast  # noqa: E402
 
 GATEWAY_SECONDS = float(os.environ.get("GATEWAY_SECONDS", "30"))
 QUEUED = 40

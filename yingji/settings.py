@@ -136,6 +136,7 @@ INSTALLED_APPS = [
     "yingji.monitoring",
     "yingji.intake",
     "yingji.oncall",
+    "yingji.front",
 ]
 
 MIDDLEWARE = [
@@ -168,7 +169,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "yingji.core.context.navigation",
+                "yingji.front.context.navigation",
                 "yingji.notify.context.banner",
             ]
         },
@@ -276,7 +277,7 @@ SPECTACULAR_SETTINGS = {
     # Groups' scenarios and incidents' categories are one choice set (R-PLAN-1).
     "ENUM_NAME_OVERRIDES": {
         "ScenarioEnum": "yingji.org.choices.Scenario",
-        "GradeEnum": "yingji.incidents.choices.Grade",
+        "GradeEnum": "yingji.org.grades.Grade",
         "IncidentStatusEnum": "yingji.incidents.choices.Status",
         "TaskStatusEnum": "yingji.incidents.choices.TaskStatus",
         "GroupKindEnum": "yingji.org.choices.GroupKind",
@@ -288,7 +289,7 @@ SPECTACULAR_SETTINGS = {
         "RuleOperatorEnum": "yingji.monitoring.choices.Operator",
         "IntegrationKindEnum": "yingji.intake.choices.IntegrationKind",
         "IncomingAlertStateEnum": "yingji.intake.choices.AlertState",
-        "UrgencyEnum": "yingji.intake.choices.Urgency",
+        "UrgencyEnum": "yingji.oncall.choices.Urgency",
         "RotationEnum": "yingji.oncall.choices.Rotation",
         "DayFilterEnum": "yingji.oncall.choices.DayFilter",
         "CalendarDayKindEnum": "yingji.oncall.choices.DayKind",

@@ -1,14 +1,14 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from yingji.core import views as core_views
 from yingji.engine import views as engine_views
+from yingji.front import views as front_views
 from yingji.intake import endpoints as intake_endpoints
 from yingji.monitoring import intake as monitoring_intake
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
-    path("healthz", core_views.healthz, name="healthz"),
+    path("", front_views.home, name="home"),
+    path("healthz", front_views.healthz, name="healthz"),
     path("metrics", engine_views.metrics, name="metrics"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("yingji.accounts.urls")),

@@ -4,8 +4,8 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.test_org_in_browser import log_in
-from yingji.core.testing import build_cast
 from yingji.notify.models import Channel
+from yingji.org.testing import build_cast
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

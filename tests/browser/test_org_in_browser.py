@@ -3,8 +3,8 @@
 import pytest
 from playwright.sync_api import expect
 
-from yingji.core.testing import PASSWORD, build_cast
 from yingji.org.models import Person
+from yingji.org.testing import PASSWORD, build_cast
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -14,11 +14,11 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from tests.browser.test_response_story import Story
-from yingji.core.testing import build_cast
 from yingji.incidents import services as incidents
 from yingji.incidents.choices import Status
 from yingji.incidents.models import Incident, Task
 from yingji.incidents.tests.test_attachments import PNG
+from yingji.org.testing import build_cast
 from yingji.plans.choices import VersionStatus
 from yingji.plans.models import Plan
 

@@ -17,7 +17,6 @@ from playwright.sync_api import expect
 
 from tests.browser.test_org_in_browser import log_in
 from yingji.core.actors import SYSTEM
-from yingji.core.testing import build_cast
 from yingji.engine.loop import Engine
 from yingji.incidents.choices import Status, TaskStatus
 from yingji.incidents.models import Incident, Task
@@ -25,6 +24,7 @@ from yingji.incidents.services import grading_rule_save
 from yingji.notify.models import Delivery
 from yingji.notify.services import channel_save
 from yingji.notify.tests.peers import Robot
+from yingji.org.testing import build_cast
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PHONE = {"width": 390, "height": 844}

@@ -15,8 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yingji.audit.services import audit_record
+from yingji.core.actors import authority_of
 from yingji.core.errors import AccessDenied, DomainError
-from yingji.org.roles import roles_of
 
 User = get_user_model()
 TOKEN_PREFIX = "yj_"
@@ -28,7 +28,7 @@ def hash_token(raw: str) -> str:
 
 
 def _may_manage_tokens_of(actor: Any, user: Any) -> bool:
-    return roles_of(actor).admin or actor.pk == user.pk  # system actors count as admins
+    return authority_of(actor).admin or actor.pk == user.pk  # system actors count as admins
 
 
 @transaction.atomic
@@ -82,7 +82,7 @@ def token_authenticate(raw: str) -> Any | None:
 def password_set(*, actor: Any, user: Any, password: str) -> None:
     """An administrator sets someone's password (a first password, or after a lost one).
     Only administrators: whoever sets a password can act as that person."""
-    if not roles_of(actor).admin:
+    if not authority_of(actor).admin:
         raise AccessDenied(_("Only administrators may set another person's password."))
     try:
         validate_password(password, user)

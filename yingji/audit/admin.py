@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from yingji.audit.models import AuditEvent
-from yingji.org.admin import ReadOnlyAdmin
+from yingji.core.admin import ReadOnlyAdmin
 
 
 @admin.register(AuditEvent)

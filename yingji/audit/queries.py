@@ -10,8 +10,8 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from yingji.audit.models import AuditEvent
+from yingji.core.actors import authority_of
 from yingji.core.errors import AccessDenied
-from yingji.org.roles import roles_of
 
 # An app whose objects are not visible to everyone registers a function that, for a reader,
 # gives the events to hide (e.g. those of confidential incidents they do not take part in):
@@ -42,7 +42,7 @@ def visible_audit_events(user: Any) -> QuerySet[AuditEvent]:
     of objects they may not see; an auditor reads all of it."""
     if is_auditor(user):
         return AuditEvent.objects.all()
-    if not roles_of(user).manages_org:
+    if not authority_of(user).manages_org:
         raise AccessDenied(
             _("Only administrators and the leadership group office see the audit trail.")
         )

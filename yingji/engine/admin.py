@@ -1,7 +1,7 @@
 from django.contrib import admin
 
+from yingji.core.admin import ReadOnlyAdmin
 from yingji.engine.models import PeriodicRun, Timer, Worker
-from yingji.org.admin import ReadOnlyAdmin
 
 
 @admin.register(Timer)

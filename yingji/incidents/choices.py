@@ -8,32 +8,6 @@ from django.utils.translation import gettext_lazy as _
 from yingji.core.workflow import Transition, find_transition
 
 
-class Grade(models.TextChoices):
-    """Event grades, I the most severe; the colour is part of how people read them."""
-
-    I = "I", _("I · Especially serious")  # noqa: E741 — the grade's own name  # 特别重大
-    II = "II", _("II · Serious")  # 重大
-    III = "III", _("III · Relatively serious")  # 较大
-    IV = "IV", _("IV · General")  # 一般
-
-
-GRADE_COLOURS: dict[str, str] = {
-    Grade.I: "red",
-    Grade.II: "orange",
-    Grade.III: "yellow",
-    Grade.IV: "blue",
-}
-
-
-class ResponseLevel(models.TextChoices):
-    """The response the leadership group orders (一级..四级响应); not the same as the grade."""
-
-    L1 = "1", _("Level 1 response")
-    L2 = "2", _("Level 2 response")
-    L3 = "3", _("Level 3 response")
-    L4 = "4", _("Level 4 response")
-
-
 class Status(models.TextChoices):
     REPORTED = "reported", _("Reported, awaiting the department's judgement")
     ESCALATED = "escalated", _("Escalated, awaiting the leadership group's decision")
@@ -129,22 +103,6 @@ ACTION_LABELS = {
 
 def transition_for(action: str, source: str) -> Transition | None:
     return find_transition(TRANSITIONS, action, source)
-
-
-class Fact(models.TextChoices):
-    """Facts of an incident that grading rules and activation criteria are written in."""
-
-    AFFECTED_USERS = "affected_users", _("affected users")
-    INTERRUPTION_MINUTES = "interruption_minutes", _("core business interrupted (minutes)")
-    AFFECTED_REGIONS = "affected_regions", _("affected regions or branches")
-    RECORDS_LEAKED = "records_leaked", _("records leaked")
-    LOSS_YUAN = "loss_yuan", _("direct loss (yuan)")
-
-
-class Operator(models.TextChoices):
-    GE = ">=", "≥"
-    GT = ">", ">"
-    EQ = "=", "="
 
 
 NEXT_STEP_LABELS = {

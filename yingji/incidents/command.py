@@ -11,19 +11,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from yingji.incidents import forms
-from yingji.incidents.choices import (
-    NEXT_STEP_LABELS,
-    TRANSITIONS,
-    Decision,
-    Status,
-    TaskStatus,
-)
+from yingji.incidents.choices import NEXT_STEP_LABELS, TRANSITIONS, Decision, Status, TaskStatus
 from yingji.incidents.models import Incident, Task
-from yingji.incidents.queries import group_members, next_steps
+from yingji.incidents.queries import next_steps
 from yingji.incidents.services import recommendation
 from yingji.notify.models import Message
 from yingji.org.choices import GroupKind
 from yingji.org.models import Person
+from yingji.org.queries import group_members
 from yingji.org.roles import roles_of
 from yingji.plans.models import PlanVersion
 from yingji.plans.queries import approved_for

@@ -10,8 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from yingji.incidents.choices import ResponseLevel
 from yingji.notify.rendering import register_event
+from yingji.org.grades import ResponseLevel
 
 
 def _words(facts: dict[str, Any]) -> dict[str, Any]:

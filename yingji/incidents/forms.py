@@ -8,16 +8,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from yingji.incidents.choices import (
-    Decision,
-    Fact,
-    Grade,
-    Operator,
-    ResponseLevel,
-    Status,
-    TaskStatus,
-)
+from yingji.incidents.choices import Decision, Status, TaskStatus
 from yingji.org.choices import PersonStatus, Scenario
+from yingji.org.criteria import Fact, Operator
+from yingji.org.grades import Grade, ResponseLevel
 from yingji.org.models import Department, Person
 
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"]

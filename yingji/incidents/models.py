@@ -10,19 +10,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from yingji.core.files import StoredFile
-from yingji.incidents.choices import (
-    ACTION_LABELS,
-    GRADE_COLOURS,
-    PARTICIPANT_ROLES,
-    Decision,
-    Fact,
-    Grade,
-    ResponseLevel,
-    Status,
-    TaskStatus,
-)
-from yingji.incidents.criteria import Condition, parse_conditions
+from yingji.incidents.choices import ACTION_LABELS, PARTICIPANT_ROLES, Decision, Status, TaskStatus
 from yingji.org.choices import Scenario
+from yingji.org.criteria import Condition, Fact, parse_conditions
+from yingji.org.grades import GRADE_COLOURS, Grade, ResponseLevel
 
 
 class Incident(models.Model):

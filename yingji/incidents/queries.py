@@ -13,6 +13,7 @@ from yingji.incidents.choices import OPEN_STATUSES, TASK_OPEN, Status
 from yingji.incidents.models import Incident, Participant, Task
 from yingji.org.choices import GroupKind, PersonStatus
 from yingji.org.models import Department, Person
+from yingji.org.queries import group_members
 from yingji.org.roles import roles_of
 
 
@@ -33,17 +34,6 @@ def triagers(incident: Incident) -> list[Person]:
     people = [p for p in (department.head, department.deputy) if p] if department else []
     people = [p for p in people if p.status == PersonStatus.ACTIVE]
     return people or list(group_members(GroupKind.OFFICE))
-
-
-def group_members(kind: str, scenario: str | None = None) -> QuerySet[Person]:
-    members = Person.objects.filter(
-        status=PersonStatus.ACTIVE,
-        memberships__group__kind=kind,
-        memberships__group__active=True,
-    )
-    if scenario is not None:
-        members = members.filter(memberships__group__scenario=scenario)
-    return members.distinct()
 
 
 def is_triager(user: Any, incident: Incident) -> bool:

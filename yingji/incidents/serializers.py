@@ -7,7 +7,7 @@ from typing import Any
 from rest_framework import serializers
 
 from yingji.core.api import ModelSerializer
-from yingji.incidents.choices import Decision, Grade, ResponseLevel, TaskStatus
+from yingji.incidents.choices import Decision, TaskStatus
 from yingji.incidents.models import (
     Assessment,
     Attachment,
@@ -21,6 +21,7 @@ from yingji.incidents.models import (
     TimelineEntry,
 )
 from yingji.org.choices import PersonStatus, Scenario
+from yingji.org.grades import Grade, ResponseLevel
 from yingji.org.models import Person
 
 

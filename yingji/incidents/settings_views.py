@@ -11,10 +11,10 @@ from django.views.decorators.http import require_POST
 
 from yingji.core.flash import flash_outcome
 from yingji.incidents import services
-from yingji.incidents.criteria import Condition
 from yingji.incidents.forms import GradingRuleForm, NoticeTemplateForm
 from yingji.incidents.models import GradingRule
 from yingji.incidents.services.decide import DEFAULT_TEMPLATES, PLACEHOLDERS
+from yingji.org.criteria import Condition
 from yingji.org.queries import can_manage_org, require_org_manager
 
 

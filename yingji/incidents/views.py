@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -21,10 +21,7 @@ from yingji.incidents.command import command_context
 from yingji.incidents.forms import JudgementForm, ListFilterForm, ReportForm
 from yingji.incidents.models import Attachment, Incident
 from yingji.incidents.queries import get_incident_for, my_tasks, visible_incidents
-from yingji.intake import services as intake_services
-from yingji.intake.queries import get_incoming_for
-from yingji.intake.queries import report_initial as incoming_report_initial
-from yingji.monitoring.queries import report_initial
+from yingji.incidents.sources import report_initial, report_made
 
 PAGE_SIZE = 50
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -68,9 +65,7 @@ def page_after(incidents: Any, cursor: str, size: int) -> tuple[list[Incident], 
 
 @login_required
 def report(request: HttpRequest) -> HttpResponse:
-    initial = report_initial(request.user, request.GET["alert"]) if "alert" in request.GET else {}
-    if "incoming" in request.GET:  # an alert from Alertmanager, Grafana, a PagerDuty sender
-        initial = incoming_report_initial(request.user, request.GET["incoming"])
+    initial = report_initial(request.user, request.GET)  # from an alert (incidents.sources)
     form = ReportForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -80,20 +75,11 @@ def report(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
         else:
-            _link_incoming(request, incident)
+            report_made(request.user, request.GET, incident)
             messages.success(request, _("Reported. Your department head has been told."))
             return redirect("incidents:detail", pk=incident.pk)
     status = 400 if request.method == "POST" else 200
     return render(request, "incidents/report.html", {"form": form}, status=status)
-
-
-def _link_incoming(request: HttpRequest, incident: Any) -> None:
-    """Reported from an incoming alert (?incoming=ID): the alert shows the incident."""
-    try:
-        alert = get_incoming_for(request.user, request.GET.get("incoming"))
-    except Http404:
-        return
-    intake_services.alert_link_incident(actor=request.user, alert=alert, incident=incident)
 
 
 @login_required

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 
 class IntegrationKind(models.TextChoices):
@@ -26,16 +25,6 @@ class AlertState(models.TextChoices):
 
 
 OPEN_STATES = (AlertState.TRIGGERED, AlertState.ACKNOWLEDGED)
-
-
-class Urgency(models.TextChoices):
-    """PagerDuty Events v2 severities; Alertmanager's `severity` label uses the same words."""
-
-    CRITICAL = "critical", _("Critical")
-    ERROR = "error", _("Error")
-    # not monitoring's lowest "Warning" (提示): here info is the lowest, warning is 警告
-    WARNING = "warning", pgettext_lazy("alert severity", "Warning")
-    INFO = "info", _("Info")
 
 
 URGENCY_COLOURS = {"critical": "red", "error": "orange", "warning": "yellow", "info": "blue"}

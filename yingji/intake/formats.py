@@ -16,7 +16,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from yingji.core.errors import DomainError
-from yingji.intake.choices import Urgency
+from yingji.oncall.choices import Urgency
 
 TRIGGER, ACKNOWLEDGE, RESOLVE = "trigger", "acknowledge", "resolve"
 MAX_ALERTS = 1000  # one payload; Alertmanager's max_alerts is usually far lower

@@ -7,10 +7,11 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from yingji.incidents.choices import Grade
-from yingji.intake.choices import IntegrationKind, Urgency
+from yingji.intake.choices import IntegrationKind
 from yingji.intake.models import Integration
+from yingji.oncall.choices import Urgency
 from yingji.oncall.models import EscalationPolicy
+from yingji.org.grades import Grade
 from yingji.org.models import Person
 
 

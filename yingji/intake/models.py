@@ -8,8 +8,9 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from yingji.incidents.choices import Grade
-from yingji.intake.choices import URGENCY_COLOURS, AlertState, IntegrationKind, Urgency
+from yingji.intake.choices import URGENCY_COLOURS, AlertState, IntegrationKind
+from yingji.oncall.choices import Urgency
+from yingji.org.grades import Grade
 
 
 class Integration(models.Model):

@@ -24,8 +24,7 @@ from yingji.audit.services import audit_record
 from yingji.core.actors import is_system
 from yingji.core.errors import AccessDenied, DomainError
 from yingji.engine.wakeup import wake_engines
-from yingji.incidents.choices import Grade
-from yingji.incidents.queries import group_members, visible_incidents
+from yingji.incidents.queries import visible_incidents
 from yingji.intake import store
 from yingji.intake.choices import OPEN_STATES, AlertState, IntegrationKind
 from yingji.intake.formats import ACKNOWLEDGE, RESOLVE, TRIGGER, Event, checked_mapping
@@ -49,7 +48,9 @@ from yingji.oncall.escalation import (
 )
 from yingji.oncall.models import Escalation, EscalationPolicy
 from yingji.org.choices import GroupKind
+from yingji.org.grades import Grade
 from yingji.org.models import Person
+from yingji.org.queries import group_members
 from yingji.org.roles import roles_of
 
 KEY_PREFIX = "yjk_"

@@ -17,11 +17,10 @@ from rest_framework.response import Response
 
 from yingji.core.api import validated
 from yingji.core.errors import DomainError
-from yingji.intake.choices import Urgency
 from yingji.monitoring.queries import may_read
 from yingji.notify.models import Channel
 from yingji.oncall import services
-from yingji.oncall.choices import DayFilter, DayKind, Rotation, StepTarget
+from yingji.oncall.choices import DayFilter, DayKind, Rotation, StepTarget, Urgency
 from yingji.oncall.escalation import policy_create
 from yingji.oncall.models import (
     ContactRule,

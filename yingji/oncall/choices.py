@@ -4,6 +4,18 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+
+class Urgency(models.TextChoices):
+    """How urgent an alert is, which picks its escalation rule. PagerDuty Events v2
+    severities; Alertmanager's `severity` label uses the same words."""
+
+    CRITICAL = "critical", _("Critical")
+    ERROR = "error", _("Error")
+    # not monitoring's lowest "Warning" (提示): here info is the lowest, warning is 警告
+    WARNING = "warning", pgettext_lazy("alert severity", "Warning")
+    INFO = "info", _("Info")
 
 
 class Rotation(models.TextChoices):

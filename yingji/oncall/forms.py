@@ -8,9 +8,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from yingji.intake.choices import Urgency
 from yingji.notify.models import Channel
-from yingji.oncall.choices import DayFilter, Rotation, StepTarget
+from yingji.oncall.choices import DayFilter, Rotation, StepTarget, Urgency
 from yingji.oncall.models import HolidayCalendar, Roster
 from yingji.org.models import Person
 

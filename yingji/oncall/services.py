@@ -17,10 +17,9 @@ from django.utils.translation import gettext as _
 from yingji.audit.services import audit_record
 from yingji.core.actors import is_system
 from yingji.core.errors import AccessDenied, DomainError
-from yingji.intake.choices import Urgency
 from yingji.monitoring.services.assets import may_manage, require_manager
 from yingji.notify.models import Channel
-from yingji.oncall.choices import ROTATION_DAYS, DayFilter, DayKind
+from yingji.oncall.choices import ROTATION_DAYS, DayFilter, DayKind, Urgency
 from yingji.oncall.models import (
     CalendarDay,
     ContactRule,

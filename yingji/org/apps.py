@@ -6,3 +6,9 @@ class OrgConfig(AppConfig):
     name = "yingji.org"
     label = "org"
     verbose_name = _("Organisation")
+
+    def ready(self) -> None:
+        from yingji.core.actors import register_authority
+        from yingji.org.roles import roles_of
+
+        register_authority(roles_of)  # the kernel asks "admin? maintains the org?" through this

@@ -199,7 +199,12 @@ def load_demo() -> None:
     _heads(departments, people)
     _groups(people)
     _admin()
-    _capture_channels()
+
+
+def is_other_organisation() -> bool:
+    """The database holds an organisation that is not the demo's (leave it alone)."""
+    has_data = Department.objects.exists() or Person.objects.exists()
+    return has_data and not Department.objects.filter(code="XXJS", name="信息技术部").exists()
 
 
 def _department(code: str, name: str, kind: str) -> Department:
@@ -341,18 +346,3 @@ def _admin() -> None:
 
     if not get_user_model().objects.filter(username=ADMIN_USERNAME).exists():
         admin_create(actor=DEMO, username=ADMIN_USERNAME, email="", password=ADMIN_PASSWORD)
-
-
-def _capture_channels() -> None:
-    """Trial channels: notices land in the in-app inbox and the "what would be sent" view,
-    so a newcomer sees the whole flow without any e-mail server or chat robot."""
-    from yingji.notify.models import Channel
-    from yingji.notify.services import channel_save
-
-    trials = [
-        ("演示：个人邮件（捕获）", {"personal": True}),
-        ("演示：全员群（捕获）", {"all_staff": True}),
-    ]
-    for name, use in trials:
-        if not Channel.objects.filter(name=name).exists():
-            channel_save(actor=DEMO, channel=None, name=name, kind="capture", config={}, **use)

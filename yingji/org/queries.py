@@ -19,7 +19,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from yingji.core.errors import AccessDenied
-from yingji.org.choices import MemberRole
+from yingji.org.choices import MemberRole, PersonStatus
 from yingji.org.models import Department, EmergencyGroup, Membership, Person, Vendor
 from yingji.org.roles import roles_of
 
@@ -210,3 +210,15 @@ def org_gaps() -> dict[str, Any]:
         "vendors_expiring": Vendor.objects.filter(active=True, contract_end__lte=soon),
         "people_unreachable": Person.objects.filter(status=PersonStatus.ACTIVE, mobile="").count(),
     }
+
+
+def group_members(kind: str, scenario: str | None = None) -> QuerySet[Person]:
+    """The active people in active groups of this kind (and scenario)."""
+    members = Person.objects.filter(
+        status=PersonStatus.ACTIVE,
+        memberships__group__kind=kind,
+        memberships__group__active=True,
+    )
+    if scenario is not None:
+        members = members.filter(memberships__group__scenario=scenario)
+    return members.distinct()

@@ -8,9 +8,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from yingji.incidents.choices import Fact, Operator
-from yingji.incidents.criteria import MAX_CONDITIONS
 from yingji.org.choices import GroupKind, Scenario
+from yingji.org.criteria import MAX_CONDITIONS, Fact, Operator
 from yingji.org.models import Department
 from yingji.plans.choices import Section, Tier
 from yingji.plans.models import PlanVersion

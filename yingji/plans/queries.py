@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from yingji.incidents.criteria import parse_conditions
+from yingji.org.criteria import parse_conditions
 from yingji.org.roles import roles_of
 from yingji.plans.choices import TRANSITIONS, Tier, VersionStatus
 from yingji.plans.models import Plan, PlanVersion

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from yingji.incidents.criteria import parse_conditions
 from yingji.org.choices import GroupKind
+from yingji.org.criteria import parse_conditions
 from yingji.plans.choices import Section
 from yingji.plans.models import PlanStep, PlanVersion
 

@@ -17,11 +17,11 @@ from yingji.audit.services import audit_record
 from yingji.core.actors import is_system
 from yingji.core.errors import AccessDenied, DomainError
 from yingji.core.files import checked_files
-from yingji.incidents.criteria import parse_conditions
-from yingji.incidents.queries import group_members
 from yingji.notify.services import notify
 from yingji.org.choices import GroupKind, Scenario
+from yingji.org.criteria import parse_conditions
 from yingji.org.models import Department
+from yingji.org.queries import group_members
 from yingji.org.roles import roles_of
 from yingji.plans.choices import (
     EDITABLE,

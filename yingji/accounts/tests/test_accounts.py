@@ -8,7 +8,7 @@ from rest_framework.test import APIClient
 from yingji.accounts.models import ApiToken
 from yingji.accounts.services import token_create, token_revoke
 from yingji.core.errors import AccessDenied
-from yingji.core.testing import PASSWORD, CastTestCase
+from yingji.org.testing import PASSWORD, CastTestCase
 
 
 class LoggingIn(CastTestCase):

@@ -10,7 +10,7 @@ from django.urls import reverse
 from yingji.audit.models import AuditEvent, AuditHead
 from yingji.audit.services import audit_record, audit_verify
 from yingji.core.actors import SYSTEM
-from yingji.core.testing import ROLE_USERS, CastTestCase
+from yingji.org.testing import ROLE_USERS, CastTestCase
 
 
 class TheChainDetectsTampering(CastTestCase):

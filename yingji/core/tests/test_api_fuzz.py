@@ -23,7 +23,7 @@ from schemathesis.specs.openapi.checks import (
 
 from yingji.accounts.services import token_create
 from yingji.core.actors import SYSTEM
-from yingji.core.testing import build_cast
+from yingji.org.testing import build_cast
 from yingji.wsgi import application
 
 EXAMPLES = int(os.environ.get("YINGJI_FUZZ_EXAMPLES", "8"))

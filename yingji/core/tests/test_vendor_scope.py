@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from yingji.core.testing import CastTestCase
 from yingji.monitoring.models import Asset
 from yingji.oncall.models import Layer, Roster
 from yingji.org.choices import Scenario
+from yingji.org.testing import CastTestCase
 from yingji.plans.choices import Tier, VersionStatus
 from yingji.plans.models import Plan, PlanVersion
 

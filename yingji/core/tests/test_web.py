@@ -7,7 +7,7 @@ from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
-from yingji.core.testing import CastTestCase
+from yingji.org.testing import CastTestCase
 
 
 class HealthAndHeaders(CastTestCase):

@@ -17,9 +17,8 @@ from django.utils.translation import gettext_lazy
 
 from yingji.audit.services import audit_record
 from yingji.core.errors import DomainError
-from yingji.incidents.choices import Decision, Grade, ResponseLevel
+from yingji.incidents.choices import Decision
 from yingji.incidents.models import Assessment, Evaluation, Incident, NoticeTemplate, Task
-from yingji.incidents.queries import group_members
 from yingji.incidents.services.common import (
     incident_transition,
     join,
@@ -29,8 +28,9 @@ from yingji.incidents.services.common import (
 )
 from yingji.notify.services import notify
 from yingji.org.choices import GroupKind, MemberRole, PersonStatus
+from yingji.org.grades import Grade, ResponseLevel
 from yingji.org.models import Membership, Person
-from yingji.org.queries import in_rank_order, require_org_manager
+from yingji.org.queries import group_members, in_rank_order, require_org_manager
 
 CLOCK_SKEW = timedelta(minutes=5)
 

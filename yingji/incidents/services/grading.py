@@ -11,10 +11,11 @@ from django.utils.translation import gettext as _
 
 from yingji.audit.services import audit_record
 from yingji.core.errors import DomainError
-from yingji.incidents.choices import Fact, Grade, Who
-from yingji.incidents.criteria import parse_conditions
+from yingji.incidents.choices import Who
 from yingji.incidents.models import GradingRule, Incident
 from yingji.incidents.services.common import check_open, check_who, participants_of, tell, timeline
+from yingji.org.criteria import Fact, parse_conditions
+from yingji.org.grades import Grade
 from yingji.org.queries import require_org_manager
 
 MAX_FACT = 10**15

@@ -16,7 +16,7 @@ from yingji.audit.services import audit_record
 from yingji.core.errors import AccessDenied, DomainError
 from yingji.incidents.choices import TASK_OPEN, Status, TaskStatus, Who
 from yingji.incidents.models import HandlingPlan, Incident, ProgressReport, Task
-from yingji.incidents.queries import group_members, is_participant
+from yingji.incidents.queries import is_participant
 from yingji.incidents.services.common import (
     acknowledge,
     check_open,
@@ -28,6 +28,7 @@ from yingji.incidents.services.common import (
 )
 from yingji.org.choices import GroupKind, PersonStatus
 from yingji.org.models import Person
+from yingji.org.queries import group_members
 from yingji.org.roles import roles_of
 
 HANDLING = (Status.RESPONDING, Status.END_RECOMMENDED)

@@ -14,13 +14,15 @@ from django.utils.translation import gettext as _
 
 from yingji.audit.services import audit_record
 from yingji.core.errors import AccessDenied, DomainError
-from yingji.incidents.choices import Grade, Status
+from yingji.incidents.choices import Status
 from yingji.incidents.models import Incident
-from yingji.incidents.queries import group_members, judging_department, triagers
+from yingji.incidents.queries import judging_department, triagers
 from yingji.incidents.services.attachments import checked_files, save_attachments
 from yingji.incidents.services.common import incident_transition, join, tell, timeline
 from yingji.org.choices import GroupKind, PersonStatus, Scenario
+from yingji.org.grades import Grade
 from yingji.org.models import Person
+from yingji.org.queries import group_members
 from yingji.org.roles import roles_of
 
 REPORT_FIELDS = ("location", "scope", "affected_systems", "contact")

@@ -11,7 +11,6 @@ from django.test import TransactionTestCase
 
 from yingji.core.actors import SYSTEM
 from yingji.core.errors import AccessDenied, DomainError
-from yingji.core.testing import CastTestCase, build_cast
 from yingji.engine.loop import Engine
 from yingji.engine.testing import run_engines_in_parallel
 from yingji.incidents.choices import TRANSITIONS, Status
@@ -23,6 +22,7 @@ from yingji.incidents.services import (
     incident_report,
 )
 from yingji.notify.models import Message
+from yingji.org.testing import CastTestCase, build_cast
 
 T0 = datetime(2026, 11, 28, 6, 0, tzinfo=UTC)  # 14:00 in Shanghai
 

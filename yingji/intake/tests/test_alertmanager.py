@@ -12,12 +12,12 @@ from django.test import LiveServerTestCase
 
 from yingji.core.actors import SYSTEM
 from yingji.core.ratelimit import reset_budgets
-from yingji.core.testing import CastTestCase
 from yingji.intake import services
 from yingji.intake.models import IncomingAlert
 from yingji.intake.tests.engine import tell
 from yingji.intake.tests.peers import PAGERDUTY, alertmanager, post_alerts, prometheus
 from yingji.notify.models import Message
+from yingji.org.testing import CastTestCase
 
 # The shape of Alertmanager's documented webhook payload (version 4), with two alerts.
 GROUP: dict[str, Any] = {

@@ -6,9 +6,9 @@ from typing import Any
 from yingji.core.actors import SYSTEM
 from yingji.core.errors import DomainError
 from yingji.core.ratelimit import reset_budgets
-from yingji.core.testing import CastTestCase
 from yingji.intake import services
 from yingji.intake.models import IncomingAlert
+from yingji.org.testing import CastTestCase
 
 MAPPING = {
     "alerts": "data.events",

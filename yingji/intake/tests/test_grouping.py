@@ -12,13 +12,13 @@ from yingji.audit.models import AuditEvent
 from yingji.core.actors import SYSTEM
 from yingji.core.errors import DomainError
 from yingji.core.ratelimit import reset_budgets
-from yingji.core.testing import CastTestCase
 from yingji.engine.loop import Engine
 from yingji.intake import services
 from yingji.intake.models import IncomingAlert
 from yingji.notify.models import Message
 from yingji.oncall.escalation import policy_create
 from yingji.oncall.models import Escalation
+from yingji.org.testing import CastTestCase
 
 T0 = datetime(2026, 9, 28, 2, 0, tzinfo=UTC)
 

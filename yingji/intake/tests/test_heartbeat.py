@@ -8,11 +8,11 @@ import time_machine
 from yingji.core.actors import SYSTEM
 from yingji.core.errors import DomainError
 from yingji.core.ratelimit import reset_budgets
-from yingji.core.testing import CastTestCase
 from yingji.engine.loop import Engine
 from yingji.intake import services
 from yingji.intake.models import IncomingAlert
 from yingji.notify.models import Message
+from yingji.org.testing import CastTestCase
 
 T0 = datetime(2026, 11, 28, 1, 0, tzinfo=UTC)
 

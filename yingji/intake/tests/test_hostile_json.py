@@ -11,10 +11,10 @@ from django.utils import timezone
 
 from yingji.core.actors import SYSTEM
 from yingji.core.ratelimit import reset_budgets
-from yingji.core.testing import CastTestCase
 from yingji.intake import endpoints, services
 from yingji.intake.models import IncomingAlert
 from yingji.monitoring.services import agent_token_issue, asset_create
+from yingji.org.testing import CastTestCase
 
 LONE_SURROGATE = b'{"alerts": [{"status": "firing", "labels": {"alertname": "\\ud800"}}]}'
 TOO_LARGE = b'{"alerts": [{"status": "firing", "labels": {"alertname": "x"}, "v": 1e999}]}'

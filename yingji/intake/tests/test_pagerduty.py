@@ -7,11 +7,11 @@ from typing import Any
 
 from yingji.core.actors import SYSTEM
 from yingji.core.ratelimit import reset_budgets
-from yingji.core.testing import CastTestCase
 from yingji.intake import services
 from yingji.intake.models import IncomingAlert
 from yingji.intake.tests.engine import tell
 from yingji.notify.models import Message
+from yingji.org.testing import CastTestCase
 
 # The example event of PagerDuty's Events API v2 documentation, with our routing key.
 EXAMPLE: dict[str, Any] = {

@@ -12,7 +12,6 @@ from django.utils import timezone
 from yingji.core.actors import SYSTEM
 from yingji.core.errors import DomainError
 from yingji.core.ratelimit import reset_budgets
-from yingji.core.testing import CastTestCase
 from yingji.intake import services
 from yingji.intake.matchers import all_match, parse_matchers
 from yingji.intake.models import IncomingAlert, InhibitRule, IntakeSilence, Route
@@ -22,6 +21,7 @@ from yingji.intake.tests.test_alertmanager import GROUP
 from yingji.notify.models import Message
 from yingji.oncall.escalation import policy_create
 from yingji.oncall.models import Escalation
+from yingji.org.testing import CastTestCase
 from yingji.org.tests.test_api import ApiTestCase
 
 

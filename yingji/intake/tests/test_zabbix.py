@@ -15,9 +15,9 @@ import yaml
 
 from yingji.core.actors import SYSTEM
 from yingji.core.ratelimit import reset_budgets
-from yingji.core.testing import CastTestCase
 from yingji.intake import services
 from yingji.intake.models import IncomingAlert
+from yingji.org.testing import CastTestCase
 
 MEDIA_TYPE = Path(__file__).resolve().parents[3] / "contrib" / "zabbix" / "yingji_media_type.yaml"
 

@@ -13,12 +13,12 @@ from django.utils.translation import gettext as _
 
 from yingji.audit.services import audit_record
 from yingji.core.errors import AccessDenied, DomainError
-from yingji.incidents.queries import group_members
 from yingji.monitoring.choices import AlertKind, AlertStatus
 from yingji.monitoring.models import Alert, Asset, Rule, Series, Silence
 from yingji.monitoring.services.assets import may_manage
 from yingji.notify.services import notify
 from yingji.org.choices import GroupKind
+from yingji.org.queries import group_members
 from yingji.org.roles import roles_of
 
 

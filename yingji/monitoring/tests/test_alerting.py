@@ -10,12 +10,12 @@ import time_machine
 
 from yingji.core.actors import SYSTEM
 from yingji.core.ratelimit import reset_budgets
-from yingji.core.testing import CastTestCase
 from yingji.engine.loop import Engine
 from yingji.monitoring import services
 from yingji.monitoring.choices import AlertKind, AlertStatus
 from yingji.monitoring.models import Alert, Sample, Silence
 from yingji.notify.models import Message
+from yingji.org.testing import CastTestCase
 
 T0 = datetime(2026, 11, 28, 2, 0, tzinfo=UTC)
 

@@ -9,7 +9,6 @@ from django.utils import timezone
 
 from yingji.core.actors import SYSTEM
 from yingji.core.errors import DomainError
-from yingji.core.testing import CastTestCase
 from yingji.engine.loop import Engine
 from yingji.monitoring import services
 from yingji.monitoring.models import Check, Series
@@ -20,6 +19,7 @@ from yingji.monitoring.tests.peers import (
     snmp_agent,
     web_site,
 )
+from yingji.org.testing import CastTestCase
 
 
 class Checks(CastTestCase):

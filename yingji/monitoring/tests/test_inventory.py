@@ -7,9 +7,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook, load_workbook
 
 from yingji.core.actors import SYSTEM
-from yingji.core.testing import CastTestCase
 from yingji.monitoring import services
 from yingji.monitoring.models import Asset
+from yingji.org.testing import CastTestCase
 
 
 def workbook(*rows) -> SimpleUploadedFile:

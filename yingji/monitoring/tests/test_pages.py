@@ -7,11 +7,11 @@ from datetime import timedelta
 from django.utils import timezone
 
 from yingji.core.actors import SYSTEM
-from yingji.core.testing import CastTestCase
 from yingji.monitoring import services
 from yingji.monitoring.charts import asset_charts
 from yingji.monitoring.models import Alert, Series
 from yingji.monitoring.services.ingest import SampleRow
+from yingji.org.testing import CastTestCase
 
 
 class MonitoringPages(CastTestCase):

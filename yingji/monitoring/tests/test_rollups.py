@@ -8,13 +8,13 @@ import time_machine
 from django.test import override_settings
 
 from yingji.core.actors import SYSTEM
-from yingji.core.testing import CastTestCase
 from yingji.engine.loop import Engine
 from yingji.monitoring import services
 from yingji.monitoring.charts import asset_charts
 from yingji.monitoring.models import Sample, SampleRollup, Series
 from yingji.monitoring.services.ingest import SampleRow
 from yingji.monitoring.services.rollups import rollups_due
+from yingji.org.testing import CastTestCase
 
 T0 = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
 

@@ -6,10 +6,10 @@ from datetime import timedelta
 from django.utils import timezone
 
 from yingji.core.actors import SYSTEM
-from yingji.core.testing import CastTestCase
 from yingji.monitoring import services
 from yingji.monitoring.models import Asset, Check, Rule
 from yingji.monitoring.services.ingest import SampleRow
+from yingji.org.testing import CastTestCase
 
 RULE = {
     "name": "CPU 持续 5 分钟高于 90%",

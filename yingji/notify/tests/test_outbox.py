@@ -15,7 +15,6 @@ from django.test import TransactionTestCase, override_settings
 
 from yingji.core.actors import SYSTEM
 from yingji.core.errors import DomainError
-from yingji.core.testing import CastTestCase, build_cast
 from yingji.engine.loop import Engine
 from yingji.engine.testing import run_engines_in_parallel
 from yingji.notify import lanes, passes, services, transports
@@ -24,6 +23,7 @@ from yingji.notify.models import Channel, Delivery, Message
 from yingji.notify.services import channel_save, delivery_confirm, notify
 from yingji.notify.tests.peers import Robot, SmtpServer, robot_behind_webhook
 from yingji.org.models import Person
+from yingji.org.testing import CastTestCase, build_cast
 
 T0 = datetime(2026, 11, 28, 2, 0, tzinfo=UTC)
 

@@ -3,12 +3,12 @@
 from django.urls import reverse
 
 from yingji.core.actors import SYSTEM
-from yingji.core.testing import ROLE_USERS, CastTestCase
 from yingji.engine.loop import Engine
 from yingji.notify.choices import DeliveryStatus
 from yingji.notify.models import Channel, Delivery, Message
 from yingji.notify.services import channel_save, notify
 from yingji.org.models import Person
+from yingji.org.testing import ROLE_USERS, CastTestCase
 
 
 class ReceiptsAndTheInbox(CastTestCase):

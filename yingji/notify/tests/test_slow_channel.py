@@ -14,13 +14,13 @@ from django.db import connection
 from django.test import TransactionTestCase, override_settings
 from django.utils import timezone
 
-from yingji.core.testing import build_cast
 from yingji.engine.loop import Engine
 from yingji.incidents.choices import Status
 from yingji.incidents.models import Incident
 from yingji.incidents.services import incident_report
 from yingji.notify.services import notify
 from yingji.notify.tests.peers import robot_behind_webhook
+from yingji.org.testing import build_cast
 
 # What the engine takes when nothing is slow: one idle poll (1 s) at most, plus the cycle.
 USUAL_LATENCY = 2.0

@@ -10,7 +10,6 @@ import time_machine
 from yingji.core.actors import SYSTEM
 from yingji.core.errors import AccessDenied, DomainError
 from yingji.core.ratelimit import reset_budgets
-from yingji.core.testing import CastTestCase
 from yingji.engine.loop import Engine
 from yingji.intake import services as intake
 from yingji.intake.models import IncomingAlert
@@ -22,6 +21,7 @@ from yingji.oncall import services
 from yingji.oncall.escalation import policy_create
 from yingji.oncall.models import Escalation, EscalationPolicy, EscalationStep
 from yingji.org.models import Person
+from yingji.org.testing import CastTestCase
 from yingji.org.tests.test_api import ApiTestCase
 
 T0 = datetime(2026, 9, 28, 2, 0, tzinfo=UTC)  # Monday 10:00 in Shanghai

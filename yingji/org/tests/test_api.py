@@ -4,8 +4,8 @@ from django.core.management import call_command
 from rest_framework.test import APIClient
 
 from yingji.accounts.services import token_create
-from yingji.core.testing import CastTestCase
 from yingji.org.models import Department, Person
+from yingji.org.testing import CastTestCase
 
 
 class ApiTestCase(CastTestCase):

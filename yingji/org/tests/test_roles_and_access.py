@@ -3,7 +3,6 @@
 from django.http import Http404
 
 from yingji.core.errors import AccessDenied
-from yingji.core.testing import CastTestCase
 from yingji.org.models import Person
 from yingji.org.queries import (
     get_person_for,
@@ -14,6 +13,7 @@ from yingji.org.queries import (
     visible_vendors,
 )
 from yingji.org.roles import roles_of
+from yingji.org.testing import CastTestCase
 
 
 class RolesAreDerivedFromTheOrganisation(CastTestCase):

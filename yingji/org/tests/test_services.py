@@ -3,10 +3,10 @@
 from yingji.audit.models import AuditEvent
 from yingji.core.actors import SYSTEM
 from yingji.core.errors import AccessDenied, DomainError, FieldErrors
-from yingji.core.testing import CastTestCase
 from yingji.org import services
 from yingji.org.choices import GroupKind, MemberRole, PersonKind
 from yingji.org.models import Department, Membership, Person
+from yingji.org.testing import CastTestCase
 
 
 class DepartmentRules(CastTestCase):

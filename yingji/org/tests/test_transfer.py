@@ -8,8 +8,8 @@ from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
 from yingji.audit.models import AuditEvent
-from yingji.core.testing import CastTestCase, count_rows
 from yingji.org.models import Department, Membership, Person
+from yingji.org.testing import CastTestCase, count_rows
 from yingji.org.transfer import export_workbook, import_organisation, read_tables
 
 

@@ -5,9 +5,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from yingji.core.actors import SYSTEM
-from yingji.core.testing import ROLE_USERS, CastTestCase
 from yingji.org import services
 from yingji.org.models import Person
+from yingji.org.testing import ROLE_USERS, CastTestCase
 
 
 class PagesAnswerEachRoleCorrectly(CastTestCase):

@@ -9,10 +9,10 @@ from django.utils import timezone
 from yingji.audit.models import AuditEvent
 from yingji.core.actors import SYSTEM
 from yingji.core.errors import AccessDenied, DomainError
-from yingji.core.testing import CastTestCase
 from yingji.notify.models import Message
 from yingji.org import services as org_services
 from yingji.org.choices import MemberRole
+from yingji.org.testing import CastTestCase
 from yingji.plans import services
 from yingji.plans.choices import VersionStatus
 from yingji.plans.models import Plan, PlanVersion

@@ -1,5 +1,6 @@
-"""Conditions on an incident's facts ("core business interrupted > 60 minutes"): written by
-grading rules now and by plans' activation criteria, checked the same way everywhere."""
+"""The criteria vocabulary: conditions on an incident's facts ("core business interrupted
+> 60 minutes"), written by grading rules and plans' activation criteria (R-ACT-1) and checked
+the same way everywhere."""
 
 from __future__ import annotations
 
@@ -8,10 +9,31 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import models
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from yingji.core.errors import DomainError
-from yingji.incidents.choices import Fact, Operator
+
+
+class Fact(models.TextChoices):
+    """Facts of an incident that grading rules and activation criteria are written in."""
+
+    AFFECTED_USERS = "affected_users", gettext_lazy("affected users")
+    INTERRUPTION_MINUTES = (
+        "interruption_minutes",
+        gettext_lazy("core business interrupted (minutes)"),
+    )
+    AFFECTED_REGIONS = "affected_regions", gettext_lazy("affected regions or branches")
+    RECORDS_LEAKED = "records_leaked", gettext_lazy("records leaked")
+    LOSS_YUAN = "loss_yuan", gettext_lazy("direct loss (yuan)")
+
+
+class Operator(models.TextChoices):
+    GE = ">=", "≥"
+    GT = ">", ">"
+    EQ = "=", "="
+
 
 COMPARE: dict[str, Callable[[int, int], bool]] = {
     Operator.GE: operator.ge,

@@ -4,41 +4,21 @@ from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from yingji import __version__
+from yingji.core.extensions import home_cards
 from yingji.engine.queries import engine_health
-from yingji.incidents.choices import NEXT_STEP_LABELS
-from yingji.incidents.queries import awaiting_judgement, my_tasks, next_steps, open_incidents
-from yingji.org.queries import org_gaps
 from yingji.org.roles import roles_of
-from yingji.plans.queries import reviews_due
-
-HOME_INCIDENTS = 10  # the rest are on the incident list
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    roles = roles_of(request.user)
-    person = roles.person
-    context = {
-        "person": person,
-        "my_memberships": person.memberships.select_related("group").filter(group__active=True)
-        if person
-        else [],
-        "gaps": org_gaps() if roles.manages_org else None,
-        "to_judge": awaiting_judgement(request.user)[:20],
-        "open_incidents": [
-            (incident, [NEXT_STEP_LABELS[s] for s in next_steps(request.user, incident)])
-            for incident in open_incidents(request.user)[:HOME_INCIDENTS]
-        ],
-        "tasks": my_tasks(request.user)[:HOME_INCIDENTS],
-        "reviews_due": reviews_due(request.user, timezone.localdate())[:HOME_INCIDENTS],
-        "today": timezone.localdate(),
-    }
-    return render(request, "core/home.html", context)
+    """Greeting and roles, then the cards the apps registered (their hooks.py), each shown
+    only when it has something for this user."""
+    context = {"person": roles_of(request.user).person, "cards": home_cards(request)}
+    return render(request, "front/home.html", context)
 
 
 @require_GET

@@ -1,0 +1,17 @@
+"""What notify adds to the front door: its menu entry and the demo's capture channels."""
+
+from django.utils.translation import gettext_lazy as _
+
+from yingji.core.extensions import NavSection, register_demo, register_nav
+from yingji.notify.demo import load_demo_channels
+
+register_nav(
+    NavSection(
+        key="notify",
+        label=_("Notifications"),
+        url_name="notify:inbox",
+        order=50,
+        url_namespaces=("notify",),
+    )
+)
+register_demo("notify", load_demo_channels, order=15)
