@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
 from yingji.audit.models import AuditEvent, AuditHead
+from yingji.core.errors import FieldErrors
 from yingji.core.request_context import current_request_id
 
 GENESIS = "0" * 64
@@ -107,6 +109,87 @@ def audit_record(
         head.seq, head.hash = event.seq, event.hash
         head.save(update_fields=["seq", "hash"])
     return event
+
+
+Clause = str | Callable[[list[str]], str]  # a regulation ID, or one chosen by what changed
+
+
+def audited_create(
+    *,
+    actor: Any,
+    instance: models.Model,
+    action: str,
+    fields: Sequence[str],
+    regulation: Clause = "",
+    validate: bool = True,
+) -> Any:
+    """Validate (the model's own rules, as FieldErrors), insert and audit `fields` of a new
+    row. Call inside the service's transaction."""
+    if validate:
+        full_clean(instance)
+    instance.save(force_insert=True)
+    audit_record(
+        actor=actor,
+        action=action,
+        obj=instance,
+        after=snapshot(instance, fields),
+        regulation=_clause(regulation, list(fields)),
+    )
+    return instance
+
+
+def audited_update(
+    *,
+    actor: Any,
+    instance: models.Model,
+    changes: Mapping[str, Any],
+    action: str,
+    regulation: Clause = "",
+    reason: str = "",
+    validate: bool = True,
+    exclude: Sequence[str] = (),
+    also_save: Sequence[str] = (),
+) -> list[str]:
+    """Apply `changes`, validate, save only the fields that changed (`update_fields`, plus
+    `also_save` and `updated_at` when the model has one) and audit before and after;
+    `exclude` names fields the model's validation skips. Returns
+    the changed names; nothing is written when nothing changed.
+
+    "Before" is read from the stored row, not the instance: a bound ModelForm has already
+    copied the new values onto the instance it was given."""
+    names = list(changes)
+    before = snapshot(type(instance)._default_manager.get(pk=instance.pk), names)
+    for name, value in changes.items():
+        setattr(instance, name, value)
+    if validate:
+        full_clean(instance, exclude=list(exclude))
+    after = snapshot(instance, names)
+    changed = [name for name in names if before[name] != after[name]]
+    if changed:
+        stamp = ["updated_at"] if hasattr(instance, "updated_at") else []
+        instance.save(update_fields=[*changed, *also_save, *stamp])
+        audit_record(
+            actor=actor,
+            action=action,
+            obj=instance,
+            before={k: before[k] for k in changed},
+            after={k: after[k] for k in changed},
+            reason=reason,
+            regulation=_clause(regulation, changed),
+        )
+    return changed
+
+
+def full_clean(instance: models.Model, exclude: list[str] | None = None) -> None:
+    """The model's validation as field errors a form or the API shows beside each field."""
+    try:
+        instance.full_clean(exclude=exclude)
+    except ValidationError as exc:
+        raise FieldErrors(exc.message_dict) from None
+
+
+def _clause(regulation: Clause, changed: list[str]) -> str:
+    return regulation(changed) if callable(regulation) else regulation
 
 
 def audit_verify() -> list[str]:

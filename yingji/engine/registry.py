@@ -34,3 +34,13 @@ def register_pass(
         return run
 
     return decorator
+
+
+def oldest_due(rows: Any, column: str) -> datetime | None:
+    """The earliest `column` at or before now among `rows` (a queryset): how far behind a
+    pass is, for /metrics. Every pass's `oldest_due` is this over its own due rows."""
+    from django.utils import timezone
+
+    due = rows.filter(**{f"{column}__lte": timezone.now()})
+    result: datetime | None = due.order_by(column).values_list(column, flat=True).first()
+    return result

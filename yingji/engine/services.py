@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from yingji.engine.claims import claim_due, requeue_expired, retry_backoff
 from yingji.engine.models import Timer, TimerStatus
-from yingji.engine.registry import register_pass
+from yingji.engine.registry import oldest_due, register_pass
 from yingji.engine.wakeup import wake_engines
 
 log = logging.getLogger("yingji.engine")
@@ -113,12 +113,7 @@ def _fire(timer: Timer, now: datetime) -> None:
 
 
 def _oldest_due_timer() -> datetime | None:
-    return (
-        Timer.objects.filter(status=TimerStatus.QUEUED, due_at__lte=timezone.now())
-        .order_by("due_at")
-        .values_list("due_at", flat=True)
-        .first()
-    )
+    return oldest_due(Timer.objects.filter(status=TimerStatus.QUEUED), "due_at")
 
 
 @register_pass("engine.timers", oldest_due=_oldest_due_timer)

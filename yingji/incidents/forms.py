@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django import forms
 from django.db import models
@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from yingji.core.forms import FilterForm
 from yingji.incidents.choices import Decision, Status, TaskStatus
 from yingji.org.choices import PersonStatus, Scenario
 from yingji.org.criteria import Fact, Operator
@@ -103,7 +104,7 @@ class JudgementForm(forms.Form):
     )
 
 
-class ListFilterForm(forms.Form):
+class ListFilterForm(FilterForm):
     """Filters of the incident list; an unknown value is ignored rather than an error."""
 
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
@@ -131,26 +132,16 @@ class ListFilterForm(forms.Form):
         choices=[("", _("All")), ("no", _("Real incidents")), ("yes", _("Exercises"))],
     )
 
-    def apply(self, incidents: Any) -> Any:
-        if not self.is_valid():
+    lookups: ClassVar[dict[str, str]] = {"since": "reported_at__date__gte"}
+
+    def filter_q(self, incidents: Any, words: str) -> Any:
+        words = words.strip()
+        if not words:
             return incidents
-        data = self.cleaned_data
-        if data["q"].strip():  # within what the user may see: the access path comes first
-            words = data["q"].strip()
-            incidents = incidents.filter(Q(title__icontains=words) | Q(symptoms__icontains=words))
-        if data["status"]:
-            incidents = incidents.filter(status=data["status"])
-        if data["category"]:
-            incidents = incidents.filter(category=data["category"])
-        if data["exercise"]:
-            incidents = incidents.filter(exercise=data["exercise"] == "yes")
-        if data["grade"]:
-            incidents = incidents.filter(grade=data["grade"])
-        if data["department"]:
-            incidents = incidents.filter(department=data["department"])
-        if data["since"]:
-            incidents = incidents.filter(reported_at__date__gte=data["since"])
-        return incidents
+        return incidents.filter(Q(title__icontains=words) | Q(symptoms__icontains=words))
+
+    def filter_exercise(self, incidents: Any, value: str) -> Any:
+        return incidents.filter(exercise=value == "yes")
 
 
 class DecisionForm(forms.Form):

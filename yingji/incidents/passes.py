@@ -8,11 +8,10 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 
 from yingji.core.actors import SYSTEM
 from yingji.core.errors import DomainError
-from yingji.engine.registry import register_pass
+from yingji.engine.registry import oldest_due, register_pass
 from yingji.incidents.choices import Status
 from yingji.incidents.models import Incident
 from yingji.incidents.services import incident_chase_progress, incident_escalate_overdue
@@ -21,8 +20,7 @@ BATCH = 100
 
 
 def _oldest(status: str, deadline: str) -> datetime | None:
-    due = Incident.objects.filter(status=status, **{f"{deadline}__lte": timezone.now()})
-    return due.order_by(deadline).values_list(deadline, flat=True).first()
+    return oldest_due(Incident.objects.filter(status=status), deadline)
 
 
 def _each_due(cycle: Any, status: str, deadline: str, step: Callable[[Incident], Any]) -> int:

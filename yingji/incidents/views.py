@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -16,6 +14,7 @@ from django.views.decorators.http import require_POST
 from yingji.core.errors import AccessDenied, DomainError
 from yingji.core.files import file_response
 from yingji.core.flash import flash_outcome
+from yingji.core.paging import keyset_page
 from yingji.incidents import services
 from yingji.incidents.command import command_context
 from yingji.incidents.forms import JudgementForm, ListFilterForm, ReportForm
@@ -24,7 +23,6 @@ from yingji.incidents.queries import get_incident_for, my_tasks, visible_inciden
 from yingji.incidents.sources import report_initial, report_made
 
 PAGE_SIZE = 50
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @login_required
@@ -33,34 +31,15 @@ def incident_list(request: HttpRequest) -> HttpResponse:
     cost on the first page and the thousandth, and no COUNT over the whole table."""
     filters = ListFilterForm(request.GET)
     incidents = filters.apply(visible_incidents(request.user)).select_related("department")
-    rows, next_cursor = page_after(incidents, request.GET.get("after", ""), PAGE_SIZE)
-    query = request.GET.copy()
-    query.pop("after", None)  # the pager keeps the filters
+    page = keyset_page(incidents, request, size=PAGE_SIZE, newest="reported_at")
     context = {
-        "rows": rows,
-        "next_cursor": next_cursor,
-        "first_page": "after" not in request.GET,
+        "page": page,
+        "rows": page.rows,
+        "next_cursor": page.next_cursor,
         "filters": filters,
-        "query": query.urlencode(),
+        "query": page.query,  # the pager keeps the filters
     }
     return render(request, "incidents/list.html", context)
-
-
-def page_after(incidents: Any, cursor: str, size: int) -> tuple[list[Incident], str]:
-    """`size` incidents older than the cursor "<microseconds since 1970>_<id>" (URL-safe,
-    exact), and the next cursor ("" on the last page). A cursor that does not parse starts
-    from the newest."""
-    micros, _sep, pk = cursor.partition("_")
-    try:
-        at = EPOCH + timedelta(microseconds=int(micros))
-        incidents = incidents.filter(Q(reported_at__lt=at) | Q(reported_at=at, pk__lt=int(pk)))
-    except (ValueError, OverflowError):
-        pass
-    rows = list(incidents.order_by("-reported_at", "-pk")[: size + 1])
-    if len(rows) <= size:
-        return rows, ""
-    last = rows[size - 1]
-    return rows[:size], f"{(last.reported_at - EPOCH) // timedelta(microseconds=1)}_{last.pk}"
 
 
 @login_required

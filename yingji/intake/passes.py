@@ -7,7 +7,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from yingji.engine.registry import register_pass
+from yingji.engine.registry import oldest_due, register_pass
 from yingji.intake import services
 from yingji.intake.models import IncomingAlert, Integration
 
@@ -15,17 +15,11 @@ BATCH = 100
 
 
 def _oldest_due() -> Any:
-    overdue = Integration.objects.filter(active=True, next_beat_due_at__lte=timezone.now())
-    return overdue.order_by("next_beat_due_at").values_list("next_beat_due_at", flat=True).first()
+    return oldest_due(Integration.objects.filter(active=True), "next_beat_due_at")
 
 
 def _oldest_notice_due() -> Any:
-    return (
-        IncomingAlert.objects.filter(notice_due_at__lte=timezone.now())
-        .order_by("notice_due_at")
-        .values_list("notice_due_at", flat=True)
-        .first()
-    )
+    return oldest_due(IncomingAlert.objects.all(), "notice_due_at")
 
 
 @register_pass("intake.notices", oldest_due=_oldest_notice_due)

@@ -4,8 +4,7 @@ saved as a whole: a bad row names itself and nothing is saved."""
 
 from __future__ import annotations
 
-import io
-import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,11 +12,11 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from yingji.core.errors import AccessDenied, DomainError
+from yingji.core.workbooks import cell_text, choice_from_text, open_workbook, workbook_bytes
 from yingji.monitoring.choices import AssetKind
 from yingji.monitoring.models import Asset
 from yingji.monitoring.services import asset_create, may_manage
 from yingji.org.models import Department, Person
-from yingji.org.transfer import cell_text, choice_from_text
 
 COLUMNS = ("code", "name", "kind", "core", "location", "department", "responsible", "services")
 HEADERS = {  # what people write at the top of their own sheets
@@ -73,13 +72,7 @@ def import_assets(*, actor: Any, content: bytes) -> InventoryReport:
 
 
 def _read(content: bytes) -> list[tuple[int, dict[str, str]]]:
-    from openpyxl import load_workbook
-
-    try:
-        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
-        raise DomainError(_("This file is not a readable .xlsx workbook."), field="file") from None
-    try:
+    with open_workbook(content) as book:
         lines = book.worksheets[0].iter_rows(values_only=True)
         header = [HEADERS.get(cell_text(h), cell_text(h).lower()) for h in next(lines, ())]
         if "code" not in header or "name" not in header:
@@ -104,8 +97,6 @@ def _read(content: bytes) -> list[tuple[int, dict[str, str]]]:
                 )
             )
         return rows
-    finally:
-        book.close()
 
 
 def _values(row: dict[str, str]) -> dict[str, Any]:
@@ -132,14 +123,13 @@ def _values(row: dict[str, str]) -> dict[str, Any]:
 
 def inventory_workbook() -> bytes:
     """Every asset, in the columns an import reads, so the export is also the template."""
-    from openpyxl import Workbook
+    return workbook_bytes([(_("assets"), _inventory_rows())])
 
-    book = Workbook()
-    sheet = book.active
-    sheet.title = _("assets")
-    sheet.append(list(COLUMNS))
+
+def _inventory_rows() -> Iterator[list[Any]]:
+    yield list(COLUMNS)
     for asset in Asset.objects.select_related("owner_department").prefetch_related("responsible"):
-        sheet.append(
+        yield (
             [
                 asset.code,
                 asset.name,
@@ -151,6 +141,3 @@ def inventory_workbook() -> bytes:
                 asset.services,
             ]
         )
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from yingji.engine.claims import claim_due, requeue_expired
 from yingji.engine.queries import pass_lag
-from yingji.engine.registry import PASSES, register_pass
+from yingji.engine.registry import PASSES, oldest_due, register_pass
 from yingji.monitoring import probes, services
 from yingji.monitoring.agent import HostFigures
 from yingji.monitoring.choices import AlertStatus, AssetKind
@@ -25,17 +25,12 @@ CHECK_BATCH, RULE_BATCH, ALERT_BATCH = 32, 50, 200
 LEASE = timedelta(minutes=2)
 
 
-def _oldest(model: Any, column: str, **due: Any) -> datetime | None:
-    rows = model.objects.filter(**due, **{f"{column}__lte": timezone.now()})
-    return rows.order_by(column).values_list(column, flat=True).first()
-
-
 def _oldest_check() -> datetime | None:
-    return _oldest(Check, "next_run_at", enabled=True, claim_token="")
+    return oldest_due(Check.objects.filter(enabled=True, claim_token=""), "next_run_at")
 
 
 def _oldest_rule() -> datetime | None:
-    return _oldest(Rule, "next_eval_at", enabled=True, claim_token="")
+    return oldest_due(Rule.objects.filter(enabled=True, claim_token=""), "next_eval_at")
 
 
 @register_pass("monitoring.checks", oldest_due=_oldest_check)
@@ -81,7 +76,8 @@ def evaluate_due_rules(cycle: Any) -> int:
 
 
 @register_pass(
-    "monitoring.repeats", oldest_due=lambda: _oldest(Alert, "next_notify_at", status="firing")
+    "monitoring.repeats",
+    oldest_due=lambda: oldest_due(Alert.objects.filter(status="firing"), "next_notify_at"),
 )
 def repeat_due_alerts(cycle: Any) -> int:
     due = Alert.objects.filter(status=AlertStatus.FIRING, next_notify_at__lte=cycle.now)

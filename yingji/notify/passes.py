@@ -11,7 +11,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from yingji.engine.claims import claim_due, requeue_expired
-from yingji.engine.registry import register_pass
+from yingji.engine.registry import oldest_due, register_pass
 from yingji.engine.services import register_timer_handler
 from yingji.notify import lanes
 from yingji.notify.choices import DeliveryStatus
@@ -31,12 +31,7 @@ LOOK_EVERY = 0.1  # seconds between looks for new work while the lanes send
 
 
 def _oldest_due() -> datetime | None:
-    return (
-        Delivery.objects.filter(status=DeliveryStatus.QUEUED, next_attempt_at__lte=timezone.now())
-        .order_by("next_attempt_at")
-        .values_list("next_attempt_at", flat=True)
-        .first()
-    )
+    return oldest_due(Delivery.objects.filter(status=DeliveryStatus.QUEUED), "next_attempt_at")
 
 
 @register_pass("notify.outbox", oldest_due=_oldest_due)

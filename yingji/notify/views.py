@@ -6,7 +6,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
@@ -15,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from yingji.core.errors import DomainError
 from yingji.core.flash import flash_outcome
+from yingji.core.paging import number_page
 from yingji.notify import services
 from yingji.notify.forms import CHANNEL_FIELDS, SECRET_FIELDS, BroadcastForm, ChannelForm
 from yingji.notify.models import Channel, Delivery
@@ -28,9 +28,7 @@ PAGE_SIZE = 50
 
 @login_required
 def inbox(request: HttpRequest) -> HttpResponse:
-    page = Paginator(inbox_of(request.user).order_by("-pk"), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = number_page(inbox_of(request.user).order_by("-pk"), request, size=PAGE_SIZE)
     return render(request, "notify/inbox.html", {"page": page})
 
 
@@ -53,9 +51,9 @@ def receipt(request: HttpRequest, token: str) -> HttpResponse:
 @login_required
 def message_list(request: HttpRequest) -> HttpResponse:
     require_org_manager(request.user)
-    page = Paginator(
-        with_counts(visible_messages(request.user)).order_by("-pk"), PAGE_SIZE
-    ).get_page(request.GET.get("page"))
+    page = number_page(
+        with_counts(visible_messages(request.user)).order_by("-pk"), request, size=PAGE_SIZE
+    )
     return render(request, "notify/message_list.html", {"page": page})
 
 
@@ -68,7 +66,7 @@ def message_detail(request: HttpRequest, pk: int) -> HttpResponse:
     deliveries = message.deliveries.select_related("person", "channel").order_by("pk")
     if not may_see_all:
         deliveries = deliveries.filter(person=roles.person)
-    page = Paginator(deliveries, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = number_page(deliveries, request, size=PAGE_SIZE)
     template = (
         "notify/_counts.html" if request.headers.get("HX-Request") else "notify/message_detail.html"
     )

@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from yingji.engine.claims import claim_due, requeue_expired
-from yingji.engine.registry import register_pass
+from yingji.engine.registry import oldest_due, register_pass
 from yingji.oncall.escalation import escalation_run
 from yingji.oncall.models import Escalation
 
@@ -19,12 +19,7 @@ LEASE = timedelta(minutes=2)
 
 
 def _oldest_due() -> Any:
-    return (
-        Escalation.objects.filter(next_at__lte=timezone.now(), claim_token="")
-        .order_by("next_at")
-        .values_list("next_at", flat=True)
-        .first()
-    )
+    return oldest_due(Escalation.objects.filter(claim_token=""), "next_at")
 
 
 @register_pass("oncall.escalations", oldest_due=_oldest_due)

@@ -3,8 +3,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from yingji.core.forms import FilterForm
 from yingji.org.choices import PersonKind, PersonStatus
 from yingji.org.models import Department, EmergencyGroup, Membership, Person, Vendor
 from yingji.org.services import DEPARTMENT_FIELDS, GROUP_FIELDS, PERSON_FIELDS, VENDOR_FIELDS
@@ -94,7 +96,7 @@ class VendorForm(forms.ModelForm):
         }
 
 
-class PeopleFilterForm(forms.Form):
+class PeopleFilterForm(FilterForm):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
     department = forms.ModelChoiceField(
         label=_("department"),
@@ -107,6 +109,14 @@ class PeopleFilterForm(forms.Form):
         choices=[("", _("All")), *PersonStatus.choices],
         required=False,
     )
+
+    def filter_q(self, people: Any, words: str) -> Any:
+        return people.filter(
+            Q(full_name__icontains=words)
+            | Q(employee_no__icontains=words)
+            | Q(mobile__icontains=words)
+            | Q(title__icontains=words)
+        )
 
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024

@@ -12,8 +12,8 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
-from yingji.audit.services import audit_record, snapshot
-from yingji.core.errors import AccessDenied, DomainError, FieldErrors
+from yingji.audit.services import audit_record, audited_create, audited_update, full_clean, snapshot
+from yingji.core.errors import AccessDenied, DomainError
 from yingji.org.choices import GroupKind, MemberRole, PersonKind, PersonStatus
 from yingji.org.models import Department, EmergencyGroup, Membership, Person, Vendor
 from yingji.org.queries import person_editable_fields, require_org_manager
@@ -57,13 +57,6 @@ VENDOR_FIELDS = (
 # ---------------------------------------------------------------- shared mechanics
 
 
-def _full_clean(instance: models.Model, exclude: list[str] | None = None) -> None:
-    try:
-        instance.full_clean(exclude=exclude)
-    except ValidationError as exc:
-        raise FieldErrors(exc.message_dict) from None
-
-
 GROUP_CLAUSES = {
     GroupKind.LEADERSHIP: "R-ORG-1",
     GroupKind.OFFICE: "R-ACT-2",
@@ -95,30 +88,15 @@ def _check_fields(changes: dict[str, Any], allowed: tuple[str, ...]) -> None:
 def _update(
     *, actor: Any, instance: Any, changes: dict[str, Any], action: str, reason: str = ""
 ) -> list[str]:
-    """Apply, validate, save only what changed and audit it. Returns the changed field names.
-
-    "Before" is read from the stored row, not the instance: a bound ModelForm has already
-    copied the new values onto the instance it was given."""
-    names = list(changes)
-    before = snapshot(type(instance).objects.get(pk=instance.pk), names)
-    for name, value in changes.items():
-        setattr(instance, name, value)
-    _full_clean(instance, exclude=["user"] if isinstance(instance, Person) else None)
-    after = snapshot(instance, names)
-    changed = [name for name in names if before[name] != after[name]]
-    if changed:
-        stamp = ["updated_at"] if hasattr(instance, "updated_at") else []
-        instance.save(update_fields=[*changed, *stamp])
-        audit_record(
-            actor=actor,
-            action=action,
-            obj=instance,
-            before={k: before[k] for k in changed},
-            after={k: after[k] for k in changed},
-            reason=reason,
-            regulation=_clause(instance, changed),
-        )
-    return changed
+    return audited_update(
+        actor=actor,
+        instance=instance,
+        changes=changes,
+        action=action,
+        reason=reason,
+        regulation=lambda changed: _clause(instance, changed),
+        exclude=["user"] if isinstance(instance, Person) else [],
+    )
 
 
 def _probe(instance: Any, fields: tuple[str, ...], changes: dict[str, Any]) -> Any:
@@ -128,13 +106,13 @@ def _probe(instance: Any, fields: tuple[str, ...], changes: dict[str, Any]) -> A
 
 
 def _create(*, actor: Any, instance: Any, fields: tuple[str, ...], action: str) -> Any:
-    _full_clean(instance)
-    instance.save(force_insert=True)
-    after = snapshot(instance, fields)
-    audit_record(
-        actor=actor, action=action, obj=instance, after=after, regulation=_clause(instance, fields)
+    return audited_create(
+        actor=actor,
+        instance=instance,
+        fields=fields,
+        action=action,
+        regulation=_clause(instance, fields),
     )
-    return instance
 
 
 # ---------------------------------------------------------------- departments
@@ -222,7 +200,7 @@ def person_create(
     _check_fields(fields, PERSON_FIELDS)
     person = Person(**fields)
     _validate_person(person)
-    _full_clean(person, exclude=["user"])
+    full_clean(person, exclude=["user"])
     user = User(username=_username_for(person.employee_no, username), email=person.email)
     if password:
         try:
@@ -377,7 +355,7 @@ def membership_add(
         )
     membership = Membership(group=group, person=person, role=role, specialty=specialty, note=note)
     _validate_membership(membership)
-    _full_clean(membership)
+    full_clean(membership)
     membership.save(force_insert=True)
     audit_record(
         actor=actor,

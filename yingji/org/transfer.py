@@ -9,16 +9,15 @@ from __future__ import annotations
 
 import csv
 import io
-import zipfile
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
-from django.utils import translation
 from django.utils.translation import gettext as _
 
 from yingji.core.errors import DomainError, FieldErrors
+from yingji.core.workbooks import cell_text, choice_from_text, open_workbook, workbook_bytes
 from yingji.org import services
 from yingji.org.choices import (
     DepartmentKind,
@@ -152,31 +151,17 @@ def _decode(content: bytes) -> str:
 
 
 def _read_workbook(content: bytes) -> dict[str, list[dict]]:
-    from openpyxl import load_workbook
-
-    try:
-        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
-        raise DomainError(_("This file is not a readable .xlsx workbook."), field="file") from None
     tables = {}
-    for sheet in book.worksheets:
-        kind = SHEET_ALIASES.get(sheet.title.strip(), sheet.title.strip().lower())
-        if kind in COLUMNS:
-            tables[kind] = _rows(sheet.iter_rows(values_only=True), kind)
-    book.close()
+    with open_workbook(content) as book:
+        for sheet in book.worksheets:
+            kind = SHEET_ALIASES.get(sheet.title.strip(), sheet.title.strip().lower())
+            if kind in COLUMNS:
+                tables[kind] = _rows(sheet.iter_rows(values_only=True), kind)
     if not tables:
         raise DomainError(
             _("The workbook has no sheet named departments, people or memberships."), field="file"
         )
     return tables
-
-
-def cell_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))  # Excel stores employee number 1001 as 1001.0
-    return str(value).strip()
 
 
 def _rows(lines: Iterator[Any], kind: str) -> list[dict]:
@@ -212,19 +197,6 @@ def _rows(lines: Iterator[Any], kind: str) -> list[dict]:
 
 
 # ---------------------------------------------------------------- value parsing
-
-
-def choice_from_text(value: str, choices: Any, column: str) -> str:
-    """Accept a choice's code or its label in any shipped language ('组长', 'Leader', 'leader')."""
-    wanted = value.strip().lower()
-    for member in choices:
-        if wanted == member.value.lower():
-            return member.value
-        for language in ("zh-hans", "zh-hant", "en"):
-            with translation.override(language):
-                if wanted == str(member.label).lower():
-                    return member.value
-    raise DomainError(_("%(value)s is not a valid choice.") % {"value": value}, field=column)
 
 
 # What contact lists write for a language, besides our own codes and names.
@@ -492,16 +464,7 @@ def export_rows(kind: str, user: Any) -> Iterator[list[Any]]:
 
 
 def export_workbook(user: Any) -> bytes:
-    from openpyxl import Workbook
-
-    book = Workbook(write_only=True)
-    for kind in COLUMNS:
-        sheet = book.create_sheet(kind)
-        for row in export_rows(kind, user):
-            sheet.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes((kind, export_rows(kind, user)) for kind in COLUMNS)
 
 
 def export_csv(kind: str, user: Any) -> str:

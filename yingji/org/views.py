@@ -7,7 +7,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -18,6 +17,7 @@ from yingji.accounts.services import password_set
 from yingji.core.errors import DomainError
 from yingji.core.flash import flash_outcome
 from yingji.core.forms import save_form
+from yingji.core.paging import number_page
 from yingji.org import services, transfer
 from yingji.org.choices import GroupKind, PersonStatus
 from yingji.org.forms import (
@@ -171,21 +171,8 @@ def department_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse
 def person_list(request: HttpRequest) -> HttpResponse:
     filters = PeopleFilterForm(request.GET or None)
     limit_choices(filters, "department", visible_departments(request.user))
-    people = visible_people(request.user).select_related("department", "vendor")
-    if filters.is_valid():
-        query = filters.cleaned_data["q"]
-        if query:
-            people = people.filter(
-                Q(full_name__icontains=query)
-                | Q(employee_no__icontains=query)
-                | Q(mobile__icontains=query)
-                | Q(title__icontains=query)
-            )
-        if filters.cleaned_data["department"]:
-            people = people.filter(department=filters.cleaned_data["department"])
-        if filters.cleaned_data["status"]:
-            people = people.filter(status=filters.cleaned_data["status"])
-    page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
+    people = filters.apply(visible_people(request.user)).select_related("department", "vendor")
+    page = number_page(people, request, size=PAGE_SIZE)
     template = (
         "org/_people_rows.html" if getattr(request, "htmx", False) else "org/person_list.html"
     )

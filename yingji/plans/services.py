@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from yingji.audit.services import audit_record
+from yingji.audit.services import audit_record, audited_update
 from yingji.core.actors import is_system
 from yingji.core.errors import AccessDenied, DomainError
 from yingji.core.files import checked_files
@@ -175,11 +175,13 @@ def _version_update(actor: Any, version: PlanVersion, fields: dict[str, Any]) ->
     for name in TEXT_FIELDS:
         if name in fields:
             fields[name] = str(fields[name]).strip()
-    for name, value in fields.items():
-        setattr(version, name, value)
-    version.save(update_fields=list(fields))
-    audit_record(
-        actor=actor, action="plan.version.update", obj=version, after={"fields": sorted(fields)}
+    audited_update(
+        actor=actor,
+        instance=version,
+        changes=fields,
+        action="plan.version.update",
+        regulation="R-PLAN-1",
+        validate=False,  # checked above, as the API and the page send it
     )
     return version
 

@@ -3,19 +3,18 @@ row. The columns are fixed by position, so a header in any language works."""
 
 from __future__ import annotations
 
-import io
-import zipfile
 from typing import Any
 
 from django.utils.translation import gettext as _
 
 from yingji.core.errors import DomainError
+from yingji.core.workbooks import cell_text, choice_from_text, open_workbook, workbook_bytes
 from yingji.org.choices import GroupKind
-from yingji.org.transfer import cell_text, choice_from_text
 from yingji.plans.models import PlanStep
 from yingji.plans.services import MAX_STEPS
 
 MAX_BYTES = 2 * 1024 * 1024
+STEP_WIDTHS = (30, 18, 18, 50, 18, 10, 40, 10)
 
 
 def step_columns() -> list[str]:
@@ -33,66 +32,35 @@ def step_columns() -> list[str]:
 
 def steps_workbook(steps: list[PlanStep]) -> bytes:
     """The template (with the version's steps, if any) authors fill in."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = _("steps")
-    sheet.append(step_columns())
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
+    rows: list[list[Any]] = [step_columns()]
+    rows += [
+        [
+            step.title,
+            step.when,
+            step.get_group_display(),
+            step.how,
+            step.where,
+            step.expected_minutes,
+            "\n".join(step.checklist),
+            step.after,
+        ]
+        for step in steps
+    ]
     groups = ", ".join(str(kind.label) for kind in GroupKind)
-    sheet.cell(row=1, column=3).comment = _comment(_("One of: %(groups)s") % {"groups": groups})
-    for step in steps:
-        sheet.append(
-            [
-                step.title,
-                step.when,
-                step.get_group_display(),
-                step.how,
-                step.where,
-                step.expected_minutes,
-                "\n".join(step.checklist),
-                step.after,
-            ]
-        )
-    for column, width in zip("ABCDEFGH", (30, 18, 18, 50, 18, 10, 40, 10), strict=True):
-        sheet.column_dimensions[column].width = width
-    for row in sheet.iter_rows(min_row=2):
-        for cell in row:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
-def _comment(text: str) -> Any:
-    from openpyxl.comments import Comment
-
-    return Comment(text, "Yingji")
+    who = _("One of: %(groups)s") % {"groups": groups}
+    return workbook_bytes([(_("steps"), rows)], widths=STEP_WIDTHS, styled=True, notes={"C1": who})
 
 
 def read_steps(content: bytes) -> list[dict[str, Any]]:
     """The first sheet's rows as step definitions for services.steps_set, which checks them
     as it checks the API's; a cell that is not even readable is reported with its row."""
-    from openpyxl import load_workbook
-
-    if len(content) > MAX_BYTES:
-        raise DomainError(_("The workbook is larger than 2 MB."), field="file")
-    try:
-        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
-        raise DomainError(_("This file is not a readable .xlsx workbook."), field="file") from None
-    try:
+    with open_workbook(content, max_bytes=MAX_BYTES) as book:
         lines = book.worksheets[0].iter_rows(min_row=2, max_col=8, values_only=True)
         steps = [
             _step(number, [cell_text(v) for v in line])
             for number, line in enumerate(lines, start=2)
             if any(v is not None for v in line)
         ]
-    finally:
-        book.close()
     if not steps:
         raise DomainError(_("The workbook has no steps below its header row."), field="file")
     if len(steps) > MAX_STEPS:

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from yingji.audit.services import audit_record
+from yingji.audit.services import audit_record, audited_update
 from yingji.core.actors import is_system
 from yingji.core.errors import AccessDenied, DomainError
 from yingji.monitoring.choices import AlertStatus, AssetKind, Operator, Severity
@@ -293,17 +293,14 @@ def rule_update(*, actor: Any, rule: Rule, **fields: Any) -> Rule:
         raise DomainError(_("Unknown fields: %(names)s") % {"names": ", ".join(sorted(unknown))})
     current = {f: getattr(rule, f) for f in RULE_FIELDS}
     checked = rule_checked(actor=actor, **{**current, **fields})
-    before = {f: str(getattr(rule, f)) for f in fields}
-    for name in fields:
-        setattr(rule, name, getattr(checked, name))
     rule.next_eval_at = timezone.now()
-    rule.save(update_fields=[*fields, "next_eval_at"])
-    audit_record(
+    audited_update(
         actor=actor,
+        instance=rule,
+        changes={name: getattr(checked, name) for name in fields},
         action="monitoring.rule.update",
-        obj=rule,
         regulation="R-MON-2",
-        before=before,
-        after={f: str(getattr(rule, f)) for f in fields},
+        validate=False,  # rule_checked checked them as for a new rule
+        also_save=["next_eval_at"],
     )
     return rule
