@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from yingji.core.extensions import panels
 from yingji.incidents import forms
 from yingji.incidents.choices import NEXT_STEP_LABELS, TRANSITIONS, Decision, Status, TaskStatus
 from yingji.incidents.models import Incident, Task
@@ -86,6 +87,7 @@ def command_context(request: HttpRequest, incident: Incident) -> dict[str, Any]:
     context["activated_plans"] = _activated_plans(incident)
     context["task_statuses"] = TaskStatus.choices
     context.update(_forms(incident, steps, roles))
+    context["panels"] = panels("incident", request, incident)  # other apps' (core.extensions)
     return context
 
 

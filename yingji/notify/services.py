@@ -513,10 +513,20 @@ def delivery_confirm(*, token: str) -> Delivery:
     delivery = Delivery.objects.select_related("message").filter(receipt_token=token).first()
     if delivery is None or delivery.person_id is None:
         raise DomainError(_("This confirmation link is not valid."), code="not_found")
-    Delivery.objects.filter(
-        message_id=delivery.message_id, person_id=delivery.person_id, confirmed_at__isnull=True
-    ).update(confirmed_at=timezone.now())
+    receipts_confirm(person=delivery.person_id, message=delivery.message_id)
     return delivery
+
+
+def receipts_confirm(*, person: Any, message: Any = None, key_prefix: str | None = None) -> int:
+    """Confirm the person's unconfirmed receipts (已读确认): of one message, or of every notice
+    whose key starts with `key_prefix` ("incident:7:": someone acting on incident 7 has read
+    its notices, so the receipt escalation does not call them). Returns how many."""
+    waiting = Delivery.objects.filter(person=person, confirmed_at__isnull=True)
+    if message is not None:
+        waiting = waiting.filter(message=message)
+    if key_prefix is not None:
+        waiting = waiting.filter(message__key__startswith=key_prefix, message__require_receipt=True)
+    return waiting.update(confirmed_at=timezone.now())
 
 
 # ---------------------------------------------------------------- channels

@@ -7,7 +7,6 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yingji.audit.services import audit_record
@@ -16,8 +15,7 @@ from yingji.core.errors import AccessDenied, DomainError
 from yingji.incidents.choices import OPEN_STATUSES, Who, transition_for
 from yingji.incidents.models import Incident, Participant, TimelineEntry
 from yingji.incidents.queries import is_triager
-from yingji.notify.models import Delivery
-from yingji.notify.services import notify
+from yingji.notify.services import notify, receipts_confirm
 from yingji.org.models import Person
 from yingji.org.roles import roles_of
 
@@ -63,12 +61,7 @@ def acknowledge(actor: Any, incident: Incident) -> None:
     person = roles_of(actor).person
     if person is None:
         return
-    Delivery.objects.filter(
-        message__key__startswith=f"incident:{incident.pk}:",
-        message__require_receipt=True,
-        person=person,
-        confirmed_at__isnull=True,
-    ).update(confirmed_at=timezone.now())
+    receipts_confirm(person=person, key_prefix=f"incident:{incident.pk}:")
 
 
 def check_who(actor: Any, incident: Incident, *allowed: str) -> None:

@@ -147,6 +147,9 @@ class Setup(ApiTestCase):
         page = self.client.get(f"/intake/alerts/{alert.pk}/")
         self.assertContains(page, f"/incidents/{incident.pk}/")  # the alert shows its incident
         self.assertNotContains(page, "?incoming=")  # and is not offered for reporting again
+        incident_page = self.client.get(f"/incidents/{incident.pk}/")  # intake's panel there
+        self.assertContains(incident_page, 'id="incoming-alerts"')
+        self.assertContains(incident_page, f"/intake/alerts/{alert.pk}/")
         self.login("outsider")
         self.assertEqual(self.client.get(f"/intake/alerts/{alert.pk}/").status_code, 404)
         self.assertEqual(
