@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from yingji.core.extensions import panels
 from yingji.incidents import forms
+from yingji.incidents.access import can_add_participant, can_attach, can_regrade, can_set_facts
 from yingji.incidents.choices import NEXT_STEP_LABELS, TRANSITIONS, Decision, Status, TaskStatus
 from yingji.incidents.models import Incident, Task
 from yingji.incidents.queries import next_steps
@@ -86,7 +87,7 @@ def command_context(request: HttpRequest, incident: Incident) -> dict[str, Any]:
     context["tasks"] = _tasks(incident, user, roles)
     context["activated_plans"] = _activated_plans(incident)
     context["task_statuses"] = TaskStatus.choices
-    context.update(_forms(incident, steps, roles))
+    context.update(_forms(incident, steps, user))
     context["panels"] = panels("incident", request, incident)  # other apps' (core.extensions)
     return context
 
@@ -140,9 +141,8 @@ def _receipts(incident: Incident) -> dict[str, Any] | None:
     return {"message": message, "rows": rows, "confirmed": confirmed, "total": len(rows)}
 
 
-def _forms(incident: Incident, steps: list[str], roles: Any) -> dict[str, Any]:
+def _forms(incident: Incident, steps: list[str], user: Any) -> dict[str, Any]:
     found: dict[str, Any] = {}
-    open_ = incident.status not in (Status.ENDED, Status.CLOSED)
     if "judge" in steps:
         found["judgement_form"] = forms.JudgementForm()
     if "decide" in steps:
@@ -172,7 +172,7 @@ def _forms(incident: Incident, steps: list[str], roles: Any) -> dict[str, Any]:
         found["handling_form"] = forms.HandlingPlanForm(initial=initial)
         found["task_form"] = forms.TaskForm(people=_assignable(incident))
         found["evaluation_form"] = forms.EvaluationForm()
-    if open_ and ("report_progress" in steps or roles.leadership or roles.expert):
+    if can_attach(user, incident):
         found["attachment_form"] = forms.AttachmentForm()
     if "report_progress" in steps:
         found["progress_form"] = forms.ProgressForm()
@@ -180,9 +180,11 @@ def _forms(incident: Incident, steps: list[str], roles: Any) -> dict[str, Any]:
     if "order_end" in steps:
         found["end_form"] = forms.EndForm(initial={"all_staff": True})
         found["resume_form"] = forms.ResumeForm()
-    if open_ and (roles.leadership or roles.expert) and incident.status != Status.REPORTED:
+    if can_set_facts(user, incident):
         found["facts_form"] = forms.FactsForm(initial=incident.facts())
+    if can_regrade(user, incident):
         found["regrade_form"] = forms.RegradeForm(initial={"grade": incident.grade})
+    if can_add_participant(user, incident):
         found["participant_form"] = forms.ParticipantForm()
     return found
 

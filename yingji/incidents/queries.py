@@ -6,9 +6,10 @@ from typing import Any
 
 from django.db.models import CharField, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import Cast
-from django.http import Http404
+from django.utils.translation import gettext as _
 
 from yingji.audit.queries import register_hidden_events
+from yingji.core.access import one_of, require
 from yingji.incidents.choices import OPEN_STATUSES, TASK_OPEN, Status
 from yingji.incidents.models import Incident, Participant, Task
 from yingji.org.choices import GroupKind, PersonStatus
@@ -78,12 +79,19 @@ def hidden_audit_events(user: Any) -> Q:
     )
 
 
-def get_incident_for(user: Any, pk: Any) -> Incident:
-    """The incident if `user` may see it; 404 otherwise (its existence is not revealed)."""
-    try:
-        return visible_incidents(user).select_related("department", "reporter").get(pk=int(pk))
-    except (Incident.DoesNotExist, TypeError, ValueError, OverflowError):
-        raise Http404 from None
+def get_incident_for(user: Any, pk: Any, *, write: bool = False) -> Incident:
+    """The incident if `user` may see it; 404 otherwise (its existence is not revealed).
+    `write`: and takes part in its response (each step then has its own predicate,
+    incidents.access), else 403."""
+    incident = one_of(visible_incidents(user).select_related("department", "reporter"), pk)
+    if write:
+        from yingji.incidents.access import can_take_part
+
+        require(
+            can_take_part(user, incident),
+            _("Only people taking part in the response may do this."),
+        )
+    return incident
 
 
 def awaiting_judgement(user: Any) -> QuerySet[Incident]:

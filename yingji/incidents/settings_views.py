@@ -42,7 +42,7 @@ def grading(request: HttpRequest) -> HttpResponse:
         (rule, " & ".join(str(Condition(*c)) for c in rule.conditions))
         for rule in GradingRule.objects.all()
     ]
-    context = {"rules": rules, "form": form, "may_edit": can_manage_org(request.user)}
+    context = {"rules": rules, "form": form, "can_edit": can_manage_org(request.user)}
     status = 400 if request.method == "POST" else 200
     return render(request, "incidents/grading.html", context, status=status)
 

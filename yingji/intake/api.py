@@ -20,7 +20,7 @@ from yingji.intake import services
 from yingji.intake.choices import OPEN_STATES, AlertState
 from yingji.intake.models import IncomingAlert, InhibitRule, IntakeSilence, Integration, Route
 from yingji.intake.queries import get_incoming_for, visible_incoming
-from yingji.monitoring.queries import may_read
+from yingji.monitoring.queries import can_read
 from yingji.org.models import Person
 
 
@@ -108,7 +108,7 @@ class IntegrationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = IntegrationSerializer
 
     def get_queryset(self) -> QuerySet[Integration]:
-        if not may_read(self.request.user):
+        if not can_read(self.request.user):
             return Integration.objects.none()
         return Integration.objects.prefetch_related("responsible").order_by("pk")
 
@@ -200,7 +200,7 @@ class IncomingAlertViewSet(
     @action(detail=False, methods=["get"], url_path="noise-by-rule")
     def noise_by_rule(self, request: Request) -> Response:
         """Alerts and noise per integration and alert name over the last 30 days."""
-        if not may_read(request.user):
+        if not can_read(request.user):
             return Response([])
         return Response(services.noise_by_rule(since=timezone.now() - timedelta(days=30)))
 
@@ -252,7 +252,7 @@ class RouteViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = IntakeRouteSerializer
 
     def get_queryset(self) -> QuerySet[Route]:
-        return Route.objects.order_by("pk") if may_read(self.request.user) else Route.objects.none()
+        return Route.objects.order_by("pk") if can_read(self.request.user) else Route.objects.none()
 
     def create(self, request: Request) -> Response:
         route = services.route_create(
@@ -265,7 +265,7 @@ class SilenceViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = IntakeSilenceSerializer
 
     def get_queryset(self) -> QuerySet[IntakeSilence]:
-        if not may_read(self.request.user):
+        if not can_read(self.request.user):
             return IntakeSilence.objects.none()
         return IntakeSilence.objects.order_by("-ends_at", "-pk")
 
@@ -298,7 +298,7 @@ class InhibitRuleViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = InhibitRuleSerializer
 
     def get_queryset(self) -> QuerySet[InhibitRule]:
-        if not may_read(self.request.user):
+        if not can_read(self.request.user):
             return InhibitRule.objects.none()
         return InhibitRule.objects.order_by("pk")
 

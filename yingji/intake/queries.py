@@ -8,22 +8,32 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from yingji.intake.models import IncomingAlert
-from yingji.monitoring.queries import may_read
+from yingji.core.access import one_of
+from yingji.intake.models import IncomingAlert, Integration
+from yingji.monitoring.queries import can_read, require_manager
 
 
 def visible_incoming(user: Any) -> QuerySet[IncomingAlert]:
     """The same audience as monitoring: everyone inside the organisation."""
-    if not may_read(user):
+    if not can_read(user):
         return IncomingAlert.objects.none()
     return IncomingAlert.objects.select_related("integration", "acknowledged_by__person")
 
 
 def get_incoming_for(user: Any, pk: Any) -> IncomingAlert:
-    try:
-        return visible_incoming(user).get(pk=int(pk))
-    except (IncomingAlert.DoesNotExist, TypeError, ValueError, OverflowError):
-        raise Http404 from None
+    return one_of(visible_incoming(user), pk)
+
+
+def visible_integrations(user: Any) -> QuerySet[Integration]:
+    """Integrations: read inside the organisation, not by vendors (R-SCOPE-2)."""
+    return Integration.objects.all() if can_read(user) else Integration.objects.none()
+
+
+def get_integration_for(user: Any, pk: Any, *, write: bool = False) -> Integration:
+    integration = one_of(visible_integrations(user), pk)
+    if write:
+        require_manager(user)
+    return integration
 
 
 # Preliminary grade of an emergency report (incidents.Grade) from an alert's severity.

@@ -38,7 +38,7 @@ from yingji.intake.models import (
     Route,
 )
 from yingji.intake.store import AlertRow
-from yingji.monitoring.services.assets import may_manage, require_manager
+from yingji.monitoring.queries import can_manage, require_manager
 from yingji.notify.services import notify
 from yingji.oncall.escalation import (
     escalation_hold,
@@ -784,11 +784,11 @@ def _tell(
 # ---- people and alerts ----
 
 
-def may_act(actor: Any, alert: IncomingAlert) -> bool:
+def can_act(actor: Any, alert: IncomingAlert) -> bool:
     """The office, experts and leadership; the people the integration names; and whoever
     the escalation has paged for this alert."""
     roles = roles_of(actor)
-    if may_manage(actor) or roles.leadership:
+    if can_manage(actor) or roles.leadership:
         return True
     if roles.person is None:
         return False
@@ -800,7 +800,7 @@ def may_act(actor: Any, alert: IncomingAlert) -> bool:
 @transaction.atomic
 def alert_acknowledge(*, actor: Any, alert: IncomingAlert) -> IncomingAlert:
     """认领: someone is on it."""
-    if not may_act(actor, alert):
+    if not can_act(actor, alert):
         raise AccessDenied(
             _(
                 "Only the people paged or named for this alert, the office or the "
@@ -833,7 +833,7 @@ def alert_acknowledge(*, actor: Any, alert: IncomingAlert) -> IncomingAlert:
 @transaction.atomic
 def alert_resolve(*, actor: Any, alert: IncomingAlert) -> IncomingAlert:
     """Closed by a person; the sender's next trigger for the key opens a new alert."""
-    if not may_act(actor, alert):
+    if not can_act(actor, alert):
         raise AccessDenied(
             _(
                 "Only the people paged or named for this alert, the office or the "
@@ -977,7 +977,7 @@ MAX_SNOOZE = 24 * 60
 def alert_snooze(*, actor: Any, alert: IncomingAlert, minutes: int) -> IncomingAlert:
     """Hold the alert's escalation for a while (someone is looking, but not yet on it): the
     next step runs `minutes` from now at the earliest."""
-    if not may_act(actor, alert):
+    if not can_act(actor, alert):
         raise AccessDenied(
             _(
                 "Only the people paged or named for this alert, the office or the "
@@ -999,7 +999,7 @@ def alert_snooze(*, actor: Any, alert: IncomingAlert, minutes: int) -> IncomingA
 def alert_mark_noise(*, actor: Any, alert: IncomingAlert, reason: str) -> IncomingAlert:
     """Noise feedback: the alert was not worth a page. Counted per alert name, so the rule
     that sends it can be tuned where it lives (Prometheus, Grafana, Zabbix)."""
-    if not may_act(actor, alert):
+    if not can_act(actor, alert):
         raise AccessDenied(
             _(
                 "Only the people paged or named for this alert, the office or the "

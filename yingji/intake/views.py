@@ -30,8 +30,8 @@ from yingji.intake.forms import (
     SilenceForm,
 )
 from yingji.intake.models import IncomingAlert, InhibitRule, IntakeSilence, Integration, Route
-from yingji.intake.queries import get_incoming_for, visible_incoming
-from yingji.monitoring.queries import may_read
+from yingji.intake.queries import get_incoming_for, get_integration_for, visible_incoming
+from yingji.monitoring.queries import can_read
 from yingji.oncall.escalation import escalation_shown
 
 PAGE = 100
@@ -39,7 +39,7 @@ PAGE = 100
 
 @login_required
 def alert_list(request: HttpRequest) -> HttpResponse:
-    if not may_read(request.user):
+    if not can_read(request.user):
         raise PermissionDenied
     state = request.GET.get("state", "open")
     alerts = visible_incoming(request.user)
@@ -78,7 +78,7 @@ def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     context = {
         "alert": alert,
-        "may_act": services.may_act(request.user, alert),
+        "can_act": services.can_act(request.user, alert),
         "incident": incident,
         "escalation": escalation_shown(alert),
         "members": members[:GROUP_SHOWN],
@@ -144,9 +144,9 @@ def alert_resolve(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def integration_list(request: HttpRequest) -> HttpResponse:
     """The integrations; managers add one here and see its key once."""
-    if not may_read(request.user):
+    if not can_read(request.user):
         raise PermissionDenied
-    manager = services.may_manage(request.user)
+    manager = services.can_manage(request.user)
     if request.method == "POST" and not manager:
         raise PermissionDenied
     form = IntegrationForm(request.POST or None) if manager else None
@@ -178,9 +178,7 @@ def _integrations_page(request: HttpRequest, form: Any, created: Any) -> HttpRes
 @login_required
 def integration_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """An integration's settings: people, policy, grouping, active."""
-    if not services.may_manage(request.user):
-        raise PermissionDenied
-    integration = get_object_or_404(Integration, pk=pk)
+    integration = get_integration_for(request.user, pk, write=True)
     form = IntegrationChangeForm(request.POST or None, integration=integration)
     if (
         request.method == "POST"
@@ -228,7 +226,7 @@ def _manager_act(
     request: HttpRequest, model: Any, pk: int, act: Any, done: str, back: str
 ) -> HttpResponse:
     """A manager's one-button action on one row, then back to its list."""
-    if not services.may_manage(request.user):
+    if not services.can_manage(request.user):
         raise PermissionDenied
     row = get_object_or_404(model, pk=pk)
     flash_outcome(request, lambda: act(row), done)
@@ -238,9 +236,7 @@ def _manager_act(
 @login_required
 @require_POST
 def integration_new_key(request: HttpRequest, pk: int) -> HttpResponse:
-    if not services.may_manage(request.user):
-        raise PermissionDenied
-    integration = get_object_or_404(Integration, pk=pk)
+    integration = get_integration_for(request.user, pk, write=True)
     key = services.integration_new_key(actor=request.user, integration=integration)
     return _integrations_page(request, IntegrationForm(), (integration, key))
 
@@ -270,9 +266,9 @@ def silence_list(request: HttpRequest) -> HttpResponse:
 def _setup_page(
     request: HttpRequest, form_class: Any, create: Any, template: str, context: dict[str, Any]
 ) -> HttpResponse:
-    if not may_read(request.user):
+    if not can_read(request.user):
         raise PermissionDenied
-    manager = services.may_manage(request.user)
+    manager = services.can_manage(request.user)
     if request.method == "POST" and not manager:
         raise PermissionDenied
     form = form_class(request.POST or None) if manager else None

@@ -18,9 +18,9 @@ from yingji.core.errors import AccessDenied
 from yingji.monitoring import services
 from yingji.monitoring.models import Alert, Asset, Check, Rule, Series, Silence
 from yingji.monitoring.queries import (
+    can_read,
     get_alert_for,
     get_asset_for,
-    may_read,
     visible_alerts,
     visible_assets,
 )
@@ -220,7 +220,7 @@ class RuleViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = RuleSerializer
 
     def get_queryset(self) -> QuerySet[Rule]:
-        return Rule.objects.order_by("pk") if may_read(self.request.user) else Rule.objects.none()
+        return Rule.objects.order_by("pk") if can_read(self.request.user) else Rule.objects.none()
 
     def create(self, request: Request) -> Response:
         rule = services.rule_create(actor=request.user, **validated(RuleSerializer, request))

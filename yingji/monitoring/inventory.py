@@ -15,7 +15,7 @@ from yingji.core.errors import AccessDenied, DomainError
 from yingji.core.workbooks import cell_text, choice_from_text, open_workbook, workbook_bytes
 from yingji.monitoring.choices import AssetKind
 from yingji.monitoring.models import Asset
-from yingji.monitoring.services import asset_create, may_manage
+from yingji.monitoring.services import asset_create, can_manage
 from yingji.org.models import Department, Person
 
 COLUMNS = ("code", "name", "kind", "core", "location", "department", "responsible", "services")
@@ -46,7 +46,7 @@ class InventoryReport:
 
 
 def import_assets(*, actor: Any, content: bytes) -> InventoryReport:
-    if not may_manage(actor):
+    if not can_manage(actor):
         raise AccessDenied(_("Only the office, the experts or an administrator may do this."))
     rows = _read(content)
     report = InventoryReport()

@@ -7,23 +7,39 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from yingji.core.access import one_of
+from yingji.core.actors import is_system
+from yingji.core.errors import AccessDenied
 from yingji.monitoring.choices import AlertStatus
-from yingji.monitoring.models import Alert, Asset
+from yingji.monitoring.models import Alert, Asset, Rule
 from yingji.org.roles import roles_of
 
 
-def may_read(user: Any) -> bool:
+def can_read(user: Any) -> bool:
     """The whole of monitoring, incoming alerts and rosters: everyone inside the organisation
     (what is watched and how it is doing is no secret within IT). Not vendors (R-SCOPE-2)."""
     return roles_of(user).internal
 
 
-def may_read_own(user: Any) -> bool:
+def can_read_own(user: Any) -> bool:
     """The asset and alert pages: the organisation, and vendors and external experts for the
     assets that are theirs (see visible_assets)."""
     roles = roles_of(user)
     return roles.internal or roles.active_person
+
+
+def can_manage(actor: Any) -> bool:
+    """Who sets up monitoring, intake, rosters and escalation: the office, the experts and
+    administrators."""
+    roles = roles_of(actor)
+    return is_system(actor) or roles.admin or roles.office or roles.expert
+
+
+def require_manager(actor: Any) -> None:
+    if not can_manage(actor):
+        raise AccessDenied(_("Only the office, the experts or an administrator may do this."))
 
 
 def visible_assets(user: Any) -> QuerySet[Asset]:
@@ -39,11 +55,11 @@ def visible_assets(user: Any) -> QuerySet[Asset]:
     return Asset.objects.filter(pk__in=ids).select_related("owner_department")
 
 
-def get_asset_for(user: Any, pk: Any) -> Asset:
-    try:
-        return visible_assets(user).get(pk=int(pk))
-    except (Asset.DoesNotExist, TypeError, ValueError, OverflowError):
-        raise Http404 from None
+def get_asset_for(user: Any, pk: Any, *, write: bool = False) -> Asset:
+    asset = one_of(visible_assets(user), pk)
+    if write:
+        require_manager(user)
+    return asset
 
 
 def visible_alerts(user: Any) -> QuerySet[Alert]:
@@ -53,10 +69,19 @@ def visible_alerts(user: Any) -> QuerySet[Alert]:
 
 
 def get_alert_for(user: Any, pk: Any) -> Alert:
-    try:
-        return visible_alerts(user).get(pk=int(pk))
-    except (Alert.DoesNotExist, TypeError, ValueError, OverflowError):
-        raise Http404 from None
+    return one_of(visible_alerts(user), pk)
+
+
+def visible_rules(user: Any) -> QuerySet[Rule]:
+    """Threshold rules: read inside the organisation, not by vendors (R-SCOPE-2)."""
+    return Rule.objects.all() if can_read(user) else Rule.objects.none()
+
+
+def get_rule_for(user: Any, pk: Any, *, write: bool = False) -> Rule:
+    rule = one_of(visible_rules(user), pk)
+    if write:
+        require_manager(user)
+    return rule
 
 
 def firing_alerts(user: Any) -> QuerySet[Alert]:

@@ -24,11 +24,12 @@ from yingji.monitoring.forms import AssetForm, CheckForm, RuleForm, SilenceForm
 from yingji.monitoring.inventory import import_assets, inventory_workbook
 from yingji.monitoring.models import Alert, Check, Rule, Series
 from yingji.monitoring.queries import (
+    can_read,
+    can_read_own,
     firing_alerts,
     get_alert_for,
     get_asset_for,
-    may_read,
-    may_read_own,
+    get_rule_for,
     visible_alerts,
     visible_assets,
 )
@@ -40,7 +41,7 @@ CHARTS = 24  # series drawn on an asset's page; the table lists the rest
 
 @login_required
 def asset_list(request: HttpRequest) -> HttpResponse:
-    if not may_read_own(request.user):
+    if not can_read_own(request.user):
         raise PermissionDenied
     assets = list(visible_assets(request.user)[:500])
     firing: dict[int, list[Alert]] = {}
@@ -48,7 +49,7 @@ def asset_list(request: HttpRequest) -> HttpResponse:
         firing.setdefault(alert.asset_id, []).append(alert)
     context = {
         "rows": [(a, firing.get(a.pk, [])) for a in assets],
-        "may_manage": services.may_manage(request.user),
+        "can_manage": services.can_manage(request.user),
         "firing_count": sum(len(v) for v in firing.values()),
     }
     return render(request, "monitoring/assets.html", context)
@@ -69,7 +70,7 @@ def asset_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "alerts": visible_alerts(request.user).filter(asset=asset)[:20],
         "silences": asset.silences.all()[:5],
         "silence_form": SilenceForm(),
-        "may_manage": services.may_manage(request.user),
+        "can_manage": services.can_manage(request.user),
         "token": request.session.pop("agent_token", None),
     }
     return render(request, "monitoring/asset.html", context)
@@ -89,7 +90,7 @@ def asset_token(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def alert_list(request: HttpRequest) -> HttpResponse:
-    if not may_read_own(request.user):
+    if not can_read_own(request.user):
         raise PermissionDenied
     status = request.GET.get("status", AlertStatus.FIRING)
     alerts = visible_alerts(request.user)
@@ -102,7 +103,7 @@ def alert_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
     alert = get_alert_for(request.user, pk)
-    context = {"alert": alert, "may_act": services.may_act(request.user, alert)}
+    context = {"alert": alert, "can_act": services.can_act(request.user, alert)}
     return render(request, "monitoring/alert.html", context)
 
 
@@ -134,7 +135,7 @@ def alert_noise(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _require_manager(request: HttpRequest) -> None:
-    if not services.may_manage(request.user):
+    if not services.can_manage(request.user):
         raise PermissionDenied
 
 
@@ -193,9 +194,9 @@ def check_edit(request: HttpRequest, pk: int, check_pk: int) -> HttpResponse:
 def rule_list(request: HttpRequest) -> HttpResponse:
     """The rules; managers write a new one, preview what it would have done in the last 24
     hours, and save it."""
-    if not may_read(request.user):
+    if not can_read(request.user):
         raise PermissionDenied
-    manager = services.may_manage(request.user)
+    manager = services.can_manage(request.user)
     if request.method == "POST" and not manager:
         raise PermissionDenied
     form = RuleForm(request.POST or None) if manager else None
@@ -239,7 +240,7 @@ def asset_import(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def asset_export(request: HttpRequest) -> HttpResponse:
-    if not may_read(request.user):
+    if not can_read(request.user):
         raise PermissionDenied
     response = HttpResponse(inventory_workbook(), content_type=XLSX)
     response["Content-Disposition"] = 'attachment; filename="yingji-assets.xlsx"'
@@ -253,9 +254,9 @@ def _flag(request: HttpRequest) -> bool:
 @login_required
 @require_POST
 def rule_toggle(request: HttpRequest, pk: int) -> HttpResponse:
-    if not may_read(request.user):
+    if not can_read(request.user):
         raise PermissionDenied
-    rule = get_object_or_404(Rule, pk=pk)
+    rule = get_rule_for(request.user, pk)  # the service refuses a non-manager, with a message
     on = _flag(request)
     switch = lambda: services.rule_set_enabled(actor=request.user, rule=rule, enabled=on)  # noqa: E731
     flash_outcome(request, switch, _("Rule switched on.") if on else _("Rule switched off."))
@@ -302,8 +303,7 @@ def silence_add(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def rule_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Change a rule; as for a new one, preview the last 24 hours before saving."""
-    _require_manager(request)
-    rule = get_object_or_404(Rule, pk=pk)
+    rule = get_rule_for(request.user, pk, write=True)
     initial = {f.name: getattr(rule, f.name) for f in rule._meta.fields}
     form = RuleForm(request.POST or None, initial=initial)
     preview = None

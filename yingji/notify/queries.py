@@ -6,11 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
-from django.http import Http404
-from django.utils.translation import gettext as _
 
+from yingji.core.access import one_of
 from yingji.notify.choices import DeliveryStatus
-from yingji.notify.models import Delivery, Message
+from yingji.notify.models import Channel, Delivery, Message
+from yingji.org.queries import can_manage_org
 from yingji.org.roles import roles_of
 
 
@@ -27,10 +27,16 @@ def visible_messages(user: Any) -> QuerySet[Message]:
 
 
 def get_message_for(user: Any, pk: Any) -> Message:
-    try:
-        return visible_messages(user).get(pk=int(pk))
-    except (ValueError, TypeError, Message.DoesNotExist):
-        raise Http404(_("Not found, or you may not see it.")) from None
+    return one_of(visible_messages(user), pk)
+
+
+def visible_channels(user: Any) -> QuerySet[Channel]:
+    """Channels and their settings: administrators and the leadership group office."""
+    return Channel.objects.all() if can_manage_org(user) else Channel.objects.none()
+
+
+def get_channel_for(user: Any, pk: Any, *, write: bool = False) -> Channel:
+    return one_of(visible_channels(user), pk)  # whoever sees a channel may change it
 
 
 def with_counts(messages: QuerySet[Message]) -> QuerySet[Message]:

@@ -17,8 +17,15 @@ from yingji.core.flash import flash_outcome
 from yingji.core.paging import number_page
 from yingji.notify import services
 from yingji.notify.forms import CHANNEL_FIELDS, SECRET_FIELDS, BroadcastForm, ChannelForm
-from yingji.notify.models import Channel, Delivery
-from yingji.notify.queries import get_message_for, inbox_of, visible_messages, with_counts
+from yingji.notify.models import Delivery
+from yingji.notify.queries import (
+    get_channel_for,
+    get_message_for,
+    inbox_of,
+    visible_channels,
+    visible_messages,
+    with_counts,
+)
 from yingji.notify.rendering import notice_for
 from yingji.org.queries import require_org_manager
 from yingji.org.roles import roles_of
@@ -62,9 +69,9 @@ def message_detail(request: HttpRequest, pk: int) -> HttpResponse:
     message = get_message_for(request.user, pk)
     counted = with_counts(type(message).objects.filter(pk=message.pk)).get()
     roles = roles_of(request.user)
-    may_see_all = roles.manages_org or message.created_by_id == request.user.pk
+    can_see_all = roles.manages_org or message.created_by_id == request.user.pk
     deliveries = message.deliveries.select_related("person", "channel").order_by("pk")
-    if not may_see_all:
+    if not can_see_all:
         deliveries = deliveries.filter(person=roles.person)
     page = number_page(deliveries, request, size=PAGE_SIZE)
     template = (
@@ -74,7 +81,7 @@ def message_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "message": counted,
         "notice": notice_for(message, get_language()),
         "page": page,
-        "may_see_all": may_see_all,
+        "can_see_all": can_see_all,
     }
     return render(request, template, context)
 
@@ -82,13 +89,14 @@ def message_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def channel_list(request: HttpRequest) -> HttpResponse:
     require_org_manager(request.user)
-    return render(request, "notify/channel_list.html", {"channels": Channel.objects.all()})
+    channels = visible_channels(request.user)
+    return render(request, "notify/channel_list.html", {"channels": channels})
 
 
 @login_required
 def channel_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     require_org_manager(request.user)
-    channel = get_object_or_404(Channel, pk=pk) if pk else None
+    channel = get_channel_for(request.user, pk, write=True) if pk else None
     initial: dict[str, Any] = {}
     if channel:
         initial = {name: getattr(channel, name) for name in CHANNEL_FIELDS} | channel.config
@@ -121,7 +129,7 @@ def channel_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 @require_POST
 def channel_test(request: HttpRequest, pk: int) -> HttpResponse:
     require_org_manager(request.user)
-    channel = get_object_or_404(Channel, pk=pk)
+    channel = get_channel_for(request.user, pk, write=True)
     message = flash_outcome(
         request,
         lambda: services.channel_test(actor=request.user, channel=channel),

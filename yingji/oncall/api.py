@@ -17,7 +17,7 @@ from rest_framework.response import Response
 
 from yingji.core.api import validated
 from yingji.core.errors import DomainError
-from yingji.monitoring.queries import may_read
+from yingji.monitoring.queries import can_read
 from yingji.notify.models import Channel
 from yingji.oncall import services
 from yingji.oncall.choices import DayFilter, DayKind, Rotation, StepTarget, Urgency
@@ -164,7 +164,7 @@ class CalendarViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = CalendarSerializer
 
     def get_queryset(self) -> QuerySet[HolidayCalendar]:
-        if not may_read(self.request.user):
+        if not can_read(self.request.user):
             return HolidayCalendar.objects.none()
         return HolidayCalendar.objects.order_by("pk")
 
@@ -207,7 +207,7 @@ class PolicyViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = PolicySerializer
 
     def get_queryset(self) -> QuerySet[EscalationPolicy]:
-        if not may_read(self.request.user):
+        if not can_read(self.request.user):
             return EscalationPolicy.objects.none()
         return EscalationPolicy.objects.prefetch_related("steps").order_by("pk")
 
@@ -249,7 +249,7 @@ class ContactRuleViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     def get_queryset(self) -> QuerySet[ContactRule]:
         rules = ContactRule.objects.prefetch_related("channels", "then_channels").order_by("pk")
-        if services.may_manage(self.request.user):
+        if services.can_manage(self.request.user):
             return rules
         person = roles_of(self.request.user).person
         return rules.filter(person=person) if person else rules.none()

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from yingji.audit.services import audit_record
 from yingji.core.actors import is_system
 from yingji.core.errors import AccessDenied, DomainError
-from yingji.monitoring.services.assets import may_manage, require_manager
+from yingji.monitoring.queries import can_manage, require_manager
 from yingji.notify.models import Channel
 from yingji.oncall.choices import ROTATION_DAYS, DayFilter, DayKind, Urgency
 from yingji.oncall.models import (
@@ -399,7 +399,7 @@ def contact_rules_set(
     still unacknowledged some minutes later (SMS after the app, say). People set their own;
     the office may set anyone's."""
     own = getattr(roles_of(actor), "person", None)
-    if not may_manage(actor) and (own is None or own.pk != person.pk):
+    if not can_manage(actor) and (own is None or own.pk != person.pk):
         raise AccessDenied(_("You may set only your own contact rules."))
     then = then or {}
     unknown = (set(rules) | set(then)) - set(Urgency.values)

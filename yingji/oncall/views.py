@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from yingji.core.errors import DomainError
 from yingji.core.flash import flash_outcome
 from yingji.core.forms import save_form
-from yingji.monitoring.services.assets import may_manage
+from yingji.monitoring.queries import can_manage
 from yingji.oncall import services
 from yingji.oncall.escalation import policy_create
 from yingji.oncall.forms import (
@@ -31,7 +31,12 @@ from yingji.oncall.forms import (
 )
 from yingji.oncall.ical import roster_ics
 from yingji.oncall.models import EscalationPolicy, HolidayCalendar, Layer, Override
-from yingji.oncall.queries import get_roster_for, may_read_rosters, visible_rosters
+from yingji.oncall.queries import (
+    can_read_rosters,
+    get_calendar_for,
+    get_roster_for,
+    visible_rosters,
+)
 from yingji.oncall.schedule import Segment
 from yingji.org.models import Person
 
@@ -39,14 +44,14 @@ SCHEDULE_DAYS = 14
 
 
 def _readable(request: HttpRequest) -> None:
-    if not may_read_rosters(request.user):
+    if not can_read_rosters(request.user):
         raise PermissionDenied
 
 
 @login_required
 def roster_list(request: HttpRequest) -> HttpResponse:
     _readable(request)
-    manager = may_manage(request.user)
+    manager = can_manage(request.user)
     form = RosterForm(request.POST or None) if manager else None
     if request.method == "POST":
         if form is None:
@@ -91,7 +96,7 @@ def _names(ids: object) -> dict[int, str]:
 def roster_detail(request: HttpRequest, pk: int) -> HttpResponse:
     _readable(request)
     roster = get_roster_for(request.user, pk)
-    manager = may_manage(request.user)
+    manager = can_manage(request.user)
     layer_form = (
         LayerForm(request.POST or None)
         if manager and "add_layer" in request.POST
@@ -194,9 +199,7 @@ def roster_calendar(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def calendar_import(request: HttpRequest, pk: int) -> HttpResponse:
     """Holidays and make-up working days from a CSV file (date,kind,name)."""
-    if not may_manage(request.user):
-        raise PermissionDenied
-    calendar = get_object_or_404(HolidayCalendar, pk=pk)
+    calendar = get_calendar_for(request.user, pk, write=True)
     error = ""
     if request.method == "POST":
         upload = request.FILES.get("file")
@@ -225,7 +228,7 @@ def calendar_import(request: HttpRequest, pk: int) -> HttpResponse:
 def policy_list(request: HttpRequest) -> HttpResponse:
     """Escalation policies; managers write one here as up to ten steps."""
     _readable(request)
-    manager = may_manage(request.user)
+    manager = can_manage(request.user)
     if request.method == "POST" and not manager:
         raise PermissionDenied
     form = PolicyForm(request.POST or None) if manager else None

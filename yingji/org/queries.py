@@ -15,9 +15,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db.models import Case, Q, QuerySet, Value, When
-from django.http import Http404
 from django.utils.translation import gettext as _
 
+from yingji.core.access import one_of
 from yingji.core.errors import AccessDenied
 from yingji.org.choices import MemberRole, PersonStatus
 from yingji.org.models import Department, EmergencyGroup, Membership, Person, Vendor
@@ -82,13 +82,6 @@ def visible_vendors(user: Any) -> QuerySet[Vendor]:
     return Vendor.objects.none()
 
 
-def _get_or_404(queryset: QuerySet, pk: Any) -> Any:
-    try:
-        return queryset.get(pk=int(pk))
-    except (ValueError, TypeError, queryset.model.DoesNotExist):
-        raise Http404(_("Not found, or you may not see it.")) from None
-
-
 def can_manage_org(user: Any) -> bool:
     return roles_of(user).manages_org
 
@@ -101,28 +94,28 @@ def require_org_manager(user: Any) -> None:
 
 
 def get_department_for(user: Any, pk: Any, *, write: bool = False) -> Department:
-    department = _get_or_404(visible_departments(user), pk)
+    department = one_of(visible_departments(user), pk)
     if write:
         require_org_manager(user)
     return department
 
 
 def get_group_for(user: Any, pk: Any, *, write: bool = False) -> EmergencyGroup:
-    group = _get_or_404(visible_groups(user), pk)
+    group = one_of(visible_groups(user), pk)
     if write:
         require_org_manager(user)
     return group
 
 
 def get_vendor_for(user: Any, pk: Any, *, write: bool = False) -> Vendor:
-    vendor = _get_or_404(visible_vendors(user), pk)
+    vendor = one_of(visible_vendors(user), pk)
     if write:
         require_org_manager(user)
     return vendor
 
 
 def get_person_for(user: Any, pk: Any, *, write: bool = False) -> Person:
-    person = _get_or_404(visible_people(user), pk)
+    person = one_of(visible_people(user), pk)
     if write and not person_editable_fields(user, person):
         raise AccessDenied(_("You may not edit this person."))
     return person

@@ -6,11 +6,12 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.db.models import Q, QuerySet
-from django.http import Http404
+from django.utils.translation import gettext as _
 
+from yingji.core.access import one_of, require
 from yingji.org.criteria import parse_conditions
 from yingji.org.roles import roles_of
-from yingji.plans.choices import TRANSITIONS, Tier, VersionStatus
+from yingji.plans.choices import TRANSITIONS, Author, Tier, VersionStatus
 from yingji.plans.models import Plan, PlanVersion
 
 
@@ -55,11 +56,14 @@ def visible_versions(user: Any, plan: Plan) -> QuerySet[PlanVersion]:
     return versions.filter(status=VersionStatus.APPROVED)
 
 
-def get_plan_for(user: Any, pk: Any) -> Plan:
-    try:
-        return visible_plans(user).get(pk=int(pk))
-    except (Plan.DoesNotExist, TypeError, ValueError, OverflowError):
-        raise Http404 from None
+def get_plan_for(user: Any, pk: Any, *, write: bool = False) -> Plan:
+    """A plan the user may see; `write`: and edit (its authors, R-PLAN-1), else 403."""
+    plan = one_of(visible_plans(user), pk)
+    if write:
+        from yingji.plans.services import can_act_as
+
+        require(can_act_as(user, Author.EDITOR, plan), _("Only the plan's authors may edit it."))
+    return plan
 
 
 def latest_versions(plans: list[Plan]) -> dict[int, PlanVersion]:
@@ -72,12 +76,12 @@ def latest_versions(plans: list[Plan]) -> dict[int, PlanVersion]:
 
 def allowed_actions(user: Any, version: PlanVersion) -> list[str]:
     """The steps this user may take on this version now (for the page's buttons)."""
-    from yingji.plans.services import may
+    from yingji.plans.services import can_act_as
 
     return [
         m.action
         for m in TRANSITIONS
-        if m.source == version.status and may(user, m.who, version.plan)
+        if m.source == version.status and can_act_as(user, m.who, version.plan)
     ]
 
 

@@ -53,7 +53,7 @@ TEXT_FIELDS = (
 MAX_STEPS = 100
 
 
-def may(actor: Any, who: str, plan: Plan) -> bool:
+def can_act_as(actor: Any, who: str, plan: Plan) -> bool:
     if is_system(actor):
         return True
     roles = roles_of(actor)
@@ -65,13 +65,13 @@ def may(actor: Any, who: str, plan: Plan) -> bool:
     return roles.admin or roles.office or roles.expert or heads_owner
 
 
-def may_create(actor: Any) -> bool:
+def can_create(actor: Any) -> bool:
     roles = roles_of(actor)
     return is_system(actor) or roles.admin or roles.office or roles.expert
 
 
 def _require(actor: Any, who: str, plan: Plan) -> None:
-    if not may(actor, who, plan):
+    if not can_act_as(actor, who, plan):
         raise AccessDenied(_("Only %(who)s may do this.") % {"who": Author(who).label})
 
 
@@ -87,7 +87,7 @@ def plan_create(
     review_months: int = 12,
 ) -> Plan:
     """R-PLAN-1: a plan and its first draft."""
-    if not may_create(actor):
+    if not can_create(actor):
         raise AccessDenied(_("Only the office, the experts or an administrator may add a plan."))
     if not code.strip() or Plan.objects.filter(code=code.strip()).exists():
         raise DomainError(_("Give the plan a code of its own."), field="code")
@@ -470,17 +470,17 @@ def attachment_remove(*, actor: Any, attachment: PlanAttachment) -> None:
 # ---------------------------------------------------------------- comments
 
 
-def may_comment(actor: Any, version: PlanVersion) -> bool:
+def can_comment(actor: Any, version: PlanVersion) -> bool:
     """The plan's authors and reviewers, on any version still in force or in the making."""
     plan = version.plan
-    reviewer = may(actor, Author.EDITOR, plan) or may(actor, Author.LEADER, plan)
+    reviewer = can_act_as(actor, Author.EDITOR, plan) or can_act_as(actor, Author.LEADER, plan)
     return reviewer and not is_system(actor) and version.status != VersionStatus.ARCHIVED
 
 
 @transaction.atomic
 def comment_add(*, actor: Any, version: PlanVersion, section: str, text: str) -> PlanComment:
     """A reviewer's comment on one section; the author answers it in the next revision."""
-    if not may_comment(actor, version):
+    if not can_comment(actor, version):
         if version.status == VersionStatus.ARCHIVED:
             raise DomainError(_("An archived version takes no more comments."), code="conflict")
         raise AccessDenied(_("Only the plan's authors and reviewers may comment."))
@@ -505,11 +505,11 @@ def comment_add(*, actor: Any, version: PlanVersion, section: str, text: str) ->
 # ---------------------------------------------------------------- yearly review (R-PLAN-3)
 
 
-def may_review(actor: Any, plan: Plan, versions: list[PlanVersion]) -> bool:
+def can_review(actor: Any, plan: Plan, versions: list[PlanVersion]) -> bool:
     """The review is offered on an approved plan with no new version already under way."""
     statuses = {v.status for v in versions}
     return (
-        may(actor, Author.EDITOR, plan)
+        can_act_as(actor, Author.EDITOR, plan)
         and VersionStatus.APPROVED in statuses
         and statuses <= {VersionStatus.APPROVED, VersionStatus.ARCHIVED}
     )

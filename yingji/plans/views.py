@@ -53,14 +53,14 @@ def plan_list(request: HttpRequest) -> HttpResponse:
     context = {
         "rows": [(plan, newest.get(plan.pk)) for plan in plans],
         "today": timezone.localdate(),
-        "may_create": services.may_create(request.user),
+        "can_create": services.can_create(request.user),
     }
     return render(request, "plans/list.html", context)
 
 
 @login_required
 def plan_create(request: HttpRequest) -> HttpResponse:
-    if not services.may_create(request.user):
+    if not services.can_create(request.user):
         raise PermissionDenied
     form = PlanForm(request.POST or None)
     if request.method == "POST":
@@ -93,7 +93,7 @@ def _chosen(versions: list[PlanVersion], number: int | None) -> PlanVersion | No
 def _detail_context(
     user: Any, plan: Plan, versions: list[PlanVersion], shown: PlanVersion | None
 ) -> dict[str, Any]:
-    may_edit = services.may(user, Author.EDITOR, plan)
+    can_edit = services.can_act_as(user, Author.EDITOR, plan)
     comments: dict[str, list[Any]] = defaultdict(list)
     if shown is not None:
         for comment in shown.comments.select_related("by__person"):
@@ -105,10 +105,10 @@ def _detail_context(
         "previous": next((v for v in versions if shown and v.number < shown.number), None),
         "steps": shown.steps.all() if shown else [],
         "actions": allowed_actions(user, shown) if shown else [],
-        "may_edit": may_edit,
-        "editable": bool(shown and shown.status in EDITABLE and may_edit),
-        "may_comment": bool(shown and services.may_comment(user, shown)),
-        "may_review": services.may_review(user, plan, versions),
+        "can_edit": can_edit,
+        "editable": bool(shown and shown.status in EDITABLE and can_edit),
+        "can_comment": bool(shown and services.can_comment(user, shown)),
+        "can_review": services.can_review(user, plan, versions),
         "comments": dict(comments),
         "duties": duties(shown) if shown else [],
         "criteria": conditions(shown) if shown else [],
@@ -130,7 +130,7 @@ def _version(request: HttpRequest, pk: int, number: int) -> PlanVersion:
 def _editable(request: HttpRequest, pk: int, number: int) -> PlanVersion:
     """The version, if this reader may edit it now; otherwise say why on the plan page."""
     version = _version(request, pk, number)
-    if not services.may(request.user, Author.EDITOR, version.plan):
+    if not services.can_act_as(request.user, Author.EDITOR, version.plan):
         raise PermissionDenied
     refusal = services.not_editable(version)
     if refusal is not None:

@@ -10,12 +10,12 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from yingji.audit.services import audit_record
-from yingji.core.errors import AccessDenied, DomainError
+from yingji.core.access import require
+from yingji.core.errors import DomainError
 from yingji.core.files import checked_files
+from yingji.incidents.access import can_attach
 from yingji.incidents.models import Attachment, Incident
-from yingji.incidents.queries import is_participant
 from yingji.incidents.services.common import check_open, timeline
-from yingji.org.roles import roles_of
 
 
 def save_attachments(incident: Incident, actor: Any, files: list[tuple[str, str, bytes]]) -> None:
@@ -35,11 +35,8 @@ def save_attachments(incident: Incident, actor: Any, files: list[tuple[str, str,
 @transaction.atomic
 def attachment_add(*, actor: Any, incident: Incident, files: Iterable[tuple[str, bytes]]) -> None:
     """During the response: whoever takes part adds screenshots, logs, reports."""
-    roles = roles_of(actor)
-    taking_part = roles.leadership or roles.expert or is_participant(actor, incident)
-    if not (roles.active_person and taking_part):
-        raise AccessDenied(_("Only people taking part in the response may do this."))
     check_open(incident)
+    require(can_attach(actor, incident), _("Only people taking part in the response may do this."))
     checked = checked_files(files)
     if not checked:
         raise DomainError(_("Choose a file."), field="attachments")

@@ -10,11 +10,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from yingji.audit.services import audit_record
-from yingji.core.actors import is_system
 from yingji.core.errors import AccessDenied, DomainError
+from yingji.incidents.access import acts_as
 from yingji.incidents.choices import OPEN_STATUSES, Who, transition_for
 from yingji.incidents.models import Incident, Participant, TimelineEntry
-from yingji.incidents.queries import is_triager
 from yingji.notify.services import notify, receipts_confirm
 from yingji.org.models import Person
 from yingji.org.roles import roles_of
@@ -66,23 +65,10 @@ def acknowledge(actor: Any, incident: Incident) -> None:
 
 def check_who(actor: Any, incident: Incident, *allowed: str) -> None:
     """The actor is one of `allowed` (Who values) for this incident, or AccessDenied."""
-    if any(_is(actor, incident, who) for who in allowed):
+    if acts_as(actor, incident, *allowed):
         return
     names = " / ".join(str(Who(who).label) for who in allowed)
     raise AccessDenied(_("Only %(who)s may take this step.") % {"who": names})
-
-
-def _is(actor: Any, incident: Incident, who: str) -> bool:
-    if who == Who.ENGINE:
-        return is_system(actor)
-    if is_system(actor):
-        return False
-    if who == Who.TRIAGER:
-        return is_triager(actor, incident)
-    roles = roles_of(actor)
-    return roles.active_person and bool(
-        (who == Who.LEADER and roles.leadership) or (who == Who.EXPERT and roles.expert)
-    )
 
 
 def check_open(incident: Incident) -> None:

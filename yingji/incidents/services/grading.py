@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from yingji.audit.services import audit_record
 from yingji.core.errors import DomainError
-from yingji.incidents.choices import Who
+from yingji.incidents.access import REGRADE, SET_FACTS
 from yingji.incidents.models import GradingRule, Incident
 from yingji.incidents.services.common import check_open, check_who, participants_of, tell, timeline
 from yingji.org.criteria import Fact, parse_conditions
@@ -73,7 +73,7 @@ def grading_rule_delete(*, actor: Any, rule: GradingRule) -> None:
 def incident_set_facts(*, actor: Any, incident: Incident, **facts: Any) -> Incident:
     """The facts the rules read (users affected, minutes of interruption, ...); the
     suggested grade follows, the grade itself changes only by a person's decision."""
-    check_who(actor, incident, Who.LEADER, Who.EXPERT, Who.TRIAGER)
+    check_who(actor, incident, *SET_FACTS)
     check_open(incident)
     changes = {name: _fact(name, value) for name, value in facts.items()}
     before = {name: getattr(incident, name) for name in changes}
@@ -115,7 +115,7 @@ def _fact(name: str, value: Any) -> int | None:
 @transaction.atomic
 def incident_regrade(*, actor: Any, incident: Incident, grade: str, reason: str) -> Incident:
     """Raise or lower the grade, with the reason on the timeline and told to participants."""
-    check_who(actor, incident, Who.LEADER, Who.EXPERT)
+    check_who(actor, incident, *REGRADE)
     check_open(incident)
     if grade not in Grade.values:
         raise DomainError(_("Choose a grade from the list."), field="grade")

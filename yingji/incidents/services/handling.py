@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from yingji.audit.services import audit_record
 from yingji.core.errors import AccessDenied, DomainError
+from yingji.incidents.access import ADD_PARTICIPANT
 from yingji.incidents.choices import TASK_OPEN, Status, TaskStatus, Who
 from yingji.incidents.models import HandlingPlan, Incident, ProgressReport, Task
 from yingji.incidents.queries import is_participant
@@ -311,7 +312,7 @@ def support_request(*, actor: Any, incident: Incident, text: str) -> None:
 @transaction.atomic
 def participant_add(*, actor: Any, incident: Incident, person: Person, role: str = "") -> None:
     """Someone joins mid-flight (a vendor's engineer, an outside expert) and is told."""
-    check_who(actor, incident, Who.LEADER, Who.EXPERT)
+    check_who(actor, incident, *ADD_PARTICIPANT)
     check_open(incident)
     if person.status != PersonStatus.ACTIVE:
         raise DomainError(_("This person is not active."), field="person")

@@ -8,7 +8,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from rest_framework.test import APIClient
 
+from yingji.accounts.services import token_create
 from yingji.incidents import services
 from yingji.incidents.choices import Status, TaskStatus
 from yingji.incidents.models import Incident, Task
@@ -210,3 +212,41 @@ class ConfidentialStaysInside(ResponseTestCase):
         self.assertNotContains(self.client.get(reverse("incidents:my_tasks")), "拖库")
         self.assertEqual(self.client.get(f"/api/v1/incidents/{incident.pk}/").status_code, 404)
         self.assertNotIn("拖库", str(self.client.get("/api/v1/incidents/").json()))
+
+
+class OneAnswerToWhoMay(ResponseTestCase):
+    """The page shows a form exactly when the service (and so the API) would accept it."""
+
+    def test_the_judging_head_sets_facts_on_the_page_as_through_the_api(self):
+        incident = self.report()  # the head judges it now (R-RESP-2)
+        self.login("head")
+        page = self.client.get(url("detail", incident))
+        self.assertTrue("facts_form" in page.context)
+        self.assertFalse("regrade_form" in page.context)  # the leadership and experts regrade
+        api = self.api("head").post(
+            f"/api/v1/incidents/{incident.pk}/facts/", {"affected_users": 1200}, format="json"
+        )
+        self.assertEqual(api.status_code, 200, api.content)
+        theirs = self.report(who="sales")  # a reporter neither sees the form nor may set facts
+        self.login("sales")
+        page = self.client.get(url("detail", theirs))
+        self.assertEqual(page.status_code, 200)
+        self.assertFalse("facts_form" in page.context)
+        refused = self.api("sales").post(
+            f"/api/v1/incidents/{theirs.pk}/facts/", {"affected_users": 5}, format="json"
+        )
+        self.assertEqual(refused.status_code, 403)
+
+    def api(self, who: str) -> APIClient:
+        _token, raw = token_create(actor=self.cast[who], user=self.cast[who], name="test")
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
+        return client
+
+    def test_no_form_on_a_closed_incident(self):
+        incident = self.report()
+        services.incident_close_as_fault(actor=self.head, incident=incident, reason="误报")
+        self.login("leader")
+        page = self.client.get(url("detail", incident))
+        for form in ("facts_form", "regrade_form", "participant_form", "attachment_form"):
+            self.assertFalse(form in page.context, form)

@@ -1,6 +1,7 @@
 """The monitoring rules: what may be watched by whom, how samples come in, how rules turn
 samples into alerts and alerts into notices (R-MON-1..2)."""
 
+from yingji.monitoring.queries import can_manage
 from yingji.monitoring.services.alerts import (
     alert_acknowledge,
     alert_close,
@@ -8,13 +9,12 @@ from yingji.monitoring.services.alerts import (
     alert_open,
     alert_repeat,
     alerts_recipients,
-    may_act,
+    can_act,
 )
 from yingji.monitoring.services.assets import (
     agent_token_issue,
     asset_create,
     asset_set_active,
-    may_manage,
     rule_checked,
     rule_create,
     rule_set_enabled,
@@ -47,8 +47,8 @@ __all__ = [
     "check_set_enabled",
     "check_update",
     "config_shown",
-    "may_act",
-    "may_manage",
+    "can_act",
+    "can_manage",
     "parse_samples",
     "rule_checked",
     "rule_create",

@@ -15,7 +15,7 @@ from yingji.audit.services import audit_record
 from yingji.core.errors import AccessDenied, DomainError
 from yingji.monitoring.choices import AlertKind, AlertStatus
 from yingji.monitoring.models import Alert, Asset, Rule, Series, Silence
-from yingji.monitoring.services.assets import may_manage
+from yingji.monitoring.queries import can_manage
 from yingji.notify.services import notify
 from yingji.org.choices import GroupKind
 from yingji.org.queries import group_members
@@ -132,18 +132,18 @@ def _number(value: float | None) -> str:
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
 
 
-def may_act(actor: Any, alert: Alert) -> bool:
+def can_act(actor: Any, alert: Alert) -> bool:
     roles = roles_of(actor)
     responsible = (
         roles.person is not None and alert.asset.responsible.filter(pk=roles.person.pk).exists()
     )
-    return may_manage(actor) or roles.leadership or responsible
+    return can_manage(actor) or roles.leadership or responsible
 
 
 @transaction.atomic
 def alert_acknowledge(*, actor: Any, alert: Alert) -> Alert:
     """认领: someone is on it, so the repeats stop."""
-    if not may_act(actor, alert):
+    if not can_act(actor, alert):
         raise AccessDenied(_("Only the asset's people, the office or the experts may do this."))
     if alert.acknowledged_at is None:
         alert.acknowledged_by, alert.acknowledged_at = actor, timezone.now()

@@ -15,25 +15,13 @@ from django.utils.translation import gettext as _
 
 from yingji.audit.services import audit_record, audited_update
 from yingji.core.actors import is_system
-from yingji.core.errors import AccessDenied, DomainError
+from yingji.core.errors import DomainError
 from yingji.monitoring.choices import AlertStatus, AssetKind, Operator, Severity
 from yingji.monitoring.models import Alert, Asset, Rule, Silence
-from yingji.org.roles import roles_of
+from yingji.monitoring.queries import require_manager
 
 METRIC_NAME = re.compile(r"^[a-zA-Z_:][a-zA-Z0-9_:]{0,199}$")  # Prometheus' metric names
 MIN_INTERVAL = 10
-
-
-def may_manage(actor: Any) -> bool:
-    """Who sets up monitoring, intake, rosters and escalation: the office, the experts and
-    administrators."""
-    roles = roles_of(actor)
-    return is_system(actor) or roles.admin or roles.office or roles.expert
-
-
-def require_manager(actor: Any) -> None:
-    if not may_manage(actor):
-        raise AccessDenied(_("Only the office, the experts or an administrator may do this."))
 
 
 def token_hash(token: str) -> str:

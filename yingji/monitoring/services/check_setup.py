@@ -17,7 +17,8 @@ from yingji.audit.services import audit_record
 from yingji.core.errors import DomainError
 from yingji.monitoring.choices import CheckKind
 from yingji.monitoring.models import Asset, Check
-from yingji.monitoring.services.assets import METRIC_NAME, MIN_INTERVAL, require_manager
+from yingji.monitoring.queries import require_manager
+from yingji.monitoring.services.assets import METRIC_NAME, MIN_INTERVAL
 
 SECRET_KEYS = ("community", "auth_key", "priv_key")
 MASK = "********"
