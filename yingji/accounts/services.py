@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yingji.audit.services import audit_record
-from yingji.core.actors import authority_of
+from yingji.core.actors import Actor, authority_of, user_of
 from yingji.core.errors import AccessDenied, DomainError
 
 User = get_user_model()
@@ -27,12 +27,12 @@ def hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
 
-def _may_manage_tokens_of(actor: Any, user: Any) -> bool:
-    return authority_of(actor).admin or actor.pk == user.pk  # system actors count as admins
+def _may_manage_tokens_of(actor: Actor, user: Any) -> bool:
+    return authority_of(actor).admin or user_of(actor) == user  # system actors count as admins
 
 
 @transaction.atomic
-def token_create(*, actor: Any, user: Any, name: str) -> tuple[Any, str]:
+def token_create(*, actor: Actor, user: Any, name: str) -> tuple[Any, str]:
     """Returns the token row and the secret, which is never stored or shown again."""
     from yingji.accounts.models import ApiToken
 
@@ -52,7 +52,7 @@ def token_create(*, actor: Any, user: Any, name: str) -> tuple[Any, str]:
 
 
 @transaction.atomic
-def token_revoke(*, actor: Any, token: Any) -> Any:
+def token_revoke(*, actor: Actor, token: Any) -> Any:
     if not _may_manage_tokens_of(actor, token.user):
         raise AccessDenied(_("You may only revoke your own tokens."))
     if token.revoked_at is None:
@@ -79,7 +79,7 @@ def token_authenticate(raw: str) -> Any | None:
 
 
 @transaction.atomic
-def password_set(*, actor: Any, user: Any, password: str) -> None:
+def password_set(*, actor: Actor, user: Any, password: str) -> None:
     """An administrator sets someone's password (a first password, or after a lost one).
     Only administrators: whoever sets a password can act as that person."""
     if not authority_of(actor).admin:
@@ -102,7 +102,7 @@ def password_change(*, user: Any, new_password: str) -> None:
 
 
 @transaction.atomic
-def admin_create(*, actor: Any, username: str, email: str, password: str) -> Any:
+def admin_create(*, actor: Actor, username: str, email: str, password: str) -> Any:
     username = (username or "").strip()
     if not username:
         raise DomainError(_("A username is required."), field="username")

@@ -14,6 +14,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from yingji.audit.models import AuditEvent, AuditHead
+from yingji.core.actors import Actor, user_of
 from yingji.core.errors import FieldErrors
 from yingji.core.request_context import current_request_id
 
@@ -73,7 +74,7 @@ def _event_hash(event: AuditEvent) -> str:
 
 def audit_record(
     *,
-    actor: Any,
+    actor: Actor | str | None,  # a string names a part of the system ("engine")
     action: str,
     obj: models.Model | None = None,
     before: dict[str, Any] | None = None,
@@ -83,7 +84,7 @@ def audit_record(
 ) -> AuditEvent:
     """Append one event. Call it inside the service's transaction so the change and its record
     commit together or not at all."""
-    user = actor if getattr(actor, "is_authenticated", False) else None
+    user = None if isinstance(actor, str) else user_of(actor)
     with transaction.atomic():
         # The head row lock (PostgreSQL) or the IMMEDIATE write lock (SQLite) makes appends
         # strictly sequential, so the chain never forks.
@@ -116,7 +117,7 @@ Clause = str | Callable[[list[str]], str]  # a regulation ID, or one chosen by w
 
 def audited_create(
     *,
-    actor: Any,
+    actor: Actor,
     instance: models.Model,
     action: str,
     fields: Sequence[str],
@@ -140,7 +141,7 @@ def audited_create(
 
 def audited_update(
     *,
-    actor: Any,
+    actor: Actor,
     instance: models.Model,
     changes: Mapping[str, Any],
     action: str,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Model, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -24,7 +25,7 @@ def one_of(rows: QuerySet[M], pk: Any) -> M:
     a pk that is not a number (never 500, never a hint that the row exists)."""
     try:
         return rows.get(pk=int(pk))
-    except (rows.model.DoesNotExist, TypeError, ValueError, OverflowError):
+    except (ObjectDoesNotExist, TypeError, ValueError, OverflowError):
         raise Http404(_("Not found, or you may not see it.")) from None
 
 

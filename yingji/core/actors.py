@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeAlias
+
+from django.utils.translation import gettext as _
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser, User
 
 
 class SystemActor:
@@ -21,6 +26,28 @@ class SystemActor:
 
 
 SYSTEM = SystemActor("system")
+
+# Who acts in a service: a signed-in user (a page or an API token), or a system actor (the
+# CLI, the engine, the demo). AnonymousUser too: a page may call a read path before log-in.
+Actor: TypeAlias = "User | AnonymousUser | SystemActor"
+
+
+def user_of(actor: Actor | None) -> User | None:
+    """The signed-in account behind an actor, for the "by" columns; None for a system actor
+    (the audit trail names it instead)."""
+    from django.contrib.auth.models import User
+
+    return actor if isinstance(actor, User) else None
+
+
+def person_user(actor: Actor) -> User:
+    """The account of a person acting; a step only people take refuses anyone else."""
+    from yingji.core.errors import AccessDenied
+
+    user = user_of(actor)
+    if user is None:
+        raise AccessDenied(_("Only a signed-in person may do this."))
+    return user
 
 
 def is_system(actor: Any) -> bool:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from yingji.core.actors import is_system
+from yingji.core.actors import Actor, is_system
 from yingji.incidents.choices import OPEN_STATUSES, Status, Who
 from yingji.incidents.models import Incident
 from yingji.incidents.queries import is_participant, is_triager
@@ -25,7 +25,7 @@ def is_open(incident: Incident) -> bool:
     return incident.status in OPEN_STATUSES
 
 
-def acts_as(actor: Any, incident: Incident, *who: str) -> bool:
+def acts_as(actor: Actor, incident: Incident, *who: str) -> bool:
     """The actor is one of `who` for this incident."""
     return any(_is(actor, incident, one) for one in who)
 
@@ -60,7 +60,7 @@ def _past_report(incident: Incident) -> bool:
     return is_open(incident) and incident.status != Status.REPORTED
 
 
-def _is(actor: Any, incident: Incident, who: str) -> bool:
+def _is(actor: Actor, incident: Incident, who: str) -> bool:
     if who == Who.ENGINE:
         return is_system(actor)
     if is_system(actor):

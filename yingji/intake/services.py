@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yingji.audit.services import audit_record
-from yingji.core.actors import is_system
+from yingji.core.actors import Actor, user_of
 from yingji.core.errors import AccessDenied, DomainError
 from yingji.engine.wakeup import wake_engines
 from yingji.incidents.queries import visible_incidents
@@ -84,7 +84,7 @@ def _new_key() -> str:
 @transaction.atomic
 def integration_create(
     *,
-    actor: Any,
+    actor: Actor,
     name: str,
     kind: str,
     responsible: Sequence[Any] = (),
@@ -147,7 +147,7 @@ EDITABLE = (
 
 @transaction.atomic
 def integration_update(
-    *, actor: Any, integration: Integration, responsible: Any = None, **fields: Any
+    *, actor: Actor, integration: Integration, responsible: Any = None, **fields: Any
 ) -> Integration:
     """Change an integration's settings (its kind and key stay); audited before and after."""
     require_manager(actor)
@@ -286,7 +286,7 @@ def heartbeat_missed(*, integration: Integration, due: datetime, now: datetime) 
 
 
 @transaction.atomic
-def integration_new_key(*, actor: Any, integration: Integration) -> str:
+def integration_new_key(*, actor: Actor, integration: Integration) -> str:
     """A new key; the old one stops working at once."""
     require_manager(actor)
     key = _new_key()
@@ -504,7 +504,7 @@ def _sources_record(
 @transaction.atomic
 def inhibit_rule_create(
     *,
-    actor: Any,
+    actor: Actor,
     source: Sequence[str],
     target: Sequence[str],
     equal: Sequence[str] = (),
@@ -548,7 +548,7 @@ def _chunks(items: Any, size: int) -> Any:
 
 
 @transaction.atomic
-def inhibit_rule_delete(*, actor: Any, rule: InhibitRule) -> None:
+def inhibit_rule_delete(*, actor: Actor, rule: InhibitRule) -> None:
     require_manager(actor)
     audit_record(
         actor=actor,
@@ -784,7 +784,7 @@ def _tell(
 # ---- people and alerts ----
 
 
-def can_act(actor: Any, alert: IncomingAlert) -> bool:
+def can_act(actor: Actor, alert: IncomingAlert) -> bool:
     """The office, experts and leadership; the people the integration names; and whoever
     the escalation has paged for this alert."""
     roles = roles_of(actor)
@@ -798,7 +798,7 @@ def can_act(actor: Any, alert: IncomingAlert) -> bool:
 
 
 @transaction.atomic
-def alert_acknowledge(*, actor: Any, alert: IncomingAlert) -> IncomingAlert:
+def alert_acknowledge(*, actor: Actor, alert: IncomingAlert) -> IncomingAlert:
     """认领: someone is on it."""
     if not can_act(actor, alert):
         raise AccessDenied(
@@ -811,7 +811,7 @@ def alert_acknowledge(*, actor: Any, alert: IncomingAlert) -> IncomingAlert:
         raise DomainError(_("This alert is already resolved."), code="conflict")
     if alert.state == AlertState.TRIGGERED:
         alert.state, alert.acknowledged_at = AlertState.ACKNOWLEDGED, timezone.now()
-        alert.acknowledged_by = None if is_system(actor) else actor
+        alert.acknowledged_by = user_of(actor)
         alert.save(update_fields=["state", "acknowledged_at", "acknowledged_by"])
         # a group's lead stands for the group: its members are being looked at too
         members = alert.members.filter(state=AlertState.TRIGGERED).update(
@@ -831,7 +831,7 @@ def alert_acknowledge(*, actor: Any, alert: IncomingAlert) -> IncomingAlert:
 
 
 @transaction.atomic
-def alert_resolve(*, actor: Any, alert: IncomingAlert) -> IncomingAlert:
+def alert_resolve(*, actor: Actor, alert: IncomingAlert) -> IncomingAlert:
     """Closed by a person; the sender's next trigger for the key opens a new alert."""
     if not can_act(actor, alert):
         raise AccessDenied(
@@ -856,7 +856,7 @@ def alert_resolve(*, actor: Any, alert: IncomingAlert) -> IncomingAlert:
 
 
 @transaction.atomic
-def alert_link_incident(*, actor: Any, alert: IncomingAlert, incident: Any) -> IncomingAlert:
+def alert_link_incident(*, actor: Actor, alert: IncomingAlert, incident: Any) -> IncomingAlert:
     """The emergency this alert was reported as (R-RESP-1): shown on the alert, so whoever
     looks at it next goes to the incident rather than reporting it again."""
     if not visible_incidents(actor).filter(pk=incident.pk).exists():
@@ -881,7 +881,7 @@ MAX_SILENCE = timedelta(days=30)
 @transaction.atomic
 def route_create(
     *,
-    actor: Any,
+    actor: Actor,
     matchers: Sequence[str],
     integration: Integration | None = None,
     escalation_policy: Any = None,
@@ -921,7 +921,7 @@ def route_create(
 @transaction.atomic
 def silence_create(
     *,
-    actor: Any,
+    actor: Actor,
     matchers: Sequence[str],
     ends_at: datetime,
     reason: str,
@@ -945,7 +945,7 @@ def silence_create(
         starts_at=starts_at,
         ends_at=ends_at,
         reason=reason.strip()[:300],
-        created_by=None if is_system(actor) else actor,
+        created_by=user_of(actor),
     )
     audit_record(
         actor=actor,
@@ -958,7 +958,7 @@ def silence_create(
 
 
 @transaction.atomic
-def silence_expire(*, actor: Any, silence: IntakeSilence) -> IntakeSilence:
+def silence_expire(*, actor: Actor, silence: IntakeSilence) -> IntakeSilence:
     require_manager(actor)
     now = timezone.now()
     if silence.ends_at > now:
@@ -974,7 +974,7 @@ MAX_SNOOZE = 24 * 60
 
 
 @transaction.atomic
-def alert_snooze(*, actor: Any, alert: IncomingAlert, minutes: int) -> IncomingAlert:
+def alert_snooze(*, actor: Actor, alert: IncomingAlert, minutes: int) -> IncomingAlert:
     """Hold the alert's escalation for a while (someone is looking, but not yet on it): the
     next step runs `minutes` from now at the earliest."""
     if not can_act(actor, alert):
@@ -996,7 +996,7 @@ def alert_snooze(*, actor: Any, alert: IncomingAlert, minutes: int) -> IncomingA
 
 
 @transaction.atomic
-def alert_mark_noise(*, actor: Any, alert: IncomingAlert, reason: str) -> IncomingAlert:
+def alert_mark_noise(*, actor: Actor, alert: IncomingAlert, reason: str) -> IncomingAlert:
     """Noise feedback: the alert was not worth a page. Counted per alert name, so the rule
     that sends it can be tuned where it lives (Prometheus, Grafana, Zabbix)."""
     if not can_act(actor, alert):

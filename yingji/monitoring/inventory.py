@@ -11,6 +11,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from yingji.core.actors import Actor
 from yingji.core.errors import AccessDenied, DomainError
 from yingji.core.workbooks import cell_text, choice_from_text, open_workbook, workbook_bytes
 from yingji.monitoring.choices import AssetKind
@@ -45,7 +46,7 @@ class InventoryReport:
     skipped: list[str] = field(default_factory=list)  # already there: an import never overwrites
 
 
-def import_assets(*, actor: Any, content: bytes) -> InventoryReport:
+def import_assets(*, actor: Actor, content: bytes) -> InventoryReport:
     if not can_manage(actor):
         raise AccessDenied(_("Only the office, the experts or an administrator may do this."))
     rows = _read(content)

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yingji.core.access import one_of
-from yingji.core.actors import is_system
+from yingji.core.actors import Actor, is_system
 from yingji.core.errors import AccessDenied
 from yingji.monitoring.choices import AlertStatus
 from yingji.monitoring.models import Alert, Asset, Rule
@@ -30,14 +30,14 @@ def can_read_own(user: Any) -> bool:
     return roles.internal or roles.active_person
 
 
-def can_manage(actor: Any) -> bool:
+def can_manage(actor: Actor) -> bool:
     """Who sets up monitoring, intake, rosters and escalation: the office, the experts and
     administrators."""
     roles = roles_of(actor)
     return is_system(actor) or roles.admin or roles.office or roles.expert
 
 
-def require_manager(actor: Any) -> None:
+def require_manager(actor: Actor) -> None:
     if not can_manage(actor):
         raise AccessDenied(_("Only the office, the experts or an administrator may do this."))
 

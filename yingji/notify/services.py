@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yingji.audit.services import audit_record
+from yingji.core.actors import Actor, user_of
 from yingji.core.errors import DomainError, FieldErrors
 from yingji.engine.claims import retry_backoff
 from yingji.engine.wakeup import wake_engines
@@ -66,7 +67,7 @@ def notify(
     require_receipt: bool = False,
     broadcast: bool = False,
     escalate_after: timedelta | None = None,
-    actor: Any = None,
+    actor: Actor | None = None,
     personal_channels: Iterable[Channel] | None = None,
 ) -> Message:
     """Queue a notice to people (in-app inbox + every enabled personal channel, or only
@@ -89,7 +90,7 @@ def notify(
     title = title.strip()
     if not title:
         raise DomainError(_("A notice needs a title."), field="title")
-    user = actor if getattr(actor, "is_authenticated", False) else None
+    user = user_of(actor)
     message = Message.objects.create(
         event=event,
         title=title[:200],
@@ -533,7 +534,7 @@ def receipts_confirm(*, person: Any, message: Any = None, key_prefix: str | None
 
 
 @transaction.atomic
-def channel_save(*, actor: Any, channel: Channel | None, **fields: Any) -> Channel:
+def channel_save(*, actor: Actor, channel: Channel | None, **fields: Any) -> Channel:
     """Create or change a channel; its settings are validated now, not when a notice fails."""
     require_org_manager(actor)
     kind = fields.get("kind") or (channel.kind if channel else "")
@@ -575,7 +576,7 @@ def channel_save(*, actor: Any, channel: Channel | None, **fields: Any) -> Chann
 @transaction.atomic
 def broadcast_send(
     *,
-    actor: Any,
+    actor: Actor,
     title: str,
     body: str,
     require_receipt: bool,
@@ -628,7 +629,7 @@ def broadcast_estimate() -> list[BroadcastLoad]:
 
 
 @transaction.atomic
-def channel_test(*, actor: Any, channel: Channel) -> Message:
+def channel_test(*, actor: Actor, channel: Channel) -> Message:
     """Send a test notice through one channel: to the tester in person for a personal channel,
     to the chat for a group channel."""
     require_org_manager(actor)

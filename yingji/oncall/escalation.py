@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yingji.audit.services import audit_record
+from yingji.core.actors import Actor
 from yingji.core.errors import DomainError
 from yingji.engine.services import register_timer_handler, timer_schedule
 from yingji.engine.wakeup import wake_engines
@@ -68,7 +69,7 @@ def _checked_step(index: int, raw: dict[str, Any]) -> EscalationStep:
 
 @transaction.atomic
 def policy_create(
-    *, actor: Any, name: str, steps: Sequence[dict[str, Any]], repeat: int = 0
+    *, actor: Actor, name: str, steps: Sequence[dict[str, Any]], repeat: int = 0
 ) -> EscalationPolicy:
     """Steps in order, each `{"delay_minutes", "target": "roster"|"person"|"channel",
     <target>: object or id}`; the whole list is repeated `repeat` more times."""

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yingji.audit.services import audit_record
-from yingji.core.actors import is_system
+from yingji.core.actors import Actor, is_system
 from yingji.core.errors import AccessDenied, DomainError
 from yingji.monitoring.queries import can_manage, require_manager
 from yingji.notify.models import Channel
@@ -43,7 +43,7 @@ MAX_OVERRIDE = timedelta(days=92)
 MAX_WINDOW = timedelta(days=366)
 
 
-def _user(actor: Any) -> Any:
+def _user(actor: Actor) -> Any:
     return None if is_system(actor) else actor
 
 
@@ -60,7 +60,7 @@ def _zone(name: str) -> str:
 @transaction.atomic
 def roster_create(
     *,
-    actor: Any,
+    actor: Actor,
     name: str,
     time_zone: str = "Asia/Shanghai",
     calendar: HolidayCalendar | None = None,
@@ -99,7 +99,7 @@ def _members(people: Sequence[Any]) -> list[int]:
 @transaction.atomic
 def layer_add(
     *,
-    actor: Any,
+    actor: Actor,
     roster: Roster,
     name: str,
     rotation: str,
@@ -145,7 +145,7 @@ def layer_add(
 
 
 @transaction.atomic
-def layer_remove(*, actor: Any, layer: Layer) -> None:
+def layer_remove(*, actor: Actor, layer: Layer) -> None:
     require_manager(actor)
     audit_record(
         actor=actor,
@@ -159,7 +159,7 @@ def layer_remove(*, actor: Any, layer: Layer) -> None:
 @transaction.atomic
 def override_add(
     *,
-    actor: Any,
+    actor: Actor,
     roster: Roster,
     person: Person,
     starts_at: datetime,
@@ -205,7 +205,7 @@ def shift_at(roster: Roster, at: datetime) -> Segment | None:
 
 @transaction.atomic
 def shift_swap(
-    *, actor: Any, roster: Roster, first: datetime, second: datetime, reason: str = ""
+    *, actor: Actor, roster: Roster, first: datetime, second: datetime, reason: str = ""
 ) -> tuple[Override, Override]:
     """Two people trade shifts (换班): each takes the other's, as two overrides made
     together, so there is never a moment with only one half of the swap."""
@@ -246,7 +246,7 @@ def shift_swap(
 
 
 @transaction.atomic
-def override_remove(*, actor: Any, override: Override) -> None:
+def override_remove(*, actor: Actor, override: Override) -> None:
     require_manager(actor)
     audit_record(
         actor=actor,
@@ -261,7 +261,7 @@ def override_remove(*, actor: Any, override: Override) -> None:
 
 
 @transaction.atomic
-def calendar_create(*, actor: Any, name: str) -> HolidayCalendar:
+def calendar_create(*, actor: Actor, name: str) -> HolidayCalendar:
     require_manager(actor)
     name = name.strip()
     if not name or HolidayCalendar.objects.filter(name=name).exists():
@@ -303,7 +303,7 @@ def read_calendar_csv(content: bytes) -> list[tuple[date, str, str]]:
 
 @transaction.atomic
 def calendar_days_set(
-    *, actor: Any, calendar: HolidayCalendar, days: Iterable[tuple[date, str, str]]
+    *, actor: Actor, calendar: HolidayCalendar, days: Iterable[tuple[date, str, str]]
 ) -> int:
     """Set the kind of each day given (a day given again is replaced); all or nothing."""
     require_manager(actor)
@@ -389,7 +389,7 @@ MAX_THEN_MINUTES = 60
 @transaction.atomic
 def contact_rules_set(
     *,
-    actor: Any,
+    actor: Actor,
     person: Person,
     rules: dict[str, Sequence[Channel]],
     then: dict[str, tuple[Sequence[Channel], int]] | None = None,

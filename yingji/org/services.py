@@ -13,6 +13,7 @@ from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from yingji.audit.services import audit_record, audited_create, audited_update, full_clean, snapshot
+from yingji.core.actors import Actor
 from yingji.core.errors import AccessDenied, DomainError
 from yingji.org.choices import GroupKind, MemberRole, PersonKind, PersonStatus
 from yingji.org.models import Department, EmergencyGroup, Membership, Person, Vendor
@@ -86,7 +87,7 @@ def _check_fields(changes: dict[str, Any], allowed: tuple[str, ...]) -> None:
 
 
 def _update(
-    *, actor: Any, instance: Any, changes: dict[str, Any], action: str, reason: str = ""
+    *, actor: Actor, instance: Any, changes: dict[str, Any], action: str, reason: str = ""
 ) -> list[str]:
     return audited_update(
         actor=actor,
@@ -105,7 +106,7 @@ def _probe(instance: Any, fields: tuple[str, ...], changes: dict[str, Any]) -> A
     return type(instance)(pk=instance.pk, **{**values, **changes})
 
 
-def _create(*, actor: Any, instance: Any, fields: tuple[str, ...], action: str) -> Any:
+def _create(*, actor: Actor, instance: Any, fields: tuple[str, ...], action: str) -> Any:
     return audited_create(
         actor=actor,
         instance=instance,
@@ -141,7 +142,7 @@ def _validate_department(department: Department) -> None:
 
 
 @transaction.atomic
-def department_create(*, actor: Any, **fields: Any) -> Department:
+def department_create(*, actor: Actor, **fields: Any) -> Department:
     require_org_manager(actor)
     _check_fields(fields, DEPARTMENT_FIELDS)
     department = Department(**fields)
@@ -153,7 +154,7 @@ def department_create(*, actor: Any, **fields: Any) -> Department:
 
 @transaction.atomic
 def department_update(
-    *, actor: Any, department: Department, changes: dict[str, Any], reason: str = ""
+    *, actor: Actor, department: Department, changes: dict[str, Any], reason: str = ""
 ) -> Department:
     require_org_manager(actor)
     _check_fields(changes, DEPARTMENT_FIELDS)
@@ -194,7 +195,7 @@ def _username_for(employee_no: str, username: str | None) -> str:
 
 @transaction.atomic
 def person_create(
-    *, actor: Any, username: str | None = None, password: str | None = None, **fields: Any
+    *, actor: Actor, username: str | None = None, password: str | None = None, **fields: Any
 ) -> Person:
     require_org_manager(actor)
     _check_fields(fields, PERSON_FIELDS)
@@ -225,7 +226,7 @@ def person_create(
 
 @transaction.atomic
 def person_update(
-    *, actor: Any, person: Person, changes: dict[str, Any], reason: str = ""
+    *, actor: Actor, person: Person, changes: dict[str, Any], reason: str = ""
 ) -> Person:
     _check_fields(changes, PERSON_FIELDS)
     allowed = person_editable_fields(actor, person)  # everything ("*") for a system actor
@@ -245,7 +246,7 @@ def person_update(
 
 
 @transaction.atomic
-def person_set_status(*, actor: Any, person: Person, status: str, reason: str = "") -> Person:
+def person_set_status(*, actor: Actor, person: Person, status: str, reason: str = "") -> Person:
     """A person who leaves can no longer sign in and is taken out of every emergency group, so
     nobody pages them in an emergency; a department they still lead must get a new head first."""
     require_org_manager(actor)
@@ -292,7 +293,7 @@ def _validate_group(group: EmergencyGroup) -> None:
 
 
 @transaction.atomic
-def group_create(*, actor: Any, **fields: Any) -> EmergencyGroup:
+def group_create(*, actor: Actor, **fields: Any) -> EmergencyGroup:
     require_org_manager(actor)
     _check_fields(fields, GROUP_FIELDS)
     group = EmergencyGroup(**fields)
@@ -302,7 +303,7 @@ def group_create(*, actor: Any, **fields: Any) -> EmergencyGroup:
 
 @transaction.atomic
 def group_update(
-    *, actor: Any, group: EmergencyGroup, changes: dict[str, Any], reason: str = ""
+    *, actor: Actor, group: EmergencyGroup, changes: dict[str, Any], reason: str = ""
 ) -> EmergencyGroup:
     require_org_manager(actor)
     _check_fields(changes, GROUP_FIELDS)
@@ -339,7 +340,7 @@ def _validate_membership(membership: Membership) -> None:
 @transaction.atomic
 def membership_add(
     *,
-    actor: Any,
+    actor: Actor,
     group: EmergencyGroup,
     person: Person,
     role: str = MemberRole.MEMBER,
@@ -369,7 +370,7 @@ def membership_add(
 
 @transaction.atomic
 def membership_update(
-    *, actor: Any, membership: Membership, changes: dict[str, Any], reason: str = ""
+    *, actor: Actor, membership: Membership, changes: dict[str, Any], reason: str = ""
 ) -> Membership:
     require_org_manager(actor)
     _check_fields(changes, MEMBERSHIP_FIELDS)
@@ -384,7 +385,7 @@ def membership_update(
 
 
 @transaction.atomic
-def membership_remove(*, actor: Any, membership: Membership, reason: str = "") -> None:
+def membership_remove(*, actor: Actor, membership: Membership, reason: str = "") -> None:
     require_org_manager(actor)
     audit_record(
         actor=actor,
@@ -410,7 +411,7 @@ def _validate_vendor(vendor: Vendor) -> None:
 
 
 @transaction.atomic
-def vendor_create(*, actor: Any, **fields: Any) -> Vendor:
+def vendor_create(*, actor: Actor, **fields: Any) -> Vendor:
     require_org_manager(actor)
     _check_fields(fields, VENDOR_FIELDS)
     vendor = Vendor(**fields)
@@ -420,7 +421,7 @@ def vendor_create(*, actor: Any, **fields: Any) -> Vendor:
 
 @transaction.atomic
 def vendor_update(
-    *, actor: Any, vendor: Vendor, changes: dict[str, Any], reason: str = ""
+    *, actor: Actor, vendor: Vendor, changes: dict[str, Any], reason: str = ""
 ) -> Vendor:
     require_org_manager(actor)
     _check_fields(changes, VENDOR_FIELDS)

@@ -16,6 +16,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from yingji.core.actors import Actor
 from yingji.core.errors import DomainError, FieldErrors
 from yingji.core.workbooks import cell_text, choice_from_text, open_workbook, workbook_bytes
 from yingji.org import services
@@ -282,7 +283,7 @@ def _upsert(
         report.count("unchanged", sheet)
 
 
-def _import_department(actor: Any, row: dict, report: ImportReport, with_links: bool) -> None:
+def _import_department(actor: Actor, row: dict, report: ImportReport, with_links: bool) -> None:
     values = _department_values(row, with_links)
     existing = Department.objects.filter(code=values["code"]).first()
     if with_links:  # second pass: the rows exist now; only their links are new
@@ -304,7 +305,7 @@ def _changed(instance: Any, values: dict[str, Any]) -> bool:
     return any(getattr(instance, k) != v for k, v in values.items())
 
 
-def _import_person(actor: Any, row: dict, report: ImportReport) -> None:
+def _import_person(actor: Actor, row: dict, report: ImportReport) -> None:
     values: dict[str, Any] = {
         k: row[k]
         for k in services.PERSON_FIELDS
@@ -335,7 +336,7 @@ def _import_person(actor: Any, row: dict, report: ImportReport) -> None:
             services.person_set_status(actor=actor, person=person, status=status)
 
 
-def _import_membership(actor: Any, row: dict, report: ImportReport) -> None:
+def _import_membership(actor: Actor, row: dict, report: ImportReport) -> None:
     group = _lookup(EmergencyGroup, "group_code", code=row["group_code"])
     person = _lookup(Person, "employee_no", employee_no=row["employee_no"])
     if group is None or person is None:
@@ -387,7 +388,7 @@ def _each_row(
 
 
 def import_organisation(
-    *, actor: Any, tables: dict[str, list[dict]], dry_run: bool
+    *, actor: Actor, tables: dict[str, list[dict]], dry_run: bool
 ) -> ImportReport:
     require_org_manager(actor)
     report = ImportReport(dry_run=dry_run)

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yingji.audit.services import audit_record, audited_update
-from yingji.core.actors import is_system
+from yingji.core.actors import Actor, is_system, person_user
 from yingji.core.errors import AccessDenied, DomainError
 from yingji.core.files import checked_files
 from yingji.notify.services import notify
@@ -53,7 +53,7 @@ TEXT_FIELDS = (
 MAX_STEPS = 100
 
 
-def can_act_as(actor: Any, who: str, plan: Plan) -> bool:
+def can_act_as(actor: Actor, who: str, plan: Plan) -> bool:
     if is_system(actor):
         return True
     roles = roles_of(actor)
@@ -65,12 +65,12 @@ def can_act_as(actor: Any, who: str, plan: Plan) -> bool:
     return roles.admin or roles.office or roles.expert or heads_owner
 
 
-def can_create(actor: Any) -> bool:
+def can_create(actor: Actor) -> bool:
     roles = roles_of(actor)
     return is_system(actor) or roles.admin or roles.office or roles.expert
 
 
-def _require(actor: Any, who: str, plan: Plan) -> None:
+def _require(actor: Actor, who: str, plan: Plan) -> None:
     if not can_act_as(actor, who, plan):
         raise AccessDenied(_("Only %(who)s may do this.") % {"who": Author(who).label})
 
@@ -78,7 +78,7 @@ def _require(actor: Any, who: str, plan: Plan) -> None:
 @transaction.atomic
 def plan_create(
     *,
-    actor: Any,
+    actor: Actor,
     code: str,
     title: str,
     tier: str,
@@ -120,7 +120,7 @@ def plan_create(
     return plan
 
 
-def _user(actor: Any) -> Any:
+def _user(actor: Actor) -> Any:
     """The author of a version; empty when Yingji itself wrote it (the demo, an import)."""
     return None if is_system(actor) else actor
 
@@ -136,7 +136,7 @@ def not_editable(version: PlanVersion) -> DomainError | None:
     )
 
 
-def _check_editable(actor: Any, version: PlanVersion) -> None:
+def _check_editable(actor: Actor, version: PlanVersion) -> None:
     """An approved plan is evidence of what was approved: a change is refused and the attempt
     audited. Called before the change's own transaction, so the audit event stays."""
     refusal = not_editable(version)
@@ -152,7 +152,7 @@ def _check_editable(actor: Any, version: PlanVersion) -> None:
         raise refusal
 
 
-def version_update(*, actor: Any, version: PlanVersion, **fields: Any) -> PlanVersion:
+def version_update(*, actor: Actor, version: PlanVersion, **fields: Any) -> PlanVersion:
     """The plan's text, the groups' duties and the activation criteria, while a draft."""
     _require(actor, Author.EDITOR, version.plan)
     _check_editable(actor, version)
@@ -160,7 +160,7 @@ def version_update(*, actor: Any, version: PlanVersion, **fields: Any) -> PlanVe
 
 
 @transaction.atomic
-def _version_update(actor: Any, version: PlanVersion, fields: dict[str, Any]) -> PlanVersion:
+def _version_update(actor: Actor, version: PlanVersion, fields: dict[str, Any]) -> PlanVersion:
     unknown = set(fields) - {*TEXT_FIELDS, "group_duties", "criteria"}
     if unknown:
         raise DomainError(_("Unknown fields: %(names)s") % {"names": ", ".join(sorted(unknown))})
@@ -198,7 +198,7 @@ def _duties(raw: Any) -> list[dict[str, str]]:
     return duties
 
 
-def steps_set(*, actor: Any, version: PlanVersion, steps: list[dict[str, Any]]) -> list[PlanStep]:
+def steps_set(*, actor: Actor, version: PlanVersion, steps: list[dict[str, Any]]) -> list[PlanStep]:
     """The response flow as ordered steps, replaced as a whole; "after" must point to an
     earlier step, so the order can never be circular."""
     _require(actor, Author.EDITOR, version.plan)
@@ -207,7 +207,7 @@ def steps_set(*, actor: Any, version: PlanVersion, steps: list[dict[str, Any]]) 
 
 
 @transaction.atomic
-def _steps_set(actor: Any, version: PlanVersion, steps: list[dict[str, Any]]) -> list[PlanStep]:
+def _steps_set(actor: Actor, version: PlanVersion, steps: list[dict[str, Any]]) -> list[PlanStep]:
     if len(steps) > MAX_STEPS:
         raise DomainError(_("At most %(n)d steps.") % {"n": MAX_STEPS}, field="steps")
     rows = [_step(version, n, raw) for n, raw in enumerate(steps, start=1)]
@@ -256,7 +256,7 @@ def _step(version: PlanVersion, position: int, raw: dict[str, Any]) -> PlanStep:
 
 @transaction.atomic
 def version_transition(
-    *, actor: Any, version: PlanVersion, action: str, comment: str = ""
+    *, actor: Actor, version: PlanVersion, action: str, comment: str = ""
 ) -> PlanVersion:
     """Submit for review, send for approval, or return with comments (R-PLAN-2)."""
     move = transition_for(action, version.status)
@@ -274,13 +274,15 @@ def version_transition(
     _move(actor, version, move.source, move.target, action, comment)
     if action == "return" and roles_of(actor).leadership:
         PlanApproval.objects.update_or_create(
-            version=version, by=actor, defaults={"approve": False, "comment": comment.strip()}
+            version=version,
+            by=person_user(actor),
+            defaults={"approve": False, "comment": comment.strip()},
         )
     return version
 
 
 def _move(
-    actor: Any,
+    actor: Actor,
     version: PlanVersion,
     source: str,
     target: str,
@@ -312,14 +314,16 @@ def quorum() -> int:
 
 
 @transaction.atomic
-def version_approve(*, actor: Any, version: PlanVersion, comment: str = "") -> PlanVersion:
+def version_approve(*, actor: Actor, version: PlanVersion, comment: str = "") -> PlanVersion:
     """A leadership member approves; at the quorum the version is published: the previous
     approved version is archived, the yearly review is scheduled, the groups are told."""
     _require(actor, Author.LEADER, version.plan)
     if version.status != VersionStatus.PENDING_APPROVAL:
         raise DomainError(_("Only a version pending approval can be approved."), code="conflict")
     PlanApproval.objects.update_or_create(
-        version=version, by=actor, defaults={"approve": True, "comment": comment.strip()}
+        version=version,
+        by=person_user(actor),
+        defaults={"approve": True, "comment": comment.strip()},
     )
     audit_record(
         actor=actor,
@@ -375,7 +379,7 @@ def _announce(version: PlanVersion) -> None:
 
 
 @transaction.atomic
-def version_new(*, actor: Any, plan: Plan) -> PlanVersion:
+def version_new(*, actor: Actor, plan: Plan) -> PlanVersion:
     """A new draft from the latest version (approved or not), with its steps."""
     _require(actor, Author.EDITOR, plan)
     latest = plan.versions.order_by("-number").first()
@@ -425,7 +429,9 @@ def _copy_attachments(source: PlanVersion, target: PlanVersion) -> None:
 # ---------------------------------------------------------------- attachments
 
 
-def attachment_add(*, actor: Any, version: PlanVersion, files: Iterable[tuple[str, bytes]]) -> int:
+def attachment_add(
+    *, actor: Actor, version: PlanVersion, files: Iterable[tuple[str, bytes]]
+) -> int:
     """Diagrams, contact sheets, manuals: part of the version, so only while it is a draft."""
     _require(actor, Author.EDITOR, version.plan)
     _check_editable(actor, version)
@@ -453,7 +459,7 @@ def attachment_add(*, actor: Any, version: PlanVersion, files: Iterable[tuple[st
     return len(checked)
 
 
-def attachment_remove(*, actor: Any, attachment: PlanAttachment) -> None:
+def attachment_remove(*, actor: Actor, attachment: PlanAttachment) -> None:
     version = attachment.version
     _require(actor, Author.EDITOR, version.plan)
     _check_editable(actor, version)
@@ -470,7 +476,7 @@ def attachment_remove(*, actor: Any, attachment: PlanAttachment) -> None:
 # ---------------------------------------------------------------- comments
 
 
-def can_comment(actor: Any, version: PlanVersion) -> bool:
+def can_comment(actor: Actor, version: PlanVersion) -> bool:
     """The plan's authors and reviewers, on any version still in force or in the making."""
     plan = version.plan
     reviewer = can_act_as(actor, Author.EDITOR, plan) or can_act_as(actor, Author.LEADER, plan)
@@ -478,7 +484,7 @@ def can_comment(actor: Any, version: PlanVersion) -> bool:
 
 
 @transaction.atomic
-def comment_add(*, actor: Any, version: PlanVersion, section: str, text: str) -> PlanComment:
+def comment_add(*, actor: Actor, version: PlanVersion, section: str, text: str) -> PlanComment:
     """A reviewer's comment on one section; the author answers it in the next revision."""
     if not can_comment(actor, version):
         if version.status == VersionStatus.ARCHIVED:
@@ -490,7 +496,7 @@ def comment_add(*, actor: Any, version: PlanVersion, section: str, text: str) ->
     if not text:
         raise DomainError(_("Write the comment."), field="text")
     comment = PlanComment.objects.create(
-        version=version, section=section, by=actor, text=text[:4000]
+        version=version, section=section, by=person_user(actor), text=text[:4000]
     )
     audit_record(
         actor=actor,
@@ -505,7 +511,7 @@ def comment_add(*, actor: Any, version: PlanVersion, section: str, text: str) ->
 # ---------------------------------------------------------------- yearly review (R-PLAN-3)
 
 
-def can_review(actor: Any, plan: Plan, versions: list[PlanVersion]) -> bool:
+def can_review(actor: Actor, plan: Plan, versions: list[PlanVersion]) -> bool:
     """The review is offered on an approved plan with no new version already under way."""
     statuses = {v.status for v in versions}
     return (
@@ -523,7 +529,7 @@ def _approved(plan: Plan) -> PlanVersion:
 
 
 @transaction.atomic
-def review_confirm(*, actor: Any, plan: Plan, note: str = "") -> PlanReview:
+def review_confirm(*, actor: Actor, plan: Plan, note: str = "") -> PlanReview:
     """The review found the approved version still right: the next review is due a cycle
     from today."""
     _require(actor, Author.EDITOR, plan)
@@ -537,7 +543,7 @@ def review_confirm(*, actor: Any, plan: Plan, note: str = "") -> PlanReview:
         plan=plan,
         version=version,
         outcome=ReviewOutcome.CONFIRMED,
-        by=actor,
+        by=person_user(actor),
         note=note.strip(),
         next_due=plan.review_due,
     )
@@ -553,7 +559,7 @@ def review_confirm(*, actor: Any, plan: Plan, note: str = "") -> PlanReview:
 
 
 @transaction.atomic
-def review_revise(*, actor: Any, plan: Plan, note: str = "") -> PlanVersion:
+def review_revise(*, actor: Actor, plan: Plan, note: str = "") -> PlanVersion:
     """The review found changes are needed: a new draft is opened. The approved version stays
     in force, and the review date moves when the new version is approved."""
     _require(actor, Author.EDITOR, plan)
@@ -562,7 +568,11 @@ def review_revise(*, actor: Any, plan: Plan, note: str = "") -> PlanVersion:
         raise DomainError(_("Say what must change."), field="note")
     draft = version_new(actor=actor, plan=plan)
     PlanReview.objects.create(
-        plan=plan, version=version, outcome=ReviewOutcome.REVISED, by=actor, note=note.strip()
+        plan=plan,
+        version=version,
+        outcome=ReviewOutcome.REVISED,
+        by=person_user(actor),
+        note=note.strip(),
     )
     audit_record(
         actor=actor,
@@ -576,7 +586,7 @@ def review_revise(*, actor: Any, plan: Plan, note: str = "") -> PlanVersion:
 
 
 @transaction.atomic
-def review_early(*, plan: Plan, reason: str, actor: Any = None) -> None:
+def review_early(*, plan: Plan, reason: str, actor: Actor | None = None) -> None:
     """An incident or drill that used the plan produced improvement measures: the review is
     due now, and the owner and the office are told at once (R-PLAN-3)."""
     reason = reason.strip()

@@ -7,6 +7,7 @@ import copy
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.test import override_settings
@@ -21,7 +22,7 @@ from yingji.org.testing import CastTestCase
 
 def _with_test_card() -> list[dict]:
     """The project's template settings plus one in-memory card template."""
-    engine = copy.deepcopy(settings.TEMPLATES[0])
+    engine: dict[str, Any] = copy.deepcopy(settings.TEMPLATES[0])
     engine["APP_DIRS"] = False
     engine["OPTIONS"]["loaders"] = [
         ("django.template.loaders.locmem.Loader", {"test/_card.html": CARD}),

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from yingji.audit.services import audit_record
+from yingji.core.actors import Actor, user_of
 from yingji.core.errors import AccessDenied, DomainError
 from yingji.incidents.access import acts_as
 from yingji.incidents.choices import OPEN_STATUSES, Who, transition_for
@@ -21,7 +22,7 @@ from yingji.org.roles import roles_of
 
 @transaction.atomic
 def incident_transition(
-    *, actor: Any, incident: Incident, action: str, text: str = "", **fields: Any
+    *, actor: Actor, incident: Incident, action: str, text: str = "", **fields: Any
 ) -> Incident:
     """Apply one step of TRANSITIONS as a compare-and-swap: if someone else moved the incident
     first, nothing changes and the caller is told."""
@@ -54,7 +55,7 @@ def incident_transition(
     return incident
 
 
-def acknowledge(actor: Any, incident: Incident) -> None:
+def acknowledge(actor: Actor, incident: Incident) -> None:
     """Someone who acts on the incident has read its notices: their receipts are confirmed,
     so the receipt escalation does not call a leader who is already deciding."""
     person = roles_of(actor).person
@@ -63,7 +64,7 @@ def acknowledge(actor: Any, incident: Incident) -> None:
     receipts_confirm(person=person, key_prefix=f"incident:{incident.pk}:")
 
 
-def check_who(actor: Any, incident: Incident, *allowed: str) -> None:
+def check_who(actor: Actor, incident: Incident, *allowed: str) -> None:
     """The actor is one of `allowed` (Who values) for this incident, or AccessDenied."""
     if acts_as(actor, incident, *allowed):
         return
@@ -90,7 +91,7 @@ def join(incident: Incident, people: Iterable[Person], role: str) -> None:
 
 def timeline(
     incident: Incident,
-    actor: Any,
+    actor: Actor,
     action: str,
     from_status: str = "",
     to_status: str = "",
@@ -100,7 +101,7 @@ def timeline(
 ) -> TimelineEntry:
     return TimelineEntry.objects.create(
         incident=incident,
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        actor=user_of(actor),
         action=action,
         from_status=from_status,
         to_status=to_status,

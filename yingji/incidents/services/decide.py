@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from yingji.audit.services import audit_record
+from yingji.core.actors import Actor, person_user, user_of
 from yingji.core.errors import DomainError
 from yingji.incidents.choices import Decision
 from yingji.incidents.models import Assessment, Evaluation, Incident, NoticeTemplate, Task
@@ -41,7 +42,7 @@ CLOCK_SKEW = timedelta(minutes=5)
 @transaction.atomic
 def incident_decide(
     *,
-    actor: Any,
+    actor: Actor,
     incident: Incident,
     decision: str,
     meeting_at: datetime,
@@ -100,7 +101,7 @@ def incident_decide(
         criteria_met=[str(c) for c in criteria_met],
         assemble_at=assemble_at,
         assemble_place=assemble_place.strip(),
-        decided_by=actor,
+        decided_by=person_user(actor),
     )
     assessment.attendees.set(attendees)
     assessment.plan_versions.set(versions)
@@ -135,7 +136,7 @@ def _approved(plan_versions: Iterable[Any], incident: Incident) -> list[Any]:
     return found
 
 
-def _tasks_from_plans(incident: Incident, versions: list[Any], actor: Any) -> None:
+def _tasks_from_plans(incident: Incident, versions: list[Any], actor: Actor) -> None:
     """R-HANDLE-1: each step of an activated plan becomes a task for the leader of the group
     that does it, with its checklist; once per incident (a second activation adds none)."""
     rows = []
@@ -150,7 +151,7 @@ def _tasks_from_plans(incident: Incident, versions: list[Any], actor: Any) -> No
                     details="\n".join(p for p in (step.when, step.how, step.where) if p),
                     assignee=_group_leader(step.group, incident.category),
                     due_at=due if step.expected_minutes else None,
-                    created_by=actor,
+                    created_by=user_of(actor),
                     checklist=[{"text": item, "done": False} for item in step.checklist],
                 )
             )
@@ -256,7 +257,7 @@ def recommendation(incident: Incident) -> dict[str, Any]:
 @transaction.atomic
 def incident_recommend_end(
     *,
-    actor: Any,
+    actor: Actor,
     incident: Incident,
     performance_normal: bool,
     business_stable: bool,
@@ -284,7 +285,7 @@ def incident_recommend_end(
     )
     evaluation = Evaluation.objects.create(
         incident=incident,
-        by=actor,
+        by=person_user(actor),
         performance_normal=True,
         business_stable=True,
         residual_risks=text,
@@ -303,7 +304,7 @@ def incident_recommend_end(
 @transaction.atomic
 def incident_end(
     *,
-    actor: Any,
+    actor: Actor,
     incident: Incident,
     note: str = "",
     all_staff: bool = True,
@@ -334,7 +335,7 @@ def incident_end(
 
 
 @transaction.atomic
-def incident_resume(*, actor: Any, incident: Incident, reason: str) -> Incident:
+def incident_resume(*, actor: Actor, incident: Incident, reason: str) -> Incident:
     """R-END-2: the leadership group does not accept the recommendation: back to handling."""
     if not reason.strip():
         raise DomainError(_("Say what must still be done."), field="reason")
@@ -391,7 +392,7 @@ def notice_template(kind: str) -> tuple[str, str]:
 
 
 @transaction.atomic
-def notice_template_save(*, actor: Any, kind: str, title: str, body: str) -> NoticeTemplate:
+def notice_template_save(*, actor: Actor, kind: str, title: str, body: str) -> NoticeTemplate:
     """The office edits the all-staff notices; placeholders are checked now, not at 3 a.m."""
     require_org_manager(actor)
     if kind not in DEFAULT_TEMPLATES:
@@ -427,7 +428,7 @@ def _check_placeholders(text: str, field: str) -> None:
 
 
 def _all_staff(
-    incident: Incident, kind: str, actor: Any, *, summary: str, precautions: str
+    incident: Incident, kind: str, actor: Actor, *, summary: str, precautions: str
 ) -> None:
     """R-ACT-2 / R-END-2: everyone, and every all-staff chat. A confidential incident's title
     never goes to all staff."""

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from yingji.audit.services import audit_record
+from yingji.core.actors import Actor
 from yingji.core.errors import DomainError
 from yingji.incidents.access import REGRADE, SET_FACTS
 from yingji.incidents.models import GradingRule, Incident
@@ -37,7 +38,7 @@ def grade_for(facts: Mapping[str, int | None]) -> tuple[str | None, list[str]]:
 
 @transaction.atomic
 def grading_rule_save(
-    *, actor: Any, rule: GradingRule | None, grade: str, conditions: Any, note: str = ""
+    *, actor: Actor, rule: GradingRule | None, grade: str, conditions: Any, note: str = ""
 ) -> GradingRule:
     require_org_manager(actor)
     if grade not in Grade.values:
@@ -58,7 +59,7 @@ def grading_rule_save(
 
 
 @transaction.atomic
-def grading_rule_delete(*, actor: Any, rule: GradingRule) -> None:
+def grading_rule_delete(*, actor: Actor, rule: GradingRule) -> None:
     require_org_manager(actor)
     audit_record(
         actor=actor,
@@ -70,7 +71,7 @@ def grading_rule_delete(*, actor: Any, rule: GradingRule) -> None:
 
 
 @transaction.atomic
-def incident_set_facts(*, actor: Any, incident: Incident, **facts: Any) -> Incident:
+def incident_set_facts(*, actor: Actor, incident: Incident, **facts: Any) -> Incident:
     """The facts the rules read (users affected, minutes of interruption, ...); the
     suggested grade follows, the grade itself changes only by a person's decision."""
     check_who(actor, incident, *SET_FACTS)
@@ -113,7 +114,7 @@ def _fact(name: str, value: Any) -> int | None:
 
 
 @transaction.atomic
-def incident_regrade(*, actor: Any, incident: Incident, grade: str, reason: str) -> Incident:
+def incident_regrade(*, actor: Actor, incident: Incident, grade: str, reason: str) -> Incident:
     """Raise or lower the grade, with the reason on the timeline and told to participants."""
     check_who(actor, incident, *REGRADE)
     check_open(incident)

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yingji.audit.services import audit_record
+from yingji.core.actors import Actor, person_user
 from yingji.core.errors import AccessDenied, DomainError
 from yingji.incidents.access import ADD_PARTICIPANT
 from yingji.incidents.choices import TASK_OPEN, Status, TaskStatus, Who
@@ -41,7 +42,7 @@ def _check_handling(incident: Incident) -> None:
         raise DomainError(_("Handling starts when a plan is activated (R-ACT-1)."), code="conflict")
 
 
-def _check_taking_part(actor: Any, incident: Incident) -> None:
+def _check_taking_part(actor: Actor, incident: Incident) -> None:
     """Progress and requests come from the people in the response."""
     roles = roles_of(actor)
     if not roles.active_person:
@@ -56,7 +57,7 @@ def _check_taking_part(actor: Any, incident: Incident) -> None:
 
 @transaction.atomic
 def handling_plan_revise(
-    *, actor: Any, incident: Incident, analysis: str, plan: str
+    *, actor: Actor, incident: Incident, analysis: str, plan: str
 ) -> HandlingPlan:
     """R-HANDLE-1: each revision is kept and announced to everyone taking part."""
     check_who(actor, incident, Who.EXPERT)
@@ -71,7 +72,7 @@ def handling_plan_revise(
         version=version,
         analysis=analysis.strip(),
         plan=plan.strip(),
-        author=actor,
+        author=person_user(actor),
     )
     timeline(
         incident,
@@ -104,7 +105,7 @@ def handling_plan_revise(
 @transaction.atomic
 def task_create(
     *,
-    actor: Any,
+    actor: Actor,
     incident: Incident,
     title: str,
     assignee: Person | None = None,
@@ -134,7 +135,7 @@ def task_create(
         assignee=assignee,
         due_at=due_at,
         checklist=[{"text": item[:300], "done": False} for item in items],
-        created_by=actor,
+        created_by=person_user(actor),
     )
     timeline(incident, actor, "task", text=_task_line(task), clause="R-HANDLE-1")
     audit_record(
@@ -161,7 +162,7 @@ def _task_line(task: Task) -> str:
     return f"{task.title} · {who} · {task.get_status_display()}"
 
 
-def _check_may_work_on(actor: Any, task: Task) -> None:
+def _check_may_work_on(actor: Actor, task: Task) -> None:
     roles = roles_of(actor)
     if not roles.active_person:
         raise AccessDenied(_("Only the assignee, the experts or the leadership group may do this."))
@@ -173,7 +174,7 @@ def _check_may_work_on(actor: Any, task: Task) -> None:
 @transaction.atomic
 def task_update(
     *,
-    actor: Any,
+    actor: Actor,
     task: Task,
     revision: int,
     status: str | None = None,
@@ -232,7 +233,7 @@ def fields_for_audit(fields: dict[str, Any]) -> dict[str, Any]:
 @transaction.atomic
 def progress_report(
     *,
-    actor: Any,
+    actor: Actor,
     incident: Incident,
     done: str,
     current: str = "",
@@ -254,7 +255,7 @@ def progress_report(
     acknowledge(actor, incident)
     report = ProgressReport.objects.create(
         incident=incident,
-        author=actor,
+        author=person_user(actor),
         done=done.strip(),
         current=current.strip(),
         next_step=next_step.strip(),
@@ -292,7 +293,7 @@ def _progress_text(report: ProgressReport) -> str:
 
 
 @transaction.atomic
-def support_request(*, actor: Any, incident: Incident, text: str) -> None:
+def support_request(*, actor: Actor, incident: Incident, text: str) -> None:
     """R-HANDLE-2: an executor asks the expert group for help; every expert is told."""
     _check_taking_part(actor, incident)
     _check_handling(incident)
@@ -310,7 +311,7 @@ def support_request(*, actor: Any, incident: Incident, text: str) -> None:
 
 
 @transaction.atomic
-def participant_add(*, actor: Any, incident: Incident, person: Person, role: str = "") -> None:
+def participant_add(*, actor: Actor, incident: Incident, person: Person, role: str = "") -> None:
     """Someone joins mid-flight (a vendor's engineer, an outside expert) and is told."""
     check_who(actor, incident, *ADD_PARTICIPANT)
     check_open(incident)
@@ -325,7 +326,7 @@ def participant_add(*, actor: Any, incident: Incident, person: Person, role: str
 
 
 @transaction.atomic
-def incident_chase_progress(*, actor: Any, incident: Incident, now: datetime) -> bool:
+def incident_chase_progress(*, actor: Actor, incident: Incident, now: datetime) -> bool:
     """The progress report is late: the people handling it are reminded and the next due
     time is set, in one compare-and-swap so two engines remind once."""
     due = incident.progress_due

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -13,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yingji.audit.services import audit_record
+from yingji.core.actors import Actor
 from yingji.core.errors import AccessDenied, DomainError
 from yingji.incidents.choices import Status
 from yingji.incidents.models import Incident
@@ -33,7 +33,7 @@ OLDEST_REPORT = timedelta(days=366)  # what is reported now happened in the last
 @transaction.atomic
 def incident_report(
     *,
-    actor: Any,
+    actor: Actor,
     title: str,
     category: str,
     occurred_at: datetime,
@@ -90,7 +90,7 @@ def incident_report(
     return incident
 
 
-def _active_person(actor: Any) -> Person:
+def _active_person(actor: Actor) -> Person:
     person = roles_of(actor).person
     if person is None or person.status != PersonStatus.ACTIVE:
         raise AccessDenied(_("Only people of the organisation can report an incident."))
@@ -124,7 +124,7 @@ def _check_report(
 
 
 @transaction.atomic  # the change and its notices commit together
-def incident_escalate(*, actor: Any, incident: Incident, note: str = "") -> Incident:
+def incident_escalate(*, actor: Actor, incident: Incident, note: str = "") -> Incident:
     """R-RESP-2: an emergency: reported to the leadership group, and the expert group and
     the scenario's execution group told in the same step."""
     now = timezone.now()
@@ -141,7 +141,7 @@ def incident_escalate(*, actor: Any, incident: Incident, note: str = "") -> Inci
 
 
 @transaction.atomic  # the change and its notices commit together
-def incident_close_as_fault(*, actor: Any, incident: Incident, reason: str) -> Incident:
+def incident_close_as_fault(*, actor: Actor, incident: Incident, reason: str) -> Incident:
     """R-RESP-2: not an emergency; an ordinary fault, handled the usual way. Say why."""
     if not reason.strip():
         raise DomainError(_("Say why this is an ordinary fault."), field="reason")
@@ -160,7 +160,7 @@ def incident_close_as_fault(*, actor: Any, incident: Incident, reason: str) -> I
 
 
 @transaction.atomic  # the change and its notices commit together
-def incident_escalate_overdue(*, actor: Any, incident: Incident) -> Incident:
+def incident_escalate_overdue(*, actor: Actor, incident: Incident) -> Incident:
     """The judgement is late: the engine escalates, marks it late and tells the heads."""
     incident = incident_transition(
         actor=actor,

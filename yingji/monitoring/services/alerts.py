@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yingji.audit.services import audit_record
+from yingji.core.actors import Actor, user_of
 from yingji.core.errors import AccessDenied, DomainError
 from yingji.monitoring.choices import AlertKind, AlertStatus
 from yingji.monitoring.models import Alert, Asset, Rule, Series, Silence
@@ -132,7 +133,7 @@ def _number(value: float | None) -> str:
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
 
 
-def can_act(actor: Any, alert: Alert) -> bool:
+def can_act(actor: Actor, alert: Alert) -> bool:
     roles = roles_of(actor)
     responsible = (
         roles.person is not None and alert.asset.responsible.filter(pk=roles.person.pk).exists()
@@ -141,12 +142,12 @@ def can_act(actor: Any, alert: Alert) -> bool:
 
 
 @transaction.atomic
-def alert_acknowledge(*, actor: Any, alert: Alert) -> Alert:
+def alert_acknowledge(*, actor: Actor, alert: Alert) -> Alert:
     """认领: someone is on it, so the repeats stop."""
     if not can_act(actor, alert):
         raise AccessDenied(_("Only the asset's people, the office or the experts may do this."))
     if alert.acknowledged_at is None:
-        alert.acknowledged_by, alert.acknowledged_at = actor, timezone.now()
+        alert.acknowledged_by, alert.acknowledged_at = user_of(actor), timezone.now()
         alert.next_notify_at = None
         alert.save(update_fields=["acknowledged_by", "acknowledged_at", "next_notify_at"])
         audit_record(
@@ -156,7 +157,7 @@ def alert_acknowledge(*, actor: Any, alert: Alert) -> Alert:
 
 
 @transaction.atomic
-def alert_mark_noise(*, actor: Any, alert: Alert, reason: str) -> Alert:
+def alert_mark_noise(*, actor: Actor, alert: Alert, reason: str) -> Alert:
     """Noise feedback: the alert was not worth a notice; the reason tunes the rule later."""
     if not reason.strip():
         raise DomainError(_("Say why this alert is noise."), field="reason")

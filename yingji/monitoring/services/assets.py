@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yingji.audit.services import audit_record, audited_update
-from yingji.core.actors import is_system
+from yingji.core.actors import Actor, is_system
 from yingji.core.errors import DomainError
 from yingji.monitoring.choices import AlertStatus, AssetKind, Operator, Severity
 from yingji.monitoring.models import Alert, Asset, Rule, Silence
@@ -31,7 +31,7 @@ def token_hash(token: str) -> str:
 @transaction.atomic
 def asset_create(
     *,
-    actor: Any,
+    actor: Actor,
     code: str,
     name: str,
     kind: str,
@@ -71,7 +71,7 @@ def asset_create(
 
 
 @transaction.atomic
-def agent_token_issue(*, actor: Any, asset: Asset) -> str:
+def agent_token_issue(*, actor: Actor, asset: Asset) -> str:
     """A new push token for the asset's agent; the old one stops working at once. Only its
     hash is kept, so the token is shown this once."""
     require_manager(actor)
@@ -84,7 +84,7 @@ def agent_token_issue(*, actor: Any, asset: Asset) -> str:
 
 def rule_checked(
     *,
-    actor: Any,
+    actor: Actor,
     name: str,
     metric: str,
     operator: str,
@@ -153,7 +153,7 @@ def rule_checked(
 
 
 @transaction.atomic
-def rule_create(*, actor: Any, **fields: Any) -> Rule:
+def rule_create(*, actor: Actor, **fields: Any) -> Rule:
     """R-MON-2: a threshold that, held for a while, alerts the people responsible."""
     rule = rule_checked(actor=actor, **fields)
     rule.save()
@@ -177,7 +177,7 @@ MAX_SILENCE = timedelta(days=7)
 
 @transaction.atomic
 def silence_create(
-    *, actor: Any, asset: Asset, starts_at: datetime, ends_at: datetime, reason: str
+    *, actor: Actor, asset: Asset, starts_at: datetime, ends_at: datetime, reason: str
 ) -> Silence:
     """A maintenance window: the asset's alerts still open and close, the notices wait."""
     require_manager(actor)
@@ -206,12 +206,12 @@ def silence_create(
     return silence
 
 
-def _user(actor: Any) -> Any:
+def _user(actor: Actor) -> Any:
     return None if is_system(actor) else actor
 
 
 @transaction.atomic
-def rule_set_enabled(*, actor: Any, rule: Rule, enabled: bool) -> Rule:
+def rule_set_enabled(*, actor: Actor, rule: Rule, enabled: bool) -> Rule:
     """A rule switched off stops evaluating; its open alerts end now, silently (nobody
     should be paged for a rule that no longer exists)."""
     require_manager(actor)
@@ -235,7 +235,7 @@ def rule_set_enabled(*, actor: Any, rule: Rule, enabled: bool) -> Rule:
 
 
 @transaction.atomic
-def asset_set_active(*, actor: Any, asset: Asset, active: bool) -> Asset:
+def asset_set_active(*, actor: Actor, asset: Asset, active: bool) -> Asset:
     """A retired asset is no longer checked or evaluated; its history stays."""
     require_manager(actor)
     if asset.active != active:
@@ -273,7 +273,7 @@ RULE_FIELDS = (
 
 
 @transaction.atomic
-def rule_update(*, actor: Any, rule: Rule, **fields: Any) -> Rule:
+def rule_update(*, actor: Actor, rule: Rule, **fields: Any) -> Rule:
     """Change a rule in place, checked as a new one is. Where each series stands is kept,
     so an open alert recovers by the new thresholds rather than being forgotten."""
     unknown = set(fields) - set(RULE_FIELDS)

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yingji.audit.services import audit_record
+from yingji.core.actors import Actor
 from yingji.core.errors import DomainError
 from yingji.monitoring.choices import CheckKind
 from yingji.monitoring.models import Asset, Check
@@ -132,7 +133,7 @@ def _checked_name(name: str) -> str:
 @transaction.atomic
 def check_create(
     *,
-    actor: Any,
+    actor: Actor,
     asset: Asset,
     name: str,
     kind: str,
@@ -170,7 +171,7 @@ CHECK_FIELDS = ("name", "target", "config", "interval_seconds", "timeout_seconds
 
 
 @transaction.atomic
-def check_update(*, actor: Any, check: Check, **fields: Any) -> Check:
+def check_update(*, actor: Actor, check: Check, **fields: Any) -> Check:
     """Change a check's settings in place (its kind stays: a different kind is a different
     check). It runs again at once with them; its history and series stay, unless the name
     changes, which labels its samples."""
@@ -216,7 +217,7 @@ def _shown(check: Check) -> dict[str, Any]:
 
 
 @transaction.atomic
-def check_set_enabled(*, actor: Any, check: Check, enabled: bool) -> Check:
+def check_set_enabled(*, actor: Actor, check: Check, enabled: bool) -> Check:
     require_manager(actor)
     if check.enabled != enabled:
         check.enabled, check.next_run_at = enabled, timezone.now()
