@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from yingji.core.extensions import NavSection, register_demo, register_home_card, register_nav
 from yingji.incidents.choices import NEXT_STEP_LABELS
 from yingji.incidents.demo import load_demo_incidents
-from yingji.incidents.queries import awaiting_judgement, my_tasks, next_steps, open_incidents
+from yingji.incidents.queries import awaiting_judgement, my_tasks, next_steps_of, open_incidents
 
 HOME_ROWS = 10  # the rest are on the incident list and My tasks
 
@@ -31,11 +31,11 @@ def _to_judge(request: HttpRequest) -> dict[str, Any] | None:
 
 
 def _open_incidents(request: HttpRequest) -> dict[str, Any] | None:
-    rows = [
-        (incident, [NEXT_STEP_LABELS[s] for s in next_steps(request.user, incident)])
-        for incident in open_incidents(request.user)[:HOME_ROWS]
-    ]
-    return {"open_incidents": rows} if rows else None
+    rows = open_incidents(request.user).select_related("department__head", "department__deputy")
+    incidents = list(rows[:HOME_ROWS])
+    steps = next_steps_of(request.user, incidents)
+    shown = [(i, [NEXT_STEP_LABELS[step] for step in steps[i.pk]]) for i in incidents]
+    return {"open_incidents": shown} if shown else None
 
 
 def _tasks(request: HttpRequest) -> dict[str, Any] | None:

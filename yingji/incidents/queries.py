@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.db.models import CharField, Exists, F, OuterRef, Q, QuerySet
@@ -135,23 +136,68 @@ def my_tasks(user: Any) -> QuerySet[Task]:
 
 def next_steps(user: Any, incident: Incident) -> list[str]:
     """What this user should do now on this incident (keys of NEXT_STEP_LABELS)."""
+    return next_steps_of(user, [incident])[incident.pk]
+
+
+def next_steps_of(user: Any, incidents: Sequence[Incident]) -> dict[int, list[str]]:
+    """next_steps for several incidents (the home page's open incidents) in at most three
+    queries however many: the user's open tasks, their participations, the office."""
     roles = roles_of(user)
-    if roles.person is None or incident.status not in OPEN_STATUSES:
-        return []
-    status = incident.status
-    steps: list[str] = []
-    if status == Status.REPORTED and is_triager(user, incident):
-        steps.append("judge")
+    if roles.person is None:
+        return {incident.pk: [] for incident in incidents}
+    ids = [incident.pk for incident in incidents if incident.status in OPEN_STATUSES]
+    responding = [i.pk for i in incidents if i.status == Status.RESPONDING]
+    with_tasks = (
+        set(
+            Task.objects.filter(
+                incident_id__in=responding, assignee=roles.person, status__in=TASK_OPEN
+            ).values_list("incident_id", flat=True)
+        )
+        if responding
+        else set()
+    )
+    taking_part = (
+        set(
+            Participant.objects.filter(incident_id__in=ids, person=roles.person).values_list(
+                "incident_id", flat=True
+            )
+        )
+        if responding
+        else set()
+    )
+    office: list[Person] | None = None
+    steps: dict[int, list[str]] = {}
+    for incident in incidents:
+        if incident.status == Status.REPORTED and office is None and not _has_heads(incident):
+            office = list(group_members(GroupKind.OFFICE))
+        steps[incident.pk] = _steps(roles, incident, with_tasks, taking_part, office or [])
+    return steps
+
+
+def _has_heads(incident: Incident) -> bool:
+    department = incident.department
+    people = [p for p in (department.head, department.deputy) if p] if department else []
+    return any(p.status == PersonStatus.ACTIVE for p in people)
+
+
+def _steps(
+    roles: Any, incident: Incident, with_tasks: set[int], taking_part: set[int], office: list[Any]
+) -> list[str]:
+    status, steps = incident.status, []
+    if status == Status.REPORTED:
+        department = incident.department
+        heads = [p for p in (department.head, department.deputy) if p] if department else []
+        judges = [p for p in heads if p.status == PersonStatus.ACTIVE] or office
+        if roles.person in judges:
+            steps.append("judge")
     if status in (Status.ESCALATED, Status.WATCHING) and roles.leadership:
         steps.append("decide")
     if status == Status.RESPONDING:
         if roles.expert:
             steps += ["plan_handling", "recommend_end"]
-        if Task.objects.filter(
-            incident=incident, assignee=roles.person, status__in=TASK_OPEN
-        ).exists():
+        if incident.pk in with_tasks:
             steps.append("work_on_tasks")
-        if roles.leadership or roles.expert or is_participant(user, incident):
+        if roles.leadership or roles.expert or incident.pk in taking_part:
             steps.append("report_progress")
     if status == Status.END_RECOMMENDED and roles.leadership:
         steps.append("order_end")

@@ -325,37 +325,60 @@ def calendar_days_set(
 
 
 def roster_spec(roster: Roster, start: datetime, end: datetime) -> RosterSpec:
-    """The roster's data for the window (four queries whatever its size)."""
-    layers = tuple(
-        LayerSpec(
-            layer.name,
-            ROTATION_DAYS[layer.rotation],
-            layer.handoff,
-            layer.start_date,
-            layer.days,
-            tuple(layer.members),
+    """The roster's data for the window (three queries whatever its size)."""
+    return roster_specs([roster], start, end)[roster.pk]
+
+
+def roster_specs(
+    rosters: Sequence[Roster], start: datetime, end: datetime
+) -> dict[int, RosterSpec]:
+    """Several rosters' data for one window in three queries, however many rosters (the
+    roster list shows each one's shift now and next)."""
+    ids = [roster.pk for roster in rosters]
+    layers: dict[int, list[LayerSpec]] = {pk: [] for pk in ids}
+    for layer in Layer.objects.filter(roster_id__in=ids).order_by("-priority", "pk"):
+        layers[layer.roster_id].append(
+            LayerSpec(
+                layer.name,
+                ROTATION_DAYS[layer.rotation],
+                layer.handoff,
+                layer.start_date,
+                layer.days,
+                tuple(layer.members),
+            )
         )
-        for layer in roster.layers.order_by("-priority", "pk")
-    )
-    overrides = tuple(
-        OverrideSpec(o.starts_at, o.ends_at, o.person_id)
-        for o in roster.overrides.filter(ends_at__gt=start, starts_at__lt=end).order_by("pk")
-    )
-    holidays: set[date] = set()
-    workdays: set[date] = set()
-    if roster.calendar_id:
-        window = (start.date() - timedelta(days=9), end.date() + timedelta(days=9))
-        for day, kind in CalendarDay.objects.filter(
-            calendar_id=roster.calendar_id, date__range=window
-        ).values_list("date", "kind"):
-            (holidays if kind == DayKind.HOLIDAY else workdays).add(day)
-    return RosterSpec(
-        zoneinfo.ZoneInfo(roster.time_zone),
-        layers,
-        overrides,
-        frozenset(holidays),
-        frozenset(workdays),
-    )
+    overrides: dict[int, list[OverrideSpec]] = {pk: [] for pk in ids}
+    window = Override.objects.filter(roster_id__in=ids, ends_at__gt=start, starts_at__lt=end)
+    for o in window.order_by("pk"):
+        overrides[o.roster_id].append(OverrideSpec(o.starts_at, o.ends_at, o.person_id))
+    days = _calendar_days({r.calendar_id for r in rosters if r.calendar_id}, start, end)
+    return {
+        roster.pk: RosterSpec(
+            zoneinfo.ZoneInfo(roster.time_zone),
+            tuple(layers[roster.pk]),
+            tuple(overrides[roster.pk]),
+            frozenset(
+                day for day, kind in days.get(roster.calendar_id, ()) if kind == DayKind.HOLIDAY
+            ),
+            frozenset(
+                day for day, kind in days.get(roster.calendar_id, ()) if kind != DayKind.HOLIDAY
+            ),
+        )
+        for roster in rosters
+    }
+
+
+def _calendar_days(
+    calendars: set[int], start: datetime, end: datetime
+) -> dict[int | None, list[tuple[date, str]]]:
+    found: dict[int | None, list[tuple[date, str]]] = {}
+    if not calendars:
+        return found
+    window = (start.date() - timedelta(days=9), end.date() + timedelta(days=9))
+    rows = CalendarDay.objects.filter(calendar_id__in=calendars, date__range=window)
+    for calendar, day, kind in rows.values_list("calendar_id", "date", "kind"):
+        found.setdefault(calendar, []).append((day, kind))
+    return found
 
 
 def roster_timeline(roster: Roster, start: datetime, end: datetime) -> list[Segment]:
@@ -372,7 +395,19 @@ def on_duty_person(roster: Roster, at: datetime) -> Person | None:
 
 def now_and_next(roster: Roster, now: datetime) -> tuple[Segment | None, Segment | None]:
     """The current shift and the next one with someone else, within the coming 60 days."""
-    segments = roster_timeline(roster, now, now + timedelta(days=60))
+    return now_and_next_of([roster], now)[roster.pk]
+
+
+def now_and_next_of(
+    rosters: Sequence[Roster], now: datetime
+) -> dict[int, tuple[Segment | None, Segment | None]]:
+    """now_and_next for several rosters, in the same three queries."""
+    end = now + timedelta(days=60)
+    specs = roster_specs(rosters, now, end)
+    return {pk: _current_and_following(timeline(spec, now, end)) for pk, spec in specs.items()}
+
+
+def _current_and_following(segments: list[Segment]) -> tuple[Segment | None, Segment | None]:
     current = segments[0] if segments else None
     following = next(
         (s for s in segments[1:] if current is None or s.person != current.person), None

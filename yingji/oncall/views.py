@@ -60,10 +60,9 @@ def roster_list(request: HttpRequest) -> HttpResponse:
         if roster is not None:
             return redirect("oncall:roster", pk=roster.pk)
     now = timezone.now()
-    shifts = [
-        (roster, *services.now_and_next(roster, now))
-        for roster in visible_rosters(request.user)[:100]
-    ]
+    rosters = list(visible_rosters(request.user)[:100])
+    on_duty = services.now_and_next_of(rosters, now)
+    shifts = [(roster, *on_duty[roster.pk]) for roster in rosters]
     people = _names(s.person for _r, c, f in shifts for s in (c, f) if s)
     rows = [
         (roster, current, _name(people, current), following, _name(people, following))

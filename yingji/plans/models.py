@@ -51,7 +51,7 @@ class PlanVersion(models.Model):
     scope = models.TextField(_("scope"), blank=True)
     # [{"group": GroupKind, "duties": "..."}]: what each emergency group does under this plan.
     group_duties = models.JSONField(_("duties of the groups"), default=list, blank=True)
-    # [[fact, operator, threshold], ...] (incidents.criteria): any one met recommends activation.
+    # [[fact, operator, threshold], ...] (org.criteria): any one met recommends activation.
     criteria = models.JSONField(_("activation criteria"), default=list, blank=True)
     criteria_text = models.TextField(_("activation criteria (text)"), blank=True)
     data_recovery = models.TextField(_("data-recovery procedure"), blank=True)
