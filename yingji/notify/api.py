@@ -18,10 +18,15 @@ from yingji.notify import services
 from yingji.notify.choices import ChannelKind
 from yingji.notify.forms import CHANNEL_FIELDS, SECRET_FIELDS
 from yingji.notify.models import Channel, Delivery, Message
-from yingji.notify.queries import get_message_for, inbox_of, visible_messages, with_counts
+from yingji.notify.queries import (
+    deliveries_for,
+    get_message_for,
+    inbox_of,
+    visible_messages,
+    with_counts,
+)
 from yingji.org.choices import Language
 from yingji.org.queries import require_org_manager
-from yingji.org.roles import roles_of
 
 MASK = "********"
 
@@ -181,6 +186,11 @@ class ChannelViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return Response(MessageSerializer(counted).data, status=status.HTTP_201_CREATED)
 
 
+class RemindedSerializer(serializers.Serializer):
+    people = serializers.IntegerField(help_text="people who had not confirmed")
+    sent = serializers.IntegerField(help_text="messages queued through their channels")
+
+
 class MessageViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Notices with live counts: the office and administrators see all, others the ones they
     sent or received; an all-staff broadcast is started here too."""
@@ -200,13 +210,17 @@ class MessageViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def deliveries(self, request: Request, pk: Any = None) -> Response:
         """Every delivery (the sender, the office and administrators) or only your own."""
         message = self.get_object()
-        roles = roles_of(request.user)
-        rows = Delivery.objects.filter(message=message).select_related("person", "channel")
-        if not (roles.manages_org or message.created_by_id == request.user.pk):
-            rows = rows.filter(person=roles.person)
         pager = PageNumberPagination()
-        page = pager.paginate_queryset(rows.order_by("pk"), request, view=self)
+        page = pager.paginate_queryset(deliveries_for(request.user, message), request, view=self)
         return pager.get_paginated_response(DeliverySerializer(page, many=True).data)
+
+    @extend_schema(request=None, responses=RemindedSerializer)
+    @action(detail=True, methods=["post"])
+    def remind(self, request: Request, pk: Any = None) -> Response:
+        """Remind everyone who has not confirmed (a notice that asks for a receipt): it goes
+        again through the personal channels that first reached them; once per 5 minutes."""
+        people, sent = services.receipts_remind(actor=request.user, message=self.get_object())
+        return Response({"people": people, "sent": sent})
 
     @extend_schema(request=BroadcastSerializer, responses={201: MessageSerializer})
     @action(detail=False, methods=["post"])

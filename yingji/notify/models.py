@@ -67,6 +67,7 @@ class Message(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+    reminded_at = models.DateTimeField(_("last reminder"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

@@ -30,6 +30,24 @@ def get_message_for(user: Any, pk: Any) -> Message:
     return one_of(visible_messages(user), pk)
 
 
+def can_see_deliveries(user: Any, message: Message) -> bool:
+    """Every delivery of a notice: the office, administrators and its sender (others see
+    their own)."""
+    sender = message.created_by_id is not None and message.created_by_id == getattr(user, "pk", 0)
+    return roles_of(user).manages_org or sender
+
+
+def deliveries_for(user: Any, message: Message) -> QuerySet[Delivery]:
+    rows = message.deliveries.select_related("person", "channel").order_by("pk")
+    return rows if can_see_deliveries(user, message) else rows.filter(person=roles_of(user).person)
+
+
+def can_remind(user: Any, message: Message) -> bool:
+    """Remind those who have not confirmed a notice that asks for a receipt (R-ACT-2): whoever
+    sees all its deliveries."""
+    return message.require_receipt and can_see_deliveries(user, message)
+
+
 def visible_channels(user: Any) -> QuerySet[Channel]:
     """Channels and their settings: administrators and the leadership group office."""
     return Channel.objects.all() if can_manage_org(user) else Channel.objects.none()

@@ -8,6 +8,7 @@ urlpatterns = [
     path("r/<str:token>/", views.receipt, name="receipt"),
     path("messages/", views.message_list, name="message_list"),
     path("messages/<int:pk>/", views.message_detail, name="message_detail"),
+    path("messages/<int:pk>/remind/", views.message_remind, name="message_remind"),
     path("channels/", views.channel_list, name="channel_list"),
     path("channels/new/", views.channel_edit, name="channel_new"),
     path("channels/<int:pk>/edit/", views.channel_edit, name="channel_edit"),

@@ -12,13 +12,16 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from yingji.core.errors import DomainError
+from yingji.core.errors import AccessDenied, DomainError
 from yingji.core.flash import flash_outcome
 from yingji.core.paging import number_page
 from yingji.notify import services
 from yingji.notify.forms import CHANNEL_FIELDS, SECRET_FIELDS, BroadcastForm, ChannelForm
 from yingji.notify.models import Delivery
 from yingji.notify.queries import (
+    can_remind,
+    can_see_deliveries,
+    deliveries_for,
     get_channel_for,
     get_message_for,
     inbox_of,
@@ -28,7 +31,6 @@ from yingji.notify.queries import (
 )
 from yingji.notify.rendering import notice_for
 from yingji.org.queries import require_org_manager
-from yingji.org.roles import roles_of
 
 PAGE_SIZE = 50
 
@@ -67,13 +69,8 @@ def message_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def message_detail(request: HttpRequest, pk: int) -> HttpResponse:
     message = get_message_for(request.user, pk)
-    counted = with_counts(type(message).objects.filter(pk=message.pk)).get()
-    roles = roles_of(request.user)
-    can_see_all = roles.manages_org or message.created_by_id == request.user.pk
-    deliveries = message.deliveries.select_related("person", "channel").order_by("pk")
-    if not can_see_all:
-        deliveries = deliveries.filter(person=roles.person)
-    page = number_page(deliveries, request, size=PAGE_SIZE)
+    counted: Any = with_counts(type(message).objects.filter(pk=message.pk)).get()  # annotated
+    page = number_page(deliveries_for(request.user, message), request, size=PAGE_SIZE)
     template = (
         "notify/_counts.html" if request.headers.get("HX-Request") else "notify/message_detail.html"
     )
@@ -81,7 +78,8 @@ def message_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "message": counted,
         "notice": notice_for(message, get_language()),
         "page": page,
-        "can_see_all": can_see_all,
+        "can_see_all": can_see_deliveries(request.user, message),
+        "can_remind": can_remind(request.user, message) and counted.confirmed < counted.recipients,
     }
     return render(request, template, context)
 
@@ -155,3 +153,20 @@ def broadcast(request: HttpRequest) -> HttpResponse:
     loads = services.broadcast_estimate()
     context = {"form": form, "loads": loads, "minutes": max((x.minutes for x in loads), default=0)}
     return render(request, "notify/broadcast.html", context)
+
+
+@login_required
+@require_POST
+def message_remind(request: HttpRequest, pk: int) -> HttpResponse:
+    """Remind everyone who has not confirmed the notice (R-ACT-2)."""
+    message = get_message_for(request.user, pk)
+    try:
+        people, sent = services.receipts_remind(actor=request.user, message=message)
+    except AccessDenied:
+        raise
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        done = _("Reminded %(people)d people; %(sent)d messages queued.")
+        messages.success(request, done % {"people": people, "sent": sent})
+    return redirect("notify:message_detail", pk=message.pk)

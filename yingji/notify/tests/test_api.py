@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+import time_machine
+from django.utils import timezone
+
+from yingji.audit.models import AuditEvent
 from yingji.core.actors import SYSTEM
 from yingji.engine.loop import Engine
 from yingji.notify.models import Channel, Delivery, Message
-from yingji.notify.services import channel_save, notify
+from yingji.notify.services import channel_save, delivery_confirm, notify
 from yingji.org.models import Person
 from yingji.org.tests.test_api import ApiTestCase
 
@@ -102,3 +108,80 @@ class NoticesThroughTheApi(ApiTestCase):
         self.assertEqual(
             self.api("office").get(f"/api/v1/notify/messages/{message.pk}/").status_code, 200
         )
+
+
+class RemindingTheUnconfirmed(ApiTestCase):
+    """已读提醒 (R-ACT-2): the sender or the office reminds whoever has not confirmed."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        for person in (self.staff_person, self.head_person, self.executor_person):
+            Person.objects.filter(pk=person.pk).update(email=f"{person.employee_no}@example.cn")
+        self.mail = channel_save(
+            actor=SYSTEM, channel=None, name="个人邮件", kind="capture", config={}, personal=True
+        )
+
+    def notice(self, receipt: bool = True) -> Message:
+        return notify(
+            event="test",
+            title="请确认已读",
+            recipients=Person.objects.filter(  # as stored: with their e-mail addresses
+                pk__in=[self.staff_person.pk, self.head_person.pk, self.executor_person.pk]
+            ),
+            require_receipt=receipt,
+            actor=self.office,
+        )
+
+    def mails(self, message: Message) -> int:
+        return Delivery.objects.filter(message=message, channel=self.mail).count()
+
+    def test_only_those_who_have_not_confirmed_get_it_again_once_per_five_minutes(self):
+        start = timezone.now()
+        message = self.notice()
+        self.assertEqual(self.mails(message), 3)
+        inbox = Delivery.objects.get(message=message, person=self.head_person, channel=None)
+        delivery_confirm(token=inbox.receipt_token)  # the head has read it
+        office = self.api("office")
+        with time_machine.travel(start, tick=False):
+            reminded = office.post(f"/api/v1/notify/messages/{message.pk}/remind/")
+            self.assertEqual(reminded.status_code, 200, reminded.content)
+            self.assertEqual(reminded.json(), {"people": 2, "sent": 2})
+            again = office.post(f"/api/v1/notify/messages/{message.pk}/remind/")
+            self.assertEqual(again.status_code, 409)  # not a storm
+        self.assertEqual(
+            set(
+                Delivery.objects.filter(message=message, channel=self.mail, escalation_step=0)
+                .exclude(person=self.head_person)
+                .values_list("person_id", flat=True)
+            ),
+            {self.staff_person.pk, self.executor_person.pk},
+        )
+        self.assertEqual(self.mails(message), 5)
+        with time_machine.travel(start + timedelta(minutes=6), tick=False):
+            self.login("office")  # the page does the same
+            page = self.client.get(f"/notify/messages/{message.pk}/")
+            self.assertContains(page, "Remind those who have not confirmed")
+            self.client.post(f"/notify/messages/{message.pk}/remind/")
+        self.assertEqual(self.mails(message), 7)
+        self.assertEqual(
+            AuditEvent.objects.filter(
+                action="notify.message.remind", object_id=str(message.pk)
+            ).count(),
+            2,
+        )
+
+    def test_recipients_may_not_remind_and_a_notice_without_receipt_has_nothing_to_remind(self):
+        message = self.notice()
+        refused = self.api("staff").post(f"/api/v1/notify/messages/{message.pk}/remind/")
+        self.assertEqual(refused.status_code, 403)
+        self.login("staff")
+        self.assertNotContains(
+            self.client.get(f"/notify/messages/{message.pk}/"), "Remind those who have not"
+        )
+        self.assertEqual(
+            self.client.post(f"/notify/messages/{message.pk}/remind/").status_code, 403
+        )
+        plain = self.notice(receipt=False)
+        nothing = self.api("office").post(f"/api/v1/notify/messages/{plain.pk}/remind/")
+        self.assertEqual(nothing.status_code, 403)
+        self.assertEqual(self.mails(message), 3)
