@@ -9,7 +9,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from yingji.audit.services import audit_record
+from yingji.audit.services import audit_record, audited_update
 from yingji.core.actors import Actor
 from yingji.core.errors import DomainError
 from yingji.incidents.access import REGRADE, SET_FACTS
@@ -77,25 +77,20 @@ def incident_set_facts(*, actor: Actor, incident: Incident, **facts: Any) -> Inc
     check_who(actor, incident, *SET_FACTS)
     check_open(incident)
     changes = {name: _fact(name, value) for name, value in facts.items()}
-    before = {name: getattr(incident, name) for name in changes}
-    changes = {name: value for name, value in changes.items() if value != before[name]}
-    if not changes:
-        return incident
-    for name, value in changes.items():
-        setattr(incident, name, value)
-    incident.save(update_fields=[*changes, "updated_at"])
-    text = "; ".join(
-        f"{Fact(name).label}: {value if value is not None else '—'}"
-        for name, value in changes.items()
-    )
-    timeline(incident, actor, "facts", text=text)
-    audit_record(
+    changed = audited_update(
         actor=actor,
+        instance=incident,
+        changes=changes,
         action="incident.facts",
-        obj=incident,
-        before={k: before[k] for k in changes},
-        after=changes,
+        regulation="R-ACT-1",
+        validate=False,  # each fact checked above
     )
+    if changed:
+        text = "; ".join(
+            f"{Fact(name).label}: {changes[name] if changes[name] is not None else '—'}"
+            for name in changed
+        )
+        timeline(incident, actor, "facts", text=text)
     return incident
 
 
