@@ -23,6 +23,7 @@ from yingji.incidents.models import (
 from yingji.org.choices import PersonStatus, Scenario
 from yingji.org.grades import Grade, ResponseLevel
 from yingji.org.models import Person
+from yingji.plans.models import PlanVersion
 
 
 class IncidentSerializer(ModelSerializer):
@@ -113,6 +114,14 @@ class DecisionSerializer(serializers.Serializer):
     attendees = active_person(many=True, required=False, default=list)
     minutes = serializers.CharField(max_length=20000, required=False, allow_blank=True, default="")
     plans = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    plan_versions = serializers.PrimaryKeyRelatedField(
+        queryset=PlanVersion.objects.all(),
+        many=True,
+        required=False,
+        default=list,
+        help_text="Approved plan versions to activate (their `id` in /api/v1/plans/); each "
+        "step becomes a task, as on the page.",
+    )
     response_level = serializers.ChoiceField(
         choices=ResponseLevel.choices, required=False, allow_blank=True, default=""
     )
@@ -146,6 +155,7 @@ class AssessmentSerializer(serializers.ModelSerializer):
             "plans",
             "response_level",
             "criteria_met",
+            "plan_versions",
             "assemble_at",
             "assemble_place",
             "decided_by",

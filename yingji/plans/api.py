@@ -125,6 +125,7 @@ class VersionSerializer(serializers.ModelSerializer):
     class Meta:
         model = PlanVersion
         fields = [
+            "id",  # what a decision names to activate this version (R-ACT-1)
             "number",
             "status",
             "scope",

@@ -3,6 +3,10 @@ incident's facts; activating one records the version and turns its steps into ta
 
 from datetime import timedelta
 
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from yingji.accounts.services import token_create
 from yingji.core.errors import DomainError
 from yingji.incidents import services as incidents
 from yingji.incidents.choices import Decision
@@ -14,11 +18,13 @@ from yingji.plans import services
 from yingji.plans.tests.test_approval import PlanTestCase
 
 
-class ActivatingAPlan(ResponseTestCase, PlanTestCase):
+class ApprovedPlanTestCase(ResponseTestCase, PlanTestCase):
     def approved(self):
         version = self.to_approval(self.draft())
         return services.version_approve(actor=self.leader, version=version)
 
+
+class ActivatingAPlan(ApprovedPlanTestCase):
     def activate(self, incident, *versions, decision=Decision.ACTIVATE):
         return incidents.incident_decide(
             actor=self.leader,
@@ -89,3 +95,55 @@ class ActivatingAPlan(ResponseTestCase, PlanTestCase):
         self.assertIn("切换备用系统", section)
         self.assertIn(f'href="#task-{task.pk}"', section)
         self.assertIn(str(task.get_status_display()), section)
+
+
+class ActivatingThroughTheApi(ApprovedPlanTestCase):
+    """What the decision form does, the API does: the version is linked, its steps tasks."""
+
+    def test_a_decision_through_the_api_activates_the_approved_version(self):
+        version = self.approved()
+        incident = self.escalated()
+        _token, raw = token_create(actor=self.leader, user=self.leader, name="api")
+        api = APIClient()
+        api.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
+        listed = api.get(f"/api/v1/plans/{version.plan_id}/versions/").json()
+        approved = [v["id"] for v in listed if v["status"] == "approved"]
+        self.assertEqual(approved, [version.pk])
+        decided = api.post(
+            f"/api/v1/incidents/{incident.pk}/decide/",
+            {
+                "decision": "activate",
+                "meeting_at": timezone.now().isoformat(),
+                "plan_versions": approved,
+                "response_level": "2",
+                "assemble_at": (timezone.now() + timedelta(minutes=20)).isoformat(),
+                "assemble_place": "指挥室",
+            },
+            format="json",
+        )
+        self.assertEqual(decided.status_code, 201, decided.content)
+        self.assertEqual(decided.json()["plan_versions"], [version.pk])
+        self.assertIn("ZX-01", decided.json()["plans"])  # the plans named from the versions
+        self.assertEqual(Task.objects.filter(incident=incident, plan_step__isnull=False).count(), 3)
+
+    def test_a_draft_version_is_refused_through_the_api_too(self):
+        draft = self.draft(code="ZX-02")
+        incident = self.escalated()
+        _token, raw = token_create(actor=self.leader, user=self.leader, name="api")
+        api = APIClient()
+        api.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
+        refused = api.post(
+            f"/api/v1/incidents/{incident.pk}/decide/",
+            {
+                "decision": "activate",
+                "meeting_at": timezone.now().isoformat(),
+                "plan_versions": [draft.pk],
+                "response_level": "2",
+                "assemble_at": timezone.now().isoformat(),
+                "assemble_place": "指挥室",
+            },
+            format="json",
+        )
+        self.assertEqual(refused.status_code, 400, refused.content)
+        self.assertIn("plan_versions", refused.content.decode())
+        self.assertFalse(Task.objects.exists())
