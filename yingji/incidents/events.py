@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from yingji.notify.rendering import register_event
-from yingji.org.grades import ResponseLevel
+from yingji.org.grades import Grade, ResponseLevel
 
 
 def _words(facts: dict[str, Any]) -> dict[str, Any]:
@@ -29,6 +29,51 @@ def _words(facts: dict[str, Any]) -> dict[str, Any]:
         at = datetime.fromisoformat(facts["at"])
         facts["at"] = timezone.localtime(at).strftime("%m-%d %H:%M")
     return facts
+
+
+# The all-staff notices (R-ACT-2, R-END-2), unless the office saved its own words; {name}
+# placeholders, filled for each reader in their language.
+DEFAULT_TEMPLATES = {
+    "activation": (
+        gettext_lazy("Emergency response activated: {title}"),
+        gettext_lazy(
+            "The leadership group has activated the contingency plan ({level}) for incident "
+            "#{number}: {title}.\n\n{summary}\n\nPrecautions: {precautions}\n\nPlease follow "
+            "the instructions of the emergency groups and do not spread unconfirmed information."
+        ),
+    ),
+    "end": (
+        gettext_lazy("Emergency response ended: {title}"),
+        gettext_lazy(
+            "The leadership group has ended the emergency response to incident #{number}: "
+            "{title}.\n\n{summary}\n\nWork goes back to normal. Thank you."
+        ),
+    ),
+}
+PLACEHOLDERS = {"number", "title", "grade", "level", "summary", "precautions"}
+
+
+def _all_staff_words(facts: dict[str, Any]) -> dict[str, Any]:
+    """The office's saved text, or ours in the reader's language, filled with the facts in
+    the reader's language (the grade and level by name)."""
+    facts = _words(facts)
+    default_title, default_body = DEFAULT_TEMPLATES[facts["kind"]]
+    grade = facts.get("grade")
+    values = {
+        "number": facts["number"],
+        "title": facts["title"],
+        "grade": Grade(grade).label if grade in Grade.values else "—",
+        "level": facts.get("level") or "—",
+        "summary": facts.get("summary", ""),
+        "precautions": facts.get("precautions") or "—",
+    }
+    title = (facts.get("own_title") or str(default_title)).format(**values)
+    facts["subject"] = facts["prefix"] + title
+    facts["text"] = (facts.get("own_body") or str(default_body)).format(**values)
+    return facts
+
+
+register_event("incident.all_staff", title="%(subject)s", body="%(text)s", prepare=_all_staff_words)
 
 
 def _register(event: str, title: Any, body: Any = "") -> None:

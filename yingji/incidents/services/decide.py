@@ -13,12 +13,12 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from yingji.audit.services import audit_record
 from yingji.core.actors import Actor, person_user, user_of
 from yingji.core.errors import DomainError
 from yingji.incidents.choices import Decision
+from yingji.incidents.events import DEFAULT_TEMPLATES, PLACEHOLDERS
 from yingji.incidents.models import Assessment, Evaluation, Incident, NoticeTemplate, Task
 from yingji.incidents.services.common import (
     incident_transition,
@@ -363,26 +363,6 @@ def incident_resume(*, actor: Actor, incident: Incident, reason: str) -> Inciden
 # ---------------------------------------------------------------- all-staff notices
 
 
-DEFAULT_TEMPLATES = {
-    "activation": (
-        gettext_lazy("Emergency response activated: {title}"),
-        gettext_lazy(
-            "The leadership group has activated the contingency plan ({level}) for incident "
-            "#{number}: {title}.\n\n{summary}\n\nPrecautions: {precautions}\n\nPlease follow "
-            "the instructions of the emergency groups and do not spread unconfirmed information."
-        ),
-    ),
-    "end": (
-        gettext_lazy("Emergency response ended: {title}"),
-        gettext_lazy(
-            "The leadership group has ended the emergency response to incident #{number}: "
-            "{title}.\n\n{summary}\n\nWork goes back to normal. Thank you."
-        ),
-    ),
-}
-PLACEHOLDERS = {"number", "title", "grade", "level", "summary", "precautions"}
-
-
 def notice_template(kind: str) -> tuple[str, str]:
     saved = NoticeTemplate.objects.filter(kind=kind).first()
     if saved is not None:
@@ -432,20 +412,22 @@ def _all_staff(
 ) -> None:
     """R-ACT-2 / R-END-2: everyone, and every all-staff chat. A confidential incident's title
     never goes to all staff."""
-    title_t, body_t = notice_template(kind)
-    values = {
-        "number": incident.pk,
-        "title": _("a confidential incident") if incident.confidential else incident.title,
-        "grade": incident.get_grade_display() or "—",
-        "level": incident.get_response_level_display() or "—",
-        "summary": summary.strip(),
-        "precautions": precautions.strip() or "—",
-    }
-    prefix = _("[Exercise] ") if incident.exercise else ""
+    saved = NoticeTemplate.objects.filter(kind=kind).first()  # the office's own words
     notify(
-        event="broadcast",
-        title=prefix + title_t.format(**values),
-        body=body_t.format(**values),
+        event="incident.all_staff",
+        context={
+            "kind": kind,
+            "number": incident.pk,
+            "title": incident.title,
+            "confidential": incident.confidential,
+            "exercise": incident.exercise,
+            "grade": incident.grade,
+            "level": incident.response_level,
+            "summary": summary.strip(),
+            "precautions": precautions.strip(),
+            "own_title": saved.title if saved else "",
+            "own_body": saved.body if saved else "",
+        },
         link="/notify/",
         recipients=Person.objects.filter(status=PersonStatus.ACTIVE),
         broadcast=True,

@@ -6,6 +6,8 @@ orders the end."""
 from datetime import timedelta
 
 import time_machine
+from django.conf import settings
+from django.utils import translation
 
 from yingji.core.errors import AccessDenied, DomainError
 from yingji.incidents import services
@@ -14,6 +16,7 @@ from yingji.incidents.models import Incident
 from yingji.incidents.queries import visible_incidents
 from yingji.incidents.tests.test_report_and_triage import T0, IncidentTestCase
 from yingji.notify.models import Message
+from yingji.notify.rendering import notice_for
 
 
 class ResponseTestCase(IncidentTestCase):
@@ -170,6 +173,31 @@ class Activation(ResponseTestCase):
         self.assertNotIn("泄露", message.title + message.body)
         self.assertIn("请勿点击可疑邮件", message.body)
         self.assertEqual(message.deliveries.filter(channel=None).count(), 9)  # every person
+
+    def test_each_reader_gets_the_all_staff_notice_in_their_language_whoever_sends_it(self):
+        incident = self.escalated(title="手机银行中断")
+        with translation.override("en"):  # the leader works in the English interface
+            services.incident_decide(
+                actor=self.leader,
+                incident=incident,
+                decision=Decision.ACTIVATE,
+                meeting_at=T0,
+                plans="信息系统专项预案",
+                response_level="2",
+                assemble_at=T0,
+                assemble_place="指挥室",
+                all_staff=True,
+                summary="手机银行暂停服务",
+            )
+        message = Message.objects.get(key=f"incident:{incident.pk}:all_staff:activation")
+        chinese, english = notice_for(message, "zh-hans"), notice_for(message, "en")
+        self.assertEqual(chinese.title, "应急响应启动：手机银行中断")
+        self.assertIn("二级响应", chinese.body)
+        self.assertIn("手机银行暂停服务", chinese.body)
+        self.assertEqual(english.title, "Emergency response activated: 手机银行中断")
+        self.assertIn("Level 2 response", english.body)
+        stored = notice_for(message, settings.LANGUAGE_CODE).title  # the organisation's language
+        self.assertEqual(message.title, stored)
 
     def test_a_template_with_an_unknown_placeholder_is_refused(self):
         with self.assertRaises(DomainError) as caught:
