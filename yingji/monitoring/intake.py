@@ -8,6 +8,7 @@ from django.conf import settings
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -45,9 +46,21 @@ def metrics_push(request: HttpRequest) -> JsonResponse:
         payload = strict_json(request.body)
     except ValueError as exc:
         return _error(describe(exc), 400)
+    now = timezone.now()
     try:
-        rows = services.parse_samples(payload, timezone.now())
+        rows = services.parse_samples(payload, now)
+        late = services.late_samples(asset, rows, now)
         stored = services.samples_ingest(asset=asset, rows=rows)
     except DomainError as exc:
         return JsonResponse(exc.as_dict(), status=exc.status)
-    return JsonResponse({"accepted": stored, "asset": asset.code}, status=202)
+    body: dict[str, object] = {"accepted": stored, "asset": asset.code}
+    if late:  # never accepted silently: say which samples raise no alert
+        body["not_evaluated"] = late
+        body["detail"] = ngettext(
+            "%(n)d sample is older than what the rules have already read (or, for a new "
+            "series, older than 5 minutes): it is kept for the charts but raises no alert.",
+            "%(n)d samples are older than what the rules have already read (or, for a new "
+            "series, older than 5 minutes): they are kept for the charts but raise no alert.",
+            late,
+        ) % {"n": late}
+    return JsonResponse(body, status=202)

@@ -29,7 +29,12 @@ from yingji.monitoring.services.check_setup import (
 )
 from yingji.monitoring.services.checks import check_record
 from yingji.monitoring.services.evaluation import rule_evaluate, rule_preview
-from yingji.monitoring.services.ingest import SampleRow, parse_samples, samples_ingest
+from yingji.monitoring.services.ingest import (
+    SampleRow,
+    late_samples,
+    parse_samples,
+    samples_ingest,
+)
 
 __all__ = [
     "SampleRow",
@@ -49,6 +54,7 @@ __all__ = [
     "config_shown",
     "can_act",
     "can_manage",
+    "late_samples",
     "parse_samples",
     "rule_checked",
     "rule_create",

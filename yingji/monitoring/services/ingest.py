@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from yingji.core.errors import DomainError
 from yingji.monitoring.models import Asset, Sample, Series
+from yingji.monitoring.rules import STALE
 from yingji.monitoring.services.assets import METRIC_NAME
 
 MAX_BATCH = 10_000
@@ -104,6 +105,21 @@ def _time(raw: Any, now: datetime) -> datetime | None:
             return None  # a time without a zone is ambiguous
         return parsed
     return None
+
+
+def late_samples(asset: Asset, rows: Iterable[SampleRow], now: datetime) -> int:
+    """How many rows no rule will evaluate (call before storing them): rules read each
+    series forward from its newest sample, and a series new to Yingji from one staleness
+    window back. Such samples are kept for the charts; the sender is told (R-MON-2)."""
+    rows = list(rows)
+    newest = {
+        (metric, key): last_at
+        for metric, key, last_at in Series.objects.filter(
+            asset=asset, metric__in={r.metric for r in rows}
+        ).values_list("metric", "labels_key", "last_at")
+    }
+    horizon = now - STALE
+    return sum(1 for r in rows if r.at <= (newest.get((r.metric, r.labels_key)) or horizon))
 
 
 @transaction.atomic

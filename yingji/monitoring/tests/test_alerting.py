@@ -234,6 +234,28 @@ def _json(batch: list) -> str:
     return json.dumps(batch, allow_nan=True)
 
 
+class LateSamples(MonitoringTestCase):
+    """A sample no rule will read is still kept (for the charts), and the sender is told."""
+
+    def test_samples_older_than_what_the_rules_read_are_kept_and_reported(self):
+        with time_machine.travel(T0, tick=False):
+            fresh = self.push([self.cpu(40, T0 - timedelta(seconds=30))])
+            self.assertEqual(fresh.status_code, 202)
+            self.assertNotIn("not_evaluated", fresh.json())
+            answer = self.push(  # 10 minutes old, and older than the series' newest sample
+                [self.cpu(99, T0 - timedelta(minutes=10)), self.cpu(41, T0 - timedelta(seconds=5))]
+            )
+            self.assertEqual(answer.status_code, 202)
+            self.assertEqual(answer.json()["accepted"], 2)
+            self.assertEqual(answer.json()["not_evaluated"], 1)
+            self.assertIn("raises no alert", answer.json()["detail"])
+            new_series = self.push(
+                [{"metric": "load1", "value": 3, "at": (T0 - timedelta(minutes=6)).isoformat()}]
+            )
+            self.assertEqual(new_series.json()["not_evaluated"], 1)  # before the 5-minute window
+        self.assertEqual(Sample.objects.count(), 4)  # all kept
+
+
 class MOfNThroughTheEngine(MonitoringTestCase):
     def test_the_window_carries_over_from_one_evaluation_to_the_next(self):
         with time_machine.travel(T0, tick=False):
