@@ -8,7 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext_lazy
 
 from yingji.notify.rendering import register_event
 from yingji.org.grades import Grade, ResponseLevel
@@ -83,9 +83,12 @@ def _register(event: str, title: Any, body: Any = "") -> None:
 register_event(
     "incident.reported",
     title=gettext_lazy("%(prefix)sReported to you: %(title)s (#%(number)s)"),
-    body=gettext_lazy(
+    body=ngettext_lazy(
+        "Judge it within %(minutes)d minute: escalate it to the leadership group as an "
+        "emergency, or close it as an ordinary fault (R-RESP-2).",
         "Judge it within %(minutes)d minutes: escalate it to the leadership group as an "
-        "emergency, or close it as an ordinary fault (R-RESP-2)."
+        "emergency, or close it as an ordinary fault (R-RESP-2).",
+        "minutes",
     ),
     prepare=_words,
 )
@@ -99,9 +102,12 @@ register_event(
 )
 register_event(
     "incident.judgement_late",
-    title=gettext_lazy(
+    title=ngettext_lazy(
+        "%(prefix)sNot judged within %(minutes)d minute, escalated by Yingji: "
+        "%(title)s (#%(number)s)",
         "%(prefix)sNot judged within %(minutes)d minutes, escalated by Yingji: "
-        "%(title)s (#%(number)s)"
+        "%(title)s (#%(number)s)",
+        "minutes",
     ),
     prepare=_words,
 )

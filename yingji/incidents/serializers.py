@@ -70,7 +70,11 @@ class IncidentSerializer(ModelSerializer):
     def get_key_times(self, incident: Incident) -> dict[str, Any]:
         """occurred, discovered, reported, escalated, assessed, activated, end_recommended,
         ended, closed (null until it happens)."""
-        return {name: at.isoformat() if at else None for name, at in incident.key_times().items()}
+        local = serializers.DateTimeField()  # the API's one time format, as every other field
+        return {
+            name: local.to_representation(at) if at else None
+            for name, at in incident.key_times().items()
+        }
 
     def get_durations(self, incident: Incident) -> dict[str, int | None]:
         """Seconds: to_escalate, to_activate, response, occurred_to_ended."""

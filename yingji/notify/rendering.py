@@ -79,8 +79,9 @@ def event_text(event: str, context: dict[str, Any], language: str | None) -> tup
     text = EVENTS[event]
     with translation.override(_language(language)):
         facts = text.prepare(dict(context)) if text.prepare else context
-        title = str(text.title) % facts
-        body = str(text.body) % facts if text.body else ""
+        # `lazy % facts`, not `str(lazy) % facts`: a plural picks its form from the facts
+        title = str(text.title % facts)
+        body = str(text.body % facts) if text.body else ""
     return title, body
 
 

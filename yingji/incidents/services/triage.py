@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from yingji.audit.services import audit_record
 from yingji.core.actors import Actor
@@ -166,7 +167,12 @@ def incident_escalate_overdue(*, actor: Actor, incident: Incident) -> Incident:
         actor=actor,
         incident=incident,
         action="auto_escalate",
-        text=_("No judgement within %(n)d minutes.") % {"n": settings.ESCALATE_MINUTES},
+        text=ngettext(
+            "No judgement within %(n)d minute.",
+            "No judgement within %(n)d minutes.",
+            settings.ESCALATE_MINUTES,
+        )
+        % {"n": settings.ESCALATE_MINUTES},
         escalate_by=None,
         escalated_at=timezone.now(),
         escalated_late=True,

@@ -7,6 +7,7 @@ from django.utils import timezone
 from yingji.incidents.choices import Status
 from yingji.incidents.models import Incident
 from yingji.incidents.tests.test_report_and_triage import IncidentTestCase
+from yingji.notify.rendering import event_text
 from yingji.org.tests.test_api import ApiTestCase
 
 REPORT = {
@@ -207,3 +208,21 @@ class TheOfficesSettingsThroughTheApi(ApiTestCase, IncidentTestCase):
         self.assertEqual(bad.status_code, 400)
         self.assertEqual(self.api("staff").get("/api/v1/notice-templates/end/").status_code, 403)
         self.assertEqual(office.get("/api/v1/notice-templates/other/").status_code, 404)
+
+
+class TimesAndWords(ApiTestCase, IncidentTestCase):
+    def test_key_times_are_in_local_time_like_every_other_time(self):
+        incident = self.report()
+        shown = self.api("staff").get(f"/api/v1/incidents/{incident.pk}/").json()
+        self.assertEqual(shown["key_times"]["reported"], shown["reported_at"])
+        self.assertTrue(shown["reported_at"].endswith("+08:00"))  # Asia/Shanghai
+
+    def test_one_minute_is_not_one_minutes(self):
+        facts = {"title": "断网", "number": 7}
+        with self.settings(ESCALATE_MINUTES=1):
+            _title, body = event_text("incident.reported", facts, "en")
+            self.assertIn("within 1 minute:", body)
+            late, _body = event_text("incident.judgement_late", facts, "en")
+            self.assertIn("within 1 minute,", late)
+        _title, body = event_text("incident.reported", facts, "en")
+        self.assertIn("within 15 minutes:", body)
