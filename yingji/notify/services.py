@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import secrets
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -105,7 +105,7 @@ def notify(
         created_by=user,
         escalate_minutes=int(escalate_after.total_seconds() // 60) if escalate_after else None,
     )
-    people = [p for p in recipients if p.status == PersonStatus.ACTIVE]
+    people = list(_each_once(p for p in recipients if p.status == PersonStatus.ACTIVE))
     group_channels = set(channels)
     if broadcast:
         group_channels |= set(Channel.objects.filter(enabled=True, all_staff=True))
@@ -193,6 +193,15 @@ CHAT_ID_FIELDS = {
     ChannelKind.WECOM: ("wecom_id", True),
     ChannelKind.FEISHU: ("feishu_id", False),  # custom bots @ by open_id only
 }
+
+
+def _each_once(people: Iterable[Person]) -> Iterator[Person]:
+    """One notice per person per event, whichever groups and roles brought them in."""
+    seen: set[int] = set()
+    for person in people:
+        if person.pk not in seen:
+            seen.add(person.pk)
+            yield person
 
 
 def _personal_address(channel: Channel, person: Person) -> str:

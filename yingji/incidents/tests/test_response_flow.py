@@ -3,6 +3,7 @@ groups are mobilised and must confirm, the experts plan and recommend the end, e
 work tasks and report progress on a cadence the engine chases, and the leadership group
 orders the end."""
 
+from collections import Counter
 from datetime import timedelta
 
 import time_machine
@@ -65,6 +66,26 @@ class Activation(ResponseTestCase):
         )
         self.assertEqual(incident.durations()["to_escalate"], 5 * 60)
         self.assertEqual(incident.durations()["to_activate"], 15 * 60)
+
+    def test_someone_in_a_group_and_at_the_meeting_gets_one_mobilisation_notice(self):
+        incident = self.escalated()
+        services.incident_decide(
+            actor=self.leader,
+            incident=incident,
+            decision=Decision.ACTIVATE,
+            meeting_at=T0,
+            attendees=[self.office_person, self.executor_person],  # in the office, in execution
+            plans="信息系统故障专项应急预案",
+            response_level="2",
+            assemble_at=T0,
+            assemble_place="三楼应急指挥室",
+        )
+        mobilised = Message.objects.get(
+            key__startswith=f"incident:{incident.pk}:incident.mobilised"
+        )
+        inbox = list(mobilised.deliveries.filter(channel=None).values_list("person_id", flat=True))
+        self.assertEqual(Counter(inbox)[self.office_person.pk], 1)
+        self.assertEqual(set(Counter(inbox).values()), {1})
 
     def test_the_meeting_may_set_the_grade_and_acting_confirms_ones_own_receipts(self):
         incident = self.escalated(severity="III")

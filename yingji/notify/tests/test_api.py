@@ -185,3 +185,21 @@ class RemindingTheUnconfirmed(ApiTestCase):
         nothing = self.api("office").post(f"/api/v1/notify/messages/{plain.pk}/remind/")
         self.assertEqual(nothing.status_code, 403)
         self.assertEqual(self.mails(message), 3)
+
+
+class OneNoticePerPerson(ApiTestCase):
+    def test_a_person_named_twice_gets_one_notice_on_each_channel(self):
+        mail = channel_save(
+            actor=SYSTEM, channel=None, name="个人邮件", kind="capture", config={}, personal=True
+        )
+        Person.objects.filter(pk=self.staff_person.pk).update(email="staff@example.cn")
+        staff = Person.objects.get(pk=self.staff_person.pk)
+        message = notify(
+            event="test", title="集结", recipients=[staff, self.head_person, staff, staff]
+        )
+        inbox = message.deliveries.filter(channel=None)
+        self.assertEqual(
+            sorted(inbox.values_list("person_id", flat=True)),
+            sorted([staff.pk, self.head_person.pk]),
+        )
+        self.assertEqual(message.deliveries.filter(channel=mail, person=staff).count(), 1)
