@@ -144,3 +144,20 @@ def participants_of(incident: Incident, *roles: str) -> list[Person]:
     if roles:
         rows = rows.filter(role__in=roles)
     return list(Person.objects.filter(pk__in=rows.values("person_id")))
+
+
+def announce_task(incident: Incident, task: Any) -> None:
+    """Every assignment is announced, however the task was made (by hand, or from a plan's
+    step at activation): the assignee takes part and must confirm (R-HANDLE-1). The key
+    makes it once per task."""
+    if task.assignee is None:
+        return
+    join(incident, [task.assignee], "assignee")
+    tell(
+        incident,
+        "incident.task_assigned",
+        [task.assignee],
+        receipt=True,
+        key=str(task.pk),
+        task=task.title,
+    )

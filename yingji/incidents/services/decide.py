@@ -21,6 +21,7 @@ from yingji.incidents.choices import Decision
 from yingji.incidents.events import DEFAULT_TEMPLATES, PLACEHOLDERS
 from yingji.incidents.models import Assessment, Evaluation, Incident, NoticeTemplate, Task
 from yingji.incidents.services.common import (
+    announce_task,
     incident_transition,
     join,
     participants_of,
@@ -156,8 +157,11 @@ def _tasks_from_plans(incident: Incident, versions: list[Any], actor: Actor) -> 
                 )
             )
     Task.objects.bulk_create(rows, ignore_conflicts=True)
-    people = {row.assignee for row in rows if row.assignee is not None}
-    join(incident, people, "assignee")
+    steps = [row.plan_step for row in rows]
+    for task in Task.objects.filter(incident=incident, plan_step__in=steps).select_related(
+        "assignee"
+    ):
+        announce_task(incident, task)  # as a task made by hand is
 
 
 def _group_leader(kind: str, category: str) -> Person | None:

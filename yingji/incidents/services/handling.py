@@ -21,6 +21,7 @@ from yingji.incidents.models import HandlingPlan, Incident, ProgressReport, Task
 from yingji.incidents.queries import is_participant
 from yingji.incidents.services.common import (
     acknowledge,
+    announce_task,
     check_open,
     check_who,
     join,
@@ -144,16 +145,7 @@ def task_create(
         obj=task,
         after={"incident": incident.pk, "title": task.title},
     )
-    if assignee is not None:
-        join(incident, [assignee], "assignee")
-        tell(
-            incident,
-            "incident.task_assigned",
-            [assignee],
-            receipt=True,
-            key=str(task.pk),
-            task=task.title,
-        )
+    announce_task(incident, task)
     return task
 
 

@@ -14,6 +14,7 @@ from yingji.incidents.models import Task
 from yingji.incidents.services.decide import _tasks_from_plans
 from yingji.incidents.tests.test_report_and_triage import T0
 from yingji.incidents.tests.test_response_flow import ResponseTestCase
+from yingji.notify.models import Message
 from yingji.plans import services
 from yingji.plans.tests.test_approval import PlanTestCase
 
@@ -68,9 +69,20 @@ class ActivatingAPlan(ApprovedPlanTestCase):
         due = tasks[0].due_at
         assert due is not None
         self.assertLess(due - tasks[0].created_at, timedelta(minutes=11))
-        # Idempotent: the same plan's steps never become a second set of tasks.
+        # every assignment is announced, as for a task made by hand, and must be confirmed
+        for task in tasks:
+            told = Message.objects.get(
+                key=f"incident:{incident.pk}:incident.task_assigned:{task.pk}"
+            )
+            self.assertTrue(told.require_receipt)
+            self.assertEqual(
+                list(told.deliveries.filter(channel=None).values_list("person", flat=True)),
+                [task.assignee_id],
+            )
+        # Idempotent: the same plan's steps never become a second set of tasks or notices.
         _tasks_from_plans(incident, [version], self.leader)
         self.assertEqual(Task.objects.filter(incident=incident).count(), 3)
+        self.assertEqual(Message.objects.filter(key__contains="incident.task_assigned").count(), 3)
 
     def test_only_an_approved_version_can_be_activated(self):
         draft = self.draft(code="ZX-02")
