@@ -211,8 +211,9 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     def recommend_end(self, request: Request, pk: Any = None) -> Response:
         """R-END-1: the experts' recovery evaluation and end recommendation."""
         data = validated(s.EvaluationSerializer, request)
+        outcomes = {t["task"]: (t["outcome"], t["reason"]) for t in data.pop("tasks")}
         evaluation = services.incident_recommend_end(
-            actor=request.user, incident=self.get_object(), **data
+            actor=request.user, incident=self.get_object(), task_outcomes=outcomes, **data
         )
         return Response(s.EvaluationSerializer(evaluation).data, status=status.HTTP_201_CREATED)
 

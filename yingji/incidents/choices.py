@@ -42,9 +42,12 @@ class TaskStatus(models.TextChoices):
     BLOCKED = "blocked", _("Blocked")
     DONE = "done", _("Done")
     CANCELLED = "cancelled", _("Cancelled")
+    CARRIED_OVER = "carried_over", _("Carried over to recovery")  # R-REC-2 takes it on
 
 
 TASK_OPEN = (TaskStatus.TODO, TaskStatus.DOING, TaskStatus.BLOCKED)
+# What becomes of a task still open when the experts recommend the end (R-END-1).
+TASK_OUTCOMES = (TaskStatus.DONE, TaskStatus.CANCELLED, TaskStatus.CARRIED_OVER)
 
 
 class Decision(models.TextChoices):

@@ -13,7 +13,14 @@ from django.utils.translation import gettext_lazy
 from yingji.core.extensions import panels
 from yingji.incidents import forms
 from yingji.incidents.access import can_add_participant, can_attach, can_regrade, can_set_facts
-from yingji.incidents.choices import NEXT_STEP_LABELS, TRANSITIONS, Decision, Status, TaskStatus
+from yingji.incidents.choices import (
+    NEXT_STEP_LABELS,
+    TASK_OPEN,
+    TRANSITIONS,
+    Decision,
+    Status,
+    TaskStatus,
+)
 from yingji.incidents.models import Incident, Task
 from yingji.incidents.queries import next_steps
 from yingji.incidents.services import recommendation
@@ -171,7 +178,7 @@ def _forms(incident: Incident, steps: list[str], user: Any) -> dict[str, Any]:
         initial = {"analysis": latest.analysis, "plan": latest.plan} if latest else {}
         found["handling_form"] = forms.HandlingPlanForm(initial=initial)
         found["task_form"] = forms.TaskForm(people=_assignable(incident))
-        found["evaluation_form"] = forms.EvaluationForm()
+        found["evaluation_form"] = forms.EvaluationForm(tasks=_open_tasks(incident))
     if can_attach(user, incident):
         found["attachment_form"] = forms.AttachmentForm()
     if "report_progress" in steps:
@@ -179,6 +186,7 @@ def _forms(incident: Incident, steps: list[str], user: Any) -> dict[str, Any]:
         found["support_form"] = forms.SupportForm()
     if "order_end" in steps:
         found["end_form"] = forms.EndForm(initial={"all_staff": True})
+        found["open_tasks"] = _open_tasks(incident)  # the end is refused while any is open
         found["resume_form"] = forms.ResumeForm()
     if can_set_facts(user, incident):
         found["facts_form"] = forms.FactsForm(initial=incident.facts())
@@ -187,6 +195,10 @@ def _forms(incident: Incident, steps: list[str], user: Any) -> dict[str, Any]:
     if can_add_participant(user, incident):
         found["participant_form"] = forms.ParticipantForm()
     return found
+
+
+def _open_tasks(incident: Incident) -> list[Task]:
+    return list(incident.tasks.filter(status__in=TASK_OPEN).order_by("pk"))
 
 
 def _assignable(incident: Incident) -> Any:

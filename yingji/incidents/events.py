@@ -81,6 +81,15 @@ def _register(event: str, title: Any, body: Any = "") -> None:
 
 
 register_event(
+    "incident.task_overdue",
+    title=gettext_lazy("%(prefix)sTask overdue: %(task)s — %(title)s (#%(number)s)"),
+    body=gettext_lazy(
+        "Finish it, or say on the incident page what blocks it; the experts may reassign it "
+        "(R-HANDLE-2)."
+    ),
+    prepare=_words,
+)
+register_event(
     "incident.reported",
     title=gettext_lazy("%(prefix)sReported to you: %(title)s (#%(number)s)"),
     body=ngettext_lazy(

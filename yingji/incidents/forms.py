@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from yingji.core.forms import FilterForm
-from yingji.incidents.choices import Decision, Status, TaskStatus
+from yingji.incidents.choices import TASK_OUTCOMES, Decision, Status, TaskStatus
 from yingji.org.choices import PersonStatus, Scenario
 from yingji.org.criteria import Fact, Operator
 from yingji.org.grades import Grade, ResponseLevel
@@ -289,7 +289,7 @@ class ParticipantForm(forms.Form):
 
 
 class EvaluationForm(forms.Form):
-    """R-END-1: the recovery evaluation."""
+    """R-END-1: the recovery evaluation, and what becomes of each task still open."""
 
     performance_normal = forms.BooleanField(
         label=_("system performance back to normal"), required=False
@@ -297,6 +297,31 @@ class EvaluationForm(forms.Form):
     business_stable = forms.BooleanField(label=_("business running stably"), required=False)
     residual_risks = text(_("residual risks"), required=False, rows=2)
     trial_run_until = when(_("trial run until (optional)"), required=False)
+
+    def __init__(self, *args: Any, tasks: Any = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.open_tasks = list(tasks)
+        outcomes = [("", _("Choose…"))] + [(s, TaskStatus(s).label) for s in TASK_OUTCOMES]
+        for task in self.open_tasks:
+            self.fields[f"task_{task.pk}"] = forms.ChoiceField(
+                label=_("Open task: %(task)s") % {"task": task.title},
+                choices=outcomes,
+                required=False,
+            )
+            self.fields[f"reason_{task.pk}"] = forms.CharField(
+                label=_("why cancelled or carried over"), max_length=500, required=False
+            )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        outcomes = {}
+        for task in self.open_tasks:
+            outcome = data.pop(f"task_{task.pk}", "")
+            reason = data.pop(f"reason_{task.pk}", "")
+            if outcome:  # the service names every task left undecided
+                outcomes[task.pk] = (outcome, reason)
+        data["task_outcomes"] = outcomes
+        return data
 
 
 class EndForm(forms.Form):

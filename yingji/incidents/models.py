@@ -10,7 +10,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from yingji.core.files import StoredFile
-from yingji.incidents.choices import ACTION_LABELS, PARTICIPANT_ROLES, Decision, Status, TaskStatus
+from yingji.incidents.choices import (
+    ACTION_LABELS,
+    PARTICIPANT_ROLES,
+    TASK_OPEN,
+    Decision,
+    Status,
+    TaskStatus,
+)
 from yingji.org.choices import Scenario
 from yingji.org.criteria import Condition, Fact, parse_conditions
 from yingji.org.grades import GRADE_COLOURS, Grade, ResponseLevel
@@ -276,6 +283,9 @@ class Task(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     done_at = models.DateTimeField(null=True, blank=True)
+    closing_reason = models.CharField(
+        _("why cancelled or carried over"), max_length=500, blank=True
+    )
 
     class Meta:
         ordering = ["created_at", "pk"]
@@ -290,6 +300,10 @@ class Task(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def overdue(self) -> bool:
+        return self.status in TASK_OPEN and self.due_at is not None and self.due_at < timezone.now()
 
 
 class ProgressReport(models.Model):

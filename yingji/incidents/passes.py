@@ -12,9 +12,14 @@ from django.db import transaction
 from yingji.core.actors import SYSTEM
 from yingji.core.errors import DomainError
 from yingji.engine.registry import oldest_due, register_pass
+from yingji.engine.services import register_timer_handler
 from yingji.incidents.choices import Status
 from yingji.incidents.models import Incident
-from yingji.incidents.services import incident_chase_progress, incident_escalate_overdue
+from yingji.incidents.services import (
+    incident_chase_progress,
+    incident_escalate_overdue,
+    task_chase_overdue,
+)
 
 BATCH = 100
 
@@ -64,3 +69,9 @@ def chase_late_progress(cycle: Any) -> int:
         "progress_due",
         lambda i: incident_chase_progress(actor=SYSTEM, incident=i, now=cycle.now),
     )
+
+
+@register_timer_handler("incidents.task_overdue")
+def chase_overdue_task(payload: dict[str, Any]) -> None:
+    """A task past its due time and still open: its assignee and the experts are told."""
+    task_chase_overdue(task_id=int(payload["task"]))

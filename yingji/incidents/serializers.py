@@ -7,7 +7,7 @@ from typing import Any
 from rest_framework import serializers
 
 from yingji.core.api import ModelSerializer
-from yingji.incidents.choices import Decision, TaskStatus
+from yingji.incidents.choices import TASK_OUTCOMES, Decision, TaskStatus
 from yingji.incidents.models import (
     Assessment,
     Attachment,
@@ -251,7 +251,27 @@ class ParticipantSerializer(serializers.ModelSerializer):
         validators: list[Any] = []  # uniqueness is the service's business (joining twice is fine)
 
 
+class TaskOutcomeSerializer(serializers.Serializer):
+    task = serializers.IntegerField(help_text="an open task of the incident")
+    outcome = serializers.ChoiceField(choices=[(s, TaskStatus(s).label) for s in TASK_OUTCOMES])
+    reason = serializers.CharField(
+        max_length=500,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="required when cancelled or carried over",
+    )
+
+
 class EvaluationSerializer(serializers.ModelSerializer):
+    tasks = TaskOutcomeSerializer(
+        many=True,
+        write_only=True,
+        required=False,
+        default=list,
+        help_text="What becomes of each task still open (R-END-1): every one must be named.",
+    )
+
     class Meta:
         model = Evaluation
         fields = [
@@ -259,6 +279,7 @@ class EvaluationSerializer(serializers.ModelSerializer):
             "business_stable",
             "residual_risks",
             "trial_run_until",
+            "tasks",
             "by",
             "at",
         ]

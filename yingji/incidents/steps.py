@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from yingji.core.flash import flash_outcome
 from yingji.incidents import forms, services
+from yingji.incidents.choices import TASK_OPEN
 from yingji.incidents.models import Incident, Task
 from yingji.incidents.queries import get_incident_for
 from yingji.org.choices import PersonStatus
@@ -198,12 +199,14 @@ def participant_add(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def recommend_end(request: HttpRequest, pk: int) -> HttpResponse:
+    incident = get_incident_for(request.user, pk)
     return _step(
         request,
         pk,
         forms.EvaluationForm,
         lambda i, d: services.incident_recommend_end(actor=request.user, incident=i, **d),
         _("End recommended; the leadership group has been told."),
+        tasks=incident.tasks.filter(status__in=TASK_OPEN),
     )
 
 

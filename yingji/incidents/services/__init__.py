@@ -25,7 +25,9 @@ from yingji.incidents.services.handling import (
     incident_chase_progress,
     participant_add,
     progress_report,
+    settle_tasks,
     support_request,
+    task_chase_overdue,
     task_create,
     task_update,
 )
@@ -60,6 +62,8 @@ __all__ = [
     "progress_report",
     "recommendation",
     "support_request",
+    "settle_tasks",
+    "task_chase_overdue",
     "task_create",
     "task_update",
 ]

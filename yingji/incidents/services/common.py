@@ -12,8 +12,9 @@ from django.utils.translation import gettext as _
 from yingji.audit.services import audit_record
 from yingji.core.actors import Actor, user_of
 from yingji.core.errors import AccessDenied, DomainError
+from yingji.engine.services import timer_cancel, timer_schedule
 from yingji.incidents.access import acts_as
-from yingji.incidents.choices import OPEN_STATUSES, Who, transition_for
+from yingji.incidents.choices import OPEN_STATUSES, TASK_OPEN, Who, transition_for
 from yingji.incidents.models import Incident, Participant, TimelineEntry
 from yingji.notify.services import notify, receipts_confirm
 from yingji.org.models import Person
@@ -160,4 +161,15 @@ def announce_task(incident: Incident, task: Any) -> None:
         receipt=True,
         key=str(task.pk),
         task=task.title,
+    )
+
+
+def schedule_overdue_chase(task: Any) -> None:
+    """A task with a due time is chased when it passes, once (the engine's timer)."""
+    key = f"incident-task:{task.pk}:overdue"
+    if task.due_at is None or task.status not in TASK_OPEN:
+        timer_cancel(key=key)
+        return
+    timer_schedule(
+        key=key, handler="incidents.task_overdue", due_at=task.due_at, payload={"task": task.pk}
     )

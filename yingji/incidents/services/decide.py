@@ -5,7 +5,7 @@ and the end order (R-END-2)."""
 from __future__ import annotations
 
 import string
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -15,19 +15,22 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yingji.audit.services import audit_record
-from yingji.core.actors import Actor, person_user, user_of
+from yingji.core.actors import Actor, person_user
 from yingji.core.errors import DomainError
-from yingji.incidents.choices import Decision
+from yingji.incidents.choices import TASK_OPEN, Decision, Who
 from yingji.incidents.events import DEFAULT_TEMPLATES, PLACEHOLDERS
 from yingji.incidents.models import Assessment, Evaluation, Incident, NoticeTemplate, Task
 from yingji.incidents.services.common import (
     announce_task,
+    check_who,
     incident_transition,
     join,
     participants_of,
+    schedule_overdue_chase,
     tell,
     timeline,
 )
+from yingji.incidents.services.handling import settle_tasks
 from yingji.notify.services import notify
 from yingji.org.choices import GroupKind, MemberRole, PersonStatus
 from yingji.org.grades import Grade, ResponseLevel
@@ -152,7 +155,7 @@ def _tasks_from_plans(incident: Incident, versions: list[Any], actor: Actor) -> 
                     details="\n".join(p for p in (step.when, step.how, step.where) if p),
                     assignee=_group_leader(step.group, incident.category),
                     due_at=due if step.expected_minutes else None,
-                    created_by=user_of(actor),
+                    created_by=person_user(actor),
                     checklist=[{"text": item, "done": False} for item in step.checklist],
                 )
             )
@@ -162,6 +165,7 @@ def _tasks_from_plans(incident: Incident, versions: list[Any], actor: Actor) -> 
         "assignee"
     ):
         announce_task(incident, task)  # as a task made by hand is
+        schedule_overdue_chase(task)
 
 
 def _group_leader(kind: str, category: str) -> Person | None:
@@ -267,9 +271,11 @@ def incident_recommend_end(
     business_stable: bool,
     residual_risks: str = "",
     trial_run_until: datetime | None = None,
+    task_outcomes: Mapping[int, tuple[str, str]] | None = None,
 ) -> Evaluation:
     """R-END-1: the experts evaluate the recovery and recommend the end; the leadership group
-    is told and must confirm."""
+    is told and must confirm. Every task still open is settled first, by `task_outcomes`
+    ({task id: (done | cancelled | carried_over, reason)}): none is left silently open."""
     if not (performance_normal and business_stable):
         raise DomainError(
             _("Recommend the end only when performance is normal and business is stable."),
@@ -280,6 +286,8 @@ def incident_recommend_end(
             _("Give the trial run's end as a date and time."), field="trial_run_until"
         )
     text = residual_risks.strip()
+    check_who(actor, incident, Who.EXPERT)  # before the tasks change: the transition checks too
+    settle_tasks(actor, incident, task_outcomes or {})
     incident = incident_transition(
         actor=actor,
         incident=incident,
@@ -314,7 +322,18 @@ def incident_end(
     all_staff: bool = True,
     summary: str = "",
 ) -> Incident:
-    """R-END-2: a leadership member orders the end and everyone is told."""
+    """R-END-2: a leadership member orders the end and everyone is told; not while a task
+    is still open (send it back to handling, or have the experts settle it)."""
+    still_open = list(incident.tasks.filter(status__in=TASK_OPEN).values_list("title", flat=True))
+    if still_open:
+        raise DomainError(
+            _(
+                "These tasks are still open: %(tasks)s. Send the incident back to handling to "
+                "finish, cancel or carry them over first."
+            )
+            % {"tasks": "; ".join(still_open)},
+            code="conflict",
+        )
     evaluation = incident.evaluations.first()
     if evaluation and evaluation.trial_run_until and evaluation.trial_run_until > timezone.now():
         raise DomainError(

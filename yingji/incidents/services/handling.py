@@ -3,6 +3,7 @@ progress reports on a cadence the engine chases, expert support and new particip
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -13,10 +14,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yingji.audit.services import audit_record
-from yingji.core.actors import Actor, person_user
+from yingji.core.actors import SYSTEM, Actor, person_user
 from yingji.core.errors import AccessDenied, DomainError
 from yingji.incidents.access import ADD_PARTICIPANT
-from yingji.incidents.choices import TASK_OPEN, Status, TaskStatus, Who
+from yingji.incidents.choices import TASK_OPEN, TASK_OUTCOMES, Status, TaskStatus, Who
 from yingji.incidents.models import HandlingPlan, Incident, ProgressReport, Task
 from yingji.incidents.queries import is_participant
 from yingji.incidents.services.common import (
@@ -26,6 +27,7 @@ from yingji.incidents.services.common import (
     check_who,
     join,
     participants_of,
+    schedule_overdue_chase,
     tell,
     timeline,
 )
@@ -146,6 +148,7 @@ def task_create(
         after={"incident": incident.pk, "title": task.title},
     )
     announce_task(incident, task)
+    schedule_overdue_chase(task)
     return task
 
 
@@ -195,6 +198,7 @@ def task_update(
             _("Someone else has just changed this task; reload and try again."), code="conflict"
         )
     task.refresh_from_db()
+    schedule_overdue_chase(task)  # done or cancelled: no chase
     acknowledge(actor, task.incident)
     timeline(
         task.incident,
@@ -341,4 +345,74 @@ def incident_chase_progress(*, actor: Actor, incident: Incident, now: datetime) 
     )
     people = set(participants_of(incident, "execution", "assignee")) | set(open_assignees)
     tell(incident, "incident.progress_late", people, receipt=False, key=due.isoformat())
+    return True
+
+
+def settle_tasks(actor: Actor, incident: Incident, outcomes: Mapping[int, tuple[str, str]]) -> None:
+    """R-END-1: each task still open is done, cancelled (with a reason) or carried over to
+    recovery (with a reason: the rebuild work after the end, R-REC-2). All or none."""
+    still_open = list(incident.tasks.filter(status__in=TASK_OPEN).order_by("pk"))
+    unknown = set(outcomes) - {task.pk for task in still_open}
+    if unknown:
+        raise DomainError(_("Only the incident's open tasks can be settled."), field="tasks")
+    undecided = [task.title for task in still_open if task.pk not in outcomes]
+    if undecided:
+        raise DomainError(
+            _(
+                "Say for each open task whether it is done, cancelled or carried over to "
+                "recovery: %(tasks)s"
+            )
+            % {"tasks": "; ".join(undecided)},
+            field="tasks",
+        )
+    now = timezone.now()
+    for task in still_open:
+        outcome, reason = outcomes[task.pk][0], outcomes[task.pk][1].strip()
+        if outcome not in TASK_OUTCOMES:
+            raise DomainError(_("Unknown task status."), field="tasks")
+        if outcome != TaskStatus.DONE and not reason:
+            raise DomainError(
+                _("Say why %(task)s is cancelled or carried over.") % {"task": task.title},
+                field="tasks",
+            )
+        task.status, task.closing_reason = outcome, reason[:500]
+        task.done_at = now if outcome == TaskStatus.DONE else None
+        task.revision += 1
+        task.save(update_fields=["status", "closing_reason", "done_at", "revision"])
+        schedule_overdue_chase(task)
+        line = _task_line(task) + (f" — {reason}" if reason else "")
+        timeline(incident, actor, "task", text=line, clause="R-END-1")
+    if still_open:
+        audit_record(
+            actor=actor,
+            action="incident.tasks.settle",
+            obj=incident,
+            regulation="R-END-1",
+            after={str(task.pk): task.status for task in still_open},
+        )
+
+
+def task_chase_overdue(*, task_id: int) -> bool:
+    """The engine's timer: a task past its due time and still open is chased, its assignee
+    and the expert group told (once per due time). False when there is nothing to chase."""
+    task = Task.objects.select_related("incident__department", "assignee").filter(pk=task_id)
+    found = task.first()
+    if found is None or not found.overdue:
+        return False
+    incident = found.incident
+    if incident.status not in (Status.RESPONDING, Status.END_RECOMMENDED):
+        return False
+    people = list(group_members(GroupKind.EXPERT))
+    if found.assignee is not None:
+        people.append(found.assignee)
+    assert found.due_at is not None
+    tell(
+        incident,
+        "incident.task_overdue",
+        people,
+        receipt=False,
+        key=f"{found.pk}:{found.due_at.isoformat()}",
+        task=found.title,
+    )
+    timeline(incident, SYSTEM, "task", text=_("Overdue: %(task)s") % {"task": found.title})
     return True

@@ -4,6 +4,7 @@ with the incident's history."""
 
 from datetime import timedelta
 
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -11,11 +12,14 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from yingji.accounts.services import token_create
+from yingji.core.errors import DomainError
+from yingji.engine.loop import Engine
 from yingji.incidents import services
 from yingji.incidents.choices import Status, TaskStatus
 from yingji.incidents.models import Incident, Task
+from yingji.incidents.tests.test_report_and_triage import T0
 from yingji.incidents.tests.test_response_flow import ResponseTestCase
-from yingji.notify.models import Delivery
+from yingji.notify.models import Delivery, Message
 
 
 def url(name: str, incident: Incident, *more: int) -> str:
@@ -250,3 +254,119 @@ class OneAnswerToWhoMay(ResponseTestCase):
         page = self.client.get(url("detail", incident))
         for form in ("facts_form", "regrade_form", "participant_form", "attachment_form"):
             self.assertFalse(form in page.context, form)
+
+
+class TasksCloseWithTheIncident(ResponseTestCase):
+    """R-END-1/2: no task outlives the incident silently."""
+
+    def tasks(self, incident: Incident) -> tuple[Task, Task, Task]:
+        make = lambda title, **more: services.task_create(  # noqa: E731
+            actor=self.expert, incident=incident, title=title, assignee=self.executor_person, **more
+        )
+        return make("切换备库"), make("通知客户"), make("复盘日志")
+
+    def evaluation(self, **more) -> dict:
+        return {"performance_normal": "on", "business_stable": "on", **more}
+
+    def test_recommending_the_end_settles_every_open_task_on_the_page(self):
+        incident = self.activated()
+        done, cancelled, carried = self.tasks(incident)
+        self.login("expert")
+        page = self.client.get(url("detail", incident))
+        self.assertContains(page, "Open task: 切换备库")
+        undecided = self.client.post(url("recommend_end", incident), self.evaluation(), follow=True)
+        self.assertContains(undecided, "Say for each open task")
+        self.assertEqual(Incident.objects.get(pk=incident.pk).status, Status.RESPONDING)
+        no_reason = self.evaluation(
+            **{
+                f"task_{done.pk}": "done",
+                f"task_{cancelled.pk}": "cancelled",
+                f"task_{carried.pk}": "carried_over",
+                f"reason_{carried.pk}": "重建时处理",
+            }
+        )
+        refused = self.client.post(url("recommend_end", incident), no_reason, follow=True)
+        self.assertContains(refused, "Say why 通知客户 is cancelled or carried over.")
+        self.assertEqual(Task.objects.filter(status=TaskStatus.TODO).count(), 3)  # none changed
+        settled = {**no_reason, f"reason_{cancelled.pk}": "客户已由客服通知"}
+        self.client.post(url("recommend_end", incident), settled)
+        self.assertEqual(Incident.objects.get(pk=incident.pk).status, Status.END_RECOMMENDED)
+        statuses = dict(Task.objects.values_list("title", "status"))
+        self.assertEqual(
+            statuses, {"切换备库": "done", "通知客户": "cancelled", "复盘日志": "carried_over"}
+        )
+        self.assertEqual(Task.objects.get(pk=carried.pk).closing_reason, "重建时处理")
+        self.login("executor")  # nothing left in My tasks
+        self.assertEqual(list(self.client.get(reverse("incidents:my_tasks")).context["tasks"]), [])
+
+    def test_the_end_is_refused_while_a_task_is_open_and_the_page_says_why(self):
+        incident = self.activated()
+        services.incident_recommend_end(
+            actor=self.expert, incident=incident, performance_normal=True, business_stable=True
+        )
+        late = services.task_create(
+            actor=self.expert, incident=incident, title="补充巡检", assignee=self.executor_person
+        )
+        self.login("leader")
+        page = self.client.get(url("detail", incident))
+        self.assertContains(page, 'id="open-tasks"')
+        self.assertContains(page, "补充巡检")
+        refused = self.client.post(url("end", incident), {"all_staff": "on"}, follow=True)
+        self.assertContains(refused, "These tasks are still open: 补充巡检")
+        self.assertEqual(Incident.objects.get(pk=incident.pk).status, Status.END_RECOMMENDED)
+        with self.assertRaises(DomainError):
+            services.incident_end(actor=self.leader, incident=incident)
+        services.task_update(actor=self.executor, task=late, revision=0, status="done")
+        services.incident_end(actor=self.leader, incident=incident)
+        self.assertEqual(Incident.objects.get(pk=incident.pk).status, Status.ENDED)
+
+    def test_the_api_settles_tasks_as_the_page_does(self):
+        incident = self.activated()
+        first, second, _third = self.tasks(incident)
+        _token, raw = token_create(actor=self.expert, user=self.expert, name="api")
+        api = APIClient()
+        api.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
+        body = {"performance_normal": True, "business_stable": True}
+        missing = api.post(
+            f"/api/v1/incidents/{incident.pk}/recommend-end/",
+            {**body, "tasks": [{"task": first.pk, "outcome": "done"}]},
+            format="json",
+        )
+        self.assertEqual(missing.status_code, 400)
+        self.assertIn("复盘日志", missing.json()["detail"])
+        all_three = [
+            {"task": t.pk, "outcome": "carried_over", "reason": "恢复阶段"}
+            for t in Task.objects.filter(incident=incident)
+        ]
+        ok = api.post(
+            f"/api/v1/incidents/{incident.pk}/recommend-end/",
+            {**body, "tasks": all_three},
+            format="json",
+        )
+        self.assertEqual(ok.status_code, 201, ok.content)
+        self.assertEqual(Task.objects.filter(status="carried_over").count(), 3)
+        self.assertEqual(second.incident_id, incident.pk)
+
+    def test_an_overdue_task_is_marked_and_chased_once(self):
+        incident = self.activated()
+        with time_machine.travel(T0 + timedelta(minutes=30), tick=False):
+            task = services.task_create(
+                actor=self.expert,
+                incident=incident,
+                title="重启认证服务",
+                assignee=self.executor_person,
+                due_at=T0 + timedelta(minutes=45),
+            )
+        with time_machine.travel(T0 + timedelta(minutes=44), tick=False):
+            Engine().run_cycle()
+        self.assertFalse(Message.objects.filter(event="incident.task_overdue").exists())
+        with time_machine.travel(T0 + timedelta(minutes=46), tick=False):
+            Engine().run_cycle()
+            Engine().run_cycle()
+            self.login("executor")
+            self.assertContains(self.client.get(reverse("incidents:my_tasks")), "overdue")
+        chased = Message.objects.get(event="incident.task_overdue")
+        people = set(chased.deliveries.filter(channel=None).values_list("person", flat=True))
+        self.assertEqual(people, {self.executor_person.pk, self.expert_person.pk})
+        services.task_update(actor=self.executor, task=task, revision=0, status="done")
+        self.assertFalse(Task.objects.get(pk=task.pk).overdue)
