@@ -6,6 +6,7 @@ from collections.abc import MutableMapping
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import models
 from django.utils.translation import gettext as _
 from rest_framework import serializers, throttling
 from rest_framework.exceptions import ParseError
@@ -16,6 +17,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from yingji.core.errors import DomainError
 from yingji.core.jsonbody import describe, strict_json
+from yingji.core.moments import EARLIEST_YEAR, LATEST_YEAR
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
@@ -74,9 +76,31 @@ def data_object(request: Request) -> dict[str, Any]:
     return request.data
 
 
+class MomentField(serializers.DateTimeField):
+    """A date and time in the API, refused as the pages refuse it: year 0001 says which year
+    is wrong (DRF would say "Datetime value out of range"); the window around now is the
+    service's rule (core.moments)."""
+
+    def to_internal_value(self, value: Any) -> Any:
+        try:
+            return super().to_internal_value(value)
+        except serializers.ValidationError as exc:
+            year = str(value)[:4]
+            if year.isdigit() and not EARLIEST_YEAR <= int(year) <= LATEST_YEAR:
+                raise serializers.ValidationError(
+                    _("%(year)04d is not a plausible year; check the date.") % {"year": int(year)}
+                ) from exc
+            raise
+
+
 class ModelSerializer(serializers.ModelSerializer):
     """DRF's, except that a read-only choice that may be empty says so in the schema (DRF
     drops `allow_blank` from read-only fields, so "" was documented as impossible)."""
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.DateTimeField: MomentField,
+    }
 
     def include_extra_kwargs(
         self, kwargs: MutableMapping[str, Any], extra_kwargs: MutableMapping[str, Any]

@@ -6,7 +6,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from yingji.core.api import ModelSerializer
+from yingji.core.api import ModelSerializer, MomentField
 from yingji.incidents.choices import TASK_OUTCOMES, Decision, TaskStatus
 from yingji.incidents.models import (
     Assessment,
@@ -70,7 +70,7 @@ class IncidentSerializer(ModelSerializer):
     def get_key_times(self, incident: Incident) -> dict[str, Any]:
         """occurred, discovered, reported, escalated, assessed, activated, end_recommended,
         ended, closed (null until it happens)."""
-        local = serializers.DateTimeField()  # the API's one time format, as every other field
+        local = MomentField()  # the API's one time format, as every other field
         return {
             name: local.to_representation(at) if at else None
             for name, at in incident.key_times().items()
@@ -86,8 +86,8 @@ class ReportSerializer(serializers.Serializer):
 
     title = serializers.CharField(max_length=200)
     category = serializers.ChoiceField(choices=Scenario.choices)
-    occurred_at = serializers.DateTimeField()
-    discovered_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    occurred_at = MomentField()
+    discovered_at = MomentField(required=False, allow_null=True, default=None)
     symptoms = serializers.CharField()
     location = serializers.CharField(max_length=200, required=False, allow_blank=True)
     scope = serializers.CharField(required=False, allow_blank=True)
@@ -113,7 +113,7 @@ class DecisionSerializer(serializers.Serializer):
     """R-ACT-1: the emergency meeting and its decision."""
 
     decision = serializers.ChoiceField(choices=Decision.choices)
-    meeting_at = serializers.DateTimeField()
+    meeting_at = MomentField()
     place = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
     attendees = active_person(many=True, required=False, default=list)
     minutes = serializers.CharField(max_length=20000, required=False, allow_blank=True, default="")
@@ -135,7 +135,7 @@ class DecisionSerializer(serializers.Serializer):
     criteria_met = serializers.ListField(
         child=serializers.CharField(max_length=300), required=False, default=list, max_length=20
     )
-    assemble_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    assemble_at = MomentField(required=False, allow_null=True, default=None)
     assemble_place = serializers.CharField(
         max_length=300, required=False, allow_blank=True, default=""
     )

@@ -15,7 +15,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from yingji.core.api import validated
+from yingji.core.api import MomentField, validated
 from yingji.core.errors import DomainError
 from yingji.monitoring.queries import can_read
 from yingji.notify.models import Channel
@@ -58,8 +58,8 @@ class OverrideSerializer(serializers.ModelSerializer):
 
 
 class SwapSerializer(serializers.Serializer):
-    first = serializers.DateTimeField(help_text="an instant in the first shift")
-    second = serializers.DateTimeField(help_text="an instant in the other person's shift")
+    first = MomentField(help_text="an instant in the first shift")
+    second = MomentField(help_text="an instant in the other person's shift")
     reason = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
 
 
@@ -77,8 +77,8 @@ class RosterSerializer(serializers.ModelSerializer):
 SegmentSerializer = inline_serializer(
     "DutyShift",
     {
-        "starts_at": serializers.DateTimeField(),
-        "ends_at": serializers.DateTimeField(),
+        "starts_at": MomentField(),
+        "ends_at": MomentField(),
         "person": serializers.IntegerField(allow_null=True),
         "source": serializers.CharField(),
     },

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from yingji.audit.services import audit_record
 from yingji.core.actors import Actor, person_user
 from yingji.core.errors import DomainError
+from yingji.core.moments import checked_moment
 from yingji.incidents.choices import TASK_OPEN, Decision, Who
 from yingji.incidents.events import DEFAULT_TEMPLATES, PLACEHOLDERS
 from yingji.incidents.models import Assessment, Evaluation, Incident, NoticeTemplate, Task
@@ -192,8 +193,12 @@ def _check_decision(
 ) -> None:
     if decision not in Decision.values:
         raise DomainError(_("Choose a decision."), field="decision")
-    if timezone.is_naive(meeting_at) or meeting_at > timezone.now() + CLOCK_SKEW:
-        raise DomainError(_("The meeting cannot be in the future."), field="meeting_at")
+    checked_moment(
+        meeting_at,
+        "meeting_at",
+        ahead=timedelta(0),
+        too_late=_("The meeting cannot be in the future."),
+    )
     if decision != Decision.ACTIVATE:
         return
     if not plans.strip():
@@ -203,6 +208,7 @@ def _check_decision(
     if assemble_at is None or not assemble_place.strip():
         # R-ACT-2: the groups assemble at a set place and time.
         raise DomainError(_("Say where and when the groups assemble."), field="assemble_place")
+    checked_moment(assemble_at, "assemble_at", ahead=timedelta(days=30))
 
 
 def _mobilise(incident: Incident, assessment: Assessment) -> None:
@@ -281,10 +287,8 @@ def incident_recommend_end(
             _("Recommend the end only when performance is normal and business is stable."),
             field="business_stable",
         )
-    if trial_run_until is not None and timezone.is_naive(trial_run_until):
-        raise DomainError(
-            _("Give the trial run's end as a date and time."), field="trial_run_until"
-        )
+    if trial_run_until is not None:
+        checked_moment(trial_run_until, "trial_run_until", ahead=timedelta(days=90))
     text = residual_risks.strip()
     check_who(actor, incident, Who.EXPERT)  # before the tasks change: the transition checks too
     settle_tasks(actor, incident, task_outcomes or {})

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from yingji.audit.services import audit_record
 from yingji.core.actors import SYSTEM, Actor, person_user
 from yingji.core.errors import AccessDenied, DomainError
+from yingji.core.moments import checked_moment
 from yingji.incidents.access import ADD_PARTICIPANT
 from yingji.incidents.choices import TASK_OPEN, TASK_OUTCOMES, Status, TaskStatus, Who
 from yingji.incidents.models import HandlingPlan, Incident, ProgressReport, Task
@@ -37,6 +38,7 @@ from yingji.org.queries import group_members
 from yingji.org.roles import roles_of
 
 HANDLING = (Status.RESPONDING, Status.END_RECOMMENDED)
+LONGEST_AHEAD = timedelta(days=366)  # due and recovery times: within a year
 MAX_CHECKLIST = 50
 
 
@@ -124,8 +126,14 @@ def task_create(
         raise DomainError(_("Say what is to be done."), field="title")
     if assignee is not None and assignee.status != PersonStatus.ACTIVE:
         raise DomainError(_("This person is not active."), field="assignee")
-    if due_at is not None and timezone.is_naive(due_at):
-        raise DomainError(_("Give the due time as a date and time."), field="due_at")
+    if due_at is not None:
+        checked_moment(
+            due_at,
+            "due_at",
+            back=timedelta(0),
+            ahead=LONGEST_AHEAD,
+            too_early=_("The due time has already passed."),
+        )
     items = [line.strip() for line in (checklist or []) if line.strip()]
     if len(items) > MAX_CHECKLIST:
         raise DomainError(
@@ -246,8 +254,14 @@ def progress_report(
         )
     if not done.strip():
         raise DomainError(_("Say what has been done."), field="done")
-    if eta is not None and timezone.is_naive(eta):
-        raise DomainError(_("Give the expected recovery as a date and time."), field="eta")
+    if eta is not None:
+        checked_moment(
+            eta,
+            "eta",
+            back=timedelta(0),
+            ahead=LONGEST_AHEAD,
+            too_early=_("The expected recovery time has already passed."),
+        )
     acknowledge(actor, incident)
     report = ProgressReport.objects.create(
         incident=incident,

@@ -15,6 +15,7 @@ from django.utils.translation import ngettext
 from yingji.audit.services import audit_record
 from yingji.core.actors import Actor
 from yingji.core.errors import AccessDenied, DomainError
+from yingji.core.moments import checked_moment
 from yingji.incidents.choices import Status
 from yingji.incidents.models import Incident
 from yingji.incidents.queries import judging_department, triagers
@@ -51,13 +52,17 @@ def incident_report(
     reporter = _active_person(actor)
     _check_report(title, category, occurred_at, symptoms, severity, details)
     files = checked_files(attachments)  # all checked before anything is saved
+    if discovered_at is not None:
+        checked_moment(
+            discovered_at,
+            "discovered_at",
+            back=OLDEST_REPORT,
+            ahead=timedelta(0),
+            too_late=_("The time of discovery cannot be in the future."),
+        )
     if discovered_at is not None and discovered_at < occurred_at:
         raise DomainError(
             _("It cannot have been discovered before it occurred."), field="discovered_at"
-        )
-    if discovered_at is not None and discovered_at > timezone.now() + CLOCK_SKEW:
-        raise DomainError(
-            _("The time of discovery cannot be in the future."), field="discovered_at"
         )
     now = timezone.now()
     incident = Incident.objects.create(
@@ -109,13 +114,14 @@ def _check_report(
         raise DomainError(_("Describe what you see (R-RESP-3)."), field="symptoms")
     if severity and severity not in Grade.values:
         raise DomainError(_("Choose a grade from the list."), field="severity")
-    if timezone.is_naive(occurred_at) or occurred_at > timezone.now() + CLOCK_SKEW:
-        raise DomainError(_("The time of occurrence cannot be in the future."), field="occurred_at")
-    if occurred_at < timezone.now() - OLDEST_REPORT:  # a typing slip (0104 for 2024), not history
-        raise DomainError(
-            _("The time of occurrence is more than a year ago; check the year."),
-            field="occurred_at",
-        )
+    checked_moment(  # what is reported now happened in the last year: 0104 is a slip for 2024
+        occurred_at,
+        "occurred_at",
+        back=OLDEST_REPORT,
+        ahead=timedelta(0),
+        too_early=_("The time of occurrence is more than a year ago; check the year."),
+        too_late=_("The time of occurrence cannot be in the future."),
+    )
     unknown = set(details) - set(REPORT_FIELDS)
     if unknown:
         raise DomainError(_("Unknown fields: %(names)s") % {"names": ", ".join(sorted(unknown))})

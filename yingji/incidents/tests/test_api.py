@@ -2,11 +2,13 @@
 
 from datetime import timedelta
 
+from django.urls import reverse
 from django.utils import timezone
 
 from yingji.incidents.choices import Status
 from yingji.incidents.models import Incident
 from yingji.incidents.tests.test_report_and_triage import IncidentTestCase
+from yingji.incidents.tests.test_response_flow import ResponseTestCase
 from yingji.notify.rendering import event_text
 from yingji.org.tests.test_api import ApiTestCase
 
@@ -226,3 +228,60 @@ class TimesAndWords(ApiTestCase, IncidentTestCase):
             self.assertIn("within 1 minute,", late)
         _title, body = event_text("incident.reported", facts, "en")
         self.assertIn("within 15 minutes:", body)
+
+
+class OneDateRule(ApiTestCase, ResponseTestCase):
+    """Pages and API check dates alike, in the service: never a 500, never a silent 1900."""
+
+    SLIPS = {
+        "0001-01-01T00:00": "0001 is not a plausible year",
+        "1900-03-01T10:00": "1900 is not a plausible year",
+        "9999-12-31T23:59": "9999 is not a plausible year",
+    }
+
+    def test_the_report_form_and_the_api_refuse_the_same_dates_the_same_way(self):
+        self.login("staff")
+        api = self.api("staff")
+        for typed, words in self.SLIPS.items():
+            with self.subTest(typed=typed):
+                page = self.client.post(
+                    reverse("incidents:report"), {**REPORT, "occurred_at": typed}
+                )
+                self.assertContains(page, words, status_code=400)
+                answer = api.post(
+                    "/api/v1/incidents/",
+                    {**REPORT, "occurred_at": typed + ":00+08:00"},
+                    format="json",
+                )
+                self.assertEqual(answer.status_code, 400, answer.content)
+                self.assertIn(words, answer.content.decode())  # the page's very words
+        self.assertEqual(Incident.objects.count(), 0)
+
+    def test_a_due_time_or_expected_recovery_in_the_past_or_year_one_is_refused(self):
+        incident = self.activated()
+        past = (timezone.localtime() - timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M")
+        self.login("expert")
+        for typed, words in {**self.SLIPS, past: "The due time has already passed."}.items():
+            with self.subTest(typed=typed):
+                made = self.client.post(
+                    reverse("incidents:task_create", args=[incident.pk]),
+                    {"title": "切换", "due_at": typed},
+                    follow=True,
+                )
+                self.assertContains(made, words)
+        api = self.api("expert")
+        refused = api.post(
+            f"/api/v1/incidents/{incident.pk}/tasks/",
+            {"title": "切换", "due_at": "0001-01-01T00:00:00+08:00"},
+            format="json",
+        )
+        self.assertEqual(refused.status_code, 400, refused.content)
+        self.assertFalse(incident.tasks.exists())
+        self.login("executor")
+        late_eta = self.client.post(
+            reverse("incidents:progress", args=[incident.pk]),
+            {"done": "已切换", "current": "恢复中", "eta": "0001-01-01T00:00"},
+            follow=True,
+        )
+        self.assertContains(late_eta, "0001 is not a plausible year")
+        self.assertFalse(incident.progress.exists())
