@@ -123,6 +123,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "django_filters",
     "axes",
     "csp",
     "yingji.core",

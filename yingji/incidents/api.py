@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
@@ -19,6 +20,7 @@ from rest_framework.response import Response
 from yingji.core.api import validated
 from yingji.incidents import serializers as s
 from yingji.incidents import services
+from yingji.incidents.filters import ApiIncidentFilter
 from yingji.incidents.models import GradingRule, Incident, Task
 from yingji.incidents.queries import get_incident_for, visible_incidents
 from yingji.incidents.views import attachment_response
@@ -43,6 +45,8 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     serializer_class = s.IncidentSerializer
     lookup_value_regex = "[0-9]+"
     pagination_class = NewestFirst
+    filter_backends = [DjangoFilterBackend]  # the list page's filters, as query parameters
+    filterset_class = ApiIncidentFilter
 
     def get_queryset(self) -> QuerySet[Incident]:
         return visible_incidents(self.request.user).order_by("-reported_at", "-pk")

@@ -1,19 +1,17 @@
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any
 
 from django import forms
 from django.db import models
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from yingji.core.forms import FilterForm
-from yingji.incidents.choices import TASK_OUTCOMES, Decision, Status, TaskStatus
+from yingji.incidents.choices import TASK_OUTCOMES, Decision, TaskStatus
 from yingji.org.choices import PersonStatus, Scenario
 from yingji.org.criteria import Fact, Operator
 from yingji.org.grades import Grade, ResponseLevel
-from yingji.org.models import Department, Person
+from yingji.org.models import Person
 
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"]
 
@@ -102,46 +100,6 @@ class JudgementForm(forms.Form):
     text = forms.CharField(
         label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
     )
-
-
-class ListFilterForm(FilterForm):
-    """Filters of the incident list; an unknown value is ignored rather than an error."""
-
-    q = forms.CharField(label=_("Search"), required=False, max_length=100)
-    status = forms.ChoiceField(
-        label=_("status"), required=False, choices=[("", _("All")), *Status.choices]
-    )
-    category = forms.ChoiceField(
-        label=_("category"), required=False, choices=[("", _("All")), *Scenario.choices]
-    )
-    grade = forms.ChoiceField(
-        label=_("grade"), required=False, choices=[("", _("All")), *Grade.choices]
-    )
-    department = forms.ModelChoiceField(
-        label=_("department that judges it"),
-        required=False,
-        empty_label=_("All"),
-        queryset=Department.objects.filter(active=True).order_by("sort_order", "name"),
-    )
-    since = forms.DateField(
-        label=_("reported since"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    exercise = forms.ChoiceField(
-        label=_("exercise (drill)"),
-        required=False,
-        choices=[("", _("All")), ("no", _("Real incidents")), ("yes", _("Exercises"))],
-    )
-
-    lookups: ClassVar[dict[str, str]] = {"since": "reported_at__date__gte"}
-
-    def filter_q(self, incidents: Any, words: str) -> Any:
-        words = words.strip()
-        if not words:
-            return incidents
-        return incidents.filter(Q(title__icontains=words) | Q(symptoms__icontains=words))
-
-    def filter_exercise(self, incidents: Any, value: str) -> Any:
-        return incidents.filter(exercise=value == "yes")
 
 
 class DecisionForm(forms.Form):

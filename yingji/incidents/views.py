@@ -17,7 +17,8 @@ from yingji.core.flash import flash_outcome
 from yingji.core.paging import keyset_page
 from yingji.incidents import services
 from yingji.incidents.command import command_context
-from yingji.incidents.forms import JudgementForm, ListFilterForm, ReportForm
+from yingji.incidents.filters import IncidentFilter
+from yingji.incidents.forms import JudgementForm, ReportForm
 from yingji.incidents.models import Attachment, Incident
 from yingji.incidents.queries import get_incident_for, my_tasks, visible_incidents
 from yingji.incidents.sources import report_initial, report_made
@@ -29,14 +30,14 @@ PAGE_SIZE = 50
 def incident_list(request: HttpRequest) -> HttpResponse:
     """Newest first, a page at a time by a cursor (the last row's time and id): the same
     cost on the first page and the thousandth, and no COUNT over the whole table."""
-    filters = ListFilterForm(request.GET)
-    incidents = filters.apply(visible_incidents(request.user)).select_related("department")
+    filters = IncidentFilter(request.GET, queryset=visible_incidents(request.user))
+    incidents = filters.qs.select_related("department")
     page = keyset_page(incidents, request, size=PAGE_SIZE, newest="reported_at")
     context = {
         "page": page,
         "rows": page.rows,
         "next_cursor": page.next_cursor,
-        "filters": filters,
+        "filters": filters.form,
         "query": page.query,  # the pager keeps the filters
     }
     return render(request, "incidents/list.html", context)

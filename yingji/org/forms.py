@@ -3,10 +3,8 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from yingji.core.forms import FilterForm
 from yingji.org.choices import PersonKind, PersonStatus
 from yingji.org.models import Department, EmergencyGroup, Membership, Person, Vendor
 from yingji.org.services import DEPARTMENT_FIELDS, GROUP_FIELDS, PERSON_FIELDS, VENDOR_FIELDS
@@ -94,29 +92,6 @@ class VendorForm(forms.ModelForm):
             "contract_end": DATE_INPUT,
             "sla_end": DATE_INPUT,
         }
-
-
-class PeopleFilterForm(FilterForm):
-    q = forms.CharField(label=_("Search"), required=False, max_length=100)
-    department = forms.ModelChoiceField(
-        label=_("department"),
-        queryset=Department.objects.none(),
-        required=False,
-        empty_label=_("All departments"),
-    )
-    status = forms.ChoiceField(
-        label=_("status"),
-        choices=[("", _("All")), *PersonStatus.choices],
-        required=False,
-    )
-
-    def filter_q(self, people: Any, words: str) -> Any:
-        return people.filter(
-            Q(full_name__icontains=words)
-            | Q(employee_no__icontains=words)
-            | Q(mobile__icontains=words)
-            | Q(title__icontains=words)
-        )
 
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024

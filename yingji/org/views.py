@@ -20,15 +20,14 @@ from yingji.core.forms import save_form
 from yingji.core.paging import number_page
 from yingji.org import services, transfer
 from yingji.org.choices import GroupKind, PersonStatus
+from yingji.org.filters import PeopleFilter
 from yingji.org.forms import (
     DepartmentForm,
     GroupForm,
     ImportForm,
     MembershipForm,
-    PeopleFilterForm,
     PersonForm,
     VendorForm,
-    limit_choices,
 )
 from yingji.org.models import Membership
 from yingji.org.queries import (
@@ -169,9 +168,10 @@ def department_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse
 
 @login_required
 def person_list(request: HttpRequest) -> HttpResponse:
-    filters = PeopleFilterForm(request.GET or None)
-    limit_choices(filters, "department", visible_departments(request.user))
-    people = filters.apply(visible_people(request.user)).select_related("department", "vendor")
+    found = PeopleFilter(
+        request.GET or None, queryset=visible_people(request.user), request=request
+    )
+    filters, people = found.form, found.qs.select_related("department", "vendor")
     page = number_page(people, request, size=PAGE_SIZE)
     template = (
         "org/_people_rows.html" if getattr(request, "htmx", False) else "org/person_list.html"

@@ -5,6 +5,7 @@ from datetime import timedelta
 from django.urls import reverse
 from django.utils import timezone
 
+from yingji.incidents import services
 from yingji.incidents.choices import Status
 from yingji.incidents.models import Incident
 from yingji.incidents.tests.test_report_and_triage import IncidentTestCase
@@ -285,3 +286,36 @@ class OneDateRule(ApiTestCase, ResponseTestCase):
         )
         self.assertContains(late_eta, "0001 is not a plausible year")
         self.assertFalse(incident.progress.exists())
+
+
+class SearchAndFilters(ApiTestCase, ResponseTestCase):
+    """The list page and the API filter the same way (django-filter), and search reaches the
+    location, the affected systems and the handling plan's text."""
+
+    def test_search_reaches_location_systems_and_handling_text_on_page_and_api(self):
+        responding = self.activated(title="客户无法登录手机银行", location="数据中心 A03 机柜")
+        services.handling_plan_revise(
+            actor=self.expert, incident=responding, analysis="认证库锁表", plan="切换到灾备认证集群"
+        )
+        other = self.report(title="打印机卡纸", category="facility")
+        api = self.api("leader")
+        self.login("leader")
+        for words in ("A03", "灾备认证集群", "无法登录手机银行"):
+            with self.subTest(words=words):
+                page = self.client.get(reverse("incidents:list"), {"q": words})
+                self.assertEqual([i.pk for i in page.context["rows"]], [responding.pk])
+                found = api.get("/api/v1/incidents/", {"search": words}).json()["results"]
+                self.assertEqual([i["id"] for i in found], [responding.pk])
+        by_status = api.get("/api/v1/incidents/", {"status": "reported"}).json()["results"]
+        self.assertEqual([i["id"] for i in by_status], [other.pk])
+        page = self.client.get(reverse("incidents:list"), {"status": "reported"})
+        self.assertEqual([i.pk for i in page.context["rows"]], [other.pk])
+
+    def test_an_unknown_filter_value_is_a_400_in_the_api_and_ignored_on_the_page(self):
+        self.report()
+        answer = self.api("leader").get("/api/v1/incidents/", {"status": "on-fire"})
+        self.assertEqual(answer.status_code, 400)
+        self.assertIn("status", answer.json())
+        self.login("leader")
+        page = self.client.get(reverse("incidents:list"), {"status": "on-fire"})
+        self.assertEqual(len(page.context["rows"]), 1)
