@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import Q
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from yingji.core.extensions import panels
 from yingji.incidents import forms
@@ -26,6 +26,7 @@ from yingji.incidents.queries import next_steps
 from yingji.incidents.services import recommendation
 from yingji.notify.models import Message
 from yingji.org.choices import GroupKind
+from yingji.org.grades import Grade, ResponseLevel
 from yingji.org.models import Person
 from yingji.org.queries import group_members
 from yingji.org.roles import roles_of
@@ -53,7 +54,10 @@ DURATION_LABELS = {
 
 
 def _took(seconds: int) -> str:
-    minutes = max(seconds, 0) // 60
+    seconds = max(seconds, 0)
+    if seconds < 60:  # "44 seconds", not "0 minutes"
+        return ngettext("%(s)d second", "%(s)d seconds", seconds) % {"s": seconds}
+    minutes = seconds // 60
     if minutes < 60:
         return _("%(m)d min") % {"m": minutes}
     return _("%(h)d h %(m)d min") % {
@@ -159,7 +163,11 @@ def _forms(incident: Incident, steps: list[str], user: Any) -> dict[str, Any]:
             | group_members(GroupKind.EXPERT)
             | group_members(GroupKind.OFFICE)
         ).distinct()
-        found["advice"] = advice
+        found["advice"] = {  # words for the page: "Level 2 response", "II · Serious"
+            **advice,
+            "level_label": ResponseLevel(advice["level"]).label if advice["level"] else "",
+            "grade_label": Grade(advice["grade"]).label if advice["grade"] else "",
+        }
         criteria = advice["matched"] + [c for p in advice["plans"] for c in p["criteria_met"]]
         found["decision_form"] = forms.DecisionForm(
             people=people,

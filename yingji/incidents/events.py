@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext_lazy
 
-from yingji.notify.rendering import register_event
+from yingji.notify.rendering import register_event, register_event_kind
 from yingji.org.grades import Grade, ResponseLevel
 
 
@@ -190,3 +190,12 @@ _register(
     gettext_lazy("%(prefix)sBack to handling: %(title)s (#%(number)s)"),
     gettext_lazy("%(reason)s"),
 )
+
+register_event_kind("incident", gettext_lazy("Incident"))
+register_event_kind("incident.task_assigned", gettext_lazy("Task"))
+register_event_kind("incident.task_overdue", gettext_lazy("Task"))
+register_event_kind("incident.progress", gettext_lazy("Progress report"))
+register_event_kind("incident.progress_late", gettext_lazy("Progress report"))
+register_event_kind("incident.mobilised", gettext_lazy("Mobilisation"))
+register_event_kind("incident.all_staff", gettext_lazy("All-staff notice"))
+register_event_kind("incident.handling_plan", gettext_lazy("Handling plan"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy
 
-from yingji.notify.rendering import register_event
+from yingji.notify.rendering import register_event, register_event_kind
 
 register_event(
     "intake.triggered",
@@ -21,3 +21,5 @@ register_event(
     title=gettext_lazy("%(count)s more alert(s) joined %(summary)s (%(integration)s)"),
     body=gettext_lazy("%(list)s%(more)s\n\nThey are grouped under the alert you were paged for."),
 )
+
+register_event_kind("intake", gettext_lazy("Incoming alert"))

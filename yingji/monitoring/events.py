@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy
 
-from yingji.notify.rendering import register_event
+from yingji.notify.rendering import register_event, register_event_kind
 
 register_event(
     "monitoring.firing",
@@ -24,3 +24,5 @@ register_event(
     title=gettext_lazy("Resolved: %(asset)s — %(rule)s"),
     body=gettext_lazy("%(series)s is back to %(value)s at %(at)s."),
 )
+
+register_event_kind("monitoring", gettext_lazy("Monitoring alert"))

@@ -8,7 +8,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from yingji.notify.rendering import register_event
+from yingji.notify.rendering import register_event, register_event_kind
 
 
 def _next_step(facts: dict[str, Any]) -> dict[str, Any]:
@@ -34,3 +34,10 @@ register_event(
 )
 register_event("canary", title=gettext_lazy("Yingji self-check %(time)s: the engine is running"))
 register_event("test", title=gettext_lazy("Test notice from Yingji"))
+
+register_event_kind("", gettext_lazy("Notice"))
+register_event_kind("test", gettext_lazy("Test notice"))
+register_event_kind("broadcast", gettext_lazy("All-staff notice"))
+register_event_kind("receipt", gettext_lazy("Receipts"))
+register_event_kind("channel", gettext_lazy("Notification channel"))
+register_event_kind("canary", gettext_lazy("Self-check"))

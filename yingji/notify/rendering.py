@@ -47,6 +47,25 @@ def register_event(
     EVENTS[event] = EventText(title=title, body=body, prepare=prepare)
 
 
+EVENT_KINDS: dict[str, Any] = {}
+
+
+def register_event_kind(prefix: str, label: Any) -> None:
+    """What a person calls the notices whose event starts with `prefix` ("incident" ->
+    "Incident"), for lists that show which kind a notice is instead of its code."""
+    EVENT_KINDS[prefix] = label
+
+
+def event_kind(event: str) -> str:
+    """The longest registered prefix's label: "incident.task_overdue" -> "Task"."""
+    parts = event.split(".")
+    for end in range(len(parts), 0, -1):
+        label = EVENT_KINDS.get(".".join(parts[:end]))
+        if label is not None:
+            return str(label)
+    return str(EVENT_KINDS.get("", ""))
+
+
 @dataclass(frozen=True)
 class Notice:
     """One message as one reader sees it."""

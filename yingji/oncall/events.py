@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy
 
-from yingji.notify.rendering import register_event
+from yingji.notify.rendering import register_event, register_event_kind
 
 register_event(
     "oncall.page",
@@ -22,3 +22,5 @@ register_event(
         "is still unacknowledged. Acknowledge (认领) it to stop the escalation."
     ),
 )
+
+register_event_kind("oncall", gettext_lazy("On-call page"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy
 
-from yingji.notify.rendering import register_event
+from yingji.notify.rendering import register_event, register_event_kind
 
 register_event(
     "plan.published",
@@ -28,3 +28,5 @@ register_event(
     title=gettext_lazy("Plan to be reviewed early: %(code)s %(title)s"),
     body=gettext_lazy("%(reason)s Review the plan (R-PLAN-3) and start a new version if needed."),
 )
+
+register_event_kind("plan", gettext_lazy("Contingency plan"))

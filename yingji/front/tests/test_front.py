@@ -92,6 +92,18 @@ class TheNavigation(CastTestCase):
         self.login("office")
         self.assertContains(self.client.get("/"), 'href="/audit/"')
 
+    def test_operator_links_are_for_operators_only(self):
+        self.login("staff")
+        page = self.client.get("/")
+        self.assertNotContains(page, 'href="/api/v1/docs/"')
+        self.assertNotContains(page, 'href="/healthz"')
+        self.login("office")
+        page = self.client.get("/")
+        self.assertContains(page, 'href="/api/v1/docs/"')
+        self.assertContains(page, 'href="/healthz"')
+        self.login("expert")  # experts connect monitoring tools
+        self.assertContains(self.client.get("/"), 'href="/api/v1/docs/"')
+
     def test_the_current_section_is_marked(self):
         self.login("office")
         page = self.client.get("/intake/alerts/").content.decode()

@@ -40,7 +40,7 @@ class TheLeadersDecision(ResponseTestCase):
         self.login("leader")
         page = self.client.get(url("detail", incident))
         self.assertContains(page, "Hold the emergency meeting")
-        self.assertContains(page, "activate at a level 2 response")
+        self.assertContains(page, "activate, Level 2 response")
         now = timezone.now()
         response = self.client.post(
             url("decide", incident),

@@ -8,7 +8,7 @@ from django import template
 from django.utils.translation import get_language
 
 from yingji.notify import escaping
-from yingji.notify.rendering import Notice, notice_for
+from yingji.notify.rendering import Notice, event_kind, notice_for
 
 register = template.Library()
 
@@ -27,3 +27,9 @@ def chat_markdown(text: Any) -> str:
 @register.filter
 def one_line(text: Any) -> str:
     return escaping.one_line(text)
+
+
+@register.filter
+def kind(message: Any) -> str:
+    """Which kind of notice, in words ("Task", "Incident"), not the event's code."""
+    return event_kind(message.event)

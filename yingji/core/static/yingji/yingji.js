@@ -24,13 +24,30 @@ document.addEventListener("DOMContentLoaded", () => {
 });
 
 // The incident command page: parts marked data-refresh are fetched again every few seconds,
-// unless the reader is typing in them (a task's form) or the tab is hidden.
+// unless the reader is working in them — typing, or having changed a field and moved on (a
+// half-written note, a ticked box not yet saved) — or the tab is hidden.
+function isEdited(region) {
+  for (const field of region.querySelectorAll("input, textarea, select")) {
+    if (field.type === "hidden" || field.type === "submit") continue;
+    if (field.type === "checkbox" || field.type === "radio") {
+      if (field.checked !== field.defaultChecked) return true;
+    } else if (field.tagName === "SELECT") {
+      for (const option of field.options) if (option.selected !== option.defaultSelected) return true;
+    } else if (field.value !== field.defaultValue) {
+      return true;
+    }
+  }
+  return false;
+}
+function mayReplace(region) {
+  return !document.hidden && !region.contains(document.activeElement) && !isEdited(region);
+}
 function refreshLive(region) {
-  if (document.hidden || region.contains(document.activeElement)) return;
+  if (!mayReplace(region)) return;
   fetch(region.dataset.refresh, { credentials: "same-origin", headers: { "X-Requested-With": "fetch" } })
     .then((response) => (response.ok ? response.text() : null))
     .then((html) => {
-      if (html !== null && !region.contains(document.activeElement)) region.innerHTML = html;
+      if (html !== null && mayReplace(region)) region.innerHTML = html;
     })
     .catch(() => {}); // offline for a moment: the next round tries again
 }
