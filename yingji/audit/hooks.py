@@ -2,6 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from yingji.audit.words import register_action_words
 from yingji.core.extensions import NavSection, register_nav
 
 register_nav(
@@ -14,3 +15,5 @@ register_nav(
         visible=lambda roles: roles.manages_org,
     )
 )
+
+register_action_words(subjects={"audit.auditor": _("Auditor permission")})

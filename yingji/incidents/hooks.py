@@ -7,8 +7,9 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from yingji.audit.words import register_action_words
 from yingji.core.extensions import NavSection, register_demo, register_home_card, register_nav
-from yingji.incidents.choices import NEXT_STEP_LABELS
+from yingji.incidents.choices import ACTION_LABELS, NEXT_STEP_LABELS
 from yingji.incidents.demo import load_demo_incidents
 from yingji.incidents.queries import awaiting_judgement, my_tasks, next_steps_of, open_incidents
 
@@ -53,3 +54,15 @@ register_home_card(
     "incidents.tasks", template="incidents/_home_tasks.html", context=_tasks, order=40
 )
 register_demo("incidents", load_demo_incidents, order=30)
+
+register_action_words(
+    subjects={
+        "incident": _("Incident"),
+        "incident.task": _("Task"),
+        "incident.tasks": _("Open tasks"),
+        "incident.attachment": _("Files"),
+        "incident.grading_rule": _("Grading rule"),
+        "incident.notice_template": _("All-staff notice template"),
+    },
+    verbs={**ACTION_LABELS, "settle": _("settled at the end recommendation")},
+)

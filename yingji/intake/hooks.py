@@ -4,7 +4,9 @@ then shows its incident, and the incident page its alerts), and its demo."""
 from typing import Any
 
 from django.http import Http404, HttpRequest
+from django.utils.translation import gettext_lazy as _
 
+from yingji.audit.words import register_action_words
 from yingji.core.extensions import register_demo, register_panel
 from yingji.incidents.sources import register_report_source
 from yingji.intake import services
@@ -31,3 +33,14 @@ register_panel(
     "incident", "intake.alerts", template="intake/_incident_alerts.html", context=_alerts_behind
 )
 register_demo("intake", load_demo_intake, order=50)
+
+register_action_words(
+    subjects={
+        "intake.alert": _("Incoming alert"),
+        "intake.inhibit": _("Inhibit rule"),
+        "intake.integration": _("Integration"),
+        "intake.route": _("Route"),
+        "intake.silence": _("Silence"),
+    },
+    verbs={"reported": _("reported as an incident")},
+)

@@ -3,6 +3,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from yingji.audit.words import register_action_words
 from yingji.core.extensions import NavSection, register_demo, register_nav
 from yingji.incidents.sources import register_report_source
 from yingji.monitoring.demo import load_demo_monitoring
@@ -19,3 +20,14 @@ register_nav(
 )
 register_demo("monitoring", load_demo_monitoring, order=40)
 register_report_source("alert", initial=report_initial)  # "report as emergency" from an alert
+
+register_action_words(
+    subjects={
+        "monitoring.alert": _("Alert"),
+        "monitoring.asset": _("Asset"),
+        "monitoring.check": _("Check"),
+        "monitoring.rule": _("Threshold rule"),
+        "monitoring.silence": _("Maintenance window"),
+    },
+    verbs={"agent_token": _("agent token issued")},
+)

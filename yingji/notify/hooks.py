@@ -2,6 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from yingji.audit.words import register_action_words
 from yingji.core.extensions import NavSection, register_demo, register_nav
 from yingji.notify.demo import load_demo_channels
 
@@ -15,3 +16,8 @@ register_nav(
     )
 )
 register_demo("notify", load_demo_channels, order=15)
+
+register_action_words(
+    subjects={"notify.channel": _("Notification channel"), "notify.message": _("Notice")},
+    verbs={"broken": _("marked broken"), "remind": _("reminder sent")},
+)

@@ -7,6 +7,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from yingji.audit.words import register_action_words
 from yingji.core.extensions import NavSection, register_demo, register_home_card, register_nav
 from yingji.org.demo import load_demo
 from yingji.org.queries import org_gaps
@@ -45,3 +46,13 @@ register_home_card(
 register_home_card("org.groups", template="org/_home_groups.html", context=_my_groups, order=60)
 register_home_card("org.gaps", template="org/_home_gaps.html", context=_gaps, order=70)
 register_demo("org", load_demo, order=10)
+
+register_action_words(
+    subjects={
+        "org.department": _("Department"),
+        "org.group": _("Emergency group"),
+        "org.membership": _("Group membership"),
+        "org.person": _("Person"),
+        "org.vendor": _("Vendor"),
+    }
+)

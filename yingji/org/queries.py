@@ -11,7 +11,7 @@ Who sees what:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db.models import Case, Q, QuerySet, Value, When
@@ -215,3 +215,9 @@ def group_members(kind: str, scenario: str | None = None) -> QuerySet[Person]:
     if scenario is not None:
         members = members.filter(memberships__group__scenario=scenario)
     return members.distinct()
+
+
+def names_of_users(user_ids: Iterable[int]) -> dict[int, str]:
+    """People's names by their user ids, in one query (the audit trail shows names)."""
+    rows = Person.objects.filter(user_id__in=list(user_ids)).values_list("user_id", "full_name")
+    return {user_id: name for user_id, name in rows if user_id is not None}

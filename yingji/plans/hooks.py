@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from yingji.audit.words import register_action_words
 from yingji.core.extensions import NavSection, register_demo, register_home_card, register_nav
 from yingji.plans.demo import load_demo_plans
 from yingji.plans.queries import reviews_due
@@ -31,3 +32,21 @@ register_home_card(
     "plans.reviews_due", template="plans/_home_reviews.html", context=_reviews_due, order=50
 )
 register_demo("plans", load_demo_plans, order=20)
+
+register_action_words(
+    subjects={
+        "plan": _("Contingency plan"),
+        "plan.version": _("Plan version"),
+        "plan.review": _("Plan review"),
+        "plan.attachment": _("Plan attachment"),
+    },
+    verbs={
+        "plan.comment": _("commented"),
+        "approval": _("approval step taken"),
+        "change_refused": _("change refused"),
+        "steps": _("steps changed"),
+        "confirm": _("confirmed as it is"),
+        "early": _("early review asked"),
+        "revise": _("revision started"),
+    },
+)

@@ -6,10 +6,12 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import TransactionTestCase
 from django.urls import reverse
+from django.utils import translation
 
 from yingji.audit.models import AuditEvent, AuditHead
 from yingji.audit.services import audit_record, audit_verify
 from yingji.core.actors import SYSTEM
+from yingji.org.services import person_update
 from yingji.org.testing import ROLE_USERS, CastTestCase
 
 
@@ -110,3 +112,24 @@ class ConcurrentWritersKeepOneChain(TransactionTestCase):
         self.assertEqual(AuditEvent.objects.count(), 40)
         self.assertEqual(AuditHead.objects.get(pk=1).seq, 40)
         self.assertEqual(audit_verify(), [])
+
+
+class TheTrailInWords(CastTestCase):
+    def test_actions_and_actors_are_shown_in_words_in_the_readers_language(self):
+        person_update(actor=self.office, person=self.staff_person, changes={"title": "坐席组长"})
+        audit_record(actor=SYSTEM, action="test.unnamed")
+        self.login("office")
+        page = self.client.get(reverse("audit:event_list"), {"action": "org.person.update"})
+        self.assertContains(page, "Person: changed")
+        self.assertNotContains(page, "<code>org.person.update</code>")
+        self.assertContains(page, "李静")  # the office's name, not only the log-in
+        with translation.override("zh-hans"):
+            page = self.client.get(
+                reverse("audit:event_list"),
+                {"action": "org.person.update"},
+                HTTP_ACCEPT_LANGUAGE="zh-hans",
+            )
+        self.assertContains(page, "人员：已修改")
+        unnamed = self.client.get(reverse("audit:event_list"), {"action": "test.unnamed"})
+        self.assertContains(unnamed, "test.unnamed")  # a code nobody named stays visible
+        self.assertContains(unnamed, "Yingji")  # the system, not "system"
