@@ -25,6 +25,7 @@ class NavSection:
     order: int
     url_namespaces: tuple[str, ...] = ()  # pages of these namespaces mark the section current
     visible: Callable[[Any], bool] = lambda roles: True  # given the user's roles
+    badge: Callable[[Any], int] | None = None  # a count beside the label, given the request
 
 
 @dataclass(frozen=True)

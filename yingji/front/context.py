@@ -14,7 +14,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     return {
         "roles": roles,
         "organisation_name": settings.ORGANISATION_NAME,
-        "nav_sections": [(s, _is_current(s, match)) for s in nav_sections(roles)],
+        "nav_sections": [
+            (s, _is_current(s, match), s.badge(request) if s.badge else 0)
+            for s in nav_sections(roles)
+        ],
     }
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -16,6 +17,7 @@ from rest_framework.response import Response
 from yingji.core.api import validated
 from yingji.notify import services
 from yingji.notify.choices import ChannelKind
+from yingji.notify.filters import InboxFilter
 from yingji.notify.forms import CHANNEL_FIELDS, SECRET_FIELDS
 from yingji.notify.models import Channel, Delivery, Message
 from yingji.notify.queries import (
@@ -255,6 +257,8 @@ class InboxViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     serializer_class = InboxSerializer
     lookup_value_regex = "[0-9]+"
+    filter_backends = [DjangoFilterBackend]  # ?unconfirmed=true, ?incident=42, as the page
+    filterset_class = InboxFilter
 
     def get_queryset(self) -> QuerySet[Delivery]:
         return inbox_of(self.request.user).order_by("-pk")

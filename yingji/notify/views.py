@@ -16,6 +16,7 @@ from yingji.core.errors import AccessDenied, DomainError
 from yingji.core.flash import flash_outcome
 from yingji.core.paging import number_page
 from yingji.notify import services
+from yingji.notify.filters import InboxFilter
 from yingji.notify.forms import CHANNEL_FIELDS, SECRET_FIELDS, BroadcastForm, ChannelForm
 from yingji.notify.models import Delivery
 from yingji.notify.queries import (
@@ -37,8 +38,15 @@ PAGE_SIZE = 50
 
 @login_required
 def inbox(request: HttpRequest) -> HttpResponse:
-    page = number_page(inbox_of(request.user).order_by("-pk"), request, size=PAGE_SIZE)
-    return render(request, "notify/inbox.html", {"page": page})
+    found = InboxFilter(request.GET or None, queryset=inbox_of(request.user))
+    page = number_page(found.qs.order_by("-pk"), request, size=PAGE_SIZE)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "notify/inbox.html",
+        {"page": page, "filters": found.form, "query": query.urlencode()},
+    )
 
 
 def receipt(request: HttpRequest, token: str) -> HttpResponse:

@@ -203,3 +203,44 @@ class OneNoticePerPerson(ApiTestCase):
             sorted([staff.pk, self.head_person.pk]),
         )
         self.assertEqual(message.deliveries.filter(channel=mail, person=staff).count(), 1)
+
+
+class TheNotificationCentre(ApiTestCase):
+    def notice(self, title: str, *, receipt: bool = True, key: str | None = None) -> Message:
+        return notify(
+            event="memo",  # typed, shown as typed
+            title=title,
+            recipients=[self.staff_person],
+            require_receipt=receipt,
+            key=key,
+        )
+
+    def test_the_header_counts_what_waits_and_the_banners_show_the_newest_three(self):
+        for n in range(5):
+            self.notice(f"通知{n}")
+        self.notice("无需确认", receipt=False)
+        self.login("staff")
+        page = self.client.get("/")
+        self.assertContains(page, '<span class="badge" title="waiting for you">5</span>')
+        self.assertEqual(
+            [d.message.title for d in page.context["waiting_notices"]], ["通知4", "通知3", "通知2"]
+        )
+        self.assertContains(page, "More notices wait for your receipt")
+        self.assertContains(page, 'href="/notify/?unconfirmed=true"')
+
+    def test_the_inbox_filters_by_receipt_and_by_incident_on_the_page_and_in_the_api(self):
+        self.notice("事件七的通知", key="incident:7:incident.reported")
+        read = self.notice("已读的通知")
+        Delivery.objects.filter(message=read).update(confirmed_at=timezone.now())
+        self.notice("普通通知", receipt=False)
+        self.login("staff")
+        waiting = self.client.get("/notify/", {"unconfirmed": "true"})
+        self.assertEqual([d.message.title for d in waiting.context["page"]], ["事件七的通知"])
+        by_incident = self.client.get("/notify/", {"incident": 7})
+        self.assertEqual([d.message.title for d in by_incident.context["page"]], ["事件七的通知"])
+        api = self.api("staff")
+        found = api.get("/api/v1/notify/inbox/", {"unconfirmed": "true"}).json()["results"]
+        self.assertEqual([d["title"] for d in found], ["事件七的通知"])
+        found = api.get("/api/v1/notify/inbox/", {"incident": 7}).json()["results"]
+        self.assertEqual(len(found), 1)
+        self.assertEqual(api.get("/api/v1/notify/inbox/", {"incident": "x"}).status_code, 400)
