@@ -47,7 +47,10 @@ function refreshLive(region) {
   fetch(region.dataset.refresh, { credentials: "same-origin", headers: { "X-Requested-With": "fetch" } })
     .then((response) => (response.ok ? response.text() : null))
     .then((html) => {
-      if (html !== null && mayReplace(region)) region.innerHTML = html;
+      if (html !== null && mayReplace(region)) {
+        region.innerHTML = html;
+        labelTables(region);
+      }
     })
     .catch(() => {}); // offline for a moment: the next round tries again
 }
@@ -57,3 +60,19 @@ document.addEventListener("DOMContentLoaded", () => {
     window.setInterval(() => refreshLive(region), seconds * 1000);
   });
 });
+
+// Tables become cards on a phone (yingji.css): each cell is labelled with its column's name.
+function labelTables(root) {
+  for (const table of root.querySelectorAll("table.table")) {
+    const names = [...table.querySelectorAll("thead th")].map((th) => th.textContent.trim());
+    if (!names.length) continue;
+    for (const row of table.querySelectorAll("tbody tr")) {
+      [...row.children].forEach((cell, i) => {
+        if (names[i] && cell.colSpan === 1) cell.dataset.label = names[i];
+      });
+    }
+    table.classList.add("cards");
+  }
+}
+document.addEventListener("DOMContentLoaded", () => labelTables(document));
+document.addEventListener("htmx:afterSwap", (event) => labelTables(event.target));
