@@ -5,6 +5,7 @@ from yingji.org import views
 app_name = "org"
 urlpatterns = [
     path("", views.chart, name="chart"),
+    path("me/", views.me, name="me"),
     path("departments/", views.department_list, name="department_list"),
     path("departments/new/", views.department_edit, name="department_new"),
     path("departments/<int:pk>/", views.department_detail, name="department_detail"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Prefetch, Q
@@ -31,6 +32,7 @@ from yingji.org.forms import (
 )
 from yingji.org.models import Membership
 from yingji.org.queries import (
+    SELF_EDITABLE_FIELDS,
     can_manage_org,
     department_tree,
     get_department_for,
@@ -46,6 +48,7 @@ from yingji.org.queries import (
     visible_people,
     visible_vendors,
 )
+from yingji.org.roles import roles_of
 
 PAGE_SIZE = 50
 
@@ -436,3 +439,32 @@ def export_view(request: HttpRequest) -> HttpResponse:
     )
     response["Content-Disposition"] = 'attachment; filename="yingji-organisation.xlsx"'
     return response
+
+
+# ---------------------------------------------------------------- my page
+
+
+@login_required
+def me(request: HttpRequest) -> HttpResponse:
+    """My page: how to reach me and my language (which is also the interface's), and the
+    way to my paging rules, my password and my API tokens."""
+    person = roles_of(request.user).person
+    form = None
+    if person is not None:
+        allowed = person_editable_fields(request.user, person)  # my own fields, here
+        editable = SELF_EDITABLE_FIELDS if "*" in allowed else SELF_EDITABLE_FIELDS & allowed
+        form = PersonForm(request.POST or None, instance=person, editable=editable)
+        if request.method == "POST":
+            saved = save_form(
+                form,
+                lambda data: services.person_update(
+                    actor=request.user, person=person, changes=_changes(form)
+                ),
+            )
+            if saved is not None:
+                messages.success(request, _("Saved."))
+                response = redirect("org:me")
+                if saved.language:  # the interface follows the language of my notices
+                    response.set_cookie(settings.LANGUAGE_COOKIE_NAME, saved.language)
+                return response
+    return render(request, "org/me.html", {"person": person, "form": form})

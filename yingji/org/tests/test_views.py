@@ -1,5 +1,6 @@
 """The organisation pages, through the Django test client."""
 
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -226,3 +227,33 @@ class ListPagesCostTheSameWithMoreData(CastTestCase):
         before = self.query_counts()
         self.grow(range(2, 12))
         self.assertEqual(self.query_counts(), before)
+
+
+class MyPage(CastTestCase):
+    def test_i_change_how_to_reach_me_and_my_language_sets_the_interface(self):
+        self.login("staff")
+        page = self.client.get(reverse("org:me"))
+        self.assertContains(page, 'href="/oncall/me/"')
+        self.assertContains(page, 'href="/accounts/tokens/"')
+        self.assertNotIn("full_name", page.context["form"].fields)  # only my own contact fields
+        saved = self.client.post(
+            reverse("org:me"),
+            {"mobile": "13911112222", "email": "zhao@example.cn", "language": "zh-hant"},
+        )
+        self.assertRedirects(saved, reverse("org:me"))
+        self.assertEqual(saved.cookies[settings.LANGUAGE_COOKIE_NAME].value, "zh-hant")
+        me = Person.objects.get(pk=self.staff_person.pk)
+        self.assertEqual(
+            (me.mobile, me.email, me.language), ("13911112222", "zhao@example.cn", "zh-hant")
+        )
+        self.assertContains(self.client.get("/"), '<html lang="zh-hant">')
+        bad = self.client.post(reverse("org:me"), {"mobile": "not a phone", "language": "zh-hant"})
+        self.assertEqual(bad.status_code, 200)
+        self.assertTrue(bad.context["form"].errors)
+        self.assertEqual(Person.objects.get(pk=me.pk).mobile, "13911112222")  # nothing lost
+
+    def test_an_administrator_without_a_person_still_finds_password_and_tokens(self):
+        self.login("admin")
+        page = self.client.get(reverse("org:me"))
+        self.assertIsNone(page.context["form"])
+        self.assertContains(page, 'href="/accounts/password/"')
