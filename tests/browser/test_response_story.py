@@ -100,7 +100,7 @@ def test_the_regulations_example_from_report_to_end_order(
     # The expert enters what is known; the grading table turns it into a recommendation.
     page = story.as_("expert")
     page.goto(url)
-    page.click("#facts summary >> nth=0")
+    page.click("#facts details summary >> nth=0")  # inside the (open) facts section
     page.fill("#id_affected_users", "320000")
     page.fill("#id_interruption_minutes", "45")
     story.step(page, "facts")
@@ -115,7 +115,7 @@ def test_the_regulations_example_from_report_to_end_order(
     page.fill(
         "#id_minutes", "统一认证服务不可用，影响全部客户登录。同意启动信息系统故障专项应急预案。"
     )
-    expect(page.locator("#decide .advice")).to_contain_text("2 级响应")
+    expect(page.locator("#decide .advice")).to_contain_text("启动二级响应")
     page.select_option("#id_decision", "activate")
     page.fill("#id_plans", "信息系统故障专项应急预案")
     page.select_option("#id_response_level", "2")
@@ -170,6 +170,10 @@ def test_the_regulations_example_from_report_to_end_order(
     page.select_option(f"{prefix}status", "done")
     page.click(f"#task-{task.pk} button[type=submit]")
     expect(page.locator(".flash-success")).to_be_visible()
+    progress = page.locator("details#report-progress")
+    expect(progress).not_to_have_attribute("open", "")  # on a phone the sections are folded
+    page.click("#next a[href='#report-progress']")  # the next step's button opens its form
+    expect(progress).to_have_attribute("open", "")
     page.fill("#id_done", "已切换至备库，登录恢复")
     page.fill("#id_current", "登录成功率 99.8%")
     page.fill("#id_next_step", "观察 30 分钟")

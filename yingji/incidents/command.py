@@ -53,6 +53,18 @@ DURATION_LABELS = {
 }
 
 
+# Where on the command page each next step is taken: its button leads there, opening it.
+STEP_ANCHORS = {
+    "judge": "judge",
+    "decide": "decide",
+    "plan_handling": "write-plan",
+    "recommend_end": "recommend-end",
+    "work_on_tasks": "tasks",
+    "report_progress": "report-progress",
+    "order_end": "end",
+}
+
+
 def _took(seconds: int) -> str:
     seconds = max(seconds, 0)
     if seconds < 60:  # "44 seconds", not "0 minutes"
@@ -73,7 +85,7 @@ def command_context(request: HttpRequest, incident: Incident) -> dict[str, Any]:
     context: dict[str, Any] = {
         "incident": incident,
         "roles": roles,
-        "steps": [(step, NEXT_STEP_LABELS[step]) for step in steps],
+        "steps": [(step, NEXT_STEP_LABELS[step], STEP_ANCHORS[step]) for step in steps],
         "transitions": TRANSITIONS,
         "key_times": [
             (KEY_TIME_LABELS[name], at) for name, at in incident.key_times().items() if at

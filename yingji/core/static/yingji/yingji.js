@@ -50,6 +50,7 @@ function refreshLive(region) {
       if (html !== null && mayReplace(region)) {
         region.innerHTML = html;
         labelTables(region);
+        applyFolds(region);
       }
     })
     .catch(() => {}); // offline for a moment: the next round tries again
@@ -76,3 +77,34 @@ function labelTables(root) {
 }
 document.addEventListener("DOMContentLoaded", () => labelTables(document));
 document.addEventListener("htmx:afterSwap", (event) => labelTables(event.target));
+
+// On a phone the command page's sections are folded (details.fold, open without a script):
+// only the one a next-step button leads to opens, so any action is at most two taps away.
+// A section someone opened or closed stays so, even when the live part is drawn again.
+const phone = window.matchMedia("(max-width: 720px)");
+const foldState = new Map();
+function applyFolds(root) {
+  const wanted = decodeURIComponent(window.location.hash.slice(1));
+  for (const fold of root.querySelectorAll("details.fold")) {
+    if (foldState.has(fold.id)) fold.open = foldState.get(fold.id);
+    else if (phone.matches) fold.open = fold.id === wanted;
+  }
+}
+function openTarget() {
+  const target = document.getElementById(decodeURIComponent(window.location.hash.slice(1)));
+  if (target && target.matches("details.fold")) {
+    target.open = true;
+    foldState.set(target.id, true);
+    target.scrollIntoView();
+  }
+}
+document.addEventListener("toggle", (event) => {
+  if (event.target.matches && event.target.matches("details.fold") && event.target.id) {
+    foldState.set(event.target.id, event.target.open);
+  }
+}, true);
+document.addEventListener("DOMContentLoaded", () => {
+  applyFolds(document);
+  openTarget();
+});
+window.addEventListener("hashchange", openTarget);
