@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
@@ -18,12 +19,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from yingji.core.api import validated
+from yingji.core.word import DOCX
 from yingji.incidents import serializers as s
 from yingji.incidents import services
+from yingji.incidents.export import EXPORT_ROWS, incident_docx, incidents_xlsx
 from yingji.incidents.filters import ApiIncidentFilter
 from yingji.incidents.models import GradingRule, Incident, Task
 from yingji.incidents.queries import get_incident_for, visible_incidents
-from yingji.incidents.views import attachment_response
+from yingji.incidents.views import XLSX, attachment_response, file_download
 from yingji.org.queries import require_org_manager
 
 
@@ -53,6 +56,21 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
 
     def get_object(self) -> Incident:
         return get_incident_for(self.request.user, self.kwargs["pk"])
+
+    @extend_schema(responses={(200, XLSX): OpenApiTypes.BINARY}, filters=True)
+    @action(detail=False, methods=["get"])
+    def export(self, request: Request) -> HttpResponse:
+        """The list, filtered as with the list's parameters, as an .xlsx workbook."""
+        rows = self.filter_queryset(self.get_queryset()).select_related("department")
+        content = incidents_xlsx(rows[:EXPORT_ROWS].iterator(chunk_size=500))
+        return file_download(content, XLSX, "incidents.xlsx")
+
+    @extend_schema(responses={(200, DOCX): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"])
+    def document(self, request: Request, pk: Any = None) -> HttpResponse:
+        """The incident as a Word report (the page's "Word report")."""
+        incident = self.get_object()
+        return file_download(incident_docx(incident), DOCX, f"incident-{incident.pk}.docx")
 
     def _incident(self, incident: Incident) -> Response:
         return Response(s.IncidentSerializer(Incident.objects.get(pk=incident.pk)).data)

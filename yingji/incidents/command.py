@@ -65,7 +65,7 @@ STEP_ANCHORS = {
 }
 
 
-def _took(seconds: int) -> str:
+def took(seconds: int) -> str:
     seconds = max(seconds, 0)
     if seconds < 60:  # "44 seconds", not "0 minutes"
         return ngettext("%(s)d second", "%(s)d seconds", seconds) % {"s": seconds}
@@ -91,7 +91,7 @@ def command_context(request: HttpRequest, incident: Incident) -> dict[str, Any]:
             (KEY_TIME_LABELS[name], at) for name, at in incident.key_times().items() if at
         ],
         "durations": [
-            (DURATION_LABELS[name], _took(seconds))
+            (DURATION_LABELS[name], took(seconds))
             for name, seconds in incident.durations().items()
             if seconds is not None
         ],

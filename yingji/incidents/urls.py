@@ -5,12 +5,14 @@ from yingji.incidents import settings_views, steps, views
 app_name = "incidents"
 urlpatterns = [
     path("", views.incident_list, name="list"),
+    path("incidents.xlsx", views.incident_list_export, name="export"),
     path("report/", views.report, name="report"),
     path("tasks/", views.my_task_list, name="my_tasks"),
     path("grading/", settings_views.grading, name="grading"),
     path("grading/<int:rule_pk>/delete/", settings_views.grading_delete, name="grading_delete"),
     path("notices/<str:kind>/", settings_views.notice_template_edit, name="notice_template"),
     path("<int:pk>/", views.incident_detail, name="detail"),
+    path("<int:pk>/report.docx", views.incident_report_docx, name="report_docx"),
     path("<int:pk>/live/", views.incident_live, name="live"),
     path("<int:pk>/escalate/", views.escalate, name="escalate"),
     path("<int:pk>/close-as-fault/", views.close_as_fault, name="close_as_fault"),

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -15,8 +16,10 @@ from yingji.core.errors import AccessDenied, DomainError
 from yingji.core.files import file_response
 from yingji.core.flash import flash_outcome
 from yingji.core.paging import keyset_page
+from yingji.core.word import DOCX
 from yingji.incidents import services
 from yingji.incidents.command import command_context
+from yingji.incidents.export import EXPORT_ROWS, incident_docx, incidents_xlsx
 from yingji.incidents.filters import IncidentFilter
 from yingji.incidents.forms import JudgementForm, ReportForm
 from yingji.incidents.models import Attachment, Incident
@@ -125,3 +128,30 @@ def attachment(request: HttpRequest, pk: int, attachment_pk: int) -> HttpRespons
 def attachment_response(incident: Incident, attachment_pk: Any) -> HttpResponse:
     found = get_object_or_404(Attachment, pk=attachment_pk, incident=incident)
     return file_response(found.name, found.content_type, bytes(found.data))
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@login_required
+def incident_list_export(request: HttpRequest) -> HttpResponse:
+    """The list as filtered on the page, as a workbook (what the user may see, newest first)."""
+    filters = IncidentFilter(request.GET, queryset=visible_incidents(request.user))
+    rows = filters.qs.select_related("department").order_by("-reported_at", "-pk")
+    content = incidents_xlsx(rows[:EXPORT_ROWS].iterator(chunk_size=500))
+    name = f"incidents-{timezone.localdate():%Y%m%d}.xlsx"
+    return file_download(content, XLSX, name)
+
+
+@login_required
+def incident_report_docx(request: HttpRequest, pk: int) -> HttpResponse:
+    """One incident as a Word report: facts, key times, decisions, plan, tasks, progress,
+    timeline."""
+    incident = get_incident_for(request.user, pk)
+    return file_download(incident_docx(incident), DOCX, f"incident-{incident.pk}.docx")
+
+
+def file_download(content: bytes, content_type: str, name: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

@@ -3,53 +3,42 @@ record that shows auditors the leadership group approved it (R-PLAN-2)."""
 
 from __future__ import annotations
 
-import io
-from collections.abc import Sequence
 from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from docx import Document
-from docx.oxml.ns import qn
-from docx.shared import Pt
 
+from yingji.core.word import WordDocument
 from yingji.plans.choices import Section, VersionStatus
 from yingji.plans.models import PlanVersion
 from yingji.plans.sections import TEXT_SECTIONS, criteria_lines, duty_lines
 
-EAST_ASIAN_FONT = "SimSun"  # 宋体: present wherever Word is used in China; others substitute
-
 
 def plan_docx(version: PlanVersion) -> bytes:
-    document = Document()
-    _use_chinese_font(document)
     plan = version.plan
-    document.add_heading(f"{plan.code} {plan.title}", level=0)
+    document = WordDocument(
+        title=f"{plan.code} {plan.title}",
+        number=f"{plan.code} v{version.number}",
+        subject=str(_("Contingency plan")),
+    )
+    document.heading(f"{plan.code} {plan.title}", level=0)
     _facts_table(document, version)
+    document.contents()
     chapter = 0
     for section in Section.values:
         if section == Section.GENERAL:
             continue
         chapter += 1
-        document.add_heading(f"{chapter} {Section(section).label}", level=1)
+        document.heading(f"{chapter} {Section(section).label}", level=1)
         _chapter(document, version, section)
-    document.add_heading(_("Appendix: attachments"), level=1)
-    names = list(version.attachments.values_list("name", flat=True))
-    _paragraphs(document, names)
-    document.add_heading(_("Appendix: approval record"), level=1)
+    document.heading(_("Appendix: attachments"), level=1)
+    document.lines(list(version.attachments.values_list("name", flat=True)))
+    document.heading(_("Appendix: approval record"), level=1)
     _approval_table(document, version)
-    out = io.BytesIO()
-    document.save(out)
-    return out.getvalue()
+    return document.content()
 
 
-def _use_chinese_font(document: Any) -> None:
-    normal = document.styles["Normal"]
-    normal.font.size = Pt(11)
-    normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), EAST_ASIAN_FONT)
-
-
-def _facts_table(document: Any, version: PlanVersion) -> None:
+def _facts_table(document: WordDocument, version: PlanVersion) -> None:
     plan = version.plan
     rows = [
         (_("tier"), plan.get_tier_display()),
@@ -60,27 +49,21 @@ def _facts_table(document: Any, version: PlanVersion) -> None:
         (_("review due"), plan.review_due.isoformat() if plan.review_due else "—"),
         (_("exported"), _day(timezone.now())),
     ]
-    _table(document, None, rows)
+    document.facts(rows)
 
 
-def _chapter(document: Any, version: PlanVersion, section: str) -> None:
+def _chapter(document: WordDocument, version: PlanVersion, section: str) -> None:
     if section in TEXT_SECTIONS:
-        _paragraphs(document, getattr(version, section).splitlines())
+        document.lines(getattr(version, section).splitlines())
     elif section == Section.DUTIES:
-        _paragraphs(document, duty_lines(version))
+        document.lines(duty_lines(version))
     elif section == Section.CRITERIA:
-        _paragraphs(document, criteria_lines(version))
+        document.lines(criteria_lines(version))
     elif section == Section.STEPS:
         _steps_table(document, version)
 
 
-def _paragraphs(document: Any, lines: list[str]) -> None:
-    lines = [line for line in lines if line.strip()]
-    for line in lines or ["—"]:
-        document.add_paragraph(line)
-
-
-def _steps_table(document: Any, version: PlanVersion) -> None:
+def _steps_table(document: WordDocument, version: PlanVersion) -> None:
     header = (
         "#",
         _("step"),
@@ -104,13 +87,10 @@ def _steps_table(document: Any, version: PlanVersion) -> None:
         )
         for s in version.steps.all()
     ]
-    if rows:
-        _table(document, header, rows)
-    else:
-        document.add_paragraph("—")
+    document.table(header, rows)
 
 
-def _approval_table(document: Any, version: PlanVersion) -> None:
+def _approval_table(document: WordDocument, version: PlanVersion) -> None:
     header = (_("member"), _("decision"), _("comment"), _("at"))
     rows = [
         (
@@ -122,23 +102,9 @@ def _approval_table(document: Any, version: PlanVersion) -> None:
         for a in version.approvals.select_related("by__person")
     ]
     if rows:
-        _table(document, header, rows)
+        document.table(header, rows)
     else:
-        document.add_paragraph(_("Not approved yet."))
-
-
-def _table(document: Any, header: Sequence[str] | None, rows: Sequence[Sequence[str]]) -> None:
-    width = len(header) if header else len(rows[0])
-    table = document.add_table(rows=0, cols=width)
-    table.style = "Table Grid"
-    for values in [*([header] if header else []), *rows]:
-        cells = table.add_row().cells
-        for cell, value in zip(cells, values, strict=True):
-            cell.text = value
-    if header:
-        for cell in table.rows[0].cells:
-            for run in cell.paragraphs[0].runs:
-                run.bold = True
+        document.paragraph(_("Not approved yet."))
 
 
 def _day(moment: Any) -> str:

@@ -1,15 +1,20 @@
 """/api/v1/incidents/: report and judge through the API with the pages' rules."""
 
+import io
 from datetime import timedelta
 
 from django.urls import reverse
 from django.utils import timezone
+from docx import Document
 
+from yingji.core.word import DOCX
+from yingji.core.workbooks import open_workbook
 from yingji.incidents import services
 from yingji.incidents.choices import Status
 from yingji.incidents.models import Incident
 from yingji.incidents.tests.test_report_and_triage import IncidentTestCase
 from yingji.incidents.tests.test_response_flow import ResponseTestCase
+from yingji.incidents.views import XLSX
 from yingji.notify.rendering import event_text
 from yingji.org.tests.test_api import ApiTestCase
 
@@ -319,3 +324,62 @@ class SearchAndFilters(ApiTestCase, ResponseTestCase):
         self.login("leader")
         page = self.client.get(reverse("incidents:list"), {"status": "on-fire"})
         self.assertEqual(len(page.context["rows"]), 1)
+
+
+class Exports(ApiTestCase, ResponseTestCase):
+    """The list as a workbook and one incident as a Word report, on the page and in the API,
+    with the list's filters and the same access rules."""
+
+    def test_the_list_exports_as_filtered_and_only_what_the_reader_may_see(self):
+        responding = self.activated(title="手机银行中断")
+        self.report(title="打印机卡纸", category="facility")
+        secret = self.report(title="客户数据泄露", confidential=True)
+        self.login("leader")
+        response = self.client.get(reverse("incidents:export"), {"category": "information_system"})
+        self.assertEqual(response["Content-Type"], XLSX)
+        titles = self.titles(response.content)
+        self.assertIn("手机银行中断", titles)
+        self.assertNotIn("打印机卡纸", titles)
+        api = self.api("sales")  # sees none of them
+        self.assertEqual(self.titles(api.get("/api/v1/incidents/export/").content), [])
+        by_api = self.api("leader").get("/api/v1/incidents/export/", {"status": "responding"})
+        self.assertEqual(self.titles(by_api.content), ["手机银行中断"])
+        self.assertNotIn(
+            secret.title, self.titles(self.api("executor").get("/api/v1/incidents/export/").content)
+        )
+        self.assertEqual(responding.status, Status.RESPONDING)
+
+    def titles(self, content: bytes) -> list[str]:
+        with open_workbook(content) as book:
+            return [row[1] for row in book.worksheets[0].iter_rows(min_row=2, values_only=True)]
+
+    def test_one_incident_as_an_a4_word_report_with_header_page_numbers_and_metadata(self):
+        incident = self.activated(title="手机银行中断")
+        services.handling_plan_revise(
+            actor=self.expert, incident=incident, analysis="认证库锁表", plan="切换备库"
+        )
+        self.login("leader")
+        response = self.client.get(reverse("incidents:report_docx", args=[incident.pk]))
+        self.assertEqual(response["Content-Type"], DOCX)
+        document = Document(io.BytesIO(response.content))
+        section = document.sections[0]
+        width, height = section.page_width, section.page_height
+        assert width is not None and height is not None
+        self.assertAlmostEqual(width.cm, 21.0, places=1)  # A4, not US Letter
+        self.assertAlmostEqual(height.cm, 29.7, places=1)
+        self.assertIn(f"#{incident.pk}", section.header.paragraphs[0].text)
+        footer_xml = section.footer.paragraphs[0]._p.xml
+        self.assertIn("PAGE", footer_xml)
+        self.assertIn("NUMPAGES", footer_xml)
+        self.assertIn("TOC", document.element.body.xml)
+        self.assertNotIn(
+            "python-docx", document.core_properties.author + document.core_properties.comments
+        )
+        text = "\n".join(p.text for p in document.paragraphs)
+        self.assertIn("认证库锁表", text)
+        self.assertEqual(
+            self.api("sales").get(f"/api/v1/incidents/{incident.pk}/document/").status_code, 404
+        )
+        by_api = self.api("leader").get(f"/api/v1/incidents/{incident.pk}/document/")
+        self.assertEqual(by_api.status_code, 200)
+        self.assertEqual(by_api["Content-Type"], DOCX)
