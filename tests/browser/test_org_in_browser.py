@@ -3,6 +3,8 @@
 import pytest
 from playwright.sync_api import expect
 
+from yingji.core.actors import SYSTEM
+from yingji.org import services
 from yingji.org.models import Person
 from yingji.org.testing import PASSWORD, build_cast
 
@@ -86,3 +88,39 @@ def test_the_api_docs_render_under_the_content_security_policy(live_server, page
     expect(page.locator(".swagger-ui .title")).to_contain_text("Yingji API")
     expect(page.locator(".opblock-tag").first).to_be_visible()
     assert problems == []
+
+
+def test_a_long_people_picker_is_searchable(live_server, page):
+    """Thirty people: the picker searches by name as one types, and the pick is saved."""
+    cast = build_cast()
+    for n in range(30):
+        services.person_create(
+            actor=SYSTEM,
+            username=f"p{n}",
+            employee_no=f"E9{n:03d}",
+            full_name=f"测试员{n:02d}",
+            department=cast["tech"],
+        )
+    services.person_create(
+        actor=SYSTEM,
+        username="wanted",
+        employee_no="E9999",
+        full_name="欧阳明月",
+        department=cast["tech"],
+    )
+    console: list[str] = []
+    page.on("console", lambda message: console.append(message.text))
+    log_in(page, live_server.url, "office")
+    page.goto(f"{live_server.url}/org/groups/{cast['exec_group'].pk}/")
+    control = page.locator("#id_person-ts-control")
+    expect(control).to_be_visible()  # the plain select became a searchable picker
+    control.fill("欧阳")
+    options = page.locator(".ts-dropdown .option")
+    expect(options).to_have_count(1)
+    options.first.click()
+    assert page.eval_on_selector("#id_person", "el => el.selectedOptions[0].text") == "欧阳明月"
+    page.select_option("#id_role", "member")
+    page.click("main form.inline button.primary")  # a real click, right after picking
+    expect(page.locator(".flash")).to_be_visible()
+    expect(page.locator("main table")).to_contain_text("欧阳明月")
+    assert not [line for line in console if "Content Security Policy" in line], console

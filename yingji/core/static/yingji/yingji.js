@@ -108,3 +108,21 @@ document.addEventListener("DOMContentLoaded", () => {
   openTarget();
 });
 window.addEventListener("hashchange", openTarget);
+
+// Long pickers (people, assets, channels) become searchable: type a name, a number or a
+// department. Tom Select is served from our own static files; without it the plain select
+// still works.
+const SEARCHABLE_FROM = 15;
+function searchablePickers(root) {
+  if (typeof TomSelect === "undefined") return;
+  for (const select of root.querySelectorAll("select:not([data-autosubmit]):not(.tomselected)")) {
+    if (select.options.length < SEARCHABLE_FROM || select.closest("[data-refresh]")) continue;
+    new TomSelect(select, {
+      maxOptions: 500,
+      plugins: select.multiple ? ["remove_button"] : [],
+      allowEmptyOption: true,
+      closeAfterSelect: !select.multiple, // one person picked: the form is next
+    });
+  }
+}
+document.addEventListener("DOMContentLoaded", () => searchablePickers(document));
