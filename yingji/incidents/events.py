@@ -14,7 +14,7 @@ from yingji.notify.rendering import register_event, register_event_kind
 from yingji.org.grades import Grade, ResponseLevel
 
 
-def _words(facts: dict[str, Any]) -> dict[str, Any]:
+def incident_words(facts: dict[str, Any]) -> dict[str, Any]:
     """Labels in the reader's language; a confidential incident's title never leaves Yingji
     (chats and SMS are read by others)."""
     facts["prefix"] = _("[Exercise] ") if facts.get("exercise") else ""
@@ -56,7 +56,7 @@ PLACEHOLDERS = {"number", "title", "grade", "level", "summary", "precautions"}
 def _all_staff_words(facts: dict[str, Any]) -> dict[str, Any]:
     """The office's saved text, or ours in the reader's language, filled with the facts in
     the reader's language (the grade and level by name)."""
-    facts = _words(facts)
+    facts = incident_words(facts)
     default_title, default_body = DEFAULT_TEMPLATES[facts["kind"]]
     grade = facts.get("grade")
     values = {
@@ -77,7 +77,7 @@ register_event("incident.all_staff", title="%(subject)s", body="%(text)s", prepa
 
 
 def _register(event: str, title: Any, body: Any = "") -> None:
-    register_event(event, title=title, body=body, prepare=_words)
+    register_event(event, title=title, body=body, prepare=incident_words)
 
 
 register_event(
@@ -87,7 +87,7 @@ register_event(
         "Finish it, or say on the incident page what blocks it; the experts may reassign it "
         "(R-HANDLE-2)."
     ),
-    prepare=_words,
+    prepare=incident_words,
 )
 register_event(
     "incident.reported",
@@ -99,7 +99,7 @@ register_event(
         "emergency, or close it as an ordinary fault (R-RESP-2).",
         "minutes",
     ),
-    prepare=_words,
+    prepare=incident_words,
 )
 register_event(
     "incident.escalated",
@@ -107,7 +107,7 @@ register_event(
         "%(prefix)sEmergency reported to the leadership group: %(title)s (#%(number)s)"
     ),
     body=gettext_lazy("The leadership group assesses it and decides on activation (R-ACT-1)."),
-    prepare=_words,
+    prepare=incident_words,
 )
 register_event(
     "incident.judgement_late",
@@ -118,12 +118,12 @@ register_event(
         "%(title)s (#%(number)s)",
         "minutes",
     ),
-    prepare=_words,
+    prepare=incident_words,
 )
 register_event(
     "incident.closed_as_fault",
     title=gettext_lazy("%(prefix)sClosed as an ordinary fault: %(title)s (#%(number)s)"),
-    prepare=_words,
+    prepare=incident_words,
 )
 
 # R-ACT-1

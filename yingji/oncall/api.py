@@ -71,7 +71,7 @@ class RosterSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Roster
-        fields = ["id", "name", "time_zone", "calendar", "description", "layers"]
+        fields = ["id", "name", "time_zone", "calendar", "description", "duty_for", "layers"]
 
 
 SegmentSerializer = inline_serializer(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy
 
+from yingji.incidents.events import incident_words
 from yingji.notify.rendering import register_event, register_event_kind
 
 register_event(
@@ -23,4 +24,17 @@ register_event(
     ),
 )
 
+register_event(
+    "oncall.duty",
+    title=gettext_lazy(
+        "%(prefix)sEmergency escalated — you are on duty (%(roster)s): %(title)s (#%(number)s)"
+    ),
+    body=gettext_lazy(
+        "Open the incident and confirm that you have it: the leadership group decides on "
+        "activation (R-ACT-1). Unconfirmed, you are paged again on your next channel."
+    ),
+    prepare=incident_words,  # a confidential incident's title never leaves Yingji
+)
+
 register_event_kind("oncall", gettext_lazy("On-call page"))
+register_event_kind("oncall.duty", gettext_lazy("Duty page"))

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from yingji.notify.models import Channel
 from yingji.oncall.choices import DayFilter, Rotation, StepTarget, Urgency
-from yingji.oncall.models import HolidayCalendar, Roster
+from yingji.oncall.models import DUTY_GROUPS, HolidayCalendar, Roster
 from yingji.org.models import Person
 
 
@@ -22,6 +22,12 @@ class RosterForm(forms.Form):
     )
     description = forms.CharField(
         label=_("description"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    duty_for = forms.ChoiceField(
+        label=_("duty roster of"),
+        required=False,
+        choices=[("", _("no group: an on-call roster")), *DUTY_GROUPS],
+        help_text=_("Its person on duty is paged when a report is escalated as an emergency."),
     )
 
 

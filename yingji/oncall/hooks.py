@@ -4,7 +4,9 @@ from django.utils.translation import gettext_lazy as _
 
 from yingji.audit.words import register_action_words
 from yingji.core.extensions import register_demo
+from yingji.incidents.escalated import register_on_escalated
 from yingji.oncall.demo import load_demo_oncall
+from yingji.oncall.duty import page_duty_people
 
 register_demo("oncall", load_demo_oncall, order=45)
 
@@ -19,3 +21,4 @@ register_action_words(
     },
     verbs={"contact_rules": _("contact rules set"), "days": _("days imported")},
 )
+register_on_escalated(page_duty_people)  # 值班领导: paged when a report becomes an emergency

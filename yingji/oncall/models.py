@@ -9,6 +9,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from yingji.oncall.choices import DayFilter, DayKind, EscalationEnd, Rotation, StepTarget
+from yingji.org.choices import GroupKind
+
+DUTY_GROUPS = [
+    (GroupKind.LEADERSHIP, _("the leadership group (duty leader)")),
+    (GroupKind.EXPERT, _("the expert group (duty expert)")),
+]
 
 
 class HolidayCalendar(models.Model):
@@ -47,6 +53,9 @@ class Roster(models.Model):
         verbose_name=_("holiday calendar"),
     )
     description = models.TextField(_("description"), blank=True)
+    # The duty roster of the leadership group (值班领导) or the expert group: its person on
+    # duty is paged when a report is escalated as an emergency (R-RESP-2).
+    duty_for = models.CharField(_("duty roster of"), max_length=16, blank=True, choices=DUTY_GROUPS)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

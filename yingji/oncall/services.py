@@ -21,6 +21,7 @@ from yingji.monitoring.queries import can_manage, require_manager
 from yingji.notify.models import Channel
 from yingji.oncall.choices import ROTATION_DAYS, DayFilter, DayKind, Urgency
 from yingji.oncall.models import (
+    DUTY_GROUPS,
     CalendarDay,
     ContactRule,
     HolidayCalendar,
@@ -65,21 +66,30 @@ def roster_create(
     time_zone: str = "Asia/Shanghai",
     calendar: HolidayCalendar | None = None,
     description: str = "",
+    duty_for: str = "",
 ) -> Roster:
+    """`duty_for`: the leadership or expert group whose duty roster this is (its person on
+    duty is paged when a report is escalated, oncall.duty)."""
     require_manager(actor)
+    if duty_for not in {"", *(kind for kind, _label in DUTY_GROUPS)}:
+        raise DomainError(_("Choose the leadership or the expert group."), field="duty_for")
     name = name.strip()
     if not name or len(name) > 120:
         raise DomainError(_("Give the roster a name (at most 120 characters)."), field="name")
     if Roster.objects.filter(name=name).exists():
         raise DomainError(_("A roster with this name exists."), field="name")
     roster = Roster.objects.create(
-        name=name, time_zone=_zone(time_zone), calendar=calendar, description=description.strip()
+        name=name,
+        time_zone=_zone(time_zone),
+        calendar=calendar,
+        description=description.strip(),
+        duty_for=duty_for,
     )
     audit_record(
         actor=actor,
         action="oncall.roster.create",
         obj=roster,
-        after={"name": name, "time_zone": time_zone},
+        after={"name": name, "time_zone": time_zone, "duty_for": duty_for},
     )
     return roster
 

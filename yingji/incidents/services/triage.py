@@ -17,6 +17,7 @@ from yingji.core.actors import Actor
 from yingji.core.errors import AccessDenied, DomainError
 from yingji.core.moments import checked_moment
 from yingji.incidents.choices import Status
+from yingji.incidents.escalated import escalated
 from yingji.incidents.models import Incident
 from yingji.incidents.queries import judging_department, triagers
 from yingji.incidents.services.attachments import checked_files, save_attachments
@@ -199,3 +200,4 @@ def _tell_escalated(incident: Incident) -> None:
         people |= execution
         join(incident, execution, "execution")
     tell(incident, "incident.escalated", people.distinct(), receipt=True)
+    escalated(incident)  # the people on duty are paged too (incidents.escalated)
