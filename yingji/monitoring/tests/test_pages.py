@@ -4,11 +4,12 @@ outsiders see nothing."""
 
 from datetime import timedelta
 
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from yingji.core.actors import SYSTEM
 from yingji.monitoring import services
 from yingji.monitoring.charts import asset_charts
+from yingji.monitoring.metric_words import metric_words
 from yingji.monitoring.models import Alert, Series
 from yingji.monitoring.services.ingest import SampleRow
 from yingji.org.testing import CastTestCase
@@ -104,3 +105,18 @@ class MonitoringPages(CastTestCase):
         page = self.client.get(f"/monitoring/assets/{self.asset.pk}/").content.decode()
         self.assertIn('<polyline points="', page)
         self.assertIn('class="chart-threshold"', page)
+
+
+class MetricsInWords(CastTestCase):
+    def test_known_metrics_are_shown_in_words_with_their_unit_beside_their_name(self):
+        asset = services.asset_create(actor=SYSTEM, code="DB", name="数据库", kind="server")
+        services.samples_ingest(
+            asset=asset, rows=[SampleRow("cpu_percent", "", (), timezone.now(), 42.0)]
+        )
+        self.login("staff")
+        page = self.client.get(f"/monitoring/assets/{asset.pk}/")
+        self.assertContains(page, "CPU usage (%)")
+        self.assertContains(page, "cpu_percent")  # the name rules and senders use stays
+        with translation.override("zh-hans"):
+            self.assertEqual(metric_words("cpu_percent"), "CPU 使用率 (%)")
+        self.assertEqual(metric_words("room_temperature_celsius"), "room_temperature_celsius")
