@@ -20,7 +20,7 @@ from yingji.core.actors import SYSTEM
 from yingji.engine.loop import Engine
 from yingji.incidents.choices import Status, TaskStatus
 from yingji.incidents.models import Incident, Task
-from yingji.incidents.services import grading_rule_save
+from yingji.incidents.services import grading_rule_save, task_create, task_update
 from yingji.notify.models import Delivery
 from yingji.notify.services import channel_save
 from yingji.notify.tests.peers import Robot
@@ -43,7 +43,7 @@ class Story:
     def __init__(self, browser, base: str, shots: Path):
         self.browser, self.base, self.shots = browser, base, shots
 
-    def as_(self, username: str, *, phone: bool = False):
+    def as_(self, username: str, *, phone: bool = True):  # everyone on a phone, as in life
         context = self.browser.new_context(
             locale="zh-CN", viewport=PHONE if phone else DESK, timezone_id="Asia/Shanghai"
         )
@@ -100,7 +100,8 @@ def test_the_regulations_example_from_report_to_end_order(
     # The expert enters what is known; the grading table turns it into a recommendation.
     page = story.as_("expert")
     page.goto(url)
-    page.click("#facts details summary >> nth=0")  # inside the (open) facts section
+    page.click("#facts > summary")  # on a phone the sections are folded
+    page.click("#facts details summary >> nth=0")
     page.fill("#id_affected_users", "320000")
     page.fill("#id_interruption_minutes", "45")
     story.step(page, "facts")
@@ -128,6 +129,10 @@ def test_the_regulations_example_from_report_to_end_order(
     story.shot(page, "response-decide", full=True)
     story.step(page, "decide")
     assert Incident.objects.get().status == Status.RESPONDING
+    mobilised = Delivery.objects.filter(
+        message__key__startswith=f"incident:{incident.pk}:incident.mobilised", channel=None
+    ).values_list("person_id", flat=True)
+    assert sorted(mobilised) == sorted(set(mobilised)), "one notice per person"
     page.context.close()
 
     # R-ACT-2: the executor and the vendor confirm the mobilisation from the banner.
@@ -147,9 +152,11 @@ def test_the_regulations_example_from_report_to_end_order(
     # R-HANDLE-1: the expert writes the handling plan and gives the vendor a task.
     page = story.as_("expert")
     page.goto(url)
+    page.click("#next a[href='#write-plan']")  # the next step's button opens its form
     page.fill("#id_analysis", "统一认证库长事务锁等待，登录请求堆积。")
     page.fill("#id_plan", "1. 终止长事务；2. 切换认证服务至备库；3. 观察 30 分钟。")
     story.step(page, "handling-plan")
+    page.click("#new-task > summary")
     page.fill("#id_title", "切换认证服务至备库")
     page.select_option("#id_assignee", str(cast["vendor_person"].pk))
     page.fill("#id_checklist", "确认备库同步延迟 < 1 秒\n切换 VIP\n验证登录")
@@ -159,6 +166,10 @@ def test_the_regulations_example_from_report_to_end_order(
 
     # R-HANDLE-2: the vendor's engineer ticks the checklist on his phone and reports progress.
     task = Task.objects.get()
+    assigned = Delivery.objects.get(
+        message__key=f"incident:{incident.pk}:incident.task_assigned:{task.pk}", channel=None
+    )
+    assert assigned.person == cast["vendor_person"] and assigned.message.require_receipt
     page = story.as_("vendor", phone=True)
     page.click(".banner a")  # the task came with a receipt: he confirms he has it
     page.click("main button.primary")
@@ -192,8 +203,15 @@ def test_the_regulations_example_from_report_to_end_order(
     story.step(page, "recommend-end")
     page.context.close()
 
-    # R-END-2: the leader orders the end; everyone is told.
+    # R-END-2: the leader orders the end; everyone is told. Not while a task is open.
+    late = task_create(actor=cast["expert"], incident=Incident.objects.get(), title="补充巡检")
     page = story.as_("leader")
+    page.goto(url)
+    expect(page.locator("#open-tasks")).to_contain_text("补充巡检")
+    page.click("form[action$='/end/'] button[type=submit]")
+    expect(page.locator(".flash")).to_contain_text("补充巡检")
+    assert Incident.objects.get().status == Status.END_RECOMMENDED
+    task_update(actor=cast["expert"], task=late, revision=0, status="done")
     page.goto(url)
     page.fill("#id_summary", "手机银行登录已恢复正常。")
     story.shot(page, "response-end-order")
