@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from yingji.audit.services import audit_record
 from yingji.core.actors import Actor, user_of
 from yingji.core.errors import AccessDenied, DomainError
+from yingji.core.moments import checked_moment
 from yingji.engine.wakeup import wake_engines
 from yingji.incidents.queries import visible_incidents
 from yingji.intake import store
@@ -935,6 +936,9 @@ def silence_create(
     starts_at = starts_at or timezone.now()
     if not reason.strip():
         raise DomainError(_("Say what the silence is for."), field="reason")
+    # plausible years first: year 0001 overflows when compared
+    checked_moment(starts_at, "starts_at")
+    checked_moment(ends_at, "ends_at")
     if not starts_at < ends_at <= starts_at + MAX_SILENCE or ends_at <= timezone.now():
         raise DomainError(
             _("A silence ends in the future, after it starts, within 30 days."), field="ends_at"

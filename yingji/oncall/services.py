@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from yingji.audit.services import audit_record
 from yingji.core.actors import Actor, is_system
 from yingji.core.errors import AccessDenied, DomainError
+from yingji.core.moments import checked_moment
 from yingji.monitoring.queries import can_manage, require_manager
 from yingji.notify.models import Channel
 from yingji.oncall.choices import ROTATION_DAYS, DayFilter, DayKind, Urgency
@@ -180,6 +181,9 @@ def override_add(
     require_manager(actor)
     if not reason.strip():
         raise DomainError(_("Say why (leave, a swap, …)."), field="reason")
+    # plausible years first: year 0001 overflows when compared
+    checked_moment(starts_at, "starts_at")
+    checked_moment(ends_at, "ends_at")
     if not starts_at < ends_at <= starts_at + MAX_OVERRIDE:
         raise DomainError(
             _("An override ends after it starts and lasts at most 92 days."), field="ends_at"

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from yingji.audit.services import audit_record, audited_update
 from yingji.core.actors import Actor, is_system
 from yingji.core.errors import DomainError
+from yingji.core.moments import checked_moment
 from yingji.monitoring.choices import AlertStatus, AssetKind, Operator, Severity
 from yingji.monitoring.models import Alert, Asset, Rule, Silence
 from yingji.monitoring.queries import require_manager
@@ -183,6 +184,9 @@ def silence_create(
     require_manager(actor)
     if not reason.strip():
         raise DomainError(_("Say what the maintenance is."), field="reason")
+    # plausible years first: year 0001 overflows when compared
+    checked_moment(starts_at, "starts_at")
+    checked_moment(ends_at, "ends_at")
     if not starts_at < ends_at <= starts_at + MAX_SILENCE:
         raise DomainError(
             _("A window ends after it starts and lasts at most 7 days."), field="ends_at"

@@ -58,3 +58,37 @@ class DutyLeader(IncidentTestCase):
     def test_only_the_leadership_or_expert_group_has_a_duty_roster(self):
         with self.assertRaises(DomainError):
             services.roster_create(actor=SYSTEM, name="x", duty_for="execution")
+
+
+class DatesEverywhere(IncidentTestCase):
+    """The one date rule at every other entry that takes a time: year 0001 is a message."""
+
+    def test_silences_and_overrides_refuse_an_implausible_year(self):
+        from datetime import UTC, datetime
+
+        from yingji.intake import services as intake
+        from yingji.monitoring import services as monitoring
+
+        year_one = datetime(1, 1, 2, tzinfo=UTC)
+        roster = services.roster_create(actor=SYSTEM, name="运维")
+        asset = monitoring.asset_create(actor=SYSTEM, code="A1", name="服务器", kind="server")
+        attempts = {
+            "override": lambda: services.override_add(
+                actor=SYSTEM,
+                roster=roster,
+                person=self.executor_person,
+                starts_at=year_one,
+                ends_at=T0,
+                reason="换班",
+            ),
+            "maintenance": lambda: monitoring.silence_create(
+                actor=SYSTEM, asset=asset, starts_at=year_one, ends_at=T0, reason="维护"
+            ),
+            "silence": lambda: intake.silence_create(
+                actor=SYSTEM, matchers=["alertname=X"], ends_at=year_one, reason="维护"
+            ),
+        }
+        for name, attempt in attempts.items():
+            with self.subTest(name), self.assertRaises(DomainError) as caught:
+                attempt()
+            self.assertIn("0001 is not a plausible year", str(caught.exception.message))
