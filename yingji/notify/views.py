@@ -80,7 +80,9 @@ def message_detail(request: HttpRequest, pk: int) -> HttpResponse:
     counted: Any = with_counts(type(message).objects.filter(pk=message.pk)).get()  # annotated
     page = number_page(deliveries_for(request.user, message), request, size=PAGE_SIZE)
     template = (
-        "notify/_counts.html" if request.headers.get("HX-Request") else "notify/message_detail.html"
+        "notify/_counts.html"  # the live counts, fetched again every few seconds (yingji.js)
+        if request.headers.get("X-Requested-With") == "fetch"
+        else "notify/message_detail.html"
     )
     context = {
         "message": counted,

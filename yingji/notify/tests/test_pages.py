@@ -64,11 +64,13 @@ class DeliveryPage(CastTestCase):
         )
         self.assertContains(page, "全员通知")
         self.assertContains(page, capture.name)
+        self.assertContains(page, 'data-refresh="/notify/messages/')  # the one refresh (yingji.js)
         partial = self.client.get(
-            reverse("notify:message_detail", args=[message.pk]), headers={"HX-Request": "true"}
+            reverse("notify:message_detail", args=[message.pk]),
+            headers={"X-Requested-With": "fetch"},
         )
         self.assertNotContains(partial, "<html")
-        self.assertContains(partial, 'hx-trigger="every 5s"')
+        self.assertContains(partial, 'id="counts"')
 
     def test_a_recipient_sees_only_their_own_delivery_and_others_nothing(self):
         message = notify(event="note", title="T", recipients=[self.staff_person, self.head_person])
