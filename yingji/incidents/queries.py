@@ -32,10 +32,13 @@ def judging_department(department: Department | None) -> Department | None:
 def triagers(incident: Incident) -> list[Person]:
     """Who makes the first judgement (R-RESP-2): the department's head and deputy (AB role);
     without either, the leadership group's office."""
+    return _active_heads(incident) or list(group_members(GroupKind.OFFICE))
+
+
+def _active_heads(incident: Incident) -> list[Person]:
     department = incident.department
     people = [p for p in (department.head, department.deputy) if p] if department else []
-    people = [p for p in people if p.status == PersonStatus.ACTIVE]
-    return people or list(group_members(GroupKind.OFFICE))
+    return [p for p in people if p.status == PersonStatus.ACTIVE]
 
 
 def is_triager(user: Any, incident: Incident) -> bool:
@@ -145,7 +148,6 @@ def next_steps_of(user: Any, incidents: Sequence[Incident]) -> dict[int, list[st
     roles = roles_of(user)
     if roles.person is None:
         return {incident.pk: [] for incident in incidents}
-    ids = [incident.pk for incident in incidents if incident.status in OPEN_STATUSES]
     responding = [i.pk for i in incidents if i.status == Status.RESPONDING]
     with_tasks = (
         set(
@@ -158,38 +160,32 @@ def next_steps_of(user: Any, incidents: Sequence[Incident]) -> dict[int, list[st
     )
     taking_part = (
         set(
-            Participant.objects.filter(incident_id__in=ids, person=roles.person).values_list(
+            Participant.objects.filter(incident_id__in=responding, person=roles.person).values_list(
                 "incident_id", flat=True
             )
         )
         if responding
         else set()
     )
-    office: list[Person] | None = None
+    office: list[Person] | None = None  # read once, and only if a report has no head
     steps: dict[int, list[str]] = {}
     for incident in incidents:
-        if incident.status == Status.REPORTED and office is None and not _has_heads(incident):
-            office = list(group_members(GroupKind.OFFICE))
-        steps[incident.pk] = _steps(roles, incident, with_tasks, taking_part, office or [])
+        judges: list[Person] = []
+        if incident.status == Status.REPORTED:
+            judges = _active_heads(incident)
+            if not judges:
+                office = list(group_members(GroupKind.OFFICE)) if office is None else office
+                judges = office
+        steps[incident.pk] = _steps(roles, incident, with_tasks, taking_part, judges)
     return steps
 
 
-def _has_heads(incident: Incident) -> bool:
-    department = incident.department
-    people = [p for p in (department.head, department.deputy) if p] if department else []
-    return any(p.status == PersonStatus.ACTIVE for p in people)
-
-
 def _steps(
-    roles: Any, incident: Incident, with_tasks: set[int], taking_part: set[int], office: list[Any]
+    roles: Any, incident: Incident, with_tasks: set[int], taking_part: set[int], judges: list[Any]
 ) -> list[str]:
     status, steps = incident.status, []
-    if status == Status.REPORTED:
-        department = incident.department
-        heads = [p for p in (department.head, department.deputy) if p] if department else []
-        judges = [p for p in heads if p.status == PersonStatus.ACTIVE] or office
-        if roles.person in judges:
-            steps.append("judge")
+    if status == Status.REPORTED and roles.person in judges:  # triagers(incident), R-RESP-2
+        steps.append("judge")
     if status in (Status.ESCALATED, Status.WATCHING) and roles.leadership:
         steps.append("decide")
     if status == Status.RESPONDING:
