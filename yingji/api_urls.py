@@ -9,6 +9,7 @@ from yingji.notify import api as notify_api
 from yingji.oncall import api as oncall_api
 from yingji.org import api as org_api
 from yingji.plans import api as plans_api
+from yingji.risks import api as risks_api
 
 router = DefaultRouter()
 router.register("departments", org_api.DepartmentViewSet, basename="department")
@@ -19,6 +20,12 @@ router.register("vendors", org_api.VendorViewSet, basename="vendor")
 router.register("incidents", incidents_api.IncidentViewSet, basename="incident")
 router.register("grading-rules", incidents_api.GradingRuleViewSet, basename="grading-rule")
 router.register("plans", plans_api.PlanViewSet, basename="plan")
+router.register("risks/matrices", risks_api.MatrixViewSet, basename="risk-matrix")
+router.register("risks/campaigns", risks_api.CampaignViewSet, basename="risk-campaign")
+router.register("risks/assessments", risks_api.AssessmentViewSet, basename="risk-assessment")
+router.register("risks/items", risks_api.RiskViewSet, basename="risk")
+router.register("risks/acceptances", risks_api.AcceptanceViewSet, basename="risk-acceptance")
+router.register("risks/projects", risks_api.ProjectViewSet, basename="risk-project")
 router.register("monitoring/assets", monitoring_api.AssetViewSet, basename="monitoring-asset")
 router.register("monitoring/checks", monitoring_api.CheckViewSet, basename="monitoring-check")
 router.register("monitoring/rules", monitoring_api.RuleViewSet, basename="monitoring-rule")
@@ -39,6 +46,7 @@ router.register("notice-templates", incidents_api.NoticeTemplateViewSet, basenam
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("risks/settings/", risks_api.SettingsView.as_view(), name="risk-settings"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include(router.urls)),
 ]

@@ -137,6 +137,7 @@ INSTALLED_APPS = [
     "yingji.monitoring",
     "yingji.intake",
     "yingji.oncall",
+    "yingji.risks",
     "yingji.front",
 ]
 

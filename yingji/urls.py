@@ -17,6 +17,7 @@ urlpatterns = [
     path("notify/", include("yingji.notify.urls")),
     path("incidents/", include("yingji.incidents.urls")),
     path("plans/", include("yingji.plans.urls")),
+    path("risks/", include("yingji.risks.urls")),
     path("monitoring/", include("yingji.monitoring.urls")),
     path("intake/", include("yingji.intake.urls")),
     path("oncall/", include("yingji.oncall.urls")),

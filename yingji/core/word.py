@@ -51,10 +51,11 @@ class WordDocument:
     def facts(self, rows: Sequence[tuple[str, str]]) -> None:
         self.table(None, [(str(k), str(v) if v not in (None, "") else "—") for k, v in rows])
 
-    def table(self, header: Sequence[str] | None, rows: Sequence[Sequence[str]]) -> None:
+    def table(self, header: Sequence[str] | None, rows: Sequence[Sequence[str]]) -> Any:
+        """The table written (None when there was nothing), for a caller that shades cells."""
         if not rows and header is None:
             self.doc.add_paragraph("—")
-            return
+            return None
         width = len(header) if header else len(rows[0])
         table = self.doc.add_table(rows=0, cols=width)
         table.style = "Table Grid"
@@ -67,6 +68,7 @@ class WordDocument:
                     run.bold = True
         if not rows:
             self.doc.add_paragraph("—")
+        return table
 
     def contents(self) -> None:
         """A table of contents (headings 1-2), filled in by Word when the file opens."""
@@ -134,6 +136,16 @@ class WordDocument:
         props.comments = _("Written by Yingji technology emergency management")
         props.created = props.modified = timezone.now()
         props.keywords = self.number
+
+
+def shade(cell: Any, hex_colour: str) -> None:
+    """Fill a table cell with a colour ("E03131"), as a heat map's cells are."""
+    properties = cell._tc.get_or_add_tcPr()
+    fill = OxmlElement("w:shd")
+    fill.set(qn("w:val"), "clear")
+    fill.set(qn("w:color"), "auto")
+    fill.set(qn("w:fill"), hex_colour)
+    properties.append(fill)
 
 
 def _field(paragraph: Any, instruction: str) -> None:

@@ -27,6 +27,7 @@ from yingji.org import services as org
 from yingji.org.choices import GroupKind, MemberRole
 from yingji.org.testing import CastTestCase
 from yingji.plans import services as plans
+from yingji.risks import services as risks
 
 PAGES = [
     "/org/departments/",
@@ -52,6 +53,13 @@ PAGES = [
     "/intake/inhibit-rules/",
     "/oncall/",
     "/oncall/policies/",
+    "/risks/",
+    "/risks/assessments/",
+    "/risks/campaigns/",
+    "/risks/projects/",
+    "/risks/heatmap/",
+    "/risks/compare/",
+    "/risks/settings/",
     "/",
 ]
 API_LISTS = [
@@ -223,6 +231,7 @@ class ListsCostTheSameAtAnySize(CastTestCase):
             steps=[{"delay_minutes": 0, "target": "person", "person": person}],
         )
         notify.channel_save(actor=SYSTEM, channel=None, name=f"渠道{s}", kind="capture", config={})
+        self.grow_risks(s, department, person, asset)
         notify.notify(
             event="test",
             title=f"通知{s}",
@@ -230,3 +239,22 @@ class ListsCostTheSameAtAnySize(CastTestCase):
             channels=[self.channel],
             require_receipt=True,
         )
+
+    def grow_risks(self, s: str, department: Any, person: Any, asset: Any) -> None:
+        today = timezone.localdate()
+        campaign = risks.campaign_open(
+            actor=SYSTEM, year=today.year, quarter=(today.month - 1) // 3 + 1,
+            reason="新部门", departments=[department],
+        )
+        assessment = campaign.assessments.get()
+        for n in range(2):
+            risk = risks.risk_add(
+                actor=SYSTEM, assessment=assessment, title=f"风险{s}{n}", family="ageing",
+                current_likelihood=4, current_impact=5, treatment="accept", owner=person,
+                assets=[asset],
+            )
+            risks.links_set(actor=SYSTEM, risk=risk, links=[("rule", self.rule.pk)])
+            risks.acceptance_add(actor=self.cast["leader"], risk=risk,
+                                 expires=today + timedelta(days=90), note="接受")
+        risks.project_create(actor=SYSTEM, code=f"RD{s}", name=f"项目{s}", department=department,
+                             systems=[asset])

@@ -1,0 +1,223 @@
+"""The risk register as an .xlsx workbook: exported with every score and level, imported into
+an open assessment the way the organisation import works (a dry run first, then every row or
+none, each refused row named with its column and the reason)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from yingji.core.actors import Actor
+from yingji.core.errors import DomainError, FieldErrors
+from yingji.core.workbooks import cell_text, choice_from_text, open_workbook, workbook_bytes
+from yingji.monitoring.models import Asset
+from yingji.org.models import Person
+from yingji.risks import queries, services
+from yingji.risks.choices import Family, Knowledge, Treatment
+from yingji.risks.models import Assessment, Risk
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MAX_BYTES = 5 * 1024 * 1024
+COLUMNS = (
+    ("department", gettext_lazy("department")),
+    ("quarter", gettext_lazy("quarter")),
+    ("number", gettext_lazy("number")),
+    ("title", gettext_lazy("title")),
+    ("family", gettext_lazy("family")),
+    ("description", gettext_lazy("description")),
+    ("assets", gettext_lazy("assets")),
+    ("existing_measures", gettext_lazy("existing measures")),
+    ("inherent_likelihood", gettext_lazy("inherent likelihood")),
+    ("inherent_impact", gettext_lazy("inherent impact")),
+    ("current_likelihood", gettext_lazy("current likelihood")),
+    ("current_impact", gettext_lazy("current impact")),
+    ("current_level", gettext_lazy("current level")),
+    ("residual_likelihood", gettext_lazy("residual likelihood")),
+    ("residual_impact", gettext_lazy("residual impact")),
+    ("residual_level", gettext_lazy("residual level")),
+    ("knowledge", gettext_lazy("strength of knowledge")),
+    ("knowledge_note", gettext_lazy("why this strength of knowledge")),
+    ("treatment", gettext_lazy("treatment")),
+    ("treatment_plan", gettext_lazy("treatment measures")),
+    ("owner", gettext_lazy("treatment owner (employee number)")),
+    ("treatment_due", gettext_lazy("treatment due")),
+    ("treatment_done", gettext_lazy("treatment done")),
+    ("mark", gettext_lazy("mark")),
+)
+READ_ONLY = {"quarter", "current_level", "residual_level", "mark"}
+TRUE_WORDS = {"1", "true", "yes", "y", "是", "已完成"}
+
+
+def register_workbook(risks: Iterable[Risk]) -> bytes:
+    header = [str(text) for _key, text in COLUMNS]
+    return workbook_bytes([(_("Risk register"), [header, *(_row(r) for r in risks)])])
+
+
+def _row(risk: Risk) -> list[Any]:
+    shape = risk.assessment.matrix.shape
+    levels = {stage: getattr(risk, f"{stage}_level") for stage in ("current", "residual")}
+    return [
+        risk.assessment.department.code,
+        f"{risk.assessment.year} Q{risk.assessment.quarter}",
+        risk.number, risk.title, risk.get_family_display(), risk.description,
+        ", ".join(a.code for a in risk.assets.all()),
+        risk.existing_measures,
+        risk.inherent_likelihood, risk.inherent_impact,
+        risk.current_likelihood, risk.current_impact,
+        shape.levels[levels["current"]].name if levels["current"] is not None else "",
+        risk.residual_likelihood, risk.residual_impact,
+        shape.levels[levels["residual"]].name if levels["residual"] is not None else "",
+        risk.get_knowledge_display() if risk.knowledge else "", risk.knowledge_note,
+        risk.get_treatment_display() if risk.treatment else "", risk.treatment_plan,
+        risk.owner.employee_no if risk.owner else "",
+        risk.treatment_due, _("yes") if risk.treatment_done else "",
+        risk.get_mark_display(),
+    ]
+
+
+@dataclass
+class RowError:
+    row: int
+    field: str
+    message: str
+
+
+@dataclass
+class ImportResult:
+    dry_run: bool
+    created: int = 0
+    updated: int = 0
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def committed(self) -> bool:
+        return not self.dry_run and not self.errors
+
+
+def import_register(
+    *, actor: Actor, assessment: Assessment, content: bytes, dry_run: bool
+) -> ImportResult:
+    """Each row creates a risk, or updates the one with its number; nothing is kept unless
+    every row is right and this is not a dry run."""
+    if not queries.can_edit(actor, assessment):
+        queries.get_assessment_for(actor, assessment.pk, write=True)  # the 403 with its reason
+    rows = read_rows(content)
+    result = ImportResult(dry_run=dry_run)
+    with transaction.atomic():
+        for number, row in rows:
+            try:
+                with transaction.atomic():
+                    _import_row(actor, assessment, row, result)
+            except FieldErrors as exc:
+                for name, messages in exc.errors.items():
+                    result.errors.extend(RowError(number, name, str(m)) for m in messages)
+            except DomainError as exc:
+                result.errors.append(RowError(number, exc.field or "", str(exc.message)))
+        if dry_run or result.errors:
+            transaction.set_rollback(True)
+    return result
+
+
+def read_rows(content: bytes) -> list[tuple[int, dict[str, str]]]:
+    """(row number, {column key: text}) for every non-empty row of the first sheet."""
+    with open_workbook(content, max_bytes=MAX_BYTES) as book:
+        sheet = book.worksheets[0]
+        lines = sheet.iter_rows(values_only=True)
+        header = next(lines, None)
+        if header is None:
+            raise DomainError(_("The workbook is empty."), field="file")
+        keys = [_column_key(cell_text(h)) for h in header]
+        if "title" not in keys:
+            raise DomainError(_("The first row must name the columns, with a title column."),
+                              field="file")
+        found = []
+        for number, line in enumerate(lines, start=2):
+            values = {k: _text(v) for k, v in zip(keys, line, strict=False) if k}
+            if any(values.values()):
+                found.append((number, values))
+        if len(found) > services.MAX_RISKS:
+            raise DomainError(_("At most %(n)d rows.") % {"n": services.MAX_RISKS}, field="file")
+        return found
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return cell_text(value)
+
+
+def _column_key(header: str) -> str:
+    wanted = header.strip().lower()
+    for key, text in COLUMNS:
+        if wanted == key:
+            return key
+        for language in ("zh-hans", "zh-hant", "en"):
+            with translation.override(language):
+                if wanted == str(text).lower():
+                    return key
+    return ""
+
+
+def _import_row(actor: Actor, assessment: Assessment, row: dict[str, str], result: ImportResult) -> None:
+    department = row.get("department", "")
+    if department and department not in (assessment.department.code, assessment.department.name):
+        raise DomainError(
+            _("%(d)s is not this assessment's department (%(own)s).")
+            % {"d": department, "own": assessment.department.code}, field="department")
+    fields: dict[str, Any] = {
+        key: row[key] for key in (*services.TEXT_FIELDS, *services.SCORE_FIELDS) if key in row
+    }
+    if "family" in row:
+        fields["family"] = choice_from_text(row["family"], Family, "family") if row["family"] else ""
+    for key, choices in (("knowledge", Knowledge), ("treatment", Treatment)):
+        if row.get(key):
+            fields[key] = choice_from_text(row[key], choices, key)
+        elif key in row:
+            fields[key] = ""
+    if "assets" in row:
+        fields["assets"] = _assets(row["assets"])
+    if "owner" in row:
+        fields["owner"] = _person(row["owner"])
+    if "treatment_due" in row:
+        fields["treatment_due"] = row["treatment_due"] or None
+    if "treatment_done" in row:
+        fields["treatment_done"] = row["treatment_done"].strip().lower() in TRUE_WORDS
+    existing = None
+    if row.get("number"):
+        if not row["number"].isdigit():
+            raise DomainError(_("The number is a whole number."), field="number")
+        existing = assessment.risks.filter(number=int(row["number"])).first()
+    if existing is not None:
+        services.risk_update(actor=actor, risk=existing, **fields)
+        result.updated += 1
+    else:
+        services.risk_add(actor=actor, assessment=assessment, **fields)
+        result.created += 1
+
+
+def _assets(text: str) -> list[Asset]:
+    codes = [c.strip() for c in text.replace("，", ",").split(",") if c.strip()]
+    found = {a.code: a for a in Asset.objects.filter(code__in=codes)}
+    unknown = [c for c in codes if c not in found]
+    if unknown:
+        raise DomainError(_("Unknown asset: %(codes)s") % {"codes": ", ".join(unknown)},
+                          field="assets")
+    return [found[c] for c in codes]
+
+
+def _person(text: str) -> Person | None:
+    if not text:
+        return None
+    person = Person.objects.filter(employee_no=text).first()
+    if person is None:
+        raise DomainError(_("No person has employee number %(n)s.") % {"n": text}, field="owner")
+    return person
