@@ -46,21 +46,32 @@ class MatrixChangeSerializer(serializers.Serializer):
     definition = serializers.JSONField()
 
 
-class PolicySerializer(serializers.Serializer):
+class RiskSettingsSerializer(serializers.Serializer):
     matrix = serializers.PrimaryKeyRelatedField(queryset=RiskMatrix.objects.all(), required=False)
     due_day = serializers.IntegerField(min_value=1, max_value=90, required=False)
-    remind_days = serializers.ListField(child=serializers.IntegerField(min_value=0, max_value=60),
-                                        max_length=5, required=False)
+    remind_days = serializers.ListField(
+        child=serializers.IntegerField(min_value=0, max_value=60), max_length=5, required=False
+    )
     auto_open = serializers.BooleanField(required=False)
     co_department = serializers.PrimaryKeyRelatedField(
-        queryset=Department.objects.all(), required=False, allow_null=True)
+        queryset=Department.objects.all(), required=False, allow_null=True
+    )
 
 
 class CampaignSerializer(ModelSerializer):
     class Meta:
         model = Campaign
-        fields = ["id", "year", "quarter", "kind", "reason", "matrix", "due_date", "opened_by",
-                  "opened_at"]
+        fields = [
+            "id",
+            "year",
+            "quarter",
+            "kind",
+            "reason",
+            "matrix",
+            "due_date",
+            "opened_by",
+            "opened_at",
+        ]
 
 
 class CampaignOpenSerializer(serializers.Serializer):
@@ -68,15 +79,34 @@ class CampaignOpenSerializer(serializers.Serializer):
     quarter = serializers.IntegerField(min_value=1, max_value=4)
     reason = serializers.CharField(max_length=300)
     departments = serializers.PrimaryKeyRelatedField(
-        queryset=Department.objects.filter(active=True), many=True, required=False)
+        queryset=Department.objects.filter(active=True), many=True, required=False
+    )
 
 
 class AssessmentSerializer(ModelSerializer):
     class Meta:
         model = Assessment
-        fields = ["id", "campaign", "project", "department", "co_department", "delegates", "year",
-                  "quarter", "matrix", "previous", "status", "due_date", "scope", "conclusion",
-                  "submitted_at", "submitted_by", "approved_at", "approved_by", "created_at"]
+        fields = [
+            "id",
+            "campaign",
+            "project",
+            "department",
+            "co_department",
+            "delegates",
+            "year",
+            "quarter",
+            "matrix",
+            "previous",
+            "status",
+            "due_date",
+            "scope",
+            "conclusion",
+            "submitted_at",
+            "submitted_by",
+            "approved_at",
+            "approved_by",
+            "created_at",
+        ]
         read_only_fields = fields
 
 
@@ -99,8 +129,9 @@ class FindingSerializer(serializers.Serializer):
 
 class ReturnSerializer(serializers.Serializer):
     comment = serializers.CharField(required=False, allow_blank=True, max_length=4000, default="")
-    risk_comments = serializers.DictField(child=serializers.CharField(max_length=4000),
-                                          required=False, default=dict)
+    risk_comments = serializers.DictField(
+        child=serializers.CharField(max_length=4000), required=False, default=dict
+    )
 
 
 class ApproveSerializer(serializers.Serializer):
@@ -115,7 +146,7 @@ class ImportSerializer(serializers.Serializer):
 class LinkSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=sorted(LINK_KINDS))
     target = serializers.IntegerField(min_value=1)
-    label = serializers.CharField(read_only=True)
+    name = serializers.CharField(read_only=True, source="label")
 
 
 class RiskSerializer(ModelSerializer):
@@ -124,17 +155,38 @@ class RiskSerializer(ModelSerializer):
 
     class Meta:
         model = Risk
-        fields = ["id", "assessment", "number", "title", "family", "description", "assets",
-                  "existing_measures", *services.SCORE_FIELDS, "levels", "knowledge",
-                  "knowledge_note", "treatment", "treatment_plan", "owner", "treatment_due",
-                  "treatment_done", "mark", "closed_reason", "carried_from", "links",
-                  "updated_at"]
+        fields = [
+            "id",
+            "assessment",
+            "number",
+            "title",
+            "family",
+            "description",
+            "assets",
+            "existing_measures",
+            *services.SCORE_FIELDS,
+            "levels",
+            "knowledge",
+            "knowledge_note",
+            "treatment",
+            "treatment_plan",
+            "owner",
+            "treatment_due",
+            "treatment_done",
+            "mark",
+            "closed_reason",
+            "carried_from",
+            "links",
+            "updated_at",
+        ]
         read_only_fields = fields
 
     @extend_schema_field(LinkSerializer(many=True))
     def get_links(self, risk: Risk) -> Any:
-        return [{"kind": link.kind, "target": link.target_id, "label": link.label}
-                for link in risk.links.all()]
+        return [
+            {"kind": link.kind, "target": link.target_id, "name": link.label}
+            for link in risk.links.all()
+        ]
 
     @extend_schema_field(OpenApiTypes.OBJECT)
     def get_levels(self, risk: Risk) -> dict[str, Any]:
@@ -144,8 +196,9 @@ class RiskSerializer(ModelSerializer):
         for stage in ("inherent", "current", "residual"):
             index = getattr(risk, f"{stage}_level")
             level = shape.levels[index] if index is not None else None
-            found[stage] = ({"index": index, "name": level.name, "meaning": level.meaning}
-                            if level else None)
+            found[stage] = (
+                {"index": index, "name": level.name, "meaning": level.meaning} if level else None
+            )
         return found
 
 
@@ -159,8 +212,9 @@ class RiskInputSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200, required=False)
     family = serializers.ChoiceField(choices=Family.choices, required=False)
     description = serializers.CharField(required=False, allow_blank=True, max_length=20000)
-    assets = serializers.PrimaryKeyRelatedField(queryset=Asset.objects.all(), many=True,
-                                                required=False)
+    assets = serializers.PrimaryKeyRelatedField(
+        queryset=Asset.objects.all(), many=True, required=False
+    )
     existing_measures = serializers.CharField(required=False, allow_blank=True, max_length=20000)
     inherent_likelihood = _score_field()
     inherent_impact = _score_field()
@@ -172,8 +226,9 @@ class RiskInputSerializer(serializers.Serializer):
     knowledge_note = serializers.CharField(required=False, allow_blank=True, max_length=20000)
     treatment = serializers.ChoiceField(choices=Treatment.choices, required=False, allow_blank=True)
     treatment_plan = serializers.CharField(required=False, allow_blank=True, max_length=20000)
-    owner = serializers.PrimaryKeyRelatedField(queryset=Person.objects.all(), required=False,
-                                               allow_null=True)
+    owner = serializers.PrimaryKeyRelatedField(
+        queryset=Person.objects.all(), required=False, allow_null=True
+    )
     treatment_due = serializers.DateField(required=False, allow_null=True)
     treatment_done = serializers.BooleanField(required=False)
 
@@ -205,12 +260,22 @@ class AcceptanceInputSerializer(serializers.Serializer):
 
 
 class ProjectSerializer(ModelSerializer):
-    assessment = serializers.PrimaryKeyRelatedField(read_only=True)
+    assessment: Any = serializers.PrimaryKeyRelatedField(read_only=True)
 
     class Meta:
         model = Project
-        fields = ["id", "code", "name", "department", "go_live", "systems", "description",
-                  "status", "assessment", "created_at"]
+        fields = [
+            "id",
+            "code",
+            "name",
+            "department",
+            "go_live",
+            "systems",
+            "description",
+            "status",
+            "assessment",
+            "created_at",
+        ]
         read_only_fields = ["status", "created_at"]
 
 
@@ -220,8 +285,9 @@ class ProjectCreateSerializer(serializers.Serializer):
     department = serializers.PrimaryKeyRelatedField(queryset=Department.objects.filter(active=True))
     go_live = serializers.DateField(required=False, allow_null=True)
     description = serializers.CharField(required=False, allow_blank=True, default="")
-    systems = serializers.PrimaryKeyRelatedField(queryset=Asset.objects.all(), many=True,
-                                                 required=False, default=list)
+    systems = serializers.PrimaryKeyRelatedField(
+        queryset=Asset.objects.all(), many=True, required=False, default=list
+    )
 
 
 class ProjectStatusSerializer(serializers.Serializer):
@@ -251,30 +317,37 @@ class MatrixViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         """Change the matrix; one in use is kept and the change becomes its next version
         (the answer is that version)."""
         matrix = one_of(self.get_queryset(), pk)
-        saved = services.matrix_change(actor=request.user, matrix=matrix,
-                                       **validated(MatrixChangeSerializer, request))
+        saved = services.matrix_change(
+            actor=request.user, matrix=matrix, **validated(MatrixChangeSerializer, request)
+        )
         return Response(MatrixSerializer(saved).data)
 
 
 class SettingsView(APIView):
     """The quarterly cycle's settings: matrix, due day, reminders, automatic opening."""
 
-    @extend_schema(responses=PolicySerializer)
+    @extend_schema(responses=RiskSettingsSerializer)
     def get(self, request: Request) -> Response:
         if not queries.can_manage(request.user) and not queries.sees_all(request.user):
             return Response({"detail": "forbidden"}, status=403)
         return Response(_policy_data(services.current_policy()))
 
-    @extend_schema(request=PolicySerializer, responses=PolicySerializer)
+    @extend_schema(request=RiskSettingsSerializer, responses=RiskSettingsSerializer)
     def patch(self, request: Request) -> Response:
-        policy = services.policy_update(actor=request.user, **validated(PolicySerializer, request))
+        policy = services.policy_update(
+            actor=request.user, **validated(RiskSettingsSerializer, request)
+        )
         return Response(_policy_data(policy))
 
 
 def _policy_data(policy: Any) -> dict[str, Any]:
-    return {"matrix": policy.matrix_id, "due_day": policy.due_day,
-            "remind_days": policy.remind_days, "auto_open": policy.auto_open,
-            "co_department": policy.co_department_id}
+    return {
+        "matrix": policy.matrix_id,
+        "due_day": policy.due_day,
+        "remind_days": policy.remind_days,
+        "auto_open": policy.auto_open,
+        "co_department": policy.co_department_id,
+    }
 
 
 class CampaignViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -289,8 +362,12 @@ class CampaignViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         """Open a campaign by hand (e.g. after a reorganisation)."""
         data = validated(CampaignOpenSerializer, request)
         campaign = services.campaign_open(
-            actor=request.user, year=data["year"], quarter=data["quarter"], reason=data["reason"],
-            departments=data.get("departments") or None)
+            actor=request.user,
+            year=data["year"],
+            quarter=data["quarter"],
+            reason=data["reason"],
+            departments=data.get("departments") or None,
+        )
         return Response(CampaignSerializer(campaign).data, status=status.HTTP_201_CREATED)
 
 
@@ -321,16 +398,22 @@ class AssessmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     @extend_schema(request=AssessmentChangeSerializer, responses=AssessmentSerializer)
     def partial_update(self, request: Request, pk: Any = None) -> Response:
         assessment = queries.get_assessment_for(request.user, pk, write=True)
-        services.assessment_update(actor=request.user, assessment=assessment,
-                                   **validated(AssessmentChangeSerializer, request))
+        services.assessment_update(
+            actor=request.user,
+            assessment=assessment,
+            **validated(AssessmentChangeSerializer, request),
+        )
         return self._answer(assessment)
 
     @extend_schema(request=DelegatesSerializer, responses=AssessmentSerializer)
     @action(detail=True, methods=["put"])
     def delegates(self, request: Request, pk: Any = None) -> Response:
         assessment = self.get_object()
-        services.delegates_set(actor=request.user, assessment=assessment,
-                               people=validated(DelegatesSerializer, request)["delegates"])
+        services.delegates_set(
+            actor=request.user,
+            assessment=assessment,
+            people=validated(DelegatesSerializer, request)["delegates"],
+        )
         return self._answer(assessment)
 
     @extend_schema(responses=FindingSerializer(many=True))
@@ -354,8 +437,9 @@ class AssessmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     @action(detail=True, methods=["post"])
     def approve(self, request: Request, pk: Any = None) -> Response:
         assessment = self.get_object()
-        services.assessment_approve(actor=request.user, assessment=assessment,
-                                    **validated(ApproveSerializer, request))
+        services.assessment_approve(
+            actor=request.user, assessment=assessment, **validated(ApproveSerializer, request)
+        )
         return self._answer(assessment)
 
     @extend_schema(request=ReturnSerializer, responses=AssessmentSerializer)
@@ -367,9 +451,15 @@ class AssessmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         try:
             per_risk = {int(k): v for k, v in data["risk_comments"].items()}
         except ValueError:
-            raise serializers.ValidationError({"risk_comments": "Key each comment by a risk id."}) from None
-        services.assessment_return(actor=request.user, assessment=assessment,
-                                   comment=data["comment"], risk_comments=per_risk)
+            raise serializers.ValidationError(
+                {"risk_comments": "Key each comment by a risk id."}
+            ) from None
+        services.assessment_return(
+            actor=request.user,
+            assessment=assessment,
+            comment=data["comment"],
+            risk_comments=per_risk,
+        )
         return self._answer(assessment)
 
     @extend_schema(responses={(200, DOCX): OpenApiTypes.BINARY})
@@ -377,29 +467,39 @@ class AssessmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     def report(self, request: Request, pk: Any = None) -> HttpResponse:
         """The quarterly risk assessment report as a Word document."""
         assessment = self.get_object()
-        return file_response(f"risk-assessment-{assessment.pk}.docx", DOCX,
-                             assessment_docx(assessment))
+        return file_response(
+            f"risk-assessment-{assessment.pk}.docx", DOCX, assessment_docx(assessment)
+        )
 
     @extend_schema(responses={(200, XLSX): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"])
     def register(self, request: Request, pk: Any = None) -> HttpResponse:
         assessment = self.get_object()
-        content = register_workbook(assessment.risks.select_related("assessment__department",
-                                                                    "owner"))
+        content = register_workbook(
+            assessment.risks.select_related("assessment__department", "owner")
+        )
         return file_response(f"risks-{assessment.pk}.xlsx", XLSX, content)
 
-    @extend_schema(request={"multipart/form-data": ImportSerializer},
-                   responses=OpenApiTypes.OBJECT)
+    @extend_schema(request={"multipart/form-data": ImportSerializer}, responses=OpenApiTypes.OBJECT)
     @action(detail=True, methods=["post"], url_path="import", parser_classes=[MultiPartParser])
     def import_(self, request: Request, pk: Any = None) -> Response:
         """The register from a workbook: `dry_run` (default true) checks only; otherwise every
         row or none. 400 lists each refused row with its column."""
         assessment = queries.get_assessment_for(request.user, pk, write=True)
         data = validated(ImportSerializer, request)
-        result = import_register(actor=request.user, assessment=assessment,
-                                 content=data["file"].read(), dry_run=data["dry_run"])
-        body = {"dry_run": result.dry_run, "created": result.created, "updated": result.updated,
-                "errors": [vars(e) for e in result.errors], "committed": result.committed}
+        result = import_register(
+            actor=request.user,
+            assessment=assessment,
+            content=data["file"].read(),
+            dry_run=data["dry_run"],
+        )
+        body = {
+            "dry_run": result.dry_run,
+            "created": result.created,
+            "updated": result.updated,
+            "errors": [vars(e) for e in result.errors],
+            "committed": result.committed,
+        }
         return Response(body, status=400 if result.errors else 200)
 
 
@@ -412,9 +512,12 @@ class RiskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     filterset_class = RiskFilter
 
     def get_queryset(self) -> QuerySet[Risk]:
-        return (queries.visible_risks(self.request.user).select_related("assessment__matrix")
-                .prefetch_related("links", "assets")
-                .order_by("-assessment__year", "-assessment__quarter", "assessment_id", "number"))
+        return (
+            queries.visible_risks(self.request.user)
+            .select_related("assessment__matrix")
+            .prefetch_related("links", "assets")
+            .order_by("-assessment__year", "-assessment__quarter", "assessment_id", "number")
+        )
 
     def get_object(self) -> Risk:
         return queries.get_risk_for(self.request.user, self.kwargs["pk"])
@@ -433,15 +536,17 @@ class RiskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     def partial_update(self, request: Request, pk: Any = None) -> Response:
         """Change or re-score a risk (giving scores re-scores a carried-over one)."""
         risk = queries.get_risk_for(request.user, pk, write=True)
-        services.risk_update(actor=request.user, risk=risk,
-                             **validated(RiskInputSerializer, request))
+        services.risk_update(
+            actor=request.user, risk=risk, **validated(RiskInputSerializer, request)
+        )
         return self._answer(risk)
 
     @extend_schema(responses={204: None})
     def destroy(self, request: Request, pk: Any = None) -> Response:
         """Remove a risk added this quarter by mistake (a carried-over one is closed)."""
-        services.risk_remove(actor=request.user, risk=queries.get_risk_for(request.user, pk,
-                                                                           write=True))
+        services.risk_remove(
+            actor=request.user, risk=queries.get_risk_for(request.user, pk, write=True)
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(request=CloseSerializer, responses=RiskSerializer)
@@ -464,16 +569,20 @@ class RiskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         """What treats the risk, replaced as a whole: [{kind, target}]."""
         risk = queries.get_risk_for(request.user, pk, write=True)
         links = validated(LinksSerializer, request)["links"]
-        services.links_set(actor=request.user, risk=risk,
-                           links=[(link["kind"], link["target"]) for link in links])
+        services.links_set(
+            actor=request.user, risk=risk, links=[(link["kind"], link["target"]) for link in links]
+        )
         return self._answer(risk)
 
     @extend_schema(request=AcceptanceInputSerializer, responses={201: AcceptanceSerializer})
     @action(detail=True, methods=["post"])
     def accept(self, request: Request, pk: Any = None) -> Response:
         """The leadership group accepts the risk until a date."""
-        acceptance = services.acceptance_add(actor=request.user, risk=self.get_object(),
-                                             **validated(AcceptanceInputSerializer, request))
+        acceptance = services.acceptance_add(
+            actor=request.user,
+            risk=self.get_object(),
+            **validated(AcceptanceInputSerializer, request),
+        )
         return Response(AcceptanceSerializer(acceptance).data, status=status.HTTP_201_CREATED)
 
 
@@ -500,22 +609,27 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     lookup_value_regex = "[0-9]+"
 
     def get_queryset(self) -> QuerySet[Project]:
-        return queries.visible_projects(self.request.user).prefetch_related("systems").order_by(
-            "-created_at", "-pk")
+        return (
+            queries.visible_projects(self.request.user)
+            .prefetch_related("systems")
+            .order_by("-created_at", "-pk")
+        )
 
     def get_object(self) -> Project:
         return queries.get_project_for(self.request.user, self.kwargs["pk"])
 
     @extend_schema(request=ProjectCreateSerializer, responses={201: ProjectSerializer})
     def create(self, request: Request) -> Response:
-        project = services.project_create(actor=request.user,
-                                          **validated(ProjectCreateSerializer, request))
+        project = services.project_create(
+            actor=request.user, **validated(ProjectCreateSerializer, request)
+        )
         return Response(ProjectSerializer(project).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=ProjectStatusSerializer, responses=ProjectSerializer)
     @action(detail=True, methods=["post"], url_path="status")
     def set_status(self, request: Request, pk: Any = None) -> Response:
         project = queries.get_project_for(request.user, pk, write=True)
-        services.project_status(actor=request.user, project=project,
-                                **validated(ProjectStatusSerializer, request))
+        services.project_status(
+            actor=request.user, project=project, **validated(ProjectStatusSerializer, request)
+        )
         return Response(ProjectSerializer(project).data)

@@ -29,13 +29,17 @@ class HeatMap:
 
 
 def heat_map(shape: Shape, pairs: Iterable[tuple[int | None, int | None]]) -> HeatMap:
-    counts = Counter((l, i) for l, i in pairs if l is not None and i is not None)
+    counts = Counter((lk, im) for lk, im in pairs if lk is not None and im is not None)
     rows_n, cols_n = shape.size
     rows = []
     for likelihood in range(rows_n, 0, -1):
         cells = [
-            Cell(likelihood, impact, shape.levels[shape.grid[likelihood - 1][impact - 1]],
-                 counts.get((likelihood, impact), 0))
+            Cell(
+                likelihood,
+                impact,
+                shape.levels[shape.grid[likelihood - 1][impact - 1]],
+                counts.get((likelihood, impact), 0),
+            )
             for impact in range(1, cols_n + 1)
         ]
         rows.append((f"{likelihood} {local_name(shape.likelihood[likelihood - 1])}", cells))
@@ -78,8 +82,11 @@ def changes(assessment: Assessment, risks: list[Risk]) -> tuple[list[Change], Co
     found = []
     for risk in risks:
         old = risk.carried_from
-        before = old.assessment.matrix.shape.levels[old.current_level] if (
-            old is not None and old.current_level is not None) else None
+        before = (
+            old.assessment.matrix.shape.levels[old.current_level]
+            if (old is not None and old.current_level is not None)
+            else None
+        )
         after = shape.levels[risk.current_level] if risk.current_level is not None else None
         found.append(Change(risk, before, after))
     return found, Counter(c.direction for c in found)
@@ -113,8 +120,13 @@ def stacked_bars(
             bars.append(Bar(x, top, width, h, f"#{level.hex}", f"{label} · {level.name}: {count}"))
         total = sum(n for _lv, n in parts)
         labels.append({"x": x + width // 2, "label": label, "total": total, "y": top - 4})
-    return {"bars": bars, "labels": labels, "width": 20 + len(columns) * (width + 16),
-            "height": height, "axis": height + 16}
+    return {
+        "bars": bars,
+        "labels": labels,
+        "width": 20 + len(columns) * (width + 16),
+        "height": height,
+        "axis": height + 16,
+    }
 
 
 def level_counts(shape: Shape, levels: Iterable[int | None]) -> list[tuple[Level, int]]:

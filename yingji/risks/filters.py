@@ -21,22 +21,31 @@ def _departments(request: Any) -> QuerySet:
 class RiskFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="filter_words", max_length=100)
     department = django_filters.ModelChoiceFilter(
-        label=_("department"), field_name="assessment__department", queryset=_departments,
+        label=_("department"),
+        field_name="assessment__department",
+        queryset=_departments,
         empty_label=_("All departments"),
     )
     quarter = django_filters.CharFilter(
-        label=_("quarter"), method="filter_quarter", max_length=7,
+        label=_("quarter"),
+        method="filter_quarter",
+        max_length=7,
         help_text=_("e.g. 2026-4"),
     )
-    family = django_filters.ChoiceFilter(label=_("family"), choices=Family.choices,
-                                         empty_label=_("All"))
+    family = django_filters.ChoiceFilter(
+        label=_("family"), choices=Family.choices, empty_label=_("All")
+    )
     level = django_filters.ChoiceFilter(
-        label=_("current level"), choices=Meaning.choices, method="filter_level",
+        label=_("current level"),
+        choices=Meaning.choices,
+        method="filter_level",
         empty_label=_("All"),
     )
     treatment = django_filters.ChoiceFilter(
-        label=_("treatment"), choices=[(v, label) for v, label in Treatment.choices if v]
-        + [("none", _("Not decided"))], method="filter_treatment", empty_label=_("All"),
+        label=_("treatment"),
+        choices=[(v, label) for v, label in Treatment.choices if v] + [("none", _("Not decided"))],
+        method="filter_treatment",
+        empty_label=_("All"),
     )
     mark = django_filters.ChoiceFilter(label=_("mark"), choices=Mark.choices, empty_label=_("All"))
     overdue = django_filters.BooleanFilter(label=_("treatment overdue"), method="filter_overdue")
@@ -47,8 +56,10 @@ class RiskFilter(django_filters.FilterSet):
 
     def filter_words(self, risks: QuerySet, _name: str, words: str) -> QuerySet:
         return risks.filter(
-            Q(title__icontains=words) | Q(description__icontains=words)
-            | Q(treatment_plan__icontains=words) | Q(existing_measures__icontains=words)
+            Q(title__icontains=words)
+            | Q(description__icontains=words)
+            | Q(treatment_plan__icontains=words)
+            | Q(existing_measures__icontains=words)
         )
 
     def filter_quarter(self, risks: QuerySet, _name: str, value: str) -> QuerySet:
@@ -70,7 +81,8 @@ class RiskFilter(django_filters.FilterSet):
 
     def filter_overdue(self, risks: QuerySet, _name: str, value: bool | None) -> QuerySet:
         overdue = Q(treatment_due__lt=timezone.localdate(), treatment_done=False) & ~Q(
-            mark=Mark.CLOSED)
+            mark=Mark.CLOSED
+        )
         if value is None:
             return risks
         return risks.filter(overdue) if value else risks.exclude(overdue)

@@ -33,7 +33,8 @@ class RiskForm(forms.Form):
     family = forms.ChoiceField(label=_("family"), choices=Family.choices)
     description = forms.CharField(label=_("description"), widget=TEXTAREA, required=False)
     assets = forms.ModelMultipleChoiceField(
-        label=_("assets"), queryset=Asset.objects.filter(active=True).order_by("code"),
+        label=_("assets"),
+        queryset=Asset.objects.filter(active=True).order_by("code"),
         required=False,
     )
     existing_measures = forms.CharField(
@@ -47,7 +48,9 @@ class RiskForm(forms.Form):
     )
     treatment = forms.ChoiceField(label=_("treatment"), choices=Treatment.choices, required=False)
     treatment_plan = forms.CharField(
-        label=_("treatment measures"), widget=TEXTAREA, required=False,
+        label=_("treatment measures"),
+        widget=TEXTAREA,
+        required=False,
         help_text=_("What will lower the risk from current to residual, and how."),
     )
     owner = forms.ModelChoiceField(label=_("treatment owner"), queryset=_people(), required=False)
@@ -56,27 +59,40 @@ class RiskForm(forms.Form):
 
     def __init__(self, *args: Any, shape: Shape, user: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = _people()
+        self.fields["owner"].queryset = _people()  # type: ignore[attr-defined]
         stages = (
-            ("inherent", _("inherent")), ("current", _("current")), ("residual", _("residual")),
+            ("inherent", _("inherent")),
+            ("current", _("current")),
+            ("residual", _("residual")),
         )
         for stage, word in stages:
             self.fields[f"{stage}_likelihood"] = forms.TypedChoiceField(
                 label=_("%(stage)s likelihood") % {"stage": word},
-                choices=_scale(shape.likelihood), coerce=int, empty_value=None, required=False,
+                choices=_scale(shape.likelihood),
+                coerce=int,
+                empty_value=None,
+                required=False,
             )
             self.fields[f"{stage}_impact"] = forms.TypedChoiceField(
                 label=_("%(stage)s impact") % {"stage": word},
-                choices=_scale(shape.impact), coerce=int, empty_value=None, required=False,
+                choices=_scale(shape.impact),
+                coerce=int,
+                empty_value=None,
+                required=False,
             )
         for key, kind in LINK_KINDS.items():
             self.fields[f"link_{key}"] = forms.ModelMultipleChoiceField(
-                label=kind.label, queryset=kind.candidates(user), required=False,
+                label=kind.label,
+                queryset=kind.candidates(user),
+                required=False,
             )
 
     def score_fields(self) -> list[Any]:
-        return [self[f"{s}_{a}"] for s in ("inherent", "current", "residual")
-                for a in ("likelihood", "impact")]
+        return [
+            self[f"{s}_{a}"]
+            for s in ("inherent", "current", "residual")
+            for a in ("likelihood", "impact")
+        ]
 
     def link_fields(self) -> list[Any]:
         return [self[f"link_{key}"] for key in LINK_KINDS]
@@ -86,17 +102,22 @@ class RiskForm(forms.Form):
         return [self[n] for n in names]
 
     def treatment_fields(self) -> list[Any]:
-        names = ("knowledge", "knowledge_note", "treatment", "treatment_plan", "owner",
-                 "treatment_due", "treatment_done")
+        names = (
+            "knowledge",
+            "knowledge_note",
+            "treatment",
+            "treatment_plan",
+            "owner",
+            "treatment_due",
+            "treatment_done",
+        )
         return [self[n] for n in names]
 
 
 def split_risk_data(data: dict[str, Any]) -> tuple[dict[str, Any], list[tuple[str, int]]]:
     """The risk's own fields, and its links as (kind, id)."""
     fields = {k: v for k, v in data.items() if not k.startswith("link_")}
-    links = [
-        (key, row.pk) for key in LINK_KINDS for row in data.get(f"link_{key}") or []
-    ]
+    links = [(key, row.pk) for key in LINK_KINDS for row in data.get(f"link_{key}") or []]
     return fields, links
 
 
@@ -110,27 +131,33 @@ class AcceptanceForm(forms.Form):
 
 
 class AssessmentForm(forms.Form):
-    scope = forms.CharField(label=_("scope"), widget=TEXTAREA, required=False,
-                            help_text=_("The systems, facilities and devices assessed."))
+    scope = forms.CharField(
+        label=_("scope"),
+        widget=TEXTAREA,
+        required=False,
+        help_text=_("The systems, facilities and devices assessed."),
+    )
     conclusion = forms.CharField(label=_("conclusions"), widget=TEXTAREA, required=False)
     delegates = forms.ModelMultipleChoiceField(
-        label=_("delegates"), queryset=_people(), required=False,
+        label=_("delegates"),
+        queryset=_people(),
+        required=False,
         help_text=_("People who edit this assessment with the heads."),
     )
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["delegates"].queryset = _people()
+        self.fields["delegates"].queryset = _people()  # type: ignore[attr-defined]
 
 
 class ReturnForm(forms.Form):
-    comment = forms.CharField(label=_("comment on the whole"), widget=TEXTAREA, required=False,
-                              max_length=4000)
+    comment = forms.CharField(
+        label=_("comment on the whole"), widget=TEXTAREA, required=False, max_length=4000
+    )
 
 
 class ApproveForm(forms.Form):
-    comment = forms.CharField(label=_("comment"), widget=TEXTAREA, required=False,
-                              max_length=4000)
+    comment = forms.CharField(label=_("comment"), widget=TEXTAREA, required=False, max_length=4000)
 
 
 class CampaignForm(forms.Form):
@@ -138,10 +165,15 @@ class CampaignForm(forms.Form):
     quarter = forms.TypedChoiceField(
         label=_("quarter"), choices=[(q, f"Q{q}") for q in range(1, 5)], coerce=int
     )
-    reason = forms.CharField(label=_("reason"), max_length=300,
-                             help_text=_("e.g. a reorganisation created new departments."))
+    reason = forms.CharField(
+        label=_("reason"),
+        max_length=300,
+        help_text=_("e.g. a reorganisation created new departments."),
+    )
     departments = forms.ModelMultipleChoiceField(
-        label=_("departments"), queryset=Department.objects.filter(active=True), required=False,
+        label=_("departments"),
+        queryset=Department.objects.filter(active=True),
+        required=False,
         help_text=_("Empty: every business department that has no assessment this quarter."),
     )
 
@@ -150,13 +182,16 @@ class PolicyForm(forms.Form):
     matrix = forms.ModelChoiceField(label=_("risk matrix"), queryset=RiskMatrix.objects.all())
     due_day = forms.IntegerField(label=_("due on day of the quarter"), min_value=1, max_value=90)
     remind_days = forms.CharField(
-        label=_("remind days before"), required=False, max_length=40,
+        label=_("remind days before"),
+        required=False,
+        max_length=40,
         help_text=_("Comma-separated, e.g. 7, 1"),
     )
     auto_open = forms.BooleanField(label=_("open each quarter automatically"), required=False)
     co_department = forms.ModelChoiceField(
         label=_("co-assessing technology department"),
-        queryset=Department.objects.filter(active=True, kind="technology"), required=False,
+        queryset=Department.objects.filter(active=True, kind="technology"),
+        required=False,
     )
 
 
@@ -175,7 +210,8 @@ class ProjectForm(forms.Form):
     )
     go_live = forms.DateField(label=_("planned go-live"), widget=DATE, required=False)
     systems = forms.ModelMultipleChoiceField(
-        label=_("systems"), queryset=Asset.objects.filter(active=True).order_by("code"),
+        label=_("systems"),
+        queryset=Asset.objects.filter(active=True).order_by("code"),
         required=False,
     )
     description = forms.CharField(label=_("description"), widget=TEXTAREA, required=False)
@@ -187,4 +223,6 @@ class ProjectStatusForm(forms.Form):
 
 class ImportForm(forms.Form):
     file = forms.FileField(label=_("workbook (.xlsx)"))
-    dry_run = forms.BooleanField(label=_("check only, change nothing"), required=False, initial=True)
+    dry_run = forms.BooleanField(
+        label=_("check only, change nothing"), required=False, initial=True
+    )

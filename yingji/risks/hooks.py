@@ -1,4 +1,4 @@
-"""What risks adds to the front door: its menu entry, the overdue card, the audit words, its demo."""
+"""What risks adds to the front door: the menu entry, the overdue card, audit words, demo."""
 
 from __future__ import annotations
 
@@ -23,8 +23,12 @@ def _internal(roles: Any) -> bool:
 
 register_nav(
     NavSection(
-        key="risks", label=_("Risks"), url_name="risks:register", order=25,
-        url_namespaces=("risks",), visible=_internal,
+        key="risks",
+        label=_("Risks"),
+        url_name="risks:register",
+        order=25,
+        url_namespaces=("risks",),
+        visible=_internal,
     )
 )
 

@@ -39,9 +39,7 @@ def _rules(user: Any) -> Any:
     return Rule.objects.order_by("name")
 
 
-register_link_kind(
-    LinkKind("plan", _("Contingency plan"), _plans, lambda pk: f"/plans/{pk}/")
-)
+register_link_kind(LinkKind("plan", _("Contingency plan"), _plans, lambda pk: f"/plans/{pk}/"))
 register_link_kind(
     LinkKind("rule", _("Monitoring rule"), _rules, lambda pk: f"/monitoring/rules/{pk}/")
 )

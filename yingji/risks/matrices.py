@@ -128,7 +128,9 @@ def checked_definition(definition: Any) -> dict[str, Any]:
             raise _bad(_("Each grid row needs one level per impact value."))
         for cell in row:
             if not isinstance(cell, int) or isinstance(cell, bool) or not 0 <= cell < len(levels):
-                raise _bad(_("Each grid cell names a level from 0 to %(n)d.") % {"n": len(levels) - 1})
+                raise _bad(
+                    _("Each grid cell names a level from 0 to %(n)d.") % {"n": len(levels) - 1}
+                )
     return {"likelihood": likelihood, "impact": impact, "levels": levels, "grid": grid}
 
 
@@ -158,7 +160,9 @@ def _names_list(value: Any, what: str) -> list[dict[str, str]]:
 
 def _levels(value: Any) -> list[dict[str, Any]]:
     if not isinstance(value, list) or not MIN_SIZE <= len(value) <= MAX_SIZE:
-        raise _bad(_("A matrix has %(min)d to %(max)d levels.") % {"min": MIN_SIZE, "max": MAX_SIZE})
+        raise _bad(
+            _("A matrix has %(min)d to %(max)d levels.") % {"min": MIN_SIZE, "max": MAX_SIZE}
+        )
     levels = []
     for item in value:
         item = item if isinstance(item, dict) else {}
@@ -167,8 +171,11 @@ def _levels(value: Any) -> list[dict[str, Any]]:
         if item.get("meaning") not in Meaning.values:
             raise _bad(_("A level means acceptable, tolerable or unacceptable."))
         levels.append(
-            {"names": _names(item.get("names"), _("level")), "colour": item["colour"],
-             "meaning": item["meaning"]}
+            {
+                "names": _names(item.get("names"), _("level")),
+                "colour": item["colour"],
+                "meaning": item["meaning"],
+            }
         )
     return levels
 
@@ -201,7 +208,11 @@ IMPACT_5 = [
     _n("低（局部短时影响）", "低（局部短時影響）", "Low (local, brief)"),
     _n("中（部分业务中断）", "中（部分業務中斷）", "Medium (some business stops)"),
     _n("高（核心业务中断）", "高（核心業務中斷）", "High (core business stops)"),
-    _n("很高（重大损失或监管处罚）", "很高（重大損失或監管處罰）", "Very high (major loss or sanction)"),
+    _n(
+        "很高（重大损失或监管处罚）",
+        "很高（重大損失或監管處罰）",
+        "Very high (major loss or sanction)",
+    ),
 ]
 LEVELS_5 = [
     {"names": _n("很低", "很低", "Very low"), "colour": "green", "meaning": "acceptable"},

@@ -4,6 +4,8 @@ projects' technical-risk assessments."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -214,7 +216,7 @@ class Assessment(models.Model):
         return self.editable and self.due_date < timezone.localdate()
 
 
-def _score(name: str) -> models.PositiveSmallIntegerField:
+def _score(name: Any) -> models.PositiveSmallIntegerField:
     return models.PositiveSmallIntegerField(name, null=True, blank=True)
 
 

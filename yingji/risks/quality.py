@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from yingji.risks.choices import REGULATION_FAMILIES, Family, Knowledge, Mark, Treatment
@@ -21,37 +20,51 @@ ASSET_YEAR = timedelta(days=365)
 # code -> (severity, what it means), the list the user guide and the API docs show.
 CHECKS: dict[str, tuple[str, Any]] = {
     "assessment_empty": (ERROR, gettext_lazy("The assessment has no risks.")),
-    "risk_not_scored": (ERROR, gettext_lazy("A risk lacks its inherent, current or residual score.")),
+    "risk_not_scored": (
+        ERROR,
+        gettext_lazy("A risk lacks its inherent, current or residual score."),
+    ),
     "risk_carried_not_rescored": (
-        ERROR, gettext_lazy("A risk carried over from last quarter has not been re-scored or closed.")
+        ERROR,
+        gettext_lazy("A risk carried over from last quarter has not been re-scored or closed."),
     ),
     "residual_above_current": (ERROR, gettext_lazy("The residual risk is above the current risk.")),
     "current_above_inherent": (
-        WARNING, gettext_lazy("The current risk is above the inherent risk (measures that add risk?).")
+        WARNING,
+        gettext_lazy("The current risk is above the inherent risk (measures that add risk?)."),
     ),
     "residual_lowered_without_measure": (
-        ERROR, gettext_lazy("The residual risk is lower than the current one, but no measure says how.")
+        ERROR,
+        gettext_lazy("The residual risk is lower than the current one, but no measure says how."),
     ),
-    "treatment_missing": (ERROR, gettext_lazy("A risk above the acceptable level has no treatment.")),
+    "treatment_missing": (
+        ERROR,
+        gettext_lazy("A risk above the acceptable level has no treatment."),
+    ),
     "accepted_without_acceptance": (
-        ERROR, gettext_lazy("An unacceptable risk is accepted without the leadership group's acceptance.")
+        ERROR,
+        gettext_lazy("An unacceptable risk is accepted without the leadership group's acceptance."),
     ),
     "acceptance_expired": (ERROR, gettext_lazy("The leadership group's acceptance has expired.")),
     "acceptance_expires_soon": (
-        WARNING, gettext_lazy("The acceptance expires before the end of the next quarter.")
+        WARNING,
+        gettext_lazy("The acceptance expires before the end of the next quarter."),
     ),
     "high_risk_no_owner": (ERROR, gettext_lazy("An unacceptable risk has no treatment owner.")),
     "high_risk_no_due": (ERROR, gettext_lazy("An unacceptable risk has no treatment due date.")),
     "treatment_due_past": (ERROR, gettext_lazy("An open treatment's due date has passed.")),
     "closed_without_reason": (ERROR, gettext_lazy("A closed risk does not say why it is closed.")),
     "knowledge_unjustified": (
-        WARNING, gettext_lazy("The strength of knowledge is low or not stated, with no justification.")
+        WARNING,
+        gettext_lazy("The strength of knowledge is low or not stated, with no justification."),
     ),
     "asset_not_assessed": (
-        WARNING, gettext_lazy("One of the department's assets has had no risk assessed for a year.")
+        WARNING,
+        gettext_lazy("One of the department's assets has had no risk assessed for a year."),
     ),
     "family_missing": (
-        WARNING, gettext_lazy("A risk family the regulation names (R-RISK-1) has no risk.")
+        WARNING,
+        gettext_lazy("A risk family the regulation names (R-RISK-1) has no risk."),
     ),
 }
 
@@ -111,8 +124,12 @@ def _risk_findings(risk: Risk, shape: Shape, today: date) -> list[Finding]:
     if risk.mark == Mark.CARRIED:
         found.append(_finding("risk_carried_not_rescored", risk))
     scores = (
-        risk.inherent_likelihood, risk.inherent_impact, risk.current_likelihood,
-        risk.current_impact, risk.residual_likelihood, risk.residual_impact,
+        risk.inherent_likelihood,
+        risk.inherent_impact,
+        risk.current_likelihood,
+        risk.current_impact,
+        risk.residual_likelihood,
+        risk.residual_impact,
     )
     if any(score is None for score in scores):
         return [*found, _finding("risk_not_scored", risk)]
@@ -181,10 +198,14 @@ def _assets_unassessed(assessment: Assessment, today: date) -> list[Any]:
     from yingji.monitoring.models import Asset
 
     since = today - ASSET_YEAR
-    assessed = Risk.objects.filter(
-        assessment__department_id=assessment.department_id,
-        assessment__created_at__date__gte=since,
-    ).filter(assets__isnull=False).values("assets")
+    assessed = (
+        Risk.objects.filter(
+            assessment__department_id=assessment.department_id,
+            assessment__created_at__date__gte=since,
+        )
+        .filter(assets__isnull=False)
+        .values("assets")
+    )
     return list(
         Asset.objects.filter(owner_department_id=assessment.department_id, active=True)
         .exclude(pk__in=assessed)

@@ -77,8 +77,10 @@ def get_assessment_for(user: Any, pk: Any, *, write: bool = False) -> Assessment
     if write:
         require(
             can_edit(user, assessment),
-            _("Only the department's heads, their delegates and the technology department may "
-              "edit this assessment while it is open."),
+            _(
+                "Only the department's heads, their delegates and the technology department may "
+                "edit this assessment while it is open."
+            ),
         )
     return assessment
 
@@ -150,14 +152,18 @@ def allowed_actions(user: Any, assessment: Assessment) -> list[str]:
 
 
 def visible_matrices(user: Any) -> QuerySet[RiskMatrix]:
-    return RiskMatrix.objects.all() if roles_of(user).internal or is_system(user) else (
-        RiskMatrix.objects.none()
+    return (
+        RiskMatrix.objects.all()
+        if roles_of(user).internal or is_system(user)
+        else (RiskMatrix.objects.none())
     )
 
 
 def visible_campaigns(user: Any) -> QuerySet[Campaign]:
-    return Campaign.objects.select_related("matrix") if roles_of(user).internal else (
-        Campaign.objects.none()
+    return (
+        Campaign.objects.select_related("matrix")
+        if roles_of(user).internal
+        else (Campaign.objects.none())
     )
 
 

@@ -41,23 +41,31 @@ def company_docx(year: int, quarter: int) -> bytes:
         .order_by("department__sort_order", "department__code")
     )
     title = _("Risk assessment report %(quarter)s · the whole company") % {
-        "quarter": label(year, quarter)}
+        "quarter": label(year, quarter)
+    }
     return _Report(title, f"FX-{year}Q{quarter}", assessments, company=(year, quarter)).build()
 
 
 class _Report:
-    def __init__(self, title: str, number: str, assessments: list[Assessment],
-                 company: tuple[int, int] | None = None) -> None:
+    def __init__(
+        self,
+        title: str,
+        number: str,
+        assessments: list[Assessment],
+        company: tuple[int, int] | None = None,
+    ) -> None:
         self.title, self.number, self.company = title, number, company
         self.assessments = assessments
         self.doc = WordDocument(title=title, number=number, subject=_("Risk assessment report"))
         risks = (
             Risk.objects.filter(assessment__in=assessments)
             .select_related("owner", "assessment__department", "carried_from__assessment__matrix")
-            .prefetch_related(Prefetch("assets", queryset=Asset.objects.only("code", "name")),
-                              "links")
-            .order_by("assessment__department__sort_order", "assessment__department__code",
-                      "number")
+            .prefetch_related(
+                Prefetch("assets", queryset=Asset.objects.only("code", "name")), "links"
+            )
+            .order_by(
+                "assessment__department__sort_order", "assessment__department__code", "number"
+            )
         )
         self.risks = list(risks)
         self.names = names_of_users(
@@ -92,47 +100,85 @@ class _Report:
 
     def cover(self) -> None:
         self.doc.heading(self.title, level=0)
-        self.doc.facts([(_("Document number"), self.number),
-                        (_("Written"), f"{timezone.localdate():%Y-%m-%d}")])
+        self.doc.facts(
+            [
+                (_("Document number"), self.number),
+                (_("Written"), f"{timezone.localdate():%Y-%m-%d}"),
+            ]
+        )
         self.doc.paragraph(_("Approval record"))
         rows = [
-            (str(a.project or a.department), a.get_status_display(),
-             self.names.get(a.submitted_by_id or 0, "—"), _day(a.submitted_at),
-             self.names.get(a.approved_by_id or 0, "—"), _day(a.approved_at))
+            (
+                str(a.project or a.department),
+                a.get_status_display(),
+                self.names.get(a.submitted_by_id or 0, "—"),
+                _day(a.submitted_at),
+                self.names.get(a.approved_by_id or 0, "—"),
+                _day(a.approved_at),
+            )
             for a in self.assessments
         ]
-        self.doc.table([_("Assessed"), _("status"), _("Submitted by"), _("Submitted"),
-                        _("Approved by (leadership group)"), _("Approved")], rows)
+        self.doc.table(
+            [
+                _("Assessed"),
+                _("status"),
+                _("Submitted by"),
+                _("Submitted"),
+                _("Approved by (leadership group)"),
+                _("Approved"),
+            ],
+            rows,
+        )
 
     def scope(self) -> None:
         for a in self.assessments:
             co = a.co_department.name if a.co_department else "—"
-            self.doc.paragraph(_("%(who)s with %(co)s, %(quarter)s, due %(due)s.") % {
-                "who": a.project or a.department, "co": co,
-                "quarter": label(a.year, a.quarter), "due": a.due_date.isoformat()})
+            self.doc.paragraph(
+                _("%(who)s with %(co)s, %(quarter)s, due %(due)s.")
+                % {
+                    "who": a.project or a.department,
+                    "co": co,
+                    "quarter": label(a.year, a.quarter),
+                    "due": a.due_date.isoformat(),
+                }
+            )
             self.doc.lines(a.scope.splitlines())
 
     def method(self) -> None:
-        self.doc.paragraph(_(
-            "Each risk is scored for likelihood and impact three times: inherent (without any "
-            "measure), current (with the existing measures) and residual (after the planned "
-            "treatment). The matrix gives each pair a level (GB/T 20984)."))
+        self.doc.paragraph(
+            _(
+                "Each risk is scored for likelihood and impact three times: inherent (without any "
+                "measure), current (with the existing measures) and residual (after the planned "
+                "treatment). The matrix gives each pair a level (GB/T 20984)."
+            )
+        )
         for matrix in {a.matrix_id: a.matrix for a in self.assessments}.values():
             shape = matrix.shape
             self.doc.paragraph(str(matrix))
-            self.doc.table([_("level"), _("meaning")],
-                           [(lv.name, _meaning(lv.meaning)) for lv in shape.levels])
+            self.doc.table(
+                [_("level"), _("meaning")], [(lv.name, _meaning(lv.meaning)) for lv in shape.levels]
+            )
             self._grid(charts.heat_map(shape, []), counts=False)
 
     def assets(self) -> None:
         departments = [a.department_id for a in self.assessments]
         named = {asset.pk for risk in self.risks for asset in risk.assets.all()}
         rows = Asset.objects.filter(owner_department_id__in=departments, active=True).order_by(
-            "code")[:500]
+            "code"
+        )[:500]
         self.doc.table(
             [_("code"), _("name"), _("kind"), _("carries core business"), _("risks assessed")],
-            [(a.code, a.name, a.get_kind_display(), _("yes") if a.core else "",
-              _("yes") if a.pk in named else _("no")) for a in rows])
+            [
+                (
+                    a.code,
+                    a.name,
+                    a.get_kind_display(),
+                    _("yes") if a.core else "",
+                    _("yes") if a.pk in named else _("no"),
+                )
+                for a in rows
+            ],
+        )
 
     def factors(self) -> None:
         by_family: dict[str, list[Risk]] = defaultdict(list)
@@ -140,19 +186,41 @@ class _Report:
             by_family[risk.family].append(risk)
         for number, family in enumerate(Family, start=1):
             self.doc.heading(f"{number} {family.label}", level=2)
-            self.doc.lines([f"{self._ref(r)} {r.title}：{r.description}" for r in by_family[family]])
+            self.doc.lines(
+                [f"{self._ref(r)} {r.title}：{r.description}" for r in by_family[family]]
+            )
 
     def register(self) -> None:
         rows = [
-            (self._ref(r), r.title, r.get_family_display(), self._level(r, "inherent"),
-             self._level(r, "current"), self._level(r, "residual"),
-             r.get_treatment_display() if r.treatment else "—",
-             r.owner.full_name if r.owner else "—", _day(r.treatment_due), r.get_mark_display())
+            (
+                self._ref(r),
+                r.title,
+                r.get_family_display(),
+                self._level(r, "inherent"),
+                self._level(r, "current"),
+                self._level(r, "residual"),
+                r.get_treatment_display() if r.treatment else "—",
+                r.owner.full_name if r.owner else "—",
+                _day(r.treatment_due),
+                r.get_mark_display(),
+            )
             for r in self.risks
         ]
-        self.doc.table([_("number"), pgettext("risk", "title"), _("family"), _("inherent"),
-                        _("current"), _("residual"), _("treatment"), _("owner"), _("due"),
-                        _("mark")], rows)
+        self.doc.table(
+            [
+                _("number"),
+                pgettext("risk", "title"),
+                _("family"),
+                _("inherent"),
+                _("current"),
+                _("residual"),
+                _("treatment"),
+                _("owner"),
+                _("due"),
+                _("mark"),
+            ],
+            rows,
+        )
 
     def heat_map(self) -> None:
         by_matrix: dict[int, list[Risk]] = defaultdict(list)
@@ -168,16 +236,36 @@ class _Report:
         for a in self.assessments:
             mine = [r for r in self.risks if r.assessment_id == a.pk]
             rows, counts = charts.changes(a, mine)
-            words = {"new": _("new"), "closed": _("closed"), "up": _("higher"),
-                     "down": _("lower"), "same": _("the same"), "unscored": _("not scored")}
+            words = {
+                "new": _("new"),
+                "closed": _("closed"),
+                "up": _("higher"),
+                "down": _("lower"),
+                "same": _("the same"),
+                "unscored": _("not scored"),
+            }
             summary = "，".join(f"{words[k]} {counts.get(k, 0)}" for k in words)
             self.doc.paragraph(f"{a.project or a.department}：{summary}")
             self.doc.table(
-                [_("number"), pgettext("risk", "title"), _("last quarter"), _("this quarter"),
-                 _("change")],
-                [(r.risk.ref, r.risk.title, r.before.name if r.before else "—",
-                  r.after.name if r.after else "—", words[r.direction])
-                 for r in rows if r.direction != "same"])
+                [
+                    _("number"),
+                    pgettext("risk", "title"),
+                    _("last quarter"),
+                    _("this quarter"),
+                    _("change"),
+                ],
+                [
+                    (
+                        r.risk.ref,
+                        r.risk.title,
+                        r.before.name if r.before else "—",
+                        r.after.name if r.after else "—",
+                        words[r.direction],
+                    )
+                    for r in rows
+                    if r.direction != "same"
+                ],
+            )
 
     def projects(self) -> None:
         rows = Assessment.objects.filter(project__isnull=False).select_related("project", "matrix")
@@ -185,28 +273,55 @@ class _Report:
             rows = rows.filter(department_id__in=[a.department_id for a in self.assessments])
         lines = []
         for a in rows.order_by("-created_at")[:50]:
-            levels = charts.level_counts(a.matrix.shape, a.risks.exclude(mark="closed")
-                                         .values_list("current_level", flat=True))
+            assert a.project is not None  # filtered above
+            levels = charts.level_counts(
+                a.matrix.shape,
+                a.risks.exclude(mark="closed").values_list("current_level", flat=True),
+            )
             counts = "，".join(f"{lv.name} {n}" for lv, n in levels if n)
-            lines.append(f"{a.project}（{a.get_status_display()}，{a.project.get_status_display()}）："
-                         f"{counts or _('no risks')}")
+            lines.append(
+                f"{a.project}（{a.get_status_display()}，{a.project.get_status_display()}）："
+                f"{counts or _('no risks')}"
+            )
         self.doc.lines(lines)
 
     def treatment(self) -> None:
         rows = [
-            (self._ref(r), r.title, r.get_treatment_display(), r.treatment_plan or "—",
-             r.owner.full_name if r.owner else "—", _day(r.treatment_due),
-             _("done") if r.treatment_done else _("open"))
-            for r in self.open_risks() if r.treatment and r.treatment != Treatment.UNDECIDED
+            (
+                self._ref(r),
+                r.title,
+                r.get_treatment_display(),
+                r.treatment_plan or "—",
+                r.owner.full_name if r.owner else "—",
+                _day(r.treatment_due),
+                _("done") if r.treatment_done else _("open"),
+            )
+            for r in self.open_risks()
+            if r.treatment and r.treatment != Treatment.UNDECIDED
         ]
-        self.doc.table([_("number"), pgettext("risk", "title"), _("treatment"), _("measures"),
-                        _("owner"), _("due"), _("status")], rows)
+        self.doc.table(
+            [
+                _("number"),
+                pgettext("risk", "title"),
+                _("treatment"),
+                _("measures"),
+                _("owner"),
+                _("due"),
+                _("status"),
+            ],
+            rows,
+        )
 
     def links(self) -> None:
         rows = [
-            (self._ref(r), r.title, str(LINK_KINDS[link.kind].label) if link.kind in LINK_KINDS
-             else link.kind, link.label)
-            for r in self.open_risks() for link in r.links.all()
+            (
+                self._ref(r),
+                r.title,
+                str(LINK_KINDS[link.kind].label) if link.kind in LINK_KINDS else link.kind,
+                link.label,
+            )
+            for r in self.open_risks()
+            for link in r.links.all()
         ]
         self.doc.table([_("number"), pgettext("risk", "title"), _("kind"), _("name")], rows)
 
@@ -214,11 +329,14 @@ class _Report:
         for a in self.assessments:
             self.doc.paragraph(f"{a.project or a.department}：")
             self.doc.lines(a.conclusion.splitlines())
-        self.doc.table([_("Role"), _("Name"), _("Signature"), _("Date")], [
-            (_("Head of the business department"), "", "", ""),
-            (_("Head of the technology department"), "", "", ""),
-            (_("Leadership group"), "", "", ""),
-        ])
+        self.doc.table(
+            [_("Role"), _("Name"), _("Signature"), _("Date")],
+            [
+                (_("Head of the business department"), "", "", ""),
+                (_("Head of the technology department"), "", "", ""),
+                (_("Leadership group"), "", "", ""),
+            ],
+        )
 
     # ---- helpers
 
@@ -234,13 +352,17 @@ class _Report:
         level = getattr(risk, f"{stage}_level")
         if level is None:
             return "—"
-        return (f"{self.shape_of(risk).levels[level].name}"
-                f"（{getattr(risk, f'{stage}_likelihood')}×{getattr(risk, f'{stage}_impact')}）")
+        return (
+            f"{self.shape_of(risk).levels[level].name}"
+            f"（{getattr(risk, f'{stage}_likelihood')}×{getattr(risk, f'{stage}_impact')}）"
+        )
 
     def _grid(self, heat: charts.HeatMap, *, counts: bool) -> None:
         header = [_("likelihood \\ impact"), *heat.impacts]
-        rows = [[name, *[(str(c.count) if counts else c.level.name) for c in cells]]
-                for name, cells in heat.rows]
+        rows = [
+            [name, *[(str(c.count) if counts else c.level.name) for c in cells]]
+            for name, cells in heat.rows
+        ]
         table = self.doc.table(header, rows)
         for row_index, (_name, cells) in enumerate(heat.rows, start=1):
             for col_index, cell in enumerate(cells, start=1):
@@ -257,4 +379,3 @@ def _day(moment: Any) -> str:
     if hasattr(moment, "hour"):
         moment = timezone.localtime(moment)
     return f"{moment:%Y-%m-%d}"
-

@@ -48,14 +48,21 @@ from yingji.risks.models import (
     RiskMatrix,
 )
 from yingji.risks.quality import Finding, blocking, quality_check
-from yingji.risks.quarters import due_in_quarter, preceding, quarter_of
+from yingji.risks.quarters import due_in_quarter, quarter_of
 
 SCORES = ("inherent", "current", "residual")
 SCORE_FIELDS = tuple(f"{s}_{axis}" for s in SCORES for axis in ("likelihood", "impact"))
 TEXT_FIELDS = ("title", "description", "existing_measures", "knowledge_note", "treatment_plan")
 RISK_FIELDS = (
-    *TEXT_FIELDS, *SCORE_FIELDS, "family", "knowledge", "treatment", "owner", "treatment_due",
-    "treatment_done", "assets",
+    *TEXT_FIELDS,
+    *SCORE_FIELDS,
+    "family",
+    "knowledge",
+    "treatment",
+    "owner",
+    "treatment_due",
+    "treatment_done",
+    "assets",
 )
 # What a re-scoring compares with last quarter's risk to mark it changed or unchanged.
 COMPARED = (*SCORE_FIELDS, "treatment")
@@ -119,7 +126,10 @@ def matrix_create(*, actor: Actor, code: str, name: str, definition: Any) -> Ris
         raise DomainError(_("Give the matrix a name."), field="name")
     matrix = RiskMatrix(code=code, name=name, definition=checked_definition(definition))
     return audited_create(
-        actor=actor, instance=matrix, action="risk.matrix.create", fields=["code", "name"],
+        actor=actor,
+        instance=matrix,
+        action="risk.matrix.create",
+        fields=["code", "name"],
         regulation="R-RISK-1",
     )
 
@@ -133,8 +143,11 @@ def matrix_change(*, actor: Actor, matrix: RiskMatrix, name: str, definition: An
     name = name.strip() or matrix.name
     if not matrix.assessments.exists():
         audited_update(
-            actor=actor, instance=matrix, changes={"name": name, "definition": checked},
-            action="risk.matrix.update", regulation="R-RISK-1",
+            actor=actor,
+            instance=matrix,
+            changes={"name": name, "definition": checked},
+            action="risk.matrix.update",
+            regulation="R-RISK-1",
         )
         return matrix
     newest = RiskMatrix.objects.filter(code=matrix.code).order_by("-version").first()
@@ -143,13 +156,21 @@ def matrix_change(*, actor: Actor, matrix: RiskMatrix, name: str, definition: An
         code=matrix.code, version=newest.version + 1, name=name, definition=checked
     )
     audited_create(
-        actor=actor, instance=successor, action="risk.matrix.new", fields=["code", "version"],
+        actor=actor,
+        instance=successor,
+        action="risk.matrix.new",
+        fields=["code", "version"],
         regulation="R-RISK-1",
     )
     policy = current_policy()
     if policy.matrix_id == matrix.pk:  # the organisation keeps using "its" matrix, updated
-        audited_update(actor=actor, instance=policy, changes={"matrix": successor},
-                       action="risk.policy.update", regulation="R-RISK-1")
+        audited_update(
+            actor=actor,
+            instance=policy,
+            changes={"matrix": successor},
+            action="risk.policy.update",
+            regulation="R-RISK-1",
+        )
     return successor
 
 
@@ -168,8 +189,13 @@ def policy_update(*, actor: Actor, **changes: Any) -> Policy:
         raise DomainError(
             _("The co-assessor is a technology department (R-RISK-1)."), field="co_department"
         )
-    audited_update(actor=actor, instance=policy, changes=changes, action="risk.policy.update",
-                   regulation="R-RISK-1")
+    audited_update(
+        actor=actor,
+        instance=policy,
+        changes=changes,
+        action="risk.policy.update",
+        regulation="R-RISK-1",
+    )
     return policy
 
 
@@ -199,7 +225,9 @@ def open_quarter(today: date) -> Campaign | None:
     if not policy.auto_open or not _business_departments().exists():
         return None
     try:
-        return campaign_open(actor="engine", year=year, quarter=quarter, kind=CampaignKind.QUARTERLY)
+        return campaign_open(
+            actor="engine", year=year, quarter=quarter, kind=CampaignKind.QUARTERLY
+        )
     except IntegrityError:  # another engine opened it first
         return None
 
@@ -221,7 +249,7 @@ def campaign_open(
     """R-RISK-1: one assessment for every business department (or the ones named) that has
     none this quarter, each with the technology department as co-assessor, copied from its
     last assessment."""
-    if actor != "engine":
+    if not isinstance(actor, str):
         _require_manager(actor)
         if kind != CampaignKind.MANUAL and not is_system(actor):  # the engine, the demo
             raise DomainError(_("Only the engine opens the quarterly campaign."), field="kind")
@@ -232,8 +260,13 @@ def campaign_open(
     policy = current_policy()
     due = due_in_quarter(year, quarter, policy.due_day)
     campaign = Campaign.objects.create(
-        year=year, quarter=quarter, kind=kind, reason=reason.strip(), matrix=policy.matrix,
-        due_date=due, opened_by=user_of(actor) if actor != "engine" else None,
+        year=year,
+        quarter=quarter,
+        kind=kind,
+        reason=reason.strip(),
+        matrix=policy.matrix,
+        due_date=due,
+        opened_by=None if isinstance(actor, str) else user_of(actor),
     )
     chosen = list(departments) if departments is not None else list(_business_departments())
     taken = set(
@@ -248,7 +281,10 @@ def campaign_open(
         if department.pk not in taken
     ]
     audit_record(
-        actor=actor, action="risk.campaign.open", obj=campaign, regulation="R-RISK-1",
+        actor=actor,
+        action="risk.campaign.open",
+        obj=campaign,
+        regulation="R-RISK-1",
         after={"kind": kind, "assessments": len(opened), "due": due.isoformat()},
     )
     return campaign
@@ -264,17 +300,24 @@ def _assessment_open(
         .first()
     )
     assessment = Assessment.objects.create(
-        campaign=campaign, department=department,
+        campaign=campaign,
+        department=department,
         co_department=co if co is not None and co.pk != department.pk else None,
-        year=campaign.year, quarter=campaign.quarter, matrix=campaign.matrix,
-        due_date=campaign.due_date, previous=previous,
+        year=campaign.year,
+        quarter=campaign.quarter,
+        matrix=campaign.matrix,
+        due_date=campaign.due_date,
+        previous=previous,
         scope=previous.scope if previous else "",
     )
     if previous is not None:
         assessment.delegates.set(previous.delegates.all())
         _carry_over(previous, assessment)
     audit_record(
-        actor=actor, action="risk.assessment.open", obj=assessment, regulation="R-RISK-1",
+        actor=actor,
+        action="risk.assessment.open",
+        obj=assessment,
+        regulation="R-RISK-1",
         after={"previous": previous.pk if previous else None},
     )
     notify(
@@ -292,16 +335,34 @@ def _carry_over(previous: Assessment, assessment: Assessment) -> None:
     the grid has the same size; on another matrix they are cleared to be scored anew."""
     same_grid = previous.matrix.shape.size == assessment.matrix.shape.size
     today = timezone.localdate()
-    risks = previous.risks.exclude(mark=Mark.CLOSED).prefetch_related("assets", "links", "acceptances")
+    risks = previous.risks.exclude(mark=Mark.CLOSED).prefetch_related(
+        "assets", "links", "acceptances"
+    )
     for number, old in enumerate(risks, start=1):
         new = Risk.objects.create(
-            assessment=assessment, number=number, title=old.title, family=old.family,
-            description=old.description, existing_measures=old.existing_measures,
-            knowledge=old.knowledge, knowledge_note=old.knowledge_note, treatment=old.treatment,
-            treatment_plan=old.treatment_plan, owner=old.owner, treatment_due=old.treatment_due,
-            treatment_done=old.treatment_done, mark=Mark.CARRIED, carried_from=old,
-            **({f: getattr(old, f) for f in (*SCORE_FIELDS, "inherent_level", "current_level",
-                                            "residual_level")} if same_grid else {}),
+            assessment=assessment,
+            number=number,
+            title=old.title,
+            family=old.family,
+            description=old.description,
+            existing_measures=old.existing_measures,
+            knowledge=old.knowledge,
+            knowledge_note=old.knowledge_note,
+            treatment=old.treatment,
+            treatment_plan=old.treatment_plan,
+            owner=old.owner,
+            treatment_due=old.treatment_due,
+            treatment_done=old.treatment_done,
+            mark=Mark.CARRIED,
+            carried_from=old,
+            **(
+                {
+                    f: getattr(old, f)
+                    for f in (*SCORE_FIELDS, "inherent_level", "current_level", "residual_level")
+                }
+                if same_grid
+                else {}
+            ),
         )
         new.assets.set(old.assets.all())
         RiskLink.objects.bulk_create(
@@ -336,9 +397,11 @@ def assessment_update(*, actor: Actor, assessment: Assessment, **changes: Any) -
     if unknown:
         raise DomainError(_("Unknown fields: %(names)s") % {"names": ", ".join(sorted(unknown))})
     audited_update(
-        actor=actor, instance=assessment,
+        actor=actor,
+        instance=assessment,
         changes={k: str(v).strip() for k, v in changes.items()},
-        action="risk.assessment.update", regulation="R-RISK-1",
+        action="risk.assessment.update",
+        regulation="R-RISK-1",
     )
     return assessment
 
@@ -353,9 +416,14 @@ def delegates_set(*, actor: Actor, assessment: Assessment, people: Iterable[Pers
         raise DomainError(_("A delegate must be an active person."), field="delegates")
     before = sorted(assessment.delegates.values_list("pk", flat=True))
     assessment.delegates.set(chosen)
-    audit_record(actor=actor, action="risk.assessment.delegates", obj=assessment,
-                 before={"delegates": before}, after={"delegates": sorted(p.pk for p in chosen)},
-                 regulation="R-RISK-1")
+    audit_record(
+        actor=actor,
+        action="risk.assessment.delegates",
+        obj=assessment,
+        before={"delegates": before},
+        after={"delegates": sorted(p.pk for p in chosen)},
+        regulation="R-RISK-1",
+    )
 
 
 def _require_edit(actor: Actor, assessment: Assessment) -> None:
@@ -368,8 +436,10 @@ def _require_edit(actor: Actor, assessment: Assessment) -> None:
         )
     if not queries.can_edit(actor, assessment):
         raise AccessDenied(
-            _("Only the department's heads, their delegates and the technology department may "
-              "edit this assessment.")
+            _(
+                "Only the department's heads, their delegates and the technology department may "
+                "edit this assessment."
+            )
         )
 
 
@@ -383,20 +453,26 @@ def assessment_submit(*, actor: Actor, assessment: Assessment) -> list[Finding]:
     errors = blocking(findings)
     if errors:
         raise QualityErrors(errors)
-    _move(actor, assessment, step.target, submitted_at=timezone.now(), submitted_by=person_user(actor))
+    _move(
+        actor, assessment, step.target, submitted_at=timezone.now(), submitted_by=person_user(actor)
+    )
     notify(
         event="risk.assessment_submitted",
         context={"assessment": str(assessment)},
         recipients=group_members(GroupKind.LEADERSHIP),
         link=f"/risks/assessments/{assessment.pk}/",
-        key=f"risk:{assessment.pk}:submitted:{assessment.submitted_at.isoformat()}",
+        key=f"risk:{assessment.pk}:submitted:{timezone.now().isoformat()}",
     )
     return findings
 
 
 @transaction.atomic
 def assessment_return(
-    *, actor: Actor, assessment: Assessment, comment: str, risk_comments: dict[int, str] | None = None
+    *,
+    actor: Actor,
+    assessment: Assessment,
+    comment: str,
+    risk_comments: dict[int, str] | None = None,
 ) -> Assessment:
     """The leadership group returns it with comments, on the whole and per risk."""
     assessment = _locked(assessment)
@@ -406,8 +482,9 @@ def assessment_return(
         raise DomainError(_("Say what is to be changed."), field="comment")
     risks = {r.pk: r for r in assessment.risks.filter(pk__in=per_risk)}
     if set(per_risk) - set(risks):
-        raise DomainError(_("A comment names a risk that is not in this assessment."),
-                          field="risk_comments")
+        raise DomainError(
+            _("A comment names a risk that is not in this assessment."), field="risk_comments"
+        )
     by = person_user(actor)
     if comment.strip():
         ReviewComment.objects.create(assessment=assessment, by=by, text=comment.strip())
@@ -429,8 +506,12 @@ def assessment_approve(*, actor: Actor, assessment: Assessment, comment: str = "
     assessment = _locked(assessment)
     step = _step(actor, assessment, "approve")
     if comment.strip():
-        ReviewComment.objects.create(assessment=assessment, by=person_user(actor), text=comment.strip())
-    _move(actor, assessment, step.target, approved_at=timezone.now(), approved_by=person_user(actor))
+        ReviewComment.objects.create(
+            assessment=assessment, by=person_user(actor), text=comment.strip()
+        )
+    _move(
+        actor, assessment, step.target, approved_at=timezone.now(), approved_by=person_user(actor)
+    )
     notify(
         event="risk.assessment_approved",
         context={"assessment": str(assessment)},
@@ -442,10 +523,18 @@ def assessment_approve(*, actor: Actor, assessment: Assessment, comment: str = "
 
 def _locked(assessment: Assessment) -> Assessment:
     """The row as stored, locked: two reviewers acting at once take turns."""
-    return Assessment.objects.select_for_update().select_related(
-        "department__head", "department__deputy", "co_department__head", "co_department__deputy",
-        "matrix", "project",
-    ).get(pk=assessment.pk)
+    return (
+        Assessment.objects.select_for_update()
+        .select_related(
+            "department__head",
+            "department__deputy",
+            "co_department__head",
+            "co_department__deputy",
+            "matrix",
+            "project",
+        )
+        .get(pk=assessment.pk)
+    )
 
 
 def _step(actor: Actor, assessment: Assessment, action: str) -> Any:
@@ -465,8 +554,12 @@ def _step(actor: Actor, assessment: Assessment, action: str) -> Any:
 
 def _move(actor: Actor, assessment: Assessment, target: str, **stamps: Any) -> None:
     audited_update(
-        actor=actor, instance=assessment, changes={"status": target, **stamps},
-        action="risk.assessment.status", regulation="R-RISK-1", validate=False,
+        actor=actor,
+        instance=assessment,
+        changes={"status": target, **stamps},
+        action="risk.assessment.status",
+        regulation="R-RISK-1",
+        validate=False,
     )
 
 
@@ -481,9 +574,14 @@ def risk_add(*, actor: Actor, assessment: Assessment, **fields: Any) -> Risk:
     last = assessment.risks.order_by("-number").values_list("number", flat=True).first() or 0
     risk = Risk(assessment=assessment, number=last + 1, mark=Mark.NEW)
     assets = _apply(risk, fields, assessment)
-    audited_create(actor=actor, instance=risk, action="risk.item.create",
-                   fields=["title", "family", *SCORE_FIELDS, "treatment"], regulation="R-RISK-1",
-                   validate=False)
+    audited_create(
+        actor=actor,
+        instance=risk,
+        action="risk.item.create",
+        fields=["title", "family", *SCORE_FIELDS, "treatment"],
+        regulation="R-RISK-1",
+        validate=False,
+    )
     if assets is not None:
         risk.assets.set(assets)
     _tell_owner(risk, None)
@@ -507,15 +605,26 @@ def risk_update(*, actor: Actor, risk: Risk, **fields: Any) -> Risk:
         for name in (*RISK_FIELDS, "inherent_level", "current_level", "residual_level", "mark")
         if name != "assets"
     }
-    audited_update(actor=actor, instance=risk, changes=changes, action="risk.item.update",
-                   regulation="R-RISK-1", validate=False)
+    audited_update(
+        actor=actor,
+        instance=risk,
+        changes=changes,
+        action="risk.item.update",
+        regulation="R-RISK-1",
+        validate=False,
+    )
     if assets is not None:
         before = sorted(risk.assets.values_list("pk", flat=True))
         if before != sorted(a.pk for a in assets):
             risk.assets.set(assets)
-            audit_record(actor=actor, action="risk.item.assets", obj=risk,
-                         before={"assets": before}, after={"assets": sorted(a.pk for a in assets)},
-                         regulation="R-RISK-1")
+            audit_record(
+                actor=actor,
+                action="risk.item.assets",
+                obj=risk,
+                before={"assets": before},
+                after={"assets": sorted(a.pk for a in assets)},
+                regulation="R-RISK-1",
+            )
     _tell_owner(risk, previous_owner)
     return risk
 
@@ -552,13 +661,15 @@ def _apply(risk: Risk, fields: dict[str, Any], assessment: Assessment) -> list[A
         risk.treatment_due = _due(fields["treatment_due"], risk)
     if "treatment_done" in fields:
         risk.treatment_done = bool(fields["treatment_done"])
-    if risk.treatment != Treatment.UNDECIDED and risk.treatment != Treatment.ACCEPT:
-        if risk.treatment_plan and risk.owner is None:
-            raise DomainError(_("A treatment needs an owner."), field="owner")
+    needs_owner = risk.treatment not in (Treatment.UNDECIDED, Treatment.ACCEPT)
+    if needs_owner and risk.treatment_plan and risk.owner is None:
+        raise DomainError(_("A treatment needs an owner."), field="owner")
     return _assets(fields["assets"]) if "assets" in fields else None
 
 
-def _choice(risk: Risk, fields: dict[str, Any], name: str, choices: Any, required: bool = False) -> None:
+def _choice(
+    risk: Risk, fields: dict[str, Any], name: str, choices: Any, required: bool = False
+) -> None:
     if name in fields:
         value = fields[name] or ""
         if value not in choices.values or (required and not value):
@@ -588,8 +699,10 @@ def _levels(risk: Risk, assessment: Assessment) -> None:
         likelihood = getattr(risk, f"{stage}_likelihood")
         impact = getattr(risk, f"{stage}_impact")
         if (likelihood is None) != (impact is None):
-            raise DomainError(_("Give both likelihood and impact, or neither."),
-                              field=f"{stage}_{'impact' if impact is None else 'likelihood'}")
+            raise DomainError(
+                _("Give both likelihood and impact, or neither."),
+                field=f"{stage}_{'impact' if impact is None else 'likelihood'}",
+            )
         shape.check_score(likelihood or 1, impact or 1, stage)
         level = shape.level(likelihood, impact)
         setattr(risk, f"{stage}_level", level.index if level else None)
@@ -613,10 +726,14 @@ def _due(value: Any, risk: Risk) -> date | None:
         except ValueError:
             raise DomainError(_("Give the date as YYYY-MM-DD."), field="treatment_due") from None
     if not 2000 <= value.year <= 2099:
-        raise DomainError(_("%(year)04d is not a plausible year; check the date.")
-                          % {"year": value.year}, field="treatment_due")
-    unchanged = risk.pk is not None and value == Risk.objects.filter(pk=risk.pk).values_list(
-        "treatment_due", flat=True).first()
+        raise DomainError(
+            _("%(year)04d is not a plausible year; check the date.") % {"year": value.year},
+            field="treatment_due",
+        )
+    unchanged = (
+        risk.pk is not None
+        and value == Risk.objects.filter(pk=risk.pk).values_list("treatment_due", flat=True).first()
+    )
     if value < timezone.localdate() and not unchanged:
         raise DomainError(_("The treatment's due date is in the past."), field="treatment_due")
     return value
@@ -638,9 +755,12 @@ def _tell_owner(risk: Risk, previous_owner: int | None) -> None:
     if risk.owner_id and risk.owner_id != previous_owner:
         notify(
             event="risk.treatment_assigned",
-            context={"risk": str(risk), "assessment": str(risk.assessment),
-                     "due": risk.treatment_due.isoformat() if risk.treatment_due else ""},
-            recipients=[risk.owner],
+            context={
+                "risk": str(risk),
+                "assessment": str(risk.assessment),
+                "due": risk.treatment_due.isoformat() if risk.treatment_due else "",
+            },
+            recipients=[p for p in (risk.owner,) if p is not None],
             link=f"/risks/items/{risk.pk}/",
         )
 
@@ -652,9 +772,14 @@ def risk_close(*, actor: Actor, risk: Risk, reason: str) -> Risk:
     _require_edit(actor, risk.assessment)
     if not reason.strip():
         raise DomainError(_("Say why the risk is closed."), field="reason")
-    audited_update(actor=actor, instance=risk,
-                   changes={"mark": Mark.CLOSED, "closed_reason": reason.strip()},
-                   action="risk.item.close", regulation="R-RISK-1", validate=False)
+    audited_update(
+        actor=actor,
+        instance=risk,
+        changes={"mark": Mark.CLOSED, "closed_reason": reason.strip()},
+        action="risk.item.close",
+        regulation="R-RISK-1",
+        validate=False,
+    )
     return risk
 
 
@@ -662,8 +787,14 @@ def risk_close(*, actor: Actor, risk: Risk, reason: str) -> Risk:
 def risk_reopen(*, actor: Actor, risk: Risk) -> Risk:
     _require_edit(actor, risk.assessment)
     mark = Mark.CARRIED if risk.carried_from_id else Mark.NEW
-    audited_update(actor=actor, instance=risk, changes={"mark": mark, "closed_reason": ""},
-                   action="risk.item.reopen", regulation="R-RISK-1", validate=False)
+    audited_update(
+        actor=actor,
+        instance=risk,
+        changes={"mark": mark, "closed_reason": ""},
+        action="risk.item.reopen",
+        regulation="R-RISK-1",
+        validate=False,
+    )
     return risk
 
 
@@ -671,10 +802,16 @@ def risk_reopen(*, actor: Actor, risk: Risk) -> Risk:
 def risk_remove(*, actor: Actor, risk: Risk) -> None:
     _require_edit(actor, risk.assessment)
     if risk.carried_from_id:
-        raise DomainError(_("A risk carried over from last quarter is closed, not removed."),
-                          code="conflict")
-    audit_record(actor=actor, action="risk.item.remove", obj=risk,
-                 before={"title": risk.title}, regulation="R-RISK-1")
+        raise DomainError(
+            _("A risk carried over from last quarter is closed, not removed."), code="conflict"
+        )
+    audit_record(
+        actor=actor,
+        action="risk.item.remove",
+        obj=risk,
+        before={"title": risk.title},
+        regulation="R-RISK-1",
+    )
     risk.delete()
 
 
@@ -696,8 +833,14 @@ def links_set(*, actor: Actor, risk: Risk, links: Iterable[tuple[str, int]]) -> 
     RiskLink.objects.bulk_create(
         RiskLink(risk=risk, kind=k, target_id=t, label=label) for (k, t), label in wanted.items()
     )
-    audit_record(actor=actor, action="risk.item.links", obj=risk, before={"links": before},
-                 after={"links": sorted(f"{k}:{t}" for k, t in wanted)}, regulation="R-RISK-1")
+    audit_record(
+        actor=actor,
+        action="risk.item.links",
+        obj=risk,
+        before={"links": before},
+        after={"links": sorted(f"{k}:{t}" for k, t in wanted)},
+        regulation="R-RISK-1",
+    )
 
 
 # ---------------------------------------------------------------- acceptances
@@ -709,8 +852,9 @@ def acceptance_add(*, actor: Actor, risk: Risk, expires: Any, note: str) -> Acce
     if not queries.can_accept(actor, risk):
         raise AccessDenied(_("Only the leadership group accepts a risk."))
     if risk.treatment != Treatment.ACCEPT:
-        raise DomainError(_("Only a risk whose treatment is *accept* is accepted."),
-                          field="expires")
+        raise DomainError(
+            _("Only a risk whose treatment is *accept* is accepted."), field="expires"
+        )
     if not note.strip():
         raise DomainError(_("Say why the risk is accepted."), field="note")
     if not isinstance(expires, date):
@@ -722,8 +866,14 @@ def acceptance_add(*, actor: Actor, risk: Risk, expires: Any, note: str) -> Acce
     if not today < expires <= today + MAX_ACCEPTANCE:
         raise DomainError(_("An acceptance lasts from tomorrow up to two years."), field="expires")
     acceptance = Acceptance(risk=risk, by=person_user(actor), expires=expires, note=note.strip())
-    return audited_create(actor=actor, instance=acceptance, action="risk.acceptance.create",
-                          fields=["risk", "expires", "note"], regulation="R-RISK-1", validate=False)
+    return audited_create(
+        actor=actor,
+        instance=acceptance,
+        action="risk.acceptance.create",
+        fields=["risk", "expires", "note"],
+        regulation="R-RISK-1",
+        validate=False,
+    )
 
 
 @transaction.atomic
@@ -732,8 +882,14 @@ def acceptance_revoke(*, actor: Actor, acceptance: Acceptance) -> Acceptance:
         raise AccessDenied(_("Only the leadership group revokes an acceptance."))
     if acceptance.revoked_at is not None:
         return acceptance
-    audited_update(actor=actor, instance=acceptance, changes={"revoked_at": timezone.now()},
-                   action="risk.acceptance.revoke", regulation="R-RISK-1", validate=False)
+    audited_update(
+        actor=actor,
+        instance=acceptance,
+        changes={"revoked_at": timezone.now()},
+        action="risk.acceptance.revoke",
+        regulation="R-RISK-1",
+        validate=False,
+    )
     return acceptance
 
 
@@ -742,35 +898,62 @@ def acceptance_revoke(*, actor: Actor, acceptance: Acceptance) -> Acceptance:
 
 @transaction.atomic
 def project_create(
-    *, actor: Actor, code: str, name: str, department: Department, go_live: date | None = None,
-    description: str = "", systems: Iterable[Asset] = (),
+    *,
+    actor: Actor,
+    code: str,
+    name: str,
+    department: Department,
+    go_live: date | None = None,
+    description: str = "",
+    systems: Iterable[Asset] = (),
 ) -> Project:
     """R-RISK-1: R&D assesses a new project's technical risks before it goes live; the
     project and its assessment are made together."""
     if not queries.can_manage_project(actor):
-        raise AccessDenied(_("Only the office, the technology department or a head may add a project."))
+        raise AccessDenied(
+            _("Only the office, the technology department or a head may add a project.")
+        )
     if not code.strip() or Project.objects.filter(code=code.strip()).exists():
         raise DomainError(_("Give the project a code of its own."), field="code")
     if not name.strip():
         raise DomainError(_("Give the project a name."), field="name")
     if go_live is not None and not 2000 <= go_live.year <= 2099:
-        raise DomainError(_("%(year)04d is not a plausible year; check the date.")
-                          % {"year": go_live.year}, field="go_live")
-    project = Project(code=code.strip(), name=name.strip(), department=department,
-                      go_live=go_live, description=description.strip())
-    audited_create(actor=actor, instance=project, action="risk.project.create",
-                   fields=["code", "name", "department", "go_live"], regulation="R-RISK-1")
+        raise DomainError(
+            _("%(year)04d is not a plausible year; check the date.") % {"year": go_live.year},
+            field="go_live",
+        )
+    project = Project(
+        code=code.strip(),
+        name=name.strip(),
+        department=department,
+        go_live=go_live,
+        description=description.strip(),
+    )
+    audited_create(
+        actor=actor,
+        instance=project,
+        action="risk.project.create",
+        fields=["code", "name", "department", "go_live"],
+        regulation="R-RISK-1",
+    )
     project.systems.set(list(systems))
     today = timezone.localdate()
     year, quarter = quarter_of(today)
-    due = (go_live - timedelta(days=14)) if go_live and go_live - timedelta(days=14) > today else (
-        today + timedelta(days=30))
+    due = (
+        (go_live - timedelta(days=14))
+        if go_live and go_live - timedelta(days=14) > today
+        else (today + timedelta(days=30))
+    )
     policy = current_policy()
     co = queries.default_co_department()
     assessment = Assessment.objects.create(
-        project=project, department=department,
+        project=project,
+        department=department,
         co_department=co if co is not None and co.pk != department.pk else None,
-        year=year, quarter=quarter, matrix=policy.matrix, due_date=due,
+        year=year,
+        quarter=quarter,
+        matrix=policy.matrix,
+        due_date=due,
         scope=_("Technical risks of the project %(p)s before it goes live.") % {"p": project},
     )
     audit_record(actor=actor, action="risk.assessment.open", obj=assessment, regulation="R-RISK-1")
@@ -785,14 +968,25 @@ def project_status(*, actor: Actor, project: Project, status: str) -> Project:
     if status not in ProjectStatus.values:
         raise DomainError(_("Choose one of the listed values."), field="status")
     assessment = Assessment.objects.filter(project=project).first()  # as stored, not cached
-    if status != ProjectStatus.PLANNING and (assessment is None or assessment.status != Status.DONE):
+    if status != ProjectStatus.PLANNING and (
+        assessment is None or assessment.status != Status.DONE
+    ):
         raise DomainError(
-            _("The project's technical-risk assessment must be approved by the leadership group "
-              "before it is ready for go-live (R-RISK-1)."),
-            field="status", code="conflict",
+            _(
+                "The project's technical-risk assessment must be approved by the leadership group "
+                "before it is ready for go-live (R-RISK-1)."
+            ),
+            field="status",
+            code="conflict",
         )
-    audited_update(actor=actor, instance=project, changes={"status": status},
-                   action="risk.project.status", regulation="R-RISK-1", validate=False)
+    audited_update(
+        actor=actor,
+        instance=project,
+        changes={"status": status},
+        action="risk.project.status",
+        regulation="R-RISK-1",
+        validate=False,
+    )
     return project
 
 
@@ -806,8 +1000,13 @@ def remind_open_assessments(today: date, batch: int = 200) -> int:
     ahead = max([0, *policy.remind_days])
     rows = (
         Assessment.objects.filter(status__in=EDITABLE, due_date__lte=today + timedelta(days=ahead))
-        .select_related("department__head", "department__deputy", "co_department__head",
-                        "co_department__deputy", "project")
+        .select_related(
+            "department__head",
+            "department__deputy",
+            "co_department__head",
+            "co_department__deputy",
+            "project",
+        )
         .order_by("due_date", "pk")[:batch]
     )
     sent = 0
@@ -831,10 +1030,18 @@ def _remind(assessment: Assessment, policy: Policy, today: date) -> int:
     if Message.objects.filter(key=key).exists():
         return 0
     with transaction.atomic():
-        notify(event=event, key=key, recipients=recipients,
-               context={"assessment": str(assessment), "due": assessment.due_date.isoformat()},
-               link=f"/risks/assessments/{assessment.pk}/")
+        notify(
+            event=event,
+            key=key,
+            recipients=recipients,
+            context={"assessment": str(assessment), "due": assessment.due_date.isoformat()},
+            link=f"/risks/assessments/{assessment.pk}/",
+        )
         if event == "risk.assessment_overdue":
-            audit_record(actor="engine", action="risk.assessment.overdue", obj=assessment,
-                         regulation="R-RISK-1")
+            audit_record(
+                actor="engine",
+                action="risk.assessment.overdue",
+                obj=assessment,
+                regulation="R-RISK-1",
+            )
     return 1

@@ -66,18 +66,27 @@ def _row(risk: Risk) -> list[Any]:
     return [
         risk.assessment.department.code,
         f"{risk.assessment.year} Q{risk.assessment.quarter}",
-        risk.number, risk.title, risk.get_family_display(), risk.description,
+        risk.number,
+        risk.title,
+        risk.get_family_display(),
+        risk.description,
         ", ".join(a.code for a in risk.assets.all()),
         risk.existing_measures,
-        risk.inherent_likelihood, risk.inherent_impact,
-        risk.current_likelihood, risk.current_impact,
+        risk.inherent_likelihood,
+        risk.inherent_impact,
+        risk.current_likelihood,
+        risk.current_impact,
         shape.levels[levels["current"]].name if levels["current"] is not None else "",
-        risk.residual_likelihood, risk.residual_impact,
+        risk.residual_likelihood,
+        risk.residual_impact,
         shape.levels[levels["residual"]].name if levels["residual"] is not None else "",
-        risk.get_knowledge_display() if risk.knowledge else "", risk.knowledge_note,
-        risk.get_treatment_display() if risk.treatment else "", risk.treatment_plan,
+        risk.get_knowledge_display() if risk.knowledge else "",
+        risk.knowledge_note,
+        risk.get_treatment_display() if risk.treatment else "",
+        risk.treatment_plan,
         risk.owner.employee_no if risk.owner else "",
-        risk.treatment_due, _("yes") if risk.treatment_done else "",
+        risk.treatment_due,
+        _("yes") if risk.treatment_done else "",
         risk.get_mark_display(),
     ]
 
@@ -135,8 +144,9 @@ def read_rows(content: bytes) -> list[tuple[int, dict[str, str]]]:
             raise DomainError(_("The workbook is empty."), field="file")
         keys = [_column_key(cell_text(h)) for h in header]
         if "title" not in keys:
-            raise DomainError(_("The first row must name the columns, with a title column."),
-                              field="file")
+            raise DomainError(
+                _("The first row must name the columns, with a title column."), field="file"
+            )
         found = []
         for number, line in enumerate(lines, start=2):
             values = {k: _text(v) for k, v in zip(keys, line, strict=False) if k}
@@ -167,17 +177,23 @@ def _column_key(header: str) -> str:
     return ""
 
 
-def _import_row(actor: Actor, assessment: Assessment, row: dict[str, str], result: ImportResult) -> None:
+def _import_row(
+    actor: Actor, assessment: Assessment, row: dict[str, str], result: ImportResult
+) -> None:
     department = row.get("department", "")
     if department and department not in (assessment.department.code, assessment.department.name):
         raise DomainError(
             _("%(d)s is not this assessment's department (%(own)s).")
-            % {"d": department, "own": assessment.department.code}, field="department")
+            % {"d": department, "own": assessment.department.code},
+            field="department",
+        )
     fields: dict[str, Any] = {
         key: row[key] for key in (*services.TEXT_FIELDS, *services.SCORE_FIELDS) if key in row
     }
     if "family" in row:
-        fields["family"] = choice_from_text(row["family"], Family, "family") if row["family"] else ""
+        fields["family"] = (
+            choice_from_text(row["family"], Family, "family") if row["family"] else ""
+        )
     for key, choices in (("knowledge", Knowledge), ("treatment", Treatment)):
         if row.get(key):
             fields[key] = choice_from_text(row[key], choices, key)
@@ -209,8 +225,9 @@ def _assets(text: str) -> list[Asset]:
     found = {a.code: a for a in Asset.objects.filter(code__in=codes)}
     unknown = [c for c in codes if c not in found]
     if unknown:
-        raise DomainError(_("Unknown asset: %(codes)s") % {"codes": ", ".join(unknown)},
-                          field="assets")
+        raise DomainError(
+            _("Unknown asset: %(codes)s") % {"codes": ", ".join(unknown)}, field="assets"
+        )
     return [found[c] for c in codes]
 
 

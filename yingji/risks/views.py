@@ -61,15 +61,26 @@ PAGE_SIZE = 50
 def register(request: HttpRequest) -> HttpResponse:
     found = RiskFilter(request.GET or None, queryset=_register_rows(request.user))
     rows = found.qs if found.is_valid() else found.queryset
-    page = number_page(rows.order_by("-assessment__year", "-assessment__quarter",
-                                     "assessment__department__code", "number"),
-                       request, size=PAGE_SIZE)
+    page = number_page(
+        rows.order_by(
+            "-assessment__year", "-assessment__quarter", "assessment__department__code", "number"
+        ),
+        request,
+        size=PAGE_SIZE,
+    )
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "risks/register.html", {
-        "filter": found, "page": page, "query": query.urlencode(),
-        "shapes": _shapes(page.object_list), "today": timezone.localdate(),
-    })
+    return render(
+        request,
+        "risks/register.html",
+        {
+            "filter": found,
+            "page": page,
+            "query": query.urlencode(),
+            "shapes": _shapes(page.object_list),
+            "today": timezone.localdate(),
+        },
+    )
 
 
 def _register_rows(user: Any) -> Any:
@@ -85,8 +96,11 @@ def _shapes(risks: Any) -> dict[int, Any]:
 def register_export(request: HttpRequest) -> HttpResponse:
     found = RiskFilter(request.GET or None, queryset=_register_rows(request.user))
     rows = found.qs if found.is_valid() else found.queryset
-    content = register_workbook(rows.order_by("assessment__year", "assessment__quarter",
-                                              "assessment__department__code", "number"))
+    content = register_workbook(
+        rows.order_by(
+            "assessment__year", "assessment__quarter", "assessment__department__code", "number"
+        )
+    )
     return file_response(f"risk-register-{timezone.localdate():%Y%m%d}.xlsx", XLSX, content)
 
 
@@ -95,26 +109,36 @@ def register_export(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def assessment_list(request: HttpRequest) -> HttpResponse:
-    rows = queries.visible_assessments(request.user).annotate(
-        risk_count=Count("risks", filter=~Q(risks__mark="closed"))
-    ).order_by("-year", "-quarter", "department__sort_order", "department__code", "pk")
+    rows = (
+        queries.visible_assessments(request.user)
+        .annotate(risk_count=Count("risks", filter=~Q(risks__mark="closed")))
+        .order_by("-year", "-quarter", "department__sort_order", "department__code", "pk")
+    )
     status = request.GET.get("status", "")
     if status in Status.values:
         rows = rows.filter(status=status)
     page = number_page(rows, request, size=PAGE_SIZE)
-    return render(request, "risks/assessments.html", {
-        "page": page, "statuses": Status.choices, "status": status,
-        "query": f"status={status}" if status else "", "today": timezone.localdate(),
-        "can_manage": queries.can_manage(request.user),
-    })
+    return render(
+        request,
+        "risks/assessments.html",
+        {
+            "page": page,
+            "statuses": Status.choices,
+            "status": status,
+            "query": f"status={status}" if status else "",
+            "today": timezone.localdate(),
+            "can_manage": queries.can_manage(request.user),
+        },
+    )
 
 
 @login_required
 def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = queries.get_assessment_for(request.user, pk)
     risks = list(
-        assessment.risks.select_related("owner", "carried_from__assessment__matrix")
-        .prefetch_related("acceptances", "assets", "links")
+        assessment.risks.select_related(
+            "owner", "carried_from__assessment__matrix"
+        ).prefetch_related("acceptances", "assets", "links")
     )
     shape = assessment.matrix.shape
     today = timezone.localdate()
@@ -125,34 +149,50 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         comments[comment.risk_id].append(comment)
     for risk in risks:
         risk.review_comments = comments.get(risk.pk, [])  # type: ignore[attr-defined]
-    return render(request, "risks/assessment.html", {
-        "assessment": assessment, "risks": risks, "shape": shape,
-        "findings": findings, "errors": [f for f in findings if f.blocking],
-        "current_map": charts.heat_map(shape, charts.stage_pairs(risks, "current")),
-        "residual_map": charts.heat_map(shape, charts.stage_pairs(risks, "residual")),
-        "changes": change_rows, "change_counts": change_counts,
-        "general_comments": comments.get(None, []), "project_statuses": ProjectStatus.choices,
-        "actions": queries.allowed_actions(request.user, assessment),
-        "can_edit": queries.can_edit(request.user, assessment),
-        "owns": queries.owns(request.user, assessment),
-        "return_form": ReturnForm(), "approve_form": ApproveForm(),
-        "delegates": assessment.delegates.all(), "today": today,
-        "project": assessment.project,
-        "can_manage_project": bool(assessment.project)
-        and queries.can_manage_project(request.user, assessment.project),
-    })
+    return render(
+        request,
+        "risks/assessment.html",
+        {
+            "assessment": assessment,
+            "risks": risks,
+            "shape": shape,
+            "findings": findings,
+            "errors": [f for f in findings if f.blocking],
+            "current_map": charts.heat_map(shape, charts.stage_pairs(risks, "current")),
+            "residual_map": charts.heat_map(shape, charts.stage_pairs(risks, "residual")),
+            "changes": change_rows,
+            "change_counts": change_counts,
+            "general_comments": comments.get(None, []),
+            "project_statuses": ProjectStatus.choices,
+            "actions": queries.allowed_actions(request.user, assessment),
+            "can_edit": queries.can_edit(request.user, assessment),
+            "owns": queries.owns(request.user, assessment),
+            "return_form": ReturnForm(),
+            "approve_form": ApproveForm(),
+            "delegates": assessment.delegates.all(),
+            "today": today,
+            "project": assessment.project,
+            "can_manage_project": bool(assessment.project)
+            and queries.can_manage_project(request.user, assessment.project),
+        },
+    )
 
 
 @login_required
 def assessment_edit(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = queries.get_assessment_for(request.user, pk, write=True)
-    form = AssessmentForm(request.POST or None, initial={
-        "scope": assessment.scope, "conclusion": assessment.conclusion,
-        "delegates": list(assessment.delegates.all()),
-    })
+    form = AssessmentForm(
+        request.POST or None,
+        initial={
+            "scope": assessment.scope,
+            "conclusion": assessment.conclusion,
+            "delegates": list(assessment.delegates.all()),
+        },
+    )
     if not queries.owns(request.user, assessment):
         del form.fields["delegates"]
     if request.method == "POST":
+
         def save(data: dict[str, Any]) -> Assessment:
             delegates = data.pop("delegates", None)
             services.assessment_update(actor=request.user, assessment=assessment, **data)
@@ -163,9 +203,15 @@ def assessment_edit(request: HttpRequest, pk: int) -> HttpResponse:
         if save_form(form, save) is not None:
             messages.success(request, _("Saved."))
             return redirect("risks:assessment", pk=pk)
-    return render(request, "risks/form.html", {
-        "form": form, "title": _("Scope and conclusions"), "back": assessment,
-    })
+    return render(
+        request,
+        "risks/form.html",
+        {
+            "form": form,
+            "title": _("Scope and conclusions"),
+            "back": assessment,
+        },
+    )
 
 
 @login_required
@@ -178,8 +224,9 @@ def assessment_step(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             warnings = services.assessment_submit(actor=request.user, assessment=assessment)
             messages.success(request, _("Submitted for the leadership group's review."))
             if warnings:
-                messages.warning(request, _("%(n)d warnings remain; they do not block.")
-                                 % {"n": len(warnings)})
+                messages.warning(
+                    request, _("%(n)d warnings remain; they do not block.") % {"n": len(warnings)}
+                )
         elif action == "approve":
             form = ApproveForm(request.POST)
             comment = form.cleaned_data["comment"] if form.is_valid() else ""
@@ -187,13 +234,15 @@ def assessment_step(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             messages.success(request, _("The assessment is approved and done."))
         elif action == "return":
             per_risk = {
-                key.removeprefix("risk-"): value for key, value in request.POST.items()
+                key.removeprefix("risk-"): value
+                for key, value in request.POST.items()
                 if key.startswith("risk-") and key.removeprefix("risk-").isdigit()
             }
             services.assessment_return(
-                actor=request.user, assessment=assessment,
+                actor=request.user,
+                assessment=assessment,
                 comment=request.POST.get("comment", "")[:4000],
-                risk_comments={int(k): v[:4000] for k, v in per_risk.items()},
+                risk_comments={int(k): str(v)[:4000] for k, v in per_risk.items()},
             )
             messages.success(request, _("Returned with comments."))
         else:
@@ -225,9 +274,14 @@ def risk_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _risk_form(request: HttpRequest, assessment: Assessment, risk: Risk | None) -> HttpResponse:
-    form = RiskForm(request.POST or None, shape=assessment.matrix.shape, user=request.user,
-                    initial=_risk_initial(risk) if risk else {})
+    form = RiskForm(
+        request.POST or None,
+        shape=assessment.matrix.shape,
+        user=request.user,
+        initial=_risk_initial(risk) if risk else {},
+    )
     if request.method == "POST":
+
         def save(data: dict[str, Any]) -> Risk:
             fields, links = split_risk_data(data)
             if risk is None:
@@ -241,19 +295,37 @@ def _risk_form(request: HttpRequest, assessment: Assessment, risk: Risk | None) 
         if saved is not None:
             messages.success(request, _("Risk %(ref)s saved.") % {"ref": saved.ref})
             return redirect(f"/risks/assessments/{assessment.pk}/#risk-{saved.pk}")
-    return render(request, "risks/risk_form.html", {
-        "form": form, "assessment": assessment, "risk": risk,
-        "matrix_map": charts.heat_map(assessment.matrix.shape, []),
-    }, status=400 if request.method == "POST" else 200)
+    return render(
+        request,
+        "risks/risk_form.html",
+        {
+            "form": form,
+            "assessment": assessment,
+            "risk": risk,
+            "matrix_map": charts.heat_map(assessment.matrix.shape, []),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 def _risk_initial(risk: Risk) -> dict[str, Any]:
-    names = ("title", "family", "description", "existing_measures", "knowledge",
-             "knowledge_note", "treatment", "treatment_plan", "owner", "treatment_due",
-             "treatment_done", *services.SCORE_FIELDS)
+    names = (
+        "title",
+        "family",
+        "description",
+        "existing_measures",
+        "knowledge",
+        "knowledge_note",
+        "treatment",
+        "treatment_plan",
+        "owner",
+        "treatment_due",
+        "treatment_done",
+        *services.SCORE_FIELDS,
+    )
     initial = {name: getattr(risk, name) for name in names}
     initial["assets"] = list(risk.assets.all())
-    for key, kind in LINK_KINDS.items():
+    for key in LINK_KINDS:
         ids = [link.target_id for link in risk.links.all() if link.kind == key]
         initial[f"link_{key}"] = ids
     return initial
@@ -264,24 +336,37 @@ def risk_detail(request: HttpRequest, pk: int) -> HttpResponse:
     risk = queries.get_risk_for(request.user, pk)
     assessment = risk.assessment
     shape = assessment.matrix.shape
-    return render(request, "risks/risk.html", {
-        "risk": risk, "assessment": assessment, "shape": shape,
-        "levels": {stage: shape.level(getattr(risk, f"{stage}_likelihood"),
-                                      getattr(risk, f"{stage}_impact"))
-                   for stage in ("inherent", "current", "residual")},
-        "acceptances": risk.acceptances.select_related("by__person"),
-        "links": [
-            (LINK_KINDS[link.kind].label, LINK_KINDS[link.kind].url(link.target_id), link.label)
-            if link.kind in LINK_KINDS else (link.kind, "", link.label)
-            for link in risk.links.all()
-        ],
-        "comments": risk.comments.select_related("by__person"),
-        "can_edit": queries.can_edit(request.user, assessment),
-        "can_accept": queries.can_accept(request.user, risk) and risk.treatment == "accept",
-        "accept_form": AcceptanceForm(), "close_form": CloseForm(),
-        "sees_assessment": queries.visible_assessments(request.user).filter(pk=assessment.pk).exists(),
-        "today": timezone.localdate(),
-    })
+    return render(
+        request,
+        "risks/risk.html",
+        {
+            "risk": risk,
+            "assessment": assessment,
+            "shape": shape,
+            "levels": {
+                stage: shape.level(
+                    getattr(risk, f"{stage}_likelihood"), getattr(risk, f"{stage}_impact")
+                )
+                for stage in ("inherent", "current", "residual")
+            },
+            "acceptances": risk.acceptances.select_related("by__person"),
+            "links": [
+                (LINK_KINDS[link.kind].label, LINK_KINDS[link.kind].url(link.target_id), link.label)
+                if link.kind in LINK_KINDS
+                else (link.kind, "", link.label)
+                for link in risk.links.all()
+            ],
+            "comments": risk.comments.select_related("by__person"),
+            "can_edit": queries.can_edit(request.user, assessment),
+            "can_accept": queries.can_accept(request.user, risk) and risk.treatment == "accept",
+            "accept_form": AcceptanceForm(),
+            "close_form": CloseForm(),
+            "sees_assessment": queries.visible_assessments(request.user)
+            .filter(pk=assessment.pk)
+            .exists(),
+            "today": timezone.localdate(),
+        },
+    )
 
 
 @login_required
@@ -290,8 +375,11 @@ def risk_close(request: HttpRequest, pk: int) -> HttpResponse:
     risk = queries.get_risk_for(request.user, pk, write=True)
     form = CloseForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
-    flash_outcome(request, lambda: services.risk_close(actor=request.user, risk=risk, reason=reason),
-                  _("The risk is closed."))
+    flash_outcome(
+        request,
+        lambda: services.risk_close(actor=request.user, risk=risk, reason=reason),
+        _("The risk is closed."),
+    )
     return redirect("risks:risk", pk=pk)
 
 
@@ -299,8 +387,11 @@ def risk_close(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def risk_reopen(request: HttpRequest, pk: int) -> HttpResponse:
     risk = queries.get_risk_for(request.user, pk, write=True)
-    flash_outcome(request, lambda: services.risk_reopen(actor=request.user, risk=risk),
-                  _("The risk is open again."))
+    flash_outcome(
+        request,
+        lambda: services.risk_reopen(actor=request.user, risk=risk),
+        _("The risk is open again."),
+    )
     return redirect("risks:risk", pk=pk)
 
 
@@ -309,8 +400,11 @@ def risk_reopen(request: HttpRequest, pk: int) -> HttpResponse:
 def risk_remove(request: HttpRequest, pk: int) -> HttpResponse:
     risk = queries.get_risk_for(request.user, pk, write=True)
     assessment_pk = risk.assessment_id
-    if flash_outcome(request, lambda: services.risk_remove(actor=request.user, risk=risk) or True,
-                     _("The risk is removed.")):
+    if flash_outcome(
+        request,
+        lambda: services.risk_remove(actor=request.user, risk=risk) or True,
+        _("The risk is removed."),
+    ):
         return redirect("risks:assessment", pk=assessment_pk)
     return redirect("risks:risk", pk=pk)
 
@@ -323,8 +417,11 @@ def risk_accept(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Give the date it is accepted until and the justification."))
     else:
-        flash_outcome(request, lambda: services.acceptance_add(
-            actor=request.user, risk=risk, **form.cleaned_data), _("The risk is accepted."))
+        flash_outcome(
+            request,
+            lambda: services.acceptance_add(actor=request.user, risk=risk, **form.cleaned_data),
+            _("The risk is accepted."),
+        )
     return redirect("risks:risk", pk=pk)
 
 
@@ -333,9 +430,11 @@ def risk_accept(request: HttpRequest, pk: int) -> HttpResponse:
 def acceptance_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     acceptance = get_object_or_404(Acceptance, pk=pk)
     queries.get_risk_for(request.user, acceptance.risk_id)
-    flash_outcome(request, lambda: services.acceptance_revoke(actor=request.user,
-                                                              acceptance=acceptance),
-                  _("The acceptance is revoked."))
+    flash_outcome(
+        request,
+        lambda: services.acceptance_revoke(actor=request.user, acceptance=acceptance),
+        _("The acceptance is revoked."),
+    )
     return redirect("risks:risk", pk=acceptance.risk_id)
 
 
@@ -366,24 +465,37 @@ def heatmap(request: HttpRequest) -> HttpResponse:
     department = request.GET.get("department", "")
     if department.isdigit():
         chosen = chosen.filter(department_id=int(department))
-    risks = list(Risk.objects.filter(assessment__in=chosen).exclude(mark="closed")
-                 .select_related("assessment__matrix"))
+    risks = list(
+        Risk.objects.filter(assessment__in=chosen)
+        .exclude(mark="closed")
+        .select_related("assessment__matrix")
+    )
     by_matrix: dict[int, list[Risk]] = defaultdict(list)
     for risk in risks:
         by_matrix[risk.assessment.matrix_id].append(risk)
     maps = [
-        (rows[0].assessment.matrix, charts.heat_map(rows[0].assessment.matrix.shape,
-                                                    charts.stage_pairs(rows, "current")),
-         charts.heat_map(rows[0].assessment.matrix.shape, charts.stage_pairs(rows, "residual")))
+        (
+            rows[0].assessment.matrix,
+            charts.heat_map(rows[0].assessment.matrix.shape, charts.stage_pairs(rows, "current")),
+            charts.heat_map(rows[0].assessment.matrix.shape, charts.stage_pairs(rows, "residual")),
+        )
         for rows in by_matrix.values()
     ]
-    return render(request, "risks/heatmap.html", {
-        "maps": maps, "quarter": f"{year}-{quarter}", "quarter_label": label(year, quarter),
-        "quarter_year": year, "quarter_number": quarter,
-        "risk_sees_all": queries.sees_all(request.user),
-        "quarters": _quarters(assessments), "department": department,
-        "departments": Department.objects.filter(pk__in=assessments.values("department_id")),
-    })
+    return render(
+        request,
+        "risks/heatmap.html",
+        {
+            "maps": maps,
+            "quarter": f"{year}-{quarter}",
+            "quarter_label": label(year, quarter),
+            "quarter_year": year,
+            "quarter_number": quarter,
+            "risk_sees_all": queries.sees_all(request.user),
+            "quarters": _quarters(assessments),
+            "department": department,
+            "departments": Department.objects.filter(pk__in=assessments.values("department_id")),
+        },
+    )
 
 
 @login_required
@@ -395,17 +507,27 @@ def compare(request: HttpRequest) -> HttpResponse:
     levels = _levels_by_assessment([a.pk for a in chosen])
     rows = [(a, charts.level_counts(a.matrix.shape, levels.get(a.pk, []))) for a in chosen]
     chart = charts.stacked_bars([(a.department.name, counts) for a, counts in rows])
-    return render(request, "risks/compare.html", {
-        "rows": rows, "chart": chart, "quarter": f"{year}-{quarter}",
-        "quarter_label": label(year, quarter), "quarters": _quarters(assessments),
-        "today": timezone.localdate(),
-    })
+    return render(
+        request,
+        "risks/compare.html",
+        {
+            "rows": rows,
+            "chart": chart,
+            "quarter": f"{year}-{quarter}",
+            "quarter_label": label(year, quarter),
+            "quarters": _quarters(assessments),
+            "today": timezone.localdate(),
+        },
+    )
 
 
 def _levels_by_assessment(pks: list[int]) -> dict[int, list[int | None]]:
     found: dict[int, list[int | None]] = defaultdict(list)
-    rows = Risk.objects.filter(assessment_id__in=pks).exclude(mark="closed").values_list(
-        "assessment_id", "current_level")
+    rows = (
+        Risk.objects.filter(assessment_id__in=pks)
+        .exclude(mark="closed")
+        .values_list("assessment_id", "current_level")
+    )
     for assessment_id, level in rows:
         found[assessment_id].append(level)
     return found
@@ -425,9 +547,15 @@ def history(request: HttpRequest, pk: int) -> HttpResponse:
     levels = _levels_by_assessment([a.pk for a in assessments])
     rows = [(a, charts.level_counts(a.matrix.shape, levels.get(a.pk, []))) for a in assessments]
     chart = charts.stacked_bars([(label(a.year, a.quarter), counts) for a, counts in rows])
-    return render(request, "risks/history.html", {
-        "department": department, "rows": rows, "chart": chart,
-    })
+    return render(
+        request,
+        "risks/history.html",
+        {
+            "department": department,
+            "rows": rows,
+            "chart": chart,
+        },
+    )
 
 
 # ---------------------------------------------------------------- campaigns and settings
@@ -441,17 +569,31 @@ def campaigns(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if not can_manage:
             raise PermissionDenied
-        campaign = save_form(form, lambda data: services.campaign_open(
-            actor=request.user, year=data["year"], quarter=data["quarter"], reason=data["reason"],
-            departments=data["departments"] or None))
+        campaign = save_form(
+            form,
+            lambda data: services.campaign_open(
+                actor=request.user,
+                year=data["year"],
+                quarter=data["quarter"],
+                reason=data["reason"],
+                departments=data["departments"] or None,
+            ),
+        )
         if campaign is not None:
-            messages.success(request, _("%(n)d assessments opened.")
-                             % {"n": campaign.assessments.count()})
+            messages.success(
+                request, _("%(n)d assessments opened.") % {"n": campaign.assessments.count()}
+            )
             return redirect("risks:campaigns")
     rows = queries.visible_campaigns(request.user).annotate(count=Count("assessments"))[:40]
-    return render(request, "risks/campaigns.html", {
-        "rows": rows, "form": form, "can_manage": can_manage,
-    })
+    return render(
+        request,
+        "risks/campaigns.html",
+        {
+            "rows": rows,
+            "form": form,
+            "can_manage": can_manage,
+        },
+    )
 
 
 @login_required
@@ -459,45 +601,70 @@ def risk_settings(request: HttpRequest) -> HttpResponse:
     if not queries.can_manage(request.user):
         raise PermissionDenied
     policy = services.current_policy()
-    form = PolicyForm(request.POST or None, initial={
-        "matrix": policy.matrix, "due_day": policy.due_day,
-        "remind_days": ", ".join(str(d) for d in policy.remind_days),
-        "auto_open": policy.auto_open, "co_department": policy.co_department,
-    })
-    if request.method == "POST" and save_form(
-        form, lambda data: services.policy_update(actor=request.user, **data)
-    ) is not None:
+    form = PolicyForm(
+        request.POST or None,
+        initial={
+            "matrix": policy.matrix,
+            "due_day": policy.due_day,
+            "remind_days": ", ".join(str(d) for d in policy.remind_days),
+            "auto_open": policy.auto_open,
+            "co_department": policy.co_department,
+        },
+    )
+    if (
+        request.method == "POST"
+        and save_form(form, lambda data: services.policy_update(actor=request.user, **data))
+        is not None
+    ):
         messages.success(request, _("Saved."))
         return redirect("risks:settings")
     matrices = queries.visible_matrices(request.user).annotate(used=Count("assessments"))
-    return render(request, "risks/settings.html", {
-        "form": form, "matrices": matrices, "policy": policy,
-    })
+    return render(
+        request,
+        "risks/settings.html",
+        {
+            "form": form,
+            "matrices": matrices,
+            "policy": policy,
+        },
+    )
 
 
 @login_required
 def matrix_detail(request: HttpRequest, pk: int) -> HttpResponse:
     matrix = one_of(queries.visible_matrices(request.user), pk)
     can_manage = queries.can_manage(request.user)
-    form = MatrixForm(request.POST or None,
-                      initial={"name": matrix.name, "definition": matrix.definition})
+    form = MatrixForm(
+        request.POST or None, initial={"name": matrix.name, "definition": matrix.definition}
+    )
     if request.method == "POST":
         if not can_manage:
             raise PermissionDenied
-        saved = save_form(form, lambda data: services.matrix_change(
-            actor=request.user, matrix=matrix, **data))
+        saved = save_form(
+            form, lambda data: services.matrix_change(actor=request.user, matrix=matrix, **data)
+        )
         if saved is not None:
             if saved.pk != matrix.pk:
-                messages.success(request, _("The matrix is in use, so version %(v)d was made.")
-                                 % {"v": saved.version})
+                messages.success(
+                    request,
+                    _("The matrix is in use, so version %(v)d was made.") % {"v": saved.version},
+                )
             else:
                 messages.success(request, _("Saved."))
             return redirect("risks:matrix", pk=saved.pk)
     shape = matrix.shape
-    return render(request, "risks/matrix.html", {
-        "matrix": matrix, "shape": shape, "map": charts.heat_map(shape, []),
-        "form": form, "can_manage": can_manage, "in_use": matrix.assessments.exists(),
-    })
+    return render(
+        request,
+        "risks/matrix.html",
+        {
+            "matrix": matrix,
+            "shape": shape,
+            "map": charts.heat_map(shape, []),
+            "form": form,
+            "can_manage": can_manage,
+            "in_use": matrix.assessments.exists(),
+        },
+    )
 
 
 # ---------------------------------------------------------------- projects
@@ -515,9 +682,16 @@ def projects(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("The project and its technical-risk assessment were made."))
             return redirect("risks:assessment", pk=project.assessment.pk)
     page = number_page(queries.visible_projects(request.user), request, size=PAGE_SIZE)
-    return render(request, "risks/projects.html", {
-        "page": page, "form": form, "can_create": can_create, "query": "",
-    })
+    return render(
+        request,
+        "risks/projects.html",
+        {
+            "page": page,
+            "form": form,
+            "can_create": can_create,
+            "query": "",
+        },
+    )
 
 
 @login_required
@@ -526,9 +700,13 @@ def project_status(request: HttpRequest, pk: int) -> HttpResponse:
     project = queries.get_project_for(request.user, pk, write=True)
     form = ProjectStatusForm(request.POST)
     if form.is_valid():
-        flash_outcome(request, lambda: services.project_status(
-            actor=request.user, project=project, status=form.cleaned_data["status"]),
-            _("The project's status is changed."))
+        flash_outcome(
+            request,
+            lambda: services.project_status(
+                actor=request.user, project=project, status=form.cleaned_data["status"]
+            ),
+            _("The project's status is changed."),
+        )
     return redirect("risks:assessment", pk=project.assessment.pk)
 
 
@@ -548,8 +726,9 @@ def company_report(request: HttpRequest, year: int, quarter: int) -> HttpRespons
         raise PermissionDenied
     if not (2000 <= year <= 2099 and 1 <= quarter <= 4):
         raise DomainError(_("Choose a year and a quarter."))
-    return file_response(f"risk-assessment-{year}Q{quarter}.docx", DOCX,
-                         company_docx(year, quarter))
+    return file_response(
+        f"risk-assessment-{year}Q{quarter}.docx", DOCX, company_docx(year, quarter)
+    )
 
 
 @login_required
@@ -567,19 +746,31 @@ def assessment_import(request: HttpRequest, pk: int) -> HttpResponse:
     result = None
     if request.method == "POST" and form.is_valid():
         try:
-            result = import_register(actor=request.user, assessment=assessment,
-                                     content=form.cleaned_data["file"].read(),
-                                     dry_run=form.cleaned_data["dry_run"])
+            result = import_register(
+                actor=request.user,
+                assessment=assessment,
+                content=form.cleaned_data["file"].read(),
+                dry_run=form.cleaned_data["dry_run"],
+            )
         except AccessDenied:
             raise
         except DomainError as exc:
             form.add_error("file", str(exc.message))
         if result is not None and result.committed:
-            messages.success(request, _("%(n)d risks imported.") % {"n": result.created + result.updated})
+            messages.success(
+                request, _("%(n)d risks imported.") % {"n": result.created + result.updated}
+            )
             return redirect("risks:assessment", pk=pk)
-    return render(request, "risks/import.html", {
-        "form": form, "assessment": assessment, "result": result,
-    }, status=400 if result is not None and result.errors else 200)
+    return render(
+        request,
+        "risks/import.html",
+        {
+            "form": form,
+            "assessment": assessment,
+            "result": result,
+        },
+        status=400 if result is not None and result.errors else 200,
+    )
 
 
 def quality_codes() -> list[tuple[str, str, str]]:

@@ -243,18 +243,32 @@ class ListsCostTheSameAtAnySize(CastTestCase):
     def grow_risks(self, s: str, department: Any, person: Any, asset: Any) -> None:
         today = timezone.localdate()
         campaign = risks.campaign_open(
-            actor=SYSTEM, year=today.year, quarter=(today.month - 1) // 3 + 1,
-            reason="新部门", departments=[department],
+            actor=SYSTEM,
+            year=today.year,
+            quarter=(today.month - 1) // 3 + 1,
+            reason="新部门",
+            departments=[department],
         )
         assessment = campaign.assessments.get()
         for n in range(2):
             risk = risks.risk_add(
-                actor=SYSTEM, assessment=assessment, title=f"风险{s}{n}", family="ageing",
-                current_likelihood=4, current_impact=5, treatment="accept", owner=person,
+                actor=SYSTEM,
+                assessment=assessment,
+                title=f"风险{s}{n}",
+                family="ageing",
+                current_likelihood=4,
+                current_impact=5,
+                treatment="accept",
+                owner=person,
                 assets=[asset],
             )
             risks.links_set(actor=SYSTEM, risk=risk, links=[("rule", self.rule.pk)])
-            risks.acceptance_add(actor=self.cast["leader"], risk=risk,
-                                 expires=today + timedelta(days=90), note="接受")
-        risks.project_create(actor=SYSTEM, code=f"RD{s}", name=f"项目{s}", department=department,
-                             systems=[asset])
+            risks.acceptance_add(
+                actor=self.cast["leader"],
+                risk=risk,
+                expires=today + timedelta(days=90),
+                note="接受",
+            )
+        risks.project_create(
+            actor=SYSTEM, code=f"RD{s}", name=f"项目{s}", department=department, systems=[asset]
+        )

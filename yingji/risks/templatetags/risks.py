@@ -23,8 +23,9 @@ def level(risk: Any, stage: str = "current") -> str:
 def pill(found: Any) -> str:
     if found is None:
         return "—"
-    return format_html('<span class="lvl lvl-{}" title="{}">{}</span>', found.colour,
-                       found.meaning, found.name)
+    return format_html(
+        '<span class="lvl lvl-{}" title="{}">{}</span>', found.colour, found.meaning, found.name
+    )
 
 
 @register.simple_tag

@@ -63,7 +63,9 @@ class TheQuarterOpensByItself(CastTestCase):
             self.assertEqual(refused.exception.field, "reason")
             with self.assertRaises(AccessDenied):
                 services.campaign_open(actor=self.head, year=2027, quarter=1, reason="改组")
-            campaign = services.campaign_open(actor=self.office, year=2027, quarter=1, reason="改组")
+            campaign = services.campaign_open(
+                actor=self.office, year=2027, quarter=1, reason="改组"
+            )
         self.assertEqual(list(campaign.assessments.values_list("department", flat=True)), [new.pk])
         self.assertEqual(Assessment.objects.filter(year=2027, quarter=1).count(), 5)
 
@@ -87,15 +89,30 @@ class LastQuarterCarriesOver(CastTestCase):
         codes = {f.code for f in blocked.exception.findings}
         self.assertIn("risk_carried_not_rescored", codes)
 
-        services.risk_update(actor=self.head, risk=carried["排队机老化"],
-                             **{k: getattr(kept, k) for k in services.SCORE_FIELDS})
-        services.risk_update(actor=self.head, risk=carried["客服系统漏洞"], current_likelihood=4,
-                             current_impact=4, treatment_due=today + timedelta(days=9))
+        services.risk_update(
+            actor=self.head,
+            risk=carried["排队机老化"],
+            **{k: getattr(kept, k) for k in services.SCORE_FIELDS},
+        )
+        services.risk_update(
+            actor=self.head,
+            risk=carried["客服系统漏洞"],
+            current_likelihood=4,
+            current_impact=4,
+            treatment_due=today + timedelta(days=9),
+        )
         services.risk_close(actor=self.head, risk=carried["人员单点"], reason="已配 AB 角")
         fresh = add(q2, "台风停电", family="disaster", owner=self.head_person)
         marks = {r.title: r.mark for r in q2.risks.all()}
-        self.assertEqual(marks, {"排队机老化": Mark.UNCHANGED, "客服系统漏洞": Mark.CHANGED,
-                                 "人员单点": Mark.CLOSED, "台风停电": Mark.NEW})
+        self.assertEqual(
+            marks,
+            {
+                "排队机老化": Mark.UNCHANGED,
+                "客服系统漏洞": Mark.CHANGED,
+                "人员单点": Mark.CLOSED,
+                "台风停电": Mark.NEW,
+            },
+        )
         self.assertIsNotNone(gone.pk)
         self.assertEqual(fresh.mark, Mark.NEW)
         q3 = open_for(self.cs, 2027, 3)
@@ -125,11 +142,15 @@ class ReviewByRole(CastTestCase):
         self.assertEqual(self.refreshed(self.assessment).status, Status.SUBMITTED)
         with self.assertRaises(AccessDenied):
             services.assessment_approve(actor=self.office, assessment=self.assessment)
-        risk = self.assessment.risks.first()
+        risk = self.assessment.risks.order_by("pk")[0]
         with self.assertRaises(DomainError):
             services.assessment_return(actor=self.leader, assessment=self.assessment, comment="")
-        services.assessment_return(actor=self.leader, assessment=self.assessment,
-                                   comment="影响评分偏低", risk_comments={risk.pk: "补充资产"})
+        services.assessment_return(
+            actor=self.leader,
+            assessment=self.assessment,
+            comment="影响评分偏低",
+            risk_comments={risk.pk: "补充资产"},
+        )
         self.assertEqual(self.refreshed(self.assessment).status, Status.RETURNED)
         self.assertEqual(ReviewComment.objects.get(risk=risk).text, "补充资产")
         self.assertTrue(Message.objects.filter(event="risk.assessment_returned").exists())
@@ -149,11 +170,15 @@ class ReviewByRole(CastTestCase):
         return self.admin
 
     def test_a_delegate_edits_but_only_the_heads_submit(self):
-        services.delegates_set(actor=self.head, assessment=self.assessment,
-                               people=[self.executor_person])
+        services.delegates_set(
+            actor=self.head, assessment=self.assessment, people=[self.executor_person]
+        )
         add(self.assessment, "容量", family="capacity", owner=self.head_person)
-        services.risk_update(actor=self.executor, risk=self.assessment.risks.first(),
-                             description="由代理人补充")
+        services.risk_update(
+            actor=self.executor,
+            risk=self.assessment.risks.order_by("pk")[0],
+            description="由代理人补充",
+        )
         with self.assertRaises(AccessDenied):
             services.assessment_submit(actor=self.executor, assessment=self.assessment)
         with self.assertRaises(AccessDenied):
@@ -175,24 +200,59 @@ class QualityChecks(CastTestCase):
         add(a, "未评分", current_likelihood=None, current_impact=None)
         add(a, "剩余高于当前", residual_likelihood=3, residual_impact=3, owner=self.head_person)
         add(a, "降低无措施", treatment_plan="", treatment="accept")
-        add(a, "高风险无人", current_likelihood=5, current_impact=5, inherent_likelihood=5,
-            inherent_impact=5, treatment_plan="", owner=None)
-        add(a, "接受无批准", current_likelihood=4, current_impact=5, inherent_likelihood=4,
-            inherent_impact=5, residual_likelihood=4, residual_impact=5, treatment="accept",
-            treatment_plan="", owner=self.head_person)
+        add(
+            a,
+            "高风险无人",
+            current_likelihood=5,
+            current_impact=5,
+            inherent_likelihood=5,
+            inherent_impact=5,
+            treatment_plan="",
+            owner=None,
+        )
+        add(
+            a,
+            "接受无批准",
+            current_likelihood=4,
+            current_impact=5,
+            inherent_likelihood=4,
+            inherent_impact=5,
+            residual_likelihood=4,
+            residual_impact=5,
+            treatment="accept",
+            treatment_plan="",
+            owner=self.head_person,
+        )
         add(a, "当前高于固有", inherent_likelihood=1, inherent_impact=1, owner=self.head_person)
         with self.assertRaises(DomainError) as no_owner:
             add(a, "有措施无人", owner=None)
         self.assertEqual(no_owner.exception.field, "owner")
-        add(a, "中风险未定", current_likelihood=3, current_impact=3, residual_likelihood=3,
-            residual_impact=3, treatment="", treatment_plan="", knowledge="")
+        add(
+            a,
+            "中风险未定",
+            current_likelihood=3,
+            current_impact=3,
+            residual_likelihood=3,
+            residual_impact=3,
+            treatment="",
+            treatment_plan="",
+            knowledge="",
+        )
         overdue = add(a, "逾期", owner=self.head_person, treatment_due=today + timedelta(days=1))
         codes = self.codes(a, today + timedelta(days=3))
-        for code in ("risk_not_scored", "residual_above_current",
-                     "residual_lowered_without_measure", "high_risk_no_owner",
-                     "high_risk_no_due", "accepted_without_acceptance", "current_above_inherent",
-                     "treatment_missing", "knowledge_unjustified",
-                     "treatment_due_past", "family_missing"):
+        for code in (
+            "risk_not_scored",
+            "residual_above_current",
+            "residual_lowered_without_measure",
+            "high_risk_no_owner",
+            "high_risk_no_due",
+            "accepted_without_acceptance",
+            "current_above_inherent",
+            "treatment_missing",
+            "knowledge_unjustified",
+            "treatment_due_past",
+            "family_missing",
+        ):
             self.assertIn(code, codes)
         self.assertIsNotNone(overdue)
         self.assertNotIn("assessment_empty", codes)
@@ -200,26 +260,41 @@ class QualityChecks(CastTestCase):
     def test_acceptance_clears_its_check_until_it_expires(self):
         today = timezone.localdate()
         a = open_for(self.cs)
-        risk = add(a, "暴雨", family="disaster", current_likelihood=4, current_impact=5,
-                   inherent_likelihood=4, inherent_impact=5, residual_likelihood=4,
-                   residual_impact=5, treatment="accept", treatment_plan="", owner=self.head_person)
+        risk = add(
+            a,
+            "暴雨",
+            family="disaster",
+            current_likelihood=4,
+            current_impact=5,
+            inherent_likelihood=4,
+            inherent_impact=5,
+            residual_likelihood=4,
+            residual_impact=5,
+            treatment="accept",
+            treatment_plan="",
+            owner=self.head_person,
+        )
         with self.assertRaises(AccessDenied):
-            services.acceptance_add(actor=self.head, risk=risk, expires=today + timedelta(days=300),
-                                    note="概率低")
+            services.acceptance_add(
+                actor=self.head, risk=risk, expires=today + timedelta(days=300), note="概率低"
+            )
         with self.assertRaises(DomainError) as too_long:
-            services.acceptance_add(actor=self.leader, risk=risk,
-                                    expires=today + timedelta(days=800), note="概率低")
+            services.acceptance_add(
+                actor=self.leader, risk=risk, expires=today + timedelta(days=800), note="概率低"
+            )
         self.assertEqual(too_long.exception.field, "expires")
-        services.acceptance_add(actor=self.leader, risk=risk, expires=today + timedelta(days=300),
-                                note="概率低")
+        services.acceptance_add(
+            actor=self.leader, risk=risk, expires=today + timedelta(days=300), note="概率低"
+        )
         self.assertNotIn("accepted_without_acceptance", self.codes(a))
         self.assertIn("acceptance_expired", self.codes(a, today + timedelta(days=301)))
 
     def test_an_asset_with_no_risk_for_a_year_is_warned_about(self):
         from yingji.monitoring import services as monitoring
 
-        asset = monitoring.asset_create(actor=SYSTEM, code="CC-1", name="排队机", kind="server",
-                                        owner_department=self.cs)
+        asset = monitoring.asset_create(
+            actor=SYSTEM, code="CC-1", name="排队机", kind="server", owner_department=self.cs
+        )
         a = open_for(self.cs)
         add(a, owner=self.head_person)
         self.assertIn("asset_not_assessed", self.codes(a))
@@ -229,8 +304,16 @@ class QualityChecks(CastTestCase):
     def test_submission_lists_every_blocking_problem_and_changes_nothing(self):
         a = open_for(self.cs)
         add(a, "未评分", current_likelihood=None, current_impact=None)
-        add(a, "高风险无人", current_likelihood=5, current_impact=5, inherent_likelihood=5,
-            inherent_impact=5, treatment_plan="", owner=None)
+        add(
+            a,
+            "高风险无人",
+            current_likelihood=5,
+            current_impact=5,
+            inherent_likelihood=5,
+            inherent_impact=5,
+            treatment_plan="",
+            owner=None,
+        )
         with self.assertRaises(services.QualityErrors) as refused:
             services.assessment_submit(actor=self.head, assessment=a)
         self.assertGreaterEqual(len(refused.exception.findings), 3)
@@ -256,19 +339,25 @@ class ScoresAndMatrices(CastTestCase):
         a = open_for(self.cs)
         matrix = a.matrix
         definition = {**matrix.definition, "grid": [[4] * 5 for _ in range(5)]}
-        successor = services.matrix_change(actor=self.office, matrix=matrix, name="",
-                                           definition=definition)
+        successor = services.matrix_change(
+            actor=self.office, matrix=matrix, name="", definition=definition
+        )
         self.assertNotEqual(successor.pk, matrix.pk)
         self.assertEqual(successor.version, matrix.version + 1)
         self.assertEqual(self.refreshed(matrix).definition, matrix.definition)
         self.assertEqual(services.current_policy().matrix, successor)
         unused = services.shipped_matrix("3x3")
-        same = services.matrix_change(actor=self.office, matrix=unused, name="三级",
-                                      definition=unused.definition)
+        same = services.matrix_change(
+            actor=self.office, matrix=unused, name="三级", definition=unused.definition
+        )
         self.assertEqual((same.pk, same.name), (unused.pk, "三级"))
         with self.assertRaises(DomainError) as bad:
-            services.matrix_change(actor=self.office, matrix=unused, name="",
-                                   definition={**unused.definition, "grid": [[9]]})
+            services.matrix_change(
+                actor=self.office,
+                matrix=unused,
+                name="",
+                definition={**unused.definition, "grid": [[9]]},
+            )
         self.assertEqual(bad.exception.field, "definition")
         with self.assertRaises(AccessDenied):
             services.matrix_change(actor=self.head, matrix=unused, name="", definition={})
@@ -277,16 +366,23 @@ class ScoresAndMatrices(CastTestCase):
         for key, size, top in (("5x5", 5, "很高"), ("4x4", 4, "很高"), ("3x3", 3, "高")):
             shape = services.shipped_matrix(key).shape
             self.assertEqual(shape.size, (size, size))
-            self.assertEqual(shape.level(1, 1).index, 0)
-            self.assertEqual(shape.level(size, size).names["zh-hans"], top)
-            self.assertTrue(shape.level(size, size).unacceptable)
+            lowest, highest = shape.level(1, 1), shape.level(size, size)
+            assert lowest is not None and highest is not None
+            self.assertEqual(lowest.index, 0)
+            self.assertEqual(highest.names["zh-hans"], top)
+            self.assertTrue(highest.unacceptable)
 
 
 class Projects(CastTestCase):
     def test_not_ready_for_go_live_before_its_assessment_is_approved(self):
         today = timezone.localdate()
-        project = services.project_create(actor=self.office, code="RD-1", name="新核心",
-                                          department=self.tech, go_live=today + timedelta(days=60))
+        project = services.project_create(
+            actor=self.office,
+            code="RD-1",
+            name="新核心",
+            department=self.tech,
+            go_live=today + timedelta(days=60),
+        )
         assessment = project.assessment
         self.assertEqual(assessment.due_date, today + timedelta(days=46))
         with self.assertRaises(DomainError) as refused:
@@ -336,7 +432,7 @@ class EnginesRacing(TransactionTestCase):
         self.assertEqual(errors, [])
         self.assertEqual(Campaign.objects.filter(year=2027, quarter=2).count(), 1)
         per_department = Assessment.objects.filter(year=2027, quarter=2).values_list(
-            "department", flat=True)
+            "department", flat=True
+        )
         self.assertEqual(len(per_department), len(set(per_department)))
         self.assertEqual(len(per_department), 4)
-
