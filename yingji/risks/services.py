@@ -524,7 +524,7 @@ def assessment_approve(*, actor: Actor, assessment: Assessment, comment: str = "
 def _locked(assessment: Assessment) -> Assessment:
     """The row as stored, locked: two reviewers acting at once take turns."""
     return (
-        Assessment.objects.select_for_update()
+        Assessment.objects.select_for_update(of=("self",))
         .select_related(
             "department__head",
             "department__deputy",
