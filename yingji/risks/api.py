@@ -330,7 +330,7 @@ class SettingsView(APIView):
     def get(self, request: Request) -> Response:
         if not queries.can_manage(request.user) and not queries.sees_all(request.user):
             return Response({"detail": "forbidden"}, status=403)
-        return Response(_policy_data(services.current_policy()))
+        return Response(_policy_data(services.unsaved_policy()))
 
     @extend_schema(request=RiskSettingsSerializer, responses=RiskSettingsSerializer)
     def patch(self, request: Request) -> Response:

@@ -67,6 +67,8 @@ class Change:
             return "new"
         if self.risk.closed:
             return "closed"
+        if self.risk.mark == Mark.CARRIED:
+            return "carried"
         if self.before is None or self.after is None:
             return "unscored"
         if self.after.index > self.before.index:
@@ -115,17 +117,19 @@ def stacked_bars(
         for level, count in parts:
             if not count:
                 continue
-            h = max(2, round(count / tallest * (height - 10)))
+            h = max(2, round(count / tallest * (height - 24)))  # room for the total above
             top -= h
             bars.append(Bar(x, top, width, h, f"#{level.hex}", f"{label} · {level.name}: {count}"))
         total = sum(n for _lv, n in parts)
         labels.append({"x": x + width // 2, "label": label, "total": total, "y": top - 4})
+    legend = {lv.index: lv for _label, parts in columns for lv, n in parts if n}
     return {
         "bars": bars,
         "labels": labels,
         "width": 20 + len(columns) * (width + 16),
         "height": height,
         "axis": height + 16,
+        "legend": [legend[k] for k in sorted(legend)],
     }
 
 

@@ -124,6 +124,11 @@ RISKS: dict[str, list[tuple[str, str, str, str, str, list[Any]]]] = {
         ),
     ],
 }
+SCOPE = {
+    "KFB": "呼叫中心排队机、坐席系统、客服工单系统及其机房供电；外包坐席服务。",
+    "YYB": "网点柜面终端、网点机房、运营集中作业平台。",
+    "XSB": "营销平台、短信网关、客户关系管理系统。",
+}
 STATE_NOW = {"YYB": "submitted", "KFB": "overdue", "XSB": "in_progress"}
 
 
@@ -146,6 +151,12 @@ def load_demo_risks() -> None:
                 _score_quarter(assessment, RISKS[code], index, partly=True)
                 continue
             _score_quarter(assessment, RISKS[code], index)
+            services.assessment_update(
+                actor=DEMO,
+                assessment=assessment,
+                scope=SCOPE[code],
+                conclusion=_conclusion(assessment),
+            )
             if last and STATE_NOW[code] == "in_progress":
                 continue
             head = department.head.user if department.head else leader
@@ -155,6 +166,11 @@ def load_demo_risks() -> None:
                     actor=leader, assessment=assessment, comment="同意。请按期落实处置措施。"
                 )
     _projects(leader)
+
+
+def _conclusion(assessment: Assessment) -> str:
+    count = assessment.risks.exclude(mark="closed").count()
+    return f"本季度共评估 {count} 项风险，高风险均已明确处置措施、责任人和完成期限。"
 
 
 def _last_four_quarters() -> list[tuple[int, int]]:

@@ -150,16 +150,6 @@ class AssessmentForm(forms.Form):
         self.fields["delegates"].queryset = _people()  # type: ignore[attr-defined]
 
 
-class ReturnForm(forms.Form):
-    comment = forms.CharField(
-        label=_("comment on the whole"), widget=TEXTAREA, required=False, max_length=4000
-    )
-
-
-class ApproveForm(forms.Form):
-    comment = forms.CharField(label=_("comment"), widget=TEXTAREA, required=False, max_length=4000)
-
-
 class CampaignForm(forms.Form):
     year = forms.IntegerField(label=_("year"), min_value=2000, max_value=2099)
     quarter = forms.TypedChoiceField(

@@ -7,6 +7,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from yingji.audit.words import register_action_words
 from yingji.core.extensions import NavSection, register_demo, register_home_card, register_nav
@@ -57,7 +58,7 @@ register_action_words(
         "open": _("opened"),
         "delegates": _("delegates named"),
         "overdue": _("overdue"),
-        "close": _("closed"),
+        "close": pgettext_lazy("risk", "closed"),
         "reopen": _("reopened"),
         "assets": _("assets changed"),
         "links": _("links changed"),

@@ -238,7 +238,8 @@ class _Report:
             rows, counts = charts.changes(a, mine)
             words = {
                 "new": _("new"),
-                "closed": _("closed"),
+                "closed": pgettext("risk", "closed"),
+                "carried": _("carried over, not re-scored"),
                 "up": _("higher"),
                 "down": _("lower"),
                 "same": _("the same"),

@@ -98,8 +98,15 @@ def shipped_matrix(key: str = "5x5") -> RiskMatrix:
     return matrix
 
 
+def unsaved_policy() -> Policy:
+    """The settings as they stand, without setting risk assessment up (for reading)."""
+    return queries.policy() or Policy(matrix=shipped_matrix("5x5"), remind_days=[7, 1])
+
+
 def current_policy() -> Policy:
-    """The organisation's quarterly settings; the 5x5 matrix and day 20 until changed."""
+    """The organisation's quarterly settings, made (the 5x5 matrix, day 20, reminders 7 and
+    1 days before) by the first change that needs them: saving the settings, opening a
+    campaign, adding a project. From then on the engine opens each quarter."""
     found = queries.policy()
     if found is not None:
         return found
@@ -216,13 +223,14 @@ def _remind_days(value: Any) -> list[int]:
 
 def open_quarter(today: date) -> Campaign | None:
     """The engine's step on any day of a quarter: open the quarter's campaign unless it is
-    open already or the policy turns it off. Several engines may race; one wins, the others
-    find it open (the unique constraint decides)."""
+    open already, risk assessment is not set up yet (no settings saved, no campaign opened)
+    or the settings turn it off. Several engines may race; one wins, the others find it open
+    (the unique constraint decides)."""
     year, quarter = quarter_of(today)
     if Campaign.objects.filter(year=year, quarter=quarter, kind=CampaignKind.QUARTERLY).exists():
         return None
-    policy = current_policy()
-    if not policy.auto_open or not _business_departments().exists():
+    policy = queries.policy()
+    if policy is None or not policy.auto_open or not _business_departments().exists():
         return None
     try:
         return campaign_open(
@@ -996,7 +1004,9 @@ def project_status(*, actor: Actor, project: Project, status: str) -> Project:
 def remind_open_assessments(today: date, batch: int = 200) -> int:
     """Before the due date (the policy's days), on it, and once overdue with the office told:
     each reminder has its own key, so the hourly pass sends it once."""
-    policy = current_policy()
+    policy = queries.policy()
+    if policy is None:
+        return 0  # not set up: no campaign, so nothing is open
     ahead = max([0, *policy.remind_days])
     rows = (
         Assessment.objects.filter(status__in=EDITABLE, due_date__lte=today + timedelta(days=ahead))

@@ -31,7 +31,6 @@ from yingji.risks.choices import EDITABLE, ProjectStatus, Status
 from yingji.risks.filters import RiskFilter
 from yingji.risks.forms import (
     AcceptanceForm,
-    ApproveForm,
     AssessmentForm,
     CampaignForm,
     CloseForm,
@@ -40,7 +39,6 @@ from yingji.risks.forms import (
     PolicyForm,
     ProjectForm,
     ProjectStatusForm,
-    ReturnForm,
     RiskForm,
     split_risk_data,
 )
@@ -167,8 +165,6 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "actions": queries.allowed_actions(request.user, assessment),
             "can_edit": queries.can_edit(request.user, assessment),
             "owns": queries.owns(request.user, assessment),
-            "return_form": ReturnForm(),
-            "approve_form": ApproveForm(),
             "delegates": assessment.delegates.all(),
             "today": today,
             "project": assessment.project,
@@ -228,8 +224,7 @@ def assessment_step(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                     request, _("%(n)d warnings remain; they do not block.") % {"n": len(warnings)}
                 )
         elif action == "approve":
-            form = ApproveForm(request.POST)
-            comment = form.cleaned_data["comment"] if form.is_valid() else ""
+            comment = request.POST.get("comment", "")[:4000]
             services.assessment_approve(actor=request.user, assessment=assessment, comment=comment)
             messages.success(request, _("The assessment is approved and done."))
         elif action == "return":
@@ -600,7 +595,7 @@ def campaigns(request: HttpRequest) -> HttpResponse:
 def risk_settings(request: HttpRequest) -> HttpResponse:
     if not queries.can_manage(request.user):
         raise PermissionDenied
-    policy = services.current_policy()
+    policy = services.unsaved_policy()
     form = PolicyForm(
         request.POST or None,
         initial={

@@ -33,6 +33,22 @@ def local(day: date, hour: int = 9) -> datetime:
 
 
 class TheQuarterOpensByItself(CastTestCase):
+    def setUp(self) -> None:
+        super().setUp()
+        services.policy_update(actor=self.office, due_day=20)  # the office sets it up
+
+    def test_nothing_opens_before_the_office_sets_risk_assessment_up(self):
+        from yingji.risks.models import Policy
+
+        Policy.objects.all().delete()
+        with time_machine.travel(NEW_YEAR, tick=False):
+            self.assertIsNone(services.open_quarter(timezone.localdate()))
+            self.assertEqual(services.remind_open_assessments(timezone.localdate()), 0)
+        self.assertFalse(Campaign.objects.exists())
+        self.client.force_login(self.office)
+        self.assertEqual(self.client.get("/risks/settings/").status_code, 200)
+        self.assertFalse(Policy.objects.exists())  # reading the settings sets nothing up
+
     def test_first_day_opens_one_assessment_per_business_department_once(self):
         with time_machine.travel(NEW_YEAR, tick=False):
             campaign = services.open_quarter(timezone.localdate())
@@ -413,7 +429,8 @@ class EnginesRacing(TransactionTestCase):
     """Several engines open the quarter at once: exactly one campaign, one assessment each."""
 
     def test_four_engines_open_one_campaign(self):
-        build_cast()
+        cast = build_cast()
+        services.policy_update(actor=cast["office"], due_day=20)
         errors: list[Exception] = []
 
         def run() -> None:
