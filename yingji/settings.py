@@ -296,6 +296,13 @@ SPECTACULAR_SETTINGS = {
         "DayFilterEnum": "yingji.oncall.choices.DayFilter",
         "CalendarDayKindEnum": "yingji.oncall.choices.DayKind",
         "StepTargetEnum": "yingji.oncall.choices.StepTarget",
+        "RiskAssessmentStatusEnum": "yingji.risks.choices.Status",
+        "RiskFamilyEnum": "yingji.risks.choices.Family",
+        "RiskTreatmentEnum": "yingji.risks.choices.Treatment",
+        "RiskKnowledgeEnum": "yingji.risks.choices.Knowledge",
+        "RiskMarkEnum": "yingji.risks.choices.Mark",
+        "RiskProjectStatusEnum": "yingji.risks.choices.ProjectStatus",
+        "RiskCampaignKindEnum": "yingji.risks.choices.CampaignKind",
     },
 }
 

@@ -28,20 +28,28 @@ from yingji.risks import queries, services
 from yingji.risks.choices import Family, Knowledge, ProjectStatus, Treatment
 from yingji.risks.filters import RiskFilter
 from yingji.risks.links import LINK_KINDS
-from yingji.risks.models import Acceptance, Assessment, Campaign, Project, Risk, RiskMatrix
+from yingji.risks.models import (
+    Acceptance,
+    Assessment,
+    Campaign,
+    Project,
+    ReviewComment,
+    Risk,
+    RiskMatrix,
+)
 from yingji.risks.quality import quality_check
 from yingji.risks.report import assessment_docx
 from yingji.risks.transfer import XLSX, import_register, register_workbook
 
 
-class MatrixSerializer(ModelSerializer):
+class RiskMatrixSerializer(ModelSerializer):
     class Meta:
         model = RiskMatrix
         fields = ["id", "code", "version", "name", "definition", "created_at"]
         read_only_fields = ["version", "created_at"]
 
 
-class MatrixChangeSerializer(serializers.Serializer):
+class RiskMatrixChangeSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
     definition = serializers.JSONField()
 
@@ -58,7 +66,7 @@ class RiskSettingsSerializer(serializers.Serializer):
     )
 
 
-class CampaignSerializer(ModelSerializer):
+class RiskCampaignSerializer(ModelSerializer):
     class Meta:
         model = Campaign
         fields = [
@@ -74,7 +82,7 @@ class CampaignSerializer(ModelSerializer):
         ]
 
 
-class CampaignOpenSerializer(serializers.Serializer):
+class RiskCampaignOpenSerializer(serializers.Serializer):
     year = serializers.IntegerField(min_value=2000, max_value=2099)
     quarter = serializers.IntegerField(min_value=1, max_value=4)
     reason = serializers.CharField(max_length=300)
@@ -83,7 +91,16 @@ class CampaignOpenSerializer(serializers.Serializer):
     )
 
 
-class AssessmentSerializer(ModelSerializer):
+class RiskReviewCommentSerializer(ModelSerializer):
+    class Meta:
+        model = ReviewComment
+        fields = ["id", "risk", "by", "text", "at"]
+        read_only_fields = fields
+
+
+class RiskAssessmentSerializer(ModelSerializer):
+    comments = RiskReviewCommentSerializer(many=True, read_only=True)
+
     class Meta:
         model = Assessment
         fields = [
@@ -106,20 +123,21 @@ class AssessmentSerializer(ModelSerializer):
             "approved_at",
             "approved_by",
             "created_at",
+            "comments",
         ]
         read_only_fields = fields
 
 
-class AssessmentChangeSerializer(serializers.Serializer):
+class RiskAssessmentChangeSerializer(serializers.Serializer):
     scope = serializers.CharField(required=False, allow_blank=True, max_length=20000)
     conclusion = serializers.CharField(required=False, allow_blank=True, max_length=20000)
 
 
-class DelegatesSerializer(serializers.Serializer):
+class RiskDelegatesSerializer(serializers.Serializer):
     delegates = serializers.PrimaryKeyRelatedField(queryset=Person.objects.all(), many=True)
 
 
-class FindingSerializer(serializers.Serializer):
+class RiskFindingSerializer(serializers.Serializer):
     code = serializers.CharField()
     severity = serializers.ChoiceField(choices=["error", "warning"])
     message = serializers.CharField()
@@ -127,23 +145,23 @@ class FindingSerializer(serializers.Serializer):
     ref = serializers.CharField()
 
 
-class ReturnSerializer(serializers.Serializer):
+class RiskReturnSerializer(serializers.Serializer):
     comment = serializers.CharField(required=False, allow_blank=True, max_length=4000, default="")
     risk_comments = serializers.DictField(
         child=serializers.CharField(max_length=4000), required=False, default=dict
     )
 
 
-class ApproveSerializer(serializers.Serializer):
+class RiskApproveSerializer(serializers.Serializer):
     comment = serializers.CharField(required=False, allow_blank=True, max_length=4000, default="")
 
 
-class ImportSerializer(serializers.Serializer):
+class RiskImportSerializer(serializers.Serializer):
     file = serializers.FileField()
     dry_run = serializers.BooleanField(default=True)
 
 
-class LinkSerializer(serializers.Serializer):
+class RiskLinkSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=sorted(LINK_KINDS))
     target = serializers.IntegerField(min_value=1)
     name = serializers.CharField(read_only=True, source="label")
@@ -181,7 +199,7 @@ class RiskSerializer(ModelSerializer):
         ]
         read_only_fields = fields
 
-    @extend_schema_field(LinkSerializer(many=True))
+    @extend_schema_field(RiskLinkSerializer(many=True))
     def get_links(self, risk: Risk) -> Any:
         return [
             {"kind": link.kind, "target": link.target_id, "name": link.label}
@@ -239,27 +257,27 @@ class RiskCreateSerializer(RiskInputSerializer):
     family = serializers.ChoiceField(choices=Family.choices)
 
 
-class CloseSerializer(serializers.Serializer):
+class RiskCloseSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000)
 
 
-class LinksSerializer(serializers.Serializer):
-    links = LinkSerializer(many=True)
+class RiskLinksSerializer(serializers.Serializer):
+    links = RiskLinkSerializer(many=True)
 
 
-class AcceptanceSerializer(ModelSerializer):
+class RiskAcceptanceSerializer(ModelSerializer):
     class Meta:
         model = Acceptance
         fields = ["id", "risk", "by", "at", "expires", "note", "revoked_at"]
         read_only_fields = fields
 
 
-class AcceptanceInputSerializer(serializers.Serializer):
+class RiskAcceptanceInputSerializer(serializers.Serializer):
     expires = serializers.DateField()
     note = serializers.CharField(max_length=2000)
 
 
-class ProjectSerializer(ModelSerializer):
+class RiskProjectSerializer(ModelSerializer):
     assessment: Any = serializers.PrimaryKeyRelatedField(read_only=True)
 
     class Meta:
@@ -279,7 +297,7 @@ class ProjectSerializer(ModelSerializer):
         read_only_fields = ["status", "created_at"]
 
 
-class ProjectCreateSerializer(serializers.Serializer):
+class RiskProjectCreateSerializer(serializers.Serializer):
     code = serializers.CharField(max_length=32)
     name = serializers.CharField(max_length=200)
     department = serializers.PrimaryKeyRelatedField(queryset=Department.objects.filter(active=True))
@@ -290,7 +308,7 @@ class ProjectCreateSerializer(serializers.Serializer):
     )
 
 
-class ProjectStatusSerializer(serializers.Serializer):
+class RiskProjectStatusSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=ProjectStatus.choices)
 
 
@@ -300,27 +318,27 @@ class ProjectStatusSerializer(serializers.Serializer):
 class MatrixViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """The risk matrices; the office adds one, or changes one (in use: a new version)."""
 
-    serializer_class = MatrixSerializer
+    serializer_class = RiskMatrixSerializer
     lookup_value_regex = "[0-9]+"
 
     def get_queryset(self) -> QuerySet[RiskMatrix]:
         return queries.visible_matrices(self.request.user).order_by("code", "version")
 
-    @extend_schema(request=MatrixSerializer, responses={201: MatrixSerializer})
+    @extend_schema(request=RiskMatrixSerializer, responses={201: RiskMatrixSerializer})
     def create(self, request: Request) -> Response:
-        data = validated(MatrixSerializer, request)
+        data = validated(RiskMatrixSerializer, request)
         matrix = services.matrix_create(actor=request.user, **data)
-        return Response(MatrixSerializer(matrix).data, status=status.HTTP_201_CREATED)
+        return Response(RiskMatrixSerializer(matrix).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=MatrixChangeSerializer, responses=MatrixSerializer)
+    @extend_schema(request=RiskMatrixChangeSerializer, responses=RiskMatrixSerializer)
     def partial_update(self, request: Request, pk: Any = None) -> Response:
         """Change the matrix; one in use is kept and the change becomes its next version
         (the answer is that version)."""
         matrix = one_of(self.get_queryset(), pk)
         saved = services.matrix_change(
-            actor=request.user, matrix=matrix, **validated(MatrixChangeSerializer, request)
+            actor=request.user, matrix=matrix, **validated(RiskMatrixChangeSerializer, request)
         )
-        return Response(MatrixSerializer(saved).data)
+        return Response(RiskMatrixSerializer(saved).data)
 
 
 class SettingsView(APIView):
@@ -351,16 +369,16 @@ def _policy_data(policy: Any) -> dict[str, Any]:
 
 
 class CampaignViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    serializer_class = CampaignSerializer
+    serializer_class = RiskCampaignSerializer
     lookup_value_regex = "[0-9]+"
 
     def get_queryset(self) -> QuerySet[Campaign]:
         return queries.visible_campaigns(self.request.user).order_by("-year", "-quarter", "-pk")
 
-    @extend_schema(request=CampaignOpenSerializer, responses={201: CampaignSerializer})
+    @extend_schema(request=RiskCampaignOpenSerializer, responses={201: RiskCampaignSerializer})
     def create(self, request: Request) -> Response:
         """Open a campaign by hand (e.g. after a reorganisation)."""
-        data = validated(CampaignOpenSerializer, request)
+        data = validated(RiskCampaignOpenSerializer, request)
         campaign = services.campaign_open(
             actor=request.user,
             year=data["year"],
@@ -368,17 +386,19 @@ class CampaignViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
             reason=data["reason"],
             departments=data.get("departments") or None,
         )
-        return Response(CampaignSerializer(campaign).data, status=status.HTTP_201_CREATED)
+        return Response(RiskCampaignSerializer(campaign).data, status=status.HTTP_201_CREATED)
 
 
 class AssessmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Assessments the caller may see; their steps are actions."""
 
-    serializer_class = AssessmentSerializer
+    serializer_class = RiskAssessmentSerializer
     lookup_value_regex = "[0-9]+"
 
     def get_queryset(self) -> QuerySet[Assessment]:
-        rows = queries.visible_assessments(self.request.user).prefetch_related("delegates")
+        rows = queries.visible_assessments(self.request.user).prefetch_related(
+            "delegates", "comments"
+        )
         params = self.request.query_params
         for name in ("status", "year", "quarter", "department"):
             value = params.get(name, "")
@@ -393,30 +413,30 @@ class AssessmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
 
     def _answer(self, assessment: Assessment) -> Response:
         assessment.refresh_from_db()
-        return Response(AssessmentSerializer(assessment).data)
+        return Response(RiskAssessmentSerializer(assessment).data)
 
-    @extend_schema(request=AssessmentChangeSerializer, responses=AssessmentSerializer)
+    @extend_schema(request=RiskAssessmentChangeSerializer, responses=RiskAssessmentSerializer)
     def partial_update(self, request: Request, pk: Any = None) -> Response:
         assessment = queries.get_assessment_for(request.user, pk, write=True)
         services.assessment_update(
             actor=request.user,
             assessment=assessment,
-            **validated(AssessmentChangeSerializer, request),
+            **validated(RiskAssessmentChangeSerializer, request),
         )
         return self._answer(assessment)
 
-    @extend_schema(request=DelegatesSerializer, responses=AssessmentSerializer)
+    @extend_schema(request=RiskDelegatesSerializer, responses=RiskAssessmentSerializer)
     @action(detail=True, methods=["put"])
     def delegates(self, request: Request, pk: Any = None) -> Response:
         assessment = self.get_object()
         services.delegates_set(
             actor=request.user,
             assessment=assessment,
-            people=validated(DelegatesSerializer, request)["delegates"],
+            people=validated(RiskDelegatesSerializer, request)["delegates"],
         )
         return self._answer(assessment)
 
-    @extend_schema(responses=FindingSerializer(many=True))
+    @extend_schema(responses=RiskFindingSerializer(many=True))
     @action(detail=True, methods=["get"])
     def quality(self, request: Request, pk: Any = None) -> Response:
         """Every quality finding, errors (which block submission) first."""
@@ -425,7 +445,7 @@ class AssessmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         findings = quality_check(self.get_object(), timezone.localdate())
         return Response([f.as_dict() for f in findings])
 
-    @extend_schema(request=None, responses=FindingSerializer(many=True))
+    @extend_schema(request=None, responses=RiskFindingSerializer(many=True))
     @action(detail=True, methods=["post"])
     def submit(self, request: Request, pk: Any = None) -> Response:
         """Submit for review; 400 with `findings` when blocking problems remain. Answers the
@@ -433,21 +453,21 @@ class AssessmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         warnings = services.assessment_submit(actor=request.user, assessment=self.get_object())
         return Response([f.as_dict() for f in warnings])
 
-    @extend_schema(request=ApproveSerializer, responses=AssessmentSerializer)
+    @extend_schema(request=RiskApproveSerializer, responses=RiskAssessmentSerializer)
     @action(detail=True, methods=["post"])
     def approve(self, request: Request, pk: Any = None) -> Response:
         assessment = self.get_object()
         services.assessment_approve(
-            actor=request.user, assessment=assessment, **validated(ApproveSerializer, request)
+            actor=request.user, assessment=assessment, **validated(RiskApproveSerializer, request)
         )
         return self._answer(assessment)
 
-    @extend_schema(request=ReturnSerializer, responses=AssessmentSerializer)
+    @extend_schema(request=RiskReturnSerializer, responses=RiskAssessmentSerializer)
     @action(detail=True, methods=["post"], url_path="return")
     def return_(self, request: Request, pk: Any = None) -> Response:
         """Return with a comment on the whole and `risk_comments` {risk id: comment}."""
         assessment = self.get_object()
-        data = validated(ReturnSerializer, request)
+        data = validated(RiskReturnSerializer, request)
         try:
             per_risk = {int(k): v for k, v in data["risk_comments"].items()}
         except ValueError:
@@ -480,13 +500,15 @@ class AssessmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         )
         return file_response(f"risks-{assessment.pk}.xlsx", XLSX, content)
 
-    @extend_schema(request={"multipart/form-data": ImportSerializer}, responses=OpenApiTypes.OBJECT)
+    @extend_schema(
+        request={"multipart/form-data": RiskImportSerializer}, responses=OpenApiTypes.OBJECT
+    )
     @action(detail=True, methods=["post"], url_path="import", parser_classes=[MultiPartParser])
     def import_(self, request: Request, pk: Any = None) -> Response:
         """The register from a workbook: `dry_run` (default true) checks only; otherwise every
         row or none. 400 lists each refused row with its column."""
         assessment = queries.get_assessment_for(request.user, pk, write=True)
-        data = validated(ImportSerializer, request)
+        data = validated(RiskImportSerializer, request)
         result = import_register(
             actor=request.user,
             assessment=assessment,
@@ -549,11 +571,13 @@ class RiskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    @extend_schema(request=CloseSerializer, responses=RiskSerializer)
+    @extend_schema(request=RiskCloseSerializer, responses=RiskSerializer)
     @action(detail=True, methods=["post"])
     def close(self, request: Request, pk: Any = None) -> Response:
         risk = queries.get_risk_for(request.user, pk, write=True)
-        services.risk_close(actor=request.user, risk=risk, **validated(CloseSerializer, request))
+        services.risk_close(
+            actor=request.user, risk=risk, **validated(RiskCloseSerializer, request)
+        )
         return self._answer(risk)
 
     @extend_schema(request=None, responses=RiskSerializer)
@@ -563,49 +587,49 @@ class RiskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         services.risk_reopen(actor=request.user, risk=risk)
         return self._answer(risk)
 
-    @extend_schema(request=LinksSerializer, responses=RiskSerializer)
+    @extend_schema(request=RiskLinksSerializer, responses=RiskSerializer)
     @action(detail=True, methods=["put"])
     def links(self, request: Request, pk: Any = None) -> Response:
         """What treats the risk, replaced as a whole: [{kind, target}]."""
         risk = queries.get_risk_for(request.user, pk, write=True)
-        links = validated(LinksSerializer, request)["links"]
+        links = validated(RiskLinksSerializer, request)["links"]
         services.links_set(
             actor=request.user, risk=risk, links=[(link["kind"], link["target"]) for link in links]
         )
         return self._answer(risk)
 
-    @extend_schema(request=AcceptanceInputSerializer, responses={201: AcceptanceSerializer})
+    @extend_schema(request=RiskAcceptanceInputSerializer, responses={201: RiskAcceptanceSerializer})
     @action(detail=True, methods=["post"])
     def accept(self, request: Request, pk: Any = None) -> Response:
         """The leadership group accepts the risk until a date."""
         acceptance = services.acceptance_add(
             actor=request.user,
             risk=self.get_object(),
-            **validated(AcceptanceInputSerializer, request),
+            **validated(RiskAcceptanceInputSerializer, request),
         )
-        return Response(AcceptanceSerializer(acceptance).data, status=status.HTTP_201_CREATED)
+        return Response(RiskAcceptanceSerializer(acceptance).data, status=status.HTTP_201_CREATED)
 
 
 class AcceptanceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    serializer_class = AcceptanceSerializer
+    serializer_class = RiskAcceptanceSerializer
     lookup_value_regex = "[0-9]+"
 
     def get_queryset(self) -> QuerySet[Acceptance]:
         risks = queries.visible_risks(self.request.user).values("pk")
         return Acceptance.objects.filter(risk__in=risks).order_by("-at", "-pk")
 
-    @extend_schema(request=None, responses=AcceptanceSerializer)
+    @extend_schema(request=None, responses=RiskAcceptanceSerializer)
     @action(detail=True, methods=["post"])
     def revoke(self, request: Request, pk: Any = None) -> Response:
         acceptance = one_of(self.get_queryset(), pk)
         services.acceptance_revoke(actor=request.user, acceptance=acceptance)
-        return Response(AcceptanceSerializer(acceptance).data)
+        return Response(RiskAcceptanceSerializer(acceptance).data)
 
 
 class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """R&D projects; one goes live only after its technical-risk assessment is approved."""
 
-    serializer_class = ProjectSerializer
+    serializer_class = RiskProjectSerializer
     lookup_value_regex = "[0-9]+"
 
     def get_queryset(self) -> QuerySet[Project]:
@@ -618,18 +642,18 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def get_object(self) -> Project:
         return queries.get_project_for(self.request.user, self.kwargs["pk"])
 
-    @extend_schema(request=ProjectCreateSerializer, responses={201: ProjectSerializer})
+    @extend_schema(request=RiskProjectCreateSerializer, responses={201: RiskProjectSerializer})
     def create(self, request: Request) -> Response:
         project = services.project_create(
-            actor=request.user, **validated(ProjectCreateSerializer, request)
+            actor=request.user, **validated(RiskProjectCreateSerializer, request)
         )
-        return Response(ProjectSerializer(project).data, status=status.HTTP_201_CREATED)
+        return Response(RiskProjectSerializer(project).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=ProjectStatusSerializer, responses=ProjectSerializer)
+    @extend_schema(request=RiskProjectStatusSerializer, responses=RiskProjectSerializer)
     @action(detail=True, methods=["post"], url_path="status")
     def set_status(self, request: Request, pk: Any = None) -> Response:
         project = queries.get_project_for(request.user, pk, write=True)
         services.project_status(
-            actor=request.user, project=project, **validated(ProjectStatusSerializer, request)
+            actor=request.user, project=project, **validated(RiskProjectStatusSerializer, request)
         )
-        return Response(ProjectSerializer(project).data)
+        return Response(RiskProjectSerializer(project).data)

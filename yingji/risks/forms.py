@@ -11,9 +11,9 @@ from django.utils.translation import pgettext_lazy
 from yingji.monitoring.models import Asset
 from yingji.org.choices import PersonStatus
 from yingji.org.models import Department, Person
-from yingji.risks.choices import Family, Knowledge, ProjectStatus, Treatment
+from yingji.risks.choices import Family, Knowledge, Meaning, ProjectStatus, Treatment
 from yingji.risks.links import LINK_KINDS
-from yingji.risks.matrices import Shape, local_name
+from yingji.risks.matrices import LANGUAGES, PALETTE, Shape, local_name
 from yingji.risks.models import RiskMatrix
 
 TEXTAREA = forms.Textarea(attrs={"rows": 3})
@@ -185,11 +185,98 @@ class PolicyForm(forms.Form):
     )
 
 
+LANGUAGE_NAMES = {"zh-hans": "简体中文", "zh-hant": "繁體中文", "en": "English"}
+
+
 class MatrixForm(forms.Form):
-    """A matrix as its JSON definition (the shipped ones show the shape)."""
+    """A matrix edited in place: its scales' and levels' names in the three languages, each
+    level's colour and meaning, and the level of every cell. Its size stays; for another
+    size, start from the shipped matrix of that size. A new code saves it as a new matrix."""
 
     name = forms.CharField(label=_("name"), max_length=100)
-    definition = forms.JSONField(label=_("definition"), widget=forms.Textarea(attrs={"rows": 16}))
+    new_code = forms.CharField(
+        label=_("save as a new matrix with the code"),
+        max_length=32,
+        required=False,
+        help_text=_("Empty: change this matrix (in use: its next version)."),
+    )
+
+    def __init__(self, *args: Any, shape: Shape, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.shape = shape
+        level_choices = [(str(lv.index), lv.name) for lv in shape.levels]
+        for prefix, names in (("l", shape.likelihood), ("i", shape.impact)):
+            for n, value in enumerate(names):
+                for lang in LANGUAGES:
+                    self.fields[f"{prefix}{n}_{lang}"] = forms.CharField(
+                        label=LANGUAGE_NAMES[lang],
+                        max_length=60,
+                        initial=value[lang],
+                        widget=forms.TextInput(attrs={"aria-label": f"{prefix}{n + 1} {lang}"}),
+                    )
+        for level in shape.levels:
+            for lang in LANGUAGES:
+                self.fields[f"v{level.index}_{lang}"] = forms.CharField(
+                    label=LANGUAGE_NAMES[lang],
+                    max_length=60,
+                    initial=level.names[lang],
+                    widget=forms.TextInput(attrs={"aria-label": f"{level.index} {lang}"}),
+                )
+            self.fields[f"v{level.index}_colour"] = forms.ChoiceField(
+                label=_("colour"), choices=[(c, c) for c in PALETTE], initial=level.colour
+            )
+            self.fields[f"v{level.index}_meaning"] = forms.ChoiceField(
+                label=_("meaning"), choices=Meaning.choices, initial=level.meaning
+            )
+        for r, row in enumerate(shape.grid):
+            for c, cell in enumerate(row):
+                self.fields[f"g{r}_{c}"] = forms.ChoiceField(
+                    label=f"{r + 1}×{c + 1}", choices=level_choices, initial=str(cell)
+                )
+
+    def rows(self) -> list[dict[str, Any]]:
+        """The page's layout: each likelihood row with its names and its cells' selects."""
+        return [
+            {
+                "names": [self[f"l{r}_{lang}"] for lang in LANGUAGES],
+                "cells": [self[f"g{r}_{c}"] for c in range(len(self.shape.impact))],
+            }
+            for r in range(len(self.shape.likelihood) - 1, -1, -1)
+        ]
+
+    def impacts(self) -> list[list[Any]]:
+        return [[self[f"i{c}_{lang}"] for lang in LANGUAGES] for c in range(len(self.shape.impact))]
+
+    def levels(self) -> list[dict[str, Any]]:
+        return [
+            {
+                "names": [self[f"v{lv.index}_{lang}"] for lang in LANGUAGES],
+                "colour": self[f"v{lv.index}_colour"],
+                "meaning": self[f"v{lv.index}_meaning"],
+            }
+            for lv in self.shape.levels
+        ]
+
+    def definition(self) -> dict[str, Any]:
+        data = self.cleaned_data
+
+        def names(key: str) -> dict[str, str]:
+            return {lang: data[f"{key}_{lang}"] for lang in LANGUAGES}
+
+        rows, cols = self.shape.size
+        return {
+            "likelihood": [names(f"l{n}") for n in range(rows)],
+            "impact": [names(f"i{n}") for n in range(cols)],
+            "levels": [
+                {
+                    "names": names(f"v{lv.index}"),
+                    "colour": data[f"v{lv.index}_colour"],
+                    "meaning": data[f"v{lv.index}_meaning"],
+                }
+                for lv in self.shape.levels
+            ],
+            "grid": [[int(data[f"g{r}_{c}"]) for c in range(cols)] for r in range(rows)],
+        }
 
 
 class ProjectForm(forms.Form):

@@ -53,7 +53,6 @@ CHECKS: dict[str, tuple[str, Any]] = {
     "high_risk_no_owner": (ERROR, gettext_lazy("An unacceptable risk has no treatment owner.")),
     "high_risk_no_due": (ERROR, gettext_lazy("An unacceptable risk has no treatment due date.")),
     "treatment_due_past": (ERROR, gettext_lazy("An open treatment's due date has passed.")),
-    "closed_without_reason": (ERROR, gettext_lazy("A closed risk does not say why it is closed.")),
     "knowledge_unjustified": (
         WARNING,
         gettext_lazy("The strength of knowledge is low or not stated, with no justification."),
@@ -119,7 +118,7 @@ def _finding(code: str, risk: Risk | None = None, detail: str = "") -> Finding:
 
 def _risk_findings(risk: Risk, shape: Shape, today: date) -> list[Finding]:
     if risk.closed:
-        return [] if risk.closed_reason.strip() else [_finding("closed_without_reason", risk)]
+        return []  # closing needs a reason (services.risk_close); it is out of the checks
     found = []
     if risk.mark == Mark.CARRIED:
         found.append(_finding("risk_carried_not_rescored", risk))

@@ -423,6 +423,8 @@ def delegates_set(*, actor: Actor, assessment: Assessment, people: Iterable[Pers
     if any(p.status != PersonStatus.ACTIVE for p in chosen):
         raise DomainError(_("A delegate must be an active person."), field="delegates")
     before = sorted(assessment.delegates.values_list("pk", flat=True))
+    if before == sorted(p.pk for p in chosen):
+        return
     assessment.delegates.set(chosen)
     audit_record(
         actor=actor,
@@ -837,6 +839,9 @@ def links_set(*, actor: Actor, risk: Risk, links: Iterable[tuple[str, int]]) -> 
             raise DomainError(_("A linked item is not known or not visible to you."), field="links")
         wanted[(kind_key, int(target))] = str(found)[:200]
     before = sorted(f"{k}:{t}" for k, t in risk.links.values_list("kind", "target_id"))
+    after = sorted(f"{k}:{t}" for k, t in wanted)
+    if before == after:
+        return  # saving the risk's page unchanged records nothing
     risk.links.all().delete()
     RiskLink.objects.bulk_create(
         RiskLink(risk=risk, kind=k, target_id=t, label=label) for (k, t), label in wanted.items()
@@ -846,7 +851,7 @@ def links_set(*, actor: Actor, risk: Risk, links: Iterable[tuple[str, int]]) -> 
         action="risk.item.links",
         obj=risk,
         before={"links": before},
-        after={"links": sorted(f"{k}:{t}" for k, t in wanted)},
+        after={"links": after},
         regulation="R-RISK-1",
     )
 

@@ -629,25 +629,14 @@ def risk_settings(request: HttpRequest) -> HttpResponse:
 def matrix_detail(request: HttpRequest, pk: int) -> HttpResponse:
     matrix = one_of(queries.visible_matrices(request.user), pk)
     can_manage = queries.can_manage(request.user)
-    form = MatrixForm(
-        request.POST or None, initial={"name": matrix.name, "definition": matrix.definition}
-    )
+    shape = matrix.shape
+    form = MatrixForm(request.POST or None, shape=shape, initial={"name": matrix.name})
     if request.method == "POST":
         if not can_manage:
             raise PermissionDenied
-        saved = save_form(
-            form, lambda data: services.matrix_change(actor=request.user, matrix=matrix, **data)
-        )
+        saved = save_form(form, lambda data: _save_matrix(request, matrix, form))
         if saved is not None:
-            if saved.pk != matrix.pk:
-                messages.success(
-                    request,
-                    _("The matrix is in use, so version %(v)d was made.") % {"v": saved.version},
-                )
-            else:
-                messages.success(request, _("Saved."))
             return redirect("risks:matrix", pk=saved.pk)
-    shape = matrix.shape
     return render(
         request,
         "risks/matrix.html",
@@ -659,7 +648,29 @@ def matrix_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_manage": can_manage,
             "in_use": matrix.assessments.exists(),
         },
+        status=400 if request.method == "POST" else 200,
     )
+
+
+def _save_matrix(request: HttpRequest, matrix: Any, form: MatrixForm) -> Any:
+    data, definition = form.cleaned_data, form.definition()
+    if data["new_code"]:
+        saved = services.matrix_create(
+            actor=request.user, code=data["new_code"], name=data["name"], definition=definition
+        )
+        messages.success(request, _("Saved as a new matrix."))
+    else:
+        saved = services.matrix_change(
+            actor=request.user, matrix=matrix, name=data["name"], definition=definition
+        )
+        if saved.pk != matrix.pk:
+            messages.success(
+                request,
+                _("The matrix is in use, so version %(v)d was made.") % {"v": saved.version},
+            )
+        else:
+            messages.success(request, _("Saved."))
+    return saved
 
 
 # ---------------------------------------------------------------- projects

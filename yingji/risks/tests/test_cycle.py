@@ -304,6 +304,8 @@ class QualityChecks(CastTestCase):
         )
         self.assertNotIn("accepted_without_acceptance", self.codes(a))
         self.assertIn("acceptance_expired", self.codes(a, today + timedelta(days=301)))
+        self.assertNotIn("acceptance_expires_soon", self.codes(a))
+        self.assertIn("acceptance_expires_soon", self.codes(a, today + timedelta(days=150)))
 
     def test_an_asset_with_no_risk_for_a_year_is_warned_about(self):
         from yingji.monitoring import services as monitoring
@@ -453,3 +455,20 @@ class EnginesRacing(TransactionTestCase):
         )
         self.assertEqual(len(per_department), len(set(per_department)))
         self.assertEqual(len(per_department), 4)
+
+
+class SavingUnchanged(CastTestCase):
+    def test_saving_the_same_links_and_delegates_records_nothing(self):
+        from yingji.audit.models import AuditEvent
+
+        a = open_for(self.cs)
+        risk = add(a, owner=self.head_person)
+        services.links_set(actor=self.head, risk=risk, links=[])
+        services.delegates_set(actor=self.head, assessment=a, people=[])
+        self.assertFalse(
+            AuditEvent.objects.filter(
+                action__in=["risk.item.links", "risk.assessment.delegates"]
+            ).exists()
+        )
+        services.delegates_set(actor=self.head, assessment=a, people=[self.sales_person])
+        self.assertEqual(AuditEvent.objects.filter(action="risk.assessment.delegates").count(), 1)

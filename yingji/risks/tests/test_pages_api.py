@@ -229,3 +229,66 @@ class Api(CastTestCase):
             .status_code,
             403,
         )
+
+
+class ApiReview(CastTestCase):
+    def test_returned_with_comments_per_risk_and_they_are_read_back(self):
+        assessment = open_for(self.cs)
+        complete(assessment, self.head_person, timezone.localdate())
+        risk = assessment.risks.order_by("number")[0]
+        client = APIClient()
+        _token, raw = token_create(actor=self.head, user=self.head, name="t")
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
+        self.assertEqual(
+            client.post(f"/api/v1/risks/assessments/{assessment.pk}/submit/").status_code, 200
+        )
+        leader = APIClient()
+        _token, raw = token_create(actor=self.leader, user=self.leader, name="t")
+        leader.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
+        bad = leader.post(
+            f"/api/v1/risks/assessments/{assessment.pk}/return/",
+            {"risk_comments": {"x": "?"}},
+            format="json",
+        )
+        self.assertEqual(bad.status_code, 400)
+        back = leader.post(
+            f"/api/v1/risks/assessments/{assessment.pk}/return/",
+            {"comment": "补充", "risk_comments": {str(risk.pk): "影响偏低"}},
+            format="json",
+        )
+        self.assertEqual(back.json()["status"], "returned")
+        read = client.get(f"/api/v1/risks/assessments/{assessment.pk}/").json()
+        self.assertEqual(
+            {(c["risk"], c["text"]) for c in read["comments"]},
+            {(None, "补充"), (risk.pk, "影响偏低")},
+        )
+
+
+class MatrixPage(CastTestCase):
+    def test_the_office_edits_cells_and_names_and_a_matrix_in_use_gets_a_new_version(self):
+        from yingji.risks import services
+        from yingji.risks.models import RiskMatrix
+
+        matrix = services.shipped_matrix("3x3")
+        self.login("office")
+        page = self.client.get(f"/risks/matrices/{matrix.pk}/")
+        self.assertEqual(page.status_code, 200)
+        form = page.context["form"]
+        data = {name: form[name].value() for name in form.fields}
+        data.update({"name": "三级矩阵", "g0_0": "1", "v2_en": "Severe", "new_code": ""})
+        self.assertEqual(self.client.post(f"/risks/matrices/{matrix.pk}/", data).status_code, 302)
+        changed = RiskMatrix.objects.get(pk=matrix.pk).shape
+        self.assertEqual(changed.grid[0][0], 1)
+        self.assertEqual(changed.levels[2].names["en"], "Severe")
+        services.policy_update(actor=self.office, matrix=matrix)
+        open_for(self.cs)  # now in use
+        data.update({"g0_0": "2"})
+        self.client.post(f"/risks/matrices/{matrix.pk}/", data)
+        self.assertEqual(RiskMatrix.objects.get(pk=matrix.pk).shape.grid[0][0], 1)
+        self.assertEqual(RiskMatrix.objects.get(code="3x3", version=2).shape.grid[0][0], 2)
+        data.update({"new_code": "mine", "v0_zh-hans": ""})
+        refused = self.client.post(f"/risks/matrices/{matrix.pk}/", data)
+        self.assertEqual(refused.status_code, 400)
+        self.assertFalse(RiskMatrix.objects.filter(code="mine").exists())
+        self.login("head")
+        self.assertEqual(self.client.post(f"/risks/matrices/{matrix.pk}/", data).status_code, 403)
