@@ -51,11 +51,13 @@ def visible_assessments(user: Any) -> QuerySet[Assessment]:
     if not roles.staff:
         return rows.none()  # vendors and external experts: only their treatments (risks)
     person = roles.person
+    # A subquery, not a join: a join on the delegates would repeat each row (and its counts).
+    delegated = Assessment.delegates.through.objects.filter(person=person).values("assessment_id")
     return rows.filter(
         Q(department_id__in=head_scope(user))
         | Q(department_id=person.department_id)
-        | Q(delegates=person)
-    ).distinct()
+        | Q(pk__in=delegated)
+    )
 
 
 def visible_risks(user: Any) -> QuerySet[Risk]:

@@ -292,3 +292,19 @@ class MatrixPage(CastTestCase):
         self.assertFalse(RiskMatrix.objects.filter(code="mine").exists())
         self.login("head")
         self.assertEqual(self.client.post(f"/risks/matrices/{matrix.pk}/", data).status_code, 403)
+
+
+class Counts(CastTestCase):
+    def test_the_list_counts_each_risk_once_whatever_the_delegates(self):
+        from yingji.risks import services
+
+        assessment = open_for(self.cs)
+        add(assessment, owner=self.head_person)
+        add(assessment, "台风", family="disaster", owner=self.head_person)
+        services.delegates_set(
+            actor=self.head, assessment=assessment, people=[self.executor_person, self.sales_person]
+        )
+        for who in ("staff", "sales", "office"):
+            self.login(who)
+            rows = self.client.get("/risks/assessments/").context["page"].object_list
+            self.assertEqual([(a.pk, a.risk_count) for a in rows], [(assessment.pk, 2)], who)
