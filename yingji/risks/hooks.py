@@ -13,13 +13,17 @@ from yingji.audit.words import register_action_words
 from yingji.core.extensions import NavSection, register_demo, register_home_card, register_nav
 from yingji.org.roles import roles_of
 from yingji.risks.demo import load_demo_risks
+from yingji.risks.models import Risk
 from yingji.risks.queries import overdue_assessments
 
 HOME_ROWS = 10
 
 
-def _internal(roles: Any) -> bool:
-    return bool(roles.internal)
+def _sees_risks(roles: Any) -> bool:
+    """Everyone inside; a vendor's engineer only once given a risk's treatment (R-SCOPE-2)."""
+    if roles.internal:
+        return True
+    return roles.active_person and Risk.objects.filter(owner=roles.person).exists()
 
 
 register_nav(
@@ -29,7 +33,7 @@ register_nav(
         url_name="risks:register",
         order=25,
         url_namespaces=("risks",),
-        visible=_internal,
+        visible=_sees_risks,
     )
 )
 

@@ -308,3 +308,53 @@ class Counts(CastTestCase):
             self.login(who)
             rows = self.client.get("/risks/assessments/").context["page"].object_list
             self.assertEqual([(a.pk, a.risk_count) for a in rows], [(assessment.pk, 2)], who)
+
+
+class RegisterFilters(CastTestCase):
+    def test_level_by_meaning_treatment_overdue_and_quarter(self):
+        from yingji.risks.models import Risk
+
+        q1 = open_for(self.cs, 2027, 1)
+        high = add(
+            q1,
+            "高",
+            current_likelihood=5,
+            current_impact=5,
+            inherent_likelihood=5,
+            inherent_impact=5,
+            treatment="",
+            treatment_plan="",
+        )
+        low = add(q1, "低", treatment_due=timezone.localdate() + timedelta(days=3))
+        other = add(open_for(self.cs, 2027, 2), "下季度")
+        self.login("office")
+
+        def titles(query: str) -> set[str]:
+            rows = self.client.get(f"/risks/?{query}").context["page"].object_list
+            return {r.title for r in rows}
+
+        self.assertEqual(titles("level=unacceptable"), {high.title})
+        self.assertEqual(titles("treatment=none"), {high.title})
+        self.assertEqual(titles("quarter=2027-1"), {high.title, low.title})
+        self.assertEqual(titles("quarter=2027-2"), {high.title, low.title, other.title})  # carried
+        self.assertEqual(titles("quarter=junk"), set())
+        self.assertEqual(titles("overdue=true"), set())
+        # The due date passes (as days go by; the service refuses a past date when given).
+        Risk.objects.filter(title=low.title).update(
+            treatment_due=timezone.localdate() - timedelta(days=1)
+        )
+        self.assertEqual(titles("overdue=true"), {low.title})
+        api = self.client.get("/api/v1/risks/items/?level=bogus")
+        self.assertEqual(api.status_code, 400)
+
+
+class VendorsTreatments(CastTestCase):
+    def test_a_vendor_finds_the_menu_and_its_treatment_only_once_given_one(self):
+        assessment = open_for(self.cs)
+        add(assessment, "别人的", owner=self.head_person)
+        self.login("vendor")
+        self.assertNotIn('href="/risks/"', self.client.get("/").content.decode())
+        mine = add(assessment, "排队机更换", owner=self.vendor_person)
+        self.assertIn('href="/risks/"', self.client.get("/").content.decode())
+        rows = self.client.get("/risks/").context["page"].object_list
+        self.assertEqual([r.pk for r in rows], [mine.pk])
