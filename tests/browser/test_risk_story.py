@@ -53,6 +53,8 @@ def test_score_submit_return_and_approve_a_quarter(live_server, browser, tmp_pat
         ("residual_impact", "4"),
     ):
         head.select_option(f"#id_{field}", value)
+    expect(head.locator("[data-level-of=current]")).to_have_text("高")  # 4×4 on the 5×5 grid
+    expect(head.locator("[data-level-of=inherent]")).to_have_text("很高")
     head.select_option("#id_knowledge", "medium")
     head.select_option("#id_treatment", "accept")
     head.select_option("#id_owner", str(cast["head_person"].pk))

@@ -298,9 +298,18 @@ def _risk_form(request: HttpRequest, assessment: Assessment, risk: Risk | None) 
             "assessment": assessment,
             "risk": risk,
             "matrix_map": charts.heat_map(assessment.matrix.shape, []),
+        "matrix_levels": _levels_for_script(assessment.matrix.shape),
         },
         status=400 if request.method == "POST" else 200,
     )
+
+
+def _levels_for_script(shape: Any) -> dict[str, Any]:
+    """The grid and each level's name and colour, for the form's live level beside the scores."""
+    return {
+        "grid": shape.grid,
+        "levels": [{"name": lv.name, "colour": lv.colour} for lv in shape.levels],
+    }
 
 
 def _risk_initial(risk: Risk) -> dict[str, Any]:
