@@ -298,7 +298,7 @@ def _risk_form(request: HttpRequest, assessment: Assessment, risk: Risk | None) 
             "assessment": assessment,
             "risk": risk,
             "matrix_map": charts.heat_map(assessment.matrix.shape, []),
-        "matrix_levels": _levels_for_script(assessment.matrix.shape),
+            "matrix_levels": _levels_for_script(assessment.matrix.shape),
         },
         status=400 if request.method == "POST" else 200,
     )

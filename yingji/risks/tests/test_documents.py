@@ -168,3 +168,25 @@ class TheWorkbook(CastTestCase):
                 actor=self.head, assessment=self.assessment, content=b"PK\x03\x04 no", dry_run=True
             )
         self.assertEqual(refused.exception.field, "file")
+
+
+class ExportCost(CastTestCase):
+    def test_the_register_export_costs_the_same_queries_at_any_size(self):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        asset = monitoring.asset_create(
+            actor=SYSTEM, code="CC-2", name="交换机", kind="server", owner_department=self.cs
+        )
+        assessment = open_for(self.cs)
+
+        def cost() -> int:
+            with CaptureQueriesContext(connection) as queries:
+                register_workbook(assessment.risks.all())
+            return len(queries)
+
+        add(assessment, "一", owner=self.head_person, assets=[asset.pk])
+        few = cost()
+        for n in range(8):
+            add(assessment, f"多{n}", owner=self.head_person, assets=[asset.pk])
+        self.assertEqual(cost(), few)
