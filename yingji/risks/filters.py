@@ -49,6 +49,12 @@ class RiskFilter(django_filters.FilterSet):
     )
     mark = django_filters.ChoiceFilter(label=_("mark"), choices=Mark.choices, empty_label=_("All"))
     overdue = django_filters.BooleanFilter(label=_("treatment overdue"), method="filter_overdue")
+    cell = django_filters.CharFilter(
+        label=_("heat-map cell"),
+        method="filter_cell",
+        max_length=20,
+        help_text=_("stage-likelihood-impact, e.g. current-4-5"),
+    )
 
     class Meta:
         model = Risk
@@ -75,6 +81,18 @@ class RiskFilter(django_filters.FilterSet):
             indexes = [lv.index for lv in matrix.shape.levels if lv.meaning == meaning]
             wanted |= Q(assessment__matrix=matrix, current_level__in=indexes)
         return risks.filter(wanted)
+
+    def filter_cell(self, risks: QuerySet, _name: str, value: str) -> QuerySet:
+        """The risks in one cell of the heat map (open ones, as the map counts them)."""
+        stage, _sep, rest = value.partition("-")
+        likelihood, _sep, impact = rest.partition("-")
+        if stage not in ("inherent", "current", "residual") or not (
+            likelihood.isdigit() and impact.isdigit()
+        ):
+            return risks.none()
+        return risks.exclude(mark=Mark.CLOSED).filter(
+            **{f"{stage}_likelihood": int(likelihood), f"{stage}_impact": int(impact)}
+        )
 
     def filter_treatment(self, risks: QuerySet, _name: str, value: str) -> QuerySet:
         return risks.filter(treatment="" if value == "none" else value)

@@ -168,6 +168,9 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "delegates": assessment.delegates.all(),
             "today": today,
             "project": assessment.project,
+            "register_link": _register_link(
+                assessment.year, assessment.quarter, assessment.department_id
+            ),
             "can_manage_project": bool(assessment.project)
             and queries.can_manage_project(request.user, assessment.project),
         },
@@ -493,6 +496,9 @@ def heatmap(request: HttpRequest) -> HttpResponse:
             "quarter": f"{year}-{quarter}",
             "quarter_label": label(year, quarter),
             "quarter_year": year,
+            "register_link": _register_link(
+                year, quarter, int(department) if department.isdigit() else None
+            ),
             "quarter_number": quarter,
             "risk_sees_all": queries.sees_all(request.user),
             "quarters": _quarters(assessments),
@@ -523,6 +529,12 @@ def compare(request: HttpRequest) -> HttpResponse:
             "today": timezone.localdate(),
         },
     )
+
+
+def _register_link(year: int, quarter: int, department: int | None) -> str:
+    """The register filtered to a quarter (and a department); a cell adds `&cell=`."""
+    link = f"/risks/?quarter={year}-{quarter}"
+    return f"{link}&department={department}" if department else link
 
 
 def _levels_by_assessment(pks: list[int]) -> dict[int, list[int | None]]:

@@ -358,3 +358,27 @@ class VendorsTreatments(CastTestCase):
         self.assertIn('href="/risks/"', self.client.get("/").content.decode())
         rows = self.client.get("/risks/").context["page"].object_list
         self.assertEqual([r.pk for r in rows], [mine.pk])
+
+
+class HeatMapCells(CastTestCase):
+    def test_a_cell_links_to_the_risks_scored_there(self):
+        assessment = open_for(self.cs, 2027, 1)
+        hot = add(
+            assessment,
+            "热点",
+            current_likelihood=4,
+            current_impact=5,
+            inherent_likelihood=5,
+            inherent_impact=5,
+            owner=self.head_person,
+        )
+        add(assessment, "别处", owner=self.head_person)
+        self.login("office")
+        page = self.client.get("/risks/heatmap/?quarter=2027-1").content.decode()
+        link = "/risks/?quarter=2027-1&amp;cell=current-4-5"
+        self.assertIn(link, page)
+        rows = self.client.get(link.replace("&amp;", "&")).context["page"].object_list
+        self.assertEqual([r.pk for r in rows], [hot.pk])
+        self.assertEqual(
+            list(self.client.get("/risks/?cell=current-x-5").context["page"].object_list), []
+        )
