@@ -190,3 +190,14 @@ class ExportCost(CastTestCase):
         for n in range(8):
             add(assessment, f"多{n}", owner=self.head_person, assets=[asset.pk])
         self.assertEqual(cost(), few)
+
+
+class TheGuideListsEveryCheck(CastTestCase):
+    def test_each_quality_code_is_in_the_user_guide_with_its_severity(self):
+        from pathlib import Path
+
+        from yingji.risks.quality import CHECKS
+
+        guide = (Path(__file__).resolve().parents[3] / "docs/user-guide/risks.md").read_text()
+        for code, (severity, _text) in CHECKS.items():
+            self.assertIn(f"| `{code}` | {severity} |", guide)
