@@ -138,6 +138,7 @@ INSTALLED_APPS = [
     "yingji.intake",
     "yingji.oncall",
     "yingji.risks",
+    "yingji.reserves",
     "yingji.front",
 ]
 

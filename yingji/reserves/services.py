@@ -1,0 +1,472 @@
+"""Emergency reserves' rules (R-RES-1): the ledger is the only way stock changes, each line
+committed with the item's numbers, its audit event and its notices; inspections per class
+cycle mark an item ready or not; readiness is counted from what is ready."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from yingji.audit.services import audit_record, audited_create, audited_update
+from yingji.core.actors import Actor, person_user, user_of
+from yingji.core.errors import AccessDenied, DomainError
+from yingji.notify.services import notify
+from yingji.org.choices import PersonStatus
+from yingji.org.models import Department, Person
+from yingji.reserves import queries
+from yingji.reserves.choices import (
+    ON_HAND,
+    OUT,
+    InspectionResult,
+    ItemStatus,
+    LocationKind,
+    Movement,
+)
+from yingji.reserves.models import Inspection, Item, Ledger, Location, ReserveClass, Store
+
+MAX_CHECKLIST = 30
+REMIND_AHEAD = timedelta(days=7)
+BACKUP_AFTER = timedelta(days=3)  # the backup custodian is told when the custodian has not acted
+
+
+def _require_manager(actor: Actor) -> None:
+    if not queries.manages_all(actor):
+        raise AccessDenied(_("Only the office or an administrator may set up reserves."))
+
+
+def _require_keeper(actor: Actor, store: Store) -> None:
+    if not queries.keeps(actor, store):
+        raise AccessDenied(_("Only the store's custodians or the office may do this."))
+
+
+# ---------------------------------------------------------------- set-up
+
+
+@transaction.atomic
+def class_save(
+    *, actor: Actor, reserve_class: ReserveClass | None = None, **fields: Any
+) -> ReserveClass:
+    """A class of spares with its inspection cycle, checklist, minimum ready and shelf life."""
+    _require_manager(actor)
+    allowed = {
+        "code",
+        "name",
+        "serialised",
+        "unit",
+        "inspection_days",
+        "checklist",
+        "min_ready",
+        "shelf_life_days",
+        "active",
+    }
+    unknown = set(fields) - allowed
+    if unknown:
+        raise DomainError(_("Unknown fields: %(names)s") % {"names": ", ".join(sorted(unknown))})
+    if "checklist" in fields:
+        fields["checklist"] = _checklist(fields["checklist"])
+    if reserve_class is None:
+        created = ReserveClass(**fields)
+        return audited_create(
+            actor=actor,
+            instance=created,
+            action="reserve.class.create",
+            fields=sorted(fields),
+            regulation="R-RES-1",
+        )
+    audited_update(
+        actor=actor,
+        instance=reserve_class,
+        changes=fields,
+        action="reserve.class.update",
+        regulation="R-RES-1",
+    )
+    return reserve_class
+
+
+def _checklist(value: Any) -> list[str]:
+    if isinstance(value, str):
+        value = value.splitlines()
+    if not isinstance(value, list):
+        raise DomainError(_("List the checks, one a line."), field="checklist")
+    items = [str(v).strip()[:100] for v in value if str(v).strip()]
+    if len(items) > MAX_CHECKLIST or len(set(items)) != len(items):
+        raise DomainError(_("Up to 30 different checks."), field="checklist")
+    return items
+
+
+@transaction.atomic
+def store_create(
+    *,
+    actor: Actor,
+    code: str,
+    name: str,
+    custodian: Person,
+    backup: Person | None = None,
+    owner: Department | None = None,
+    address: str = "",
+) -> Store:
+    _require_manager(actor)
+    _active(custodian, "custodian")
+    if backup is not None:
+        _active(backup, "backup")
+        if backup.pk == custodian.pk:
+            raise DomainError(_("The backup is someone other than the custodian."), field="backup")
+    store = Store(
+        code=code.strip(),
+        name=name.strip(),
+        custodian=custodian,
+        backup=backup,
+        owner=owner,
+        address=address.strip(),
+    )
+    return audited_create(
+        actor=actor,
+        instance=store,
+        action="reserve.store.create",
+        fields=["code", "name", "custodian", "backup", "owner"],
+        regulation="R-RES-1",
+    )
+
+
+def _active(person: Person, field: str) -> None:
+    if person.status != PersonStatus.ACTIVE:
+        raise DomainError(_("Choose an active person."), field=field)
+
+
+@transaction.atomic
+def location_create(
+    *,
+    actor: Actor,
+    store: Store,
+    code: str,
+    name: str,
+    kind: str,
+    parent: Location | None = None,
+) -> Location:
+    _require_keeper(actor, store)
+    if kind not in LocationKind.values:
+        raise DomainError(_("Choose one of the listed values."), field="kind")
+    if parent is not None and parent.store_id != store.pk:
+        raise DomainError(_("The parent is in another store."), field="parent")
+    location = Location(store=store, code=code.strip(), name=name.strip(), kind=kind, parent=parent)
+    return audited_create(
+        actor=actor,
+        instance=location,
+        action="reserve.location.create",
+        fields=["store", "code", "name", "kind", "parent"],
+        regulation="R-RES-1",
+    )
+
+
+# ---------------------------------------------------------------- the ledger
+
+
+@transaction.atomic
+def item_receive(
+    *,
+    actor: Actor,
+    reserve_class: ReserveClass,
+    location: Location,
+    tag: str,
+    quantity: int = 1,
+    model: str = "",
+    serial: str = "",
+    expires: date | None = None,
+    note: str = "",
+) -> Item:
+    """入库: a new item (or lot) enters a store, checked on arrival, so its first inspection is
+    one cycle away."""
+    _require_keeper(actor, location.store)
+    if reserve_class.serialised and quantity != 1:
+        raise DomainError(_("A serialised spare is received one at a time."), field="quantity")
+    today = timezone.localdate()
+    if expires is None and reserve_class.shelf_life_days:
+        expires = today + timedelta(days=reserve_class.shelf_life_days)
+    item = Item(
+        reserve_class=reserve_class,
+        location=location,
+        tag=tag.strip(),
+        model=model.strip(),
+        serial=serial.strip(),
+        custodian=location.store.custodian,
+        expires=expires,
+        last_inspected=today,
+        inspection_due=today + timedelta(days=reserve_class.inspection_days),
+    )
+    audited_create(
+        actor=actor,
+        instance=item,
+        action="reserve.item.create",
+        fields=["tag", "reserve_class", "location", "serial"],
+        regulation="R-RES-1",
+    )
+    _post(actor, item, Movement.RECEIVED, quantity, to_location=location, note=note)
+    return item
+
+
+@transaction.atomic
+def movement_post(
+    *,
+    actor: Actor,
+    item: Item,
+    movement: str,
+    quantity: int = 1,
+    to_location: Location | None = None,
+    incident: Any = None,
+    note: str = "",
+) -> Ledger:
+    """One ledger line: more stock received, moved, issued, returned, consumed or scrapped.
+    The item is locked first, so two people drawing the last one cannot both have it."""
+    locked = (
+        Item.objects.select_for_update()
+        .select_related("reserve_class", "location__store")
+        .get(pk=item.pk)
+    )
+    _require_keeper(actor, locked.location.store)
+    line = _post(
+        actor, locked, movement, quantity, to_location=to_location, incident=incident, note=note
+    )
+    item.refresh_from_db()
+    return line
+
+
+def _post(
+    actor: Actor,
+    item: Item,
+    movement: str,
+    quantity: int,
+    *,
+    to_location: Location | None = None,
+    incident: Any = None,
+    note: str = "",
+) -> Ledger:
+    if movement not in Movement.values:
+        raise DomainError(_("Choose one of the listed values."), field="movement")
+    if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity < 1:
+        raise DomainError(_("The quantity is a whole number of at least 1."), field="quantity")
+    _check(item, movement, quantity, to_location)
+    item.on_hand += ON_HAND.get(Movement(movement), 0) * quantity
+    item.out += OUT.get(Movement(movement), 0) * quantity
+    from_location = item.location
+    changed = ["on_hand", "out"]
+    if movement == Movement.MOVED:
+        assert to_location is not None
+        item.location = to_location
+        changed.append("location")
+    status = _status_after(item, movement)
+    if status != item.status:
+        item.status = status
+        changed.append("status")
+    item.save(update_fields=changed)
+    line = Ledger.objects.create(
+        item=item,
+        movement=movement,
+        quantity=quantity,
+        from_location=from_location,
+        to_location=to_location or (item.location if movement == Movement.RECEIVED else None),
+        incident=incident,
+        by=user_of(actor),
+        note=note.strip()[:300],
+    )
+    audit_record(
+        actor=actor,
+        action=f"reserve.ledger.{movement}",
+        obj=item,
+        regulation="R-RES-1",
+        after={
+            "quantity": quantity,
+            "on_hand": item.on_hand,
+            "out": item.out,
+            "incident": incident.pk if incident is not None else None,
+        },
+    )
+    return line
+
+
+def _check(item: Item, movement: str, quantity: int, to_location: Location | None) -> None:
+    if item.status == ItemStatus.SCRAPPED:
+        raise DomainError(_("The item is scrapped."), code="conflict")
+    if movement == Movement.RECEIVED and item.reserve_class.serialised and item.ledger.exists():
+        raise DomainError(_("A serialised spare is received once."), field="movement")
+    if movement in (Movement.ISSUED, Movement.SCRAPPED) and quantity > item.on_hand:
+        raise DomainError(
+            _("Only %(n)d in stock; %(q)d asked for.") % {"n": item.on_hand, "q": quantity},
+            field="quantity",
+            code="conflict",
+        )
+    if movement in (Movement.RETURNED, Movement.CONSUMED) and quantity > item.out:
+        raise DomainError(
+            _("Only %(n)d are out with incidents; %(q)d cannot come back or be used up.")
+            % {"n": item.out, "q": quantity},
+            field="quantity",
+            code="conflict",
+        )
+    if movement == Movement.ISSUED and item.status == ItemStatus.REPAIR:
+        raise DomainError(_("The item is under repair and not ready to issue."), code="conflict")
+    if movement == Movement.MOVED:
+        if to_location is None or to_location.pk == item.location_id:
+            raise DomainError(_("Choose the new location."), field="to_location")
+        if item.out:
+            raise DomainError(_("Move it once it is back."), code="conflict")
+
+
+def _status_after(item: Item, movement: str) -> str:
+    if movement == Movement.SCRAPPED and item.on_hand == 0 and item.out == 0:
+        return ItemStatus.SCRAPPED
+    if item.reserve_class.serialised:
+        if movement == Movement.ISSUED:
+            return ItemStatus.ISSUED
+        if movement == Movement.RETURNED:
+            return ItemStatus.AVAILABLE
+    if item.status == ItemStatus.ISSUED and item.on_hand and not item.out:
+        return ItemStatus.AVAILABLE
+    return item.status
+
+
+# ---------------------------------------------------------------- inspections
+
+
+@transaction.atomic
+def inspection_record(
+    *, actor: Actor, item: Item, results: Iterable[dict[str, Any]], note: str = ""
+) -> Inspection:
+    """R-RES-1: every check of the class's checklist answered; a failed one makes the item
+    not ready (under repair) and tells the store's owner and custodians."""
+    locked = (
+        Item.objects.select_for_update()
+        .select_related(
+            "reserve_class",
+            "location__store__owner__head",
+            "location__store__custodian",
+            "location__store__backup",
+        )
+        .get(pk=item.pk)
+    )
+    store = locked.location.store
+    _require_keeper(actor, store)
+    answers = _answers(locked.reserve_class.checklist, list(results))
+    passed = all(a["ok"] for a in answers)
+    today = timezone.localdate()
+    inspection = Inspection.objects.create(
+        item=locked,
+        by=person_user(actor),
+        results=answers,
+        note=note.strip(),
+        result=InspectionResult.PASS if passed else InspectionResult.FAIL,
+        next_due=today + timedelta(days=locked.reserve_class.inspection_days),
+    )
+    changes: dict[str, Any] = {"last_inspected": today, "inspection_due": inspection.next_due}
+    if not passed and locked.status == ItemStatus.AVAILABLE:
+        changes["status"] = ItemStatus.REPAIR
+    audited_update(
+        actor=actor,
+        instance=locked,
+        changes=changes,
+        action="reserve.item.inspect",
+        regulation="R-RES-1",
+        validate=False,
+    )
+    if not passed:
+        failed = [a["item"] for a in answers if not a["ok"]]
+        notify(
+            event="reserve.inspection_failed",
+            context={"item": str(locked), "store": store.name, "checks": "、".join(failed)},
+            recipients=[
+                p
+                for p in (store.owner.head if store.owner else None, store.custodian, store.backup)
+                if p is not None
+            ],
+            link=f"/reserves/items/{locked.pk}/",
+        )
+    item.refresh_from_db()
+    return inspection
+
+
+def _answers(checklist: list[str], results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    given: dict[str, dict[str, Any]] = {}
+    for row in results:
+        if not isinstance(row, dict) or not isinstance(row.get("item"), str):
+            raise DomainError(
+                _("Each result names its check and whether it is ok."), field="results"
+            )
+        given[row["item"].strip()] = row
+    missing = [check for check in checklist if check not in given]
+    if missing:
+        raise DomainError(
+            _("No result for: %(checks)s") % {"checks": "、".join(missing)}, field="results"
+        )
+    unknown = sorted(set(given) - set(checklist))
+    if unknown:
+        raise DomainError(
+            _("Not on the checklist: %(checks)s") % {"checks": "、".join(unknown)}, field="results"
+        )
+    return [
+        {
+            "item": check,
+            "ok": given[check].get("ok") is True,
+            "note": str(given[check].get("note") or "").strip()[:300],
+        }
+        for check in checklist
+    ]
+
+
+@transaction.atomic
+def repair_done(*, actor: Actor, item: Item, note: str) -> Item:
+    """Back from repair: available again once it passes an inspection."""
+    _require_keeper(actor, item.location.store)
+    if item.status != ItemStatus.REPAIR:
+        raise DomainError(_("The item is not under repair."), code="conflict")
+    audited_update(
+        actor=actor,
+        instance=item,
+        changes={"status": ItemStatus.AVAILABLE},
+        action="reserve.item.repaired",
+        reason=note,
+        regulation="R-RES-1",
+        validate=False,
+    )
+    return item
+
+
+def remind_inspections(today: date, batch: int = 200) -> int:
+    """Inspections due within a week remind the custodian; three days late, the backup too.
+    Each reminder has its own key, so the hourly pass sends it once."""
+    from yingji.notify.models import Message
+
+    rows = (
+        Item.objects.exclude(status=ItemStatus.SCRAPPED)
+        .filter(inspection_due__lte=today + REMIND_AHEAD)
+        .select_related(
+            "reserve_class", "location__store__custodian", "location__store__backup", "custodian"
+        )
+        .order_by("inspection_due", "pk")[:batch]
+    )
+    sent = 0
+    for item in rows:
+        assert item.inspection_due is not None
+        store = item.location.store
+        late = item.inspection_due + BACKUP_AFTER <= today
+        stage = "late" if late else "due"
+        key = f"reserve:{item.pk}:inspection:{item.inspection_due.isoformat()}:{stage}"
+        if Message.objects.filter(key=key).exists():
+            continue
+        people = [item.custodian or store.custodian, *([store.backup] if late else [])]
+        with transaction.atomic():
+            notify(
+                event=f"reserve.inspection_{stage}",
+                context={
+                    "item": str(item),
+                    "store": store.name,
+                    "due": item.inspection_due.isoformat(),
+                },
+                recipients=[p for p in people if p is not None],
+                link=f"/reserves/items/{item.pk}/",
+                key=key,
+            )
+        sent += 1
+    return sent
