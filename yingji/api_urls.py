@@ -9,6 +9,7 @@ from yingji.notify import api as notify_api
 from yingji.oncall import api as oncall_api
 from yingji.org import api as org_api
 from yingji.plans import api as plans_api
+from yingji.reserves import api as reserves_api
 from yingji.risks import api as risks_api
 
 router = DefaultRouter()
@@ -20,6 +21,13 @@ router.register("vendors", org_api.VendorViewSet, basename="vendor")
 router.register("incidents", incidents_api.IncidentViewSet, basename="incident")
 router.register("grading-rules", incidents_api.GradingRuleViewSet, basename="grading-rule")
 router.register("plans", plans_api.PlanViewSet, basename="plan")
+router.register("reserves/classes", reserves_api.ClassViewSet, basename="reserve-class")
+router.register("reserves/stores", reserves_api.StoreViewSet, basename="reserve-store")
+router.register("reserves/locations", reserves_api.LocationViewSet, basename="reserve-location")
+router.register("reserves/items", reserves_api.ItemViewSet, basename="reserve-item")
+router.register(
+    "reserves/inspections", reserves_api.InspectionViewSet, basename="reserve-inspection"
+)
 router.register("risks/matrices", risks_api.MatrixViewSet, basename="risk-matrix")
 router.register("risks/campaigns", risks_api.CampaignViewSet, basename="risk-campaign")
 router.register("risks/assessments", risks_api.AssessmentViewSet, basename="risk-assessment")
@@ -46,6 +54,7 @@ router.register("notice-templates", incidents_api.NoticeTemplateViewSet, basenam
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("reserves/readiness/", reserves_api.ReadinessView.as_view(), name="reserve-readiness"),
     path("risks/settings/", risks_api.SettingsView.as_view(), name="risk-settings"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include(router.urls)),

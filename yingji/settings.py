@@ -304,6 +304,10 @@ SPECTACULAR_SETTINGS = {
         "RiskMarkEnum": "yingji.risks.choices.Mark",
         "RiskProjectStatusEnum": "yingji.risks.choices.ProjectStatus",
         "RiskCampaignKindEnum": "yingji.risks.choices.CampaignKind",
+        "ReserveLocationKindEnum": "yingji.reserves.choices.LocationKind",
+        "ReserveItemStatusEnum": "yingji.reserves.choices.ItemStatus",
+        "ReserveMovementEnum": "yingji.reserves.choices.Movement",
+        "ReserveInspectionResultEnum": "yingji.reserves.choices.InspectionResult",
     },
 }
 

@@ -18,6 +18,7 @@ urlpatterns = [
     path("incidents/", include("yingji.incidents.urls")),
     path("plans/", include("yingji.plans.urls")),
     path("risks/", include("yingji.risks.urls")),
+    path("reserves/", include("yingji.reserves.urls")),
     path("monitoring/", include("yingji.monitoring.urls")),
     path("intake/", include("yingji.intake.urls")),
     path("oncall/", include("yingji.oncall.urls")),

@@ -27,6 +27,7 @@ from yingji.org import services as org
 from yingji.org.choices import GroupKind, MemberRole
 from yingji.org.testing import CastTestCase
 from yingji.plans import services as plans
+from yingji.reserves import services as reserves
 from yingji.risks import services as risks
 
 PAGES = [
@@ -60,6 +61,7 @@ PAGES = [
     "/risks/heatmap/",
     "/risks/compare/",
     "/risks/settings/",
+    "/reserves/",
     "/",
 ]
 API_LISTS = [
@@ -232,6 +234,7 @@ class ListsCostTheSameAtAnySize(CastTestCase):
         )
         notify.channel_save(actor=SYSTEM, channel=None, name=f"渠道{s}", kind="capture", config={})
         self.grow_risks(s, department, person, asset)
+        self.grow_reserves(s, person)
         notify.notify(
             event="test",
             title=f"通知{s}",
@@ -272,3 +275,16 @@ class ListsCostTheSameAtAnySize(CastTestCase):
         risks.project_create(
             actor=SYSTEM, code=f"RD{s}", name=f"项目{s}", department=department, systems=[asset]
         )
+
+    def grow_reserves(self, s: str, person: Any) -> None:
+        spare = reserves.class_save(actor=SYSTEM, code=f"C{s}", name=f"备件{s}",
+                                    checklist=["外观"], inspection_days=10, min_ready=1)
+        store = reserves.store_create(actor=SYSTEM, code=f"S{s}", name=f"库{s}", custodian=person)
+        shelf = reserves.location_create(actor=SYSTEM, store=store, code=f"L{s}", name="架",
+                                         kind="shelf")
+        for n in range(2):
+            item = reserves.item_receive(actor=SYSTEM, reserve_class=spare, location=shelf,
+                                         tag=f"T{s}{n}")
+        reserves.movement_post(actor=SYSTEM, item=item, movement="issued")
+        reserves.inspection_record(actor=self.cast["office"], item=item,
+                                   results=[{"item": "外观", "ok": True}])

@@ -29,19 +29,29 @@ class Inspections(CastTestCase):
         self.place = build_store(self.cast)
 
     def receive(self, tag: str = "SRV-01"):
-        return services.item_receive(actor=SYSTEM, reserve_class=self.place["server"],
-                                     location=self.place["shelf"], tag=tag)
+        return services.item_receive(
+            actor=SYSTEM, reserve_class=self.place["server"], location=self.place["shelf"], tag=tag
+        )
 
     def test_every_check_answered_or_refused_and_a_failure_makes_it_not_ready(self):
         item = self.receive()
         with self.assertRaises(DomainError) as missing:
-            services.inspection_record(actor=self.executor, item=item, results=[
-                {"item": "开机自检", "ok": True}, {"item": "硬盘健康", "ok": True}])
+            services.inspection_record(
+                actor=self.executor,
+                item=item,
+                results=[{"item": "开机自检", "ok": True}, {"item": "硬盘健康", "ok": True}],
+            )
         self.assertIn("固件版本", str(missing.exception.message))
         self.assertEqual(item.inspections.count(), 0)
-        done = services.inspection_record(actor=self.executor, item=item, results=[
-            {"item": "开机自检", "ok": True}, {"item": "硬盘健康", "ok": False, "note": "坏道"},
-            {"item": "固件版本", "ok": True}])
+        done = services.inspection_record(
+            actor=self.executor,
+            item=item,
+            results=[
+                {"item": "开机自检", "ok": True},
+                {"item": "硬盘健康", "ok": False, "note": "坏道"},
+                {"item": "固件版本", "ok": True},
+            ],
+        )
         item.refresh_from_db()
         self.assertEqual((done.result, item.status), ("fail", ItemStatus.REPAIR))
         told = Message.objects.get(event="reserve.inspection_failed")
@@ -55,8 +65,11 @@ class Inspections(CastTestCase):
             item = self.receive()  # inspected on arrival: due in 90 days
         due = date(2027, 3, 1) + timedelta(days=90)
         self.assertEqual(item.inspection_due, due)
-        for day, stage in ((due - timedelta(days=8), None), (due - timedelta(days=7), "due"),
-                           (due + timedelta(days=3), "late")):
+        for day, stage in (
+            (due - timedelta(days=8), None),
+            (due - timedelta(days=7), "due"),
+            (due + timedelta(days=3), "late"),
+        ):
             moment = datetime(day.year, day.month, day.day, 9, tzinfo=T0.tzinfo)
             with time_machine.travel(moment, tick=False):
                 sent = services.remind_inspections(timezone.localdate())
@@ -72,9 +85,15 @@ class Inspections(CastTestCase):
         old = self.receive("SRV-OLD")
         old.inspection_due = today - timedelta(days=1)
         old.save(update_fields=["inspection_due"])
-        services.item_receive(actor=SYSTEM, reserve_class=self.place["cable"],
-                              location=self.place["shelf"], tag="LOT", quantity=6)
+        services.item_receive(
+            actor=SYSTEM,
+            reserve_class=self.place["cable"],
+            location=self.place["shelf"],
+            tag="LOT",
+            quantity=6,
+        )
         rows = {r["reserve_class"].code: r for r in queries.readiness(today)}
-        self.assertEqual((rows["SRV"]["ready"], rows["SRV"]["stock"], rows["SRV"]["met"]),
-                         (3, 4, True))
+        self.assertEqual(
+            (rows["SRV"]["ready"], rows["SRV"]["stock"], rows["SRV"]["met"]), (3, 4, True)
+        )
         self.assertEqual((rows["CABLE"]["ready"], rows["CABLE"]["met"]), (6, False))

@@ -44,13 +44,19 @@ class StockIsTheSumOfTheLedger(HypothesisTestCase):
     @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(moves=MOVES)
     def test_any_sequence_keeps_stock_equal_to_the_ledger_and_never_negative(self, moves):
-        item = services.item_receive(actor=SYSTEM, reserve_class=self.place["cable"],
-                                     location=self.place["shelf"], tag="LOT-1", quantity=5)
+        item = services.item_receive(
+            actor=SYSTEM,
+            reserve_class=self.place["cable"],
+            location=self.place["shelf"],
+            tag="LOT-1",
+            quantity=5,
+        )
         for movement, quantity in moves:
             before = (item.on_hand, item.out, Ledger.objects.count())
             try:
-                services.movement_post(actor=SYSTEM, item=item, movement=movement,
-                                       quantity=quantity)
+                services.movement_post(
+                    actor=SYSTEM, item=item, movement=movement, quantity=quantity
+                )
             except DomainError:
                 item.refresh_from_db()
                 self.assertEqual((item.on_hand, item.out, Ledger.objects.count()), before)
@@ -67,8 +73,13 @@ class Refusals(HypothesisTestCase):
         cls.place = build_store(cls.cast)
 
     def test_more_than_in_stock_and_returning_what_never_left_are_refused_with_the_reason(self):
-        lot = services.item_receive(actor=SYSTEM, reserve_class=self.place["cable"],
-                                    location=self.place["shelf"], tag="LOT-2", quantity=3)
+        lot = services.item_receive(
+            actor=SYSTEM,
+            reserve_class=self.place["cable"],
+            location=self.place["shelf"],
+            tag="LOT-2",
+            quantity=3,
+        )
         with self.assertRaises(DomainError) as too_many:
             services.movement_post(actor=SYSTEM, item=lot, movement="issued", quantity=4)
         self.assertIn("3", str(too_many.exception.message))
@@ -78,27 +89,45 @@ class Refusals(HypothesisTestCase):
         self.assertEqual(Ledger.objects.filter(item=lot).count(), 1)
 
     def test_a_serialised_spare_is_issued_returned_and_moved_with_its_status(self):
-        server = services.item_receive(actor=SYSTEM, reserve_class=self.place["server"],
-                                       location=self.place["shelf"], tag="SRV-01", serial="X1")
+        server = services.item_receive(
+            actor=SYSTEM,
+            reserve_class=self.place["server"],
+            location=self.place["shelf"],
+            tag="SRV-01",
+            serial="X1",
+        )
         with self.assertRaises(DomainError):
-            services.item_receive(actor=SYSTEM, reserve_class=self.place["server"],
-                                  location=self.place["shelf"], tag="SRV-02", quantity=2)
+            services.item_receive(
+                actor=SYSTEM,
+                reserve_class=self.place["server"],
+                location=self.place["shelf"],
+                tag="SRV-02",
+                quantity=2,
+            )
         services.movement_post(actor=SYSTEM, item=server, movement="issued")
         self.assertEqual(server.status, ItemStatus.ISSUED)
         with self.assertRaises(DomainError):
-            services.movement_post(actor=SYSTEM, item=server, movement="moved",
-                                   to_location=self.place["other"])
+            services.movement_post(
+                actor=SYSTEM, item=server, movement="moved", to_location=self.place["other"]
+            )
         services.movement_post(actor=SYSTEM, item=server, movement="returned")
-        services.movement_post(actor=SYSTEM, item=server, movement="moved",
-                               to_location=self.place["other"])
-        self.assertEqual((server.status, server.location), (ItemStatus.AVAILABLE,
-                                                            self.place["other"]))
+        services.movement_post(
+            actor=SYSTEM, item=server, movement="moved", to_location=self.place["other"]
+        )
+        self.assertEqual(
+            (server.status, server.location), (ItemStatus.AVAILABLE, self.place["other"])
+        )
 
     def test_only_the_store_keepers_move_stock(self):
         from yingji.core.errors import AccessDenied
 
-        lot = services.item_receive(actor=SYSTEM, reserve_class=self.place["cable"],
-                                    location=self.place["shelf"], tag="LOT-3", quantity=3)
+        lot = services.item_receive(
+            actor=SYSTEM,
+            reserve_class=self.place["cable"],
+            location=self.place["shelf"],
+            tag="LOT-3",
+            quantity=3,
+        )
         with self.assertRaises(AccessDenied):
             services.movement_post(actor=self.cast["staff"], item=lot, movement="issued")
         services.movement_post(actor=self.cast["expert"], item=lot, movement="issued")  # backup
@@ -111,8 +140,9 @@ class TheLastSpare(TransactionTestCase):
     def test_exactly_one_wins(self):
         cast = build_cast()
         place = build_store(cast)
-        server = services.item_receive(actor=SYSTEM, reserve_class=place["server"],
-                                       location=place["shelf"], tag="SRV-LAST")
+        server = services.item_receive(
+            actor=SYSTEM, reserve_class=place["server"], location=place["shelf"], tag="SRV-LAST"
+        )
         wins: list[int] = []
         refusals: list[str] = []
         errors: list[Exception] = []

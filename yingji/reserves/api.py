@@ -1,0 +1,299 @@
+"""/api/v1/reserves/: classes, stores, locations, items, the ledger, inspections and
+readiness, with the pages' rules through the same services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from yingji.core.api import ModelSerializer, validated
+from yingji.org.models import Department, Person
+from yingji.reserves import queries, services
+from yingji.reserves.choices import LocationKind, Movement
+from yingji.reserves.models import Inspection, Item, Ledger, Location, ReserveClass, Store
+
+
+class ReserveClassSerializer(ModelSerializer):
+    class Meta:
+        model = ReserveClass
+        fields = [
+            "id",
+            "code",
+            "name",
+            "serialised",
+            "unit",
+            "inspection_days",
+            "checklist",
+            "min_ready",
+            "shelf_life_days",
+            "active",
+        ]
+
+
+class ReserveStoreSerializer(ModelSerializer):
+    class Meta:
+        model = Store
+        fields = ["id", "code", "name", "address", "custodian", "backup", "owner", "active"]
+        read_only_fields = ["active"]
+
+
+class ReserveStoreCreateSerializer(serializers.Serializer):
+    code = serializers.CharField(max_length=32)
+    name = serializers.CharField(max_length=100)
+    address = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    custodian = serializers.PrimaryKeyRelatedField(queryset=Person.objects.all())
+    backup = serializers.PrimaryKeyRelatedField(
+        queryset=Person.objects.all(), required=False, allow_null=True, default=None
+    )
+    owner = serializers.PrimaryKeyRelatedField(
+        queryset=Department.objects.all(), required=False, allow_null=True, default=None
+    )
+
+
+class ReserveLocationSerializer(ModelSerializer):
+    class Meta:
+        model = Location
+        fields = ["id", "store", "parent", "code", "name", "kind"]
+
+
+class ReserveLocationCreateSerializer(serializers.Serializer):
+    store = serializers.PrimaryKeyRelatedField(queryset=Store.objects.all())
+    parent = serializers.PrimaryKeyRelatedField(
+        queryset=Location.objects.all(), required=False, allow_null=True, default=None
+    )
+    code = serializers.CharField(max_length=40)
+    name = serializers.CharField(max_length=100)
+    kind = serializers.ChoiceField(choices=LocationKind.choices)
+
+
+class ReserveItemSerializer(ModelSerializer):
+    ready = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Item
+        fields = [
+            "id",
+            "reserve_class",
+            "location",
+            "tag",
+            "model",
+            "serial",
+            "custodian",
+            "status",
+            "on_hand",
+            "out",
+            "last_inspected",
+            "inspection_due",
+            "expires",
+            "ready",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+    def get_ready(self, item: Item) -> bool:
+        """Available, in stock, inspected on time and not expired."""
+        today = timezone.localdate()
+        return (
+            item.status == "available"
+            and item.on_hand > 0
+            and (item.inspection_due is None or item.inspection_due >= today)
+            and (item.expires is None or item.expires >= today)
+        )
+
+
+class ReserveReceiveSerializer(serializers.Serializer):
+    reserve_class = serializers.PrimaryKeyRelatedField(queryset=ReserveClass.objects.all())
+    location = serializers.PrimaryKeyRelatedField(queryset=Location.objects.all())
+    tag = serializers.CharField(max_length=40)
+    quantity = serializers.IntegerField(min_value=1, max_value=1_000_000, default=1)
+    model = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    serial = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    expires = serializers.DateField(required=False, allow_null=True, default=None)
+    note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+
+
+class ReserveLedgerSerializer(ModelSerializer):
+    class Meta:
+        model = Ledger
+        fields = [
+            "id",
+            "item",
+            "movement",
+            "quantity",
+            "from_location",
+            "to_location",
+            "incident",
+            "by",
+            "at",
+            "note",
+        ]
+        read_only_fields = fields
+
+
+class ReserveMovementSerializer(serializers.Serializer):
+    movement = serializers.ChoiceField(
+        choices=[m for m in Movement.values if m != "received"] + ["received"]
+    )
+    quantity = serializers.IntegerField(min_value=1, max_value=1_000_000, default=1)
+    to_location = serializers.PrimaryKeyRelatedField(
+        queryset=Location.objects.all(), required=False, allow_null=True, default=None
+    )
+    note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+
+
+class ReserveInspectionSerializer(ModelSerializer):
+    class Meta:
+        model = Inspection
+        fields = ["id", "item", "by", "at", "results", "result", "note", "next_due"]
+        read_only_fields = fields
+
+
+class ReserveCheckSerializer(serializers.Serializer):
+    item = serializers.CharField(max_length=100)
+    ok = serializers.BooleanField()
+    note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+
+
+class ReserveInspectSerializer(serializers.Serializer):
+    results = ReserveCheckSerializer(many=True)
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class ReserveReadinessSerializer(serializers.Serializer):
+    reserve_class = serializers.IntegerField()
+    code = serializers.CharField()
+    name = serializers.CharField()
+    ready = serializers.IntegerField()
+    stock = serializers.IntegerField()
+    minimum = serializers.IntegerField()
+    met = serializers.BooleanField()
+
+
+class ClassViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = ReserveClassSerializer
+    lookup_value_regex = "[0-9]+"
+
+    def get_queryset(self) -> QuerySet[ReserveClass]:
+        return queries.visible_classes(self.request.user).order_by("code")
+
+    @extend_schema(request=ReserveClassSerializer, responses={201: ReserveClassSerializer})
+    def create(self, request: Request) -> Response:
+        made = services.class_save(actor=request.user, **validated(ReserveClassSerializer, request))
+        return Response(ReserveClassSerializer(made).data, status=status.HTTP_201_CREATED)
+
+
+class StoreViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = ReserveStoreSerializer
+    lookup_value_regex = "[0-9]+"
+
+    def get_queryset(self) -> QuerySet[Store]:
+        return queries.visible_stores(self.request.user).order_by("code")
+
+    @extend_schema(request=ReserveStoreCreateSerializer, responses={201: ReserveStoreSerializer})
+    def create(self, request: Request) -> Response:
+        store = services.store_create(
+            actor=request.user, **validated(ReserveStoreCreateSerializer, request)
+        )
+        return Response(ReserveStoreSerializer(store).data, status=status.HTTP_201_CREATED)
+
+
+class LocationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = ReserveLocationSerializer
+    lookup_value_regex = "[0-9]+"
+
+    def get_queryset(self) -> QuerySet[Location]:
+        return queries.visible_locations(self.request.user).order_by("code")
+
+    @extend_schema(
+        request=ReserveLocationCreateSerializer, responses={201: ReserveLocationSerializer}
+    )
+    def create(self, request: Request) -> Response:
+        data = validated(ReserveLocationCreateSerializer, request)
+        store = queries.get_store_for(request.user, data.pop("store").pk)
+        location = services.location_create(actor=request.user, store=store, **data)
+        return Response(ReserveLocationSerializer(location).data, status=status.HTTP_201_CREATED)
+
+
+class ItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Items; receive one with POST, move stock with `…/ledger/`, inspect with `…/inspect/`."""
+
+    serializer_class = ReserveItemSerializer
+    lookup_value_regex = "[0-9]+"
+
+    def get_queryset(self) -> QuerySet[Item]:
+        return queries.visible_items(self.request.user).order_by("reserve_class__code", "tag")
+
+    def get_object(self) -> Item:
+        return queries.get_item_for(self.request.user, self.kwargs["pk"])
+
+    @extend_schema(request=ReserveReceiveSerializer, responses={201: ReserveItemSerializer})
+    def create(self, request: Request) -> Response:
+        data = validated(ReserveReceiveSerializer, request)
+        item = services.item_receive(actor=request.user, **data)
+        return Response(ReserveItemSerializer(item).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=ReserveMovementSerializer, responses=ReserveLedgerSerializer)
+    @action(detail=True, methods=["get", "post"])
+    def ledger(self, request: Request, pk: Any = None) -> Response:
+        """The item's ledger; POST adds a line (409 when the stock does not allow it)."""
+        item = self.get_object()
+        if request.method == "GET":
+            rows = item.ledger.order_by("-at", "-pk")[:200]
+            return Response(ReserveLedgerSerializer(rows, many=True).data)
+        line = services.movement_post(
+            actor=request.user, item=item, **validated(ReserveMovementSerializer, request)
+        )
+        return Response(ReserveLedgerSerializer(line).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=ReserveInspectSerializer, responses={201: ReserveInspectionSerializer})
+    @action(detail=True, methods=["post"])
+    def inspect(self, request: Request, pk: Any = None) -> Response:
+        """Every check of the class's checklist, each ok or not."""
+        inspection = services.inspection_record(
+            actor=request.user,
+            item=self.get_object(),
+            **validated(ReserveInspectSerializer, request),
+        )
+        return Response(
+            ReserveInspectionSerializer(inspection).data, status=status.HTTP_201_CREATED
+        )
+
+
+class InspectionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    serializer_class = ReserveInspectionSerializer
+
+    def get_queryset(self) -> QuerySet[Inspection]:
+        items = queries.visible_items(self.request.user).values("pk")
+        return Inspection.objects.filter(item__in=items).order_by("-at", "-pk")
+
+
+class ReadinessView(APIView):
+    """Per class: ready, in stock, the minimum and whether it is met (R-RES-1)."""
+
+    @extend_schema(responses=ReserveReadinessSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        if not queries.sees_reserves(request.user):
+            return Response([], status=200)
+        rows = queries.readiness(timezone.localdate())
+        return Response(
+            [
+                {
+                    "reserve_class": r["reserve_class"].pk,
+                    "code": r["reserve_class"].code,
+                    "name": r["reserve_class"].name,
+                    "ready": r["ready"],
+                    "stock": r["stock"],
+                    "minimum": r["minimum"],
+                    "met": r["met"],
+                }
+                for r in rows
+            ]
+        )

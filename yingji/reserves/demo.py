@@ -1,0 +1,110 @@
+"""A store beside the data centre with spares on two shelves, written through the services:
+one spare server's inspection is overdue, so spare servers are short of their minimum."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from yingji.org.demo import DEMO
+from yingji.org.models import Department, Person
+from yingji.reserves import services
+from yingji.reserves.models import Item, Store
+
+CLASSES = [
+    ("SRV", "备用服务器", True, "台", 90, ["开机自检", "硬盘健康", "固件版本"], 3, None),
+    ("SW", "备用交换机", True, "台", 90, ["上电自检", "端口指示灯", "配置备份可导入"], 1, None),
+    ("SAT", "卫星电话", True, "部", 30, ["电池电量", "拨测"], 2, None),
+    ("FIBER", "光纤跳线", False, "根", 180, ["外观完好"], 20, None),
+    ("FUEL", "发电机柴油", False, "升", 30, ["油位", "无渗漏"], 400, 365),
+]
+
+
+def load_demo_reserves() -> None:
+    if Store.objects.exists():
+        return
+    tech = Department.objects.filter(code="YWZX").first()
+    custodian = Person.objects.filter(employee_no="E0006").first()
+    backup = Person.objects.filter(employee_no="E0004").first()
+    if tech is None or custodian is None:
+        return  # the organisation's demo is not loaded
+    classes = {
+        code: services.class_save(
+            actor=DEMO,
+            code=code,
+            name=name,
+            serialised=serialised,
+            unit=unit,
+            inspection_days=days,
+            checklist=checks,
+            min_ready=minimum,
+            shelf_life_days=life,
+        )
+        for code, name, serialised, unit, days, checks, minimum, life in CLASSES
+    }
+    store = services.store_create(
+        actor=DEMO,
+        code="DC-SPARE",
+        name="数据中心备品备件库",
+        custodian=custodian,
+        backup=backup,
+        owner=tech,
+        address="数据中心一层 105 室",
+    )
+    room = services.location_create(
+        actor=DEMO, store=store, code="DC-105", name="105 室", kind="room"
+    )
+    a1 = services.location_create(
+        actor=DEMO, store=store, code="DC-105-A1", name="A1 架", kind="shelf", parent=room
+    )
+    b1 = services.location_create(
+        actor=DEMO, store=store, code="DC-105-B1", name="B1 架", kind="shelf", parent=room
+    )
+    for n in range(1, 4):
+        services.item_receive(
+            actor=DEMO,
+            reserve_class=classes["SRV"],
+            location=a1,
+            tag=f"SRV-{n:02d}",
+            model="浪潮 NF5280M6",
+            serial=f"NF5280-{n:04d}",
+        )
+    services.item_receive(
+        actor=DEMO,
+        reserve_class=classes["SW"],
+        location=a1,
+        tag="SW-01",
+        model="华为 CE6881",
+        serial="CE6881-0001",
+    )
+    for n in range(1, 3):
+        services.item_receive(
+            actor=DEMO,
+            reserve_class=classes["SAT"],
+            location=b1,
+            tag=f"SAT-{n:02d}",
+            model="天通一号",
+            serial=f"TT-{n:04d}",
+        )
+    services.item_receive(
+        actor=DEMO,
+        reserve_class=classes["FIBER"],
+        location=b1,
+        tag="FIBER-LC",
+        quantity=24,
+        model="LC-LC 3m",
+    )
+    services.item_receive(
+        actor=DEMO,
+        reserve_class=classes["FUEL"],
+        location=room,
+        tag="FUEL-01",
+        quantity=500,
+        model="0 号柴油",
+    )
+    # One server's inspection fell behind: spare servers are short of their minimum of 3.
+    Item.objects.filter(tag="SRV-03").update(
+        inspection_due=timezone.localdate() - timedelta(days=5),
+        last_inspected=timezone.localdate() - timedelta(days=95),
+    )

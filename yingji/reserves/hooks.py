@@ -1,0 +1,41 @@
+"""What reserves adds to the front door: its menu entry, the audit words, its demo."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from yingji.audit.words import register_action_words
+from yingji.core.extensions import NavSection, register_demo, register_nav
+from yingji.reserves.demo import load_demo_reserves
+
+register_nav(
+    NavSection(
+        key="reserves",
+        label=_("Reserves"),
+        url_name="reserves:overview",
+        order=27,
+        url_namespaces=("reserves",),
+        visible=lambda roles: bool(roles.internal),
+    )
+)
+register_demo("reserves", load_demo_reserves, order=65)
+
+register_action_words(
+    subjects={
+        "reserve.class": _("Class of spares"),
+        "reserve.store": _("Reserve store"),
+        "reserve.location": _("Store location"),
+        "reserve.item": _("Reserve item"),
+        "reserve.ledger": _("Reserve ledger"),
+    },
+    verbs={
+        "received": _("received"),
+        "moved": _("moved"),
+        "issued": _("issued"),
+        "returned": _("returned"),
+        "consumed": _("consumed"),
+        "scrapped": _("scrapped"),
+        "inspect": _("inspected"),
+        "repaired": _("back in service"),
+    },
+)
