@@ -40,3 +40,10 @@ class LocationKind(models.TextChoices):
 class InspectionResult(models.TextChoices):
     PASS = "pass", _("Pass")
     FAIL = "fail", _("Fail")
+
+
+class DispatchStatus(models.TextChoices):
+    REQUESTED = "requested", _("Requested, awaiting the custodian")
+    ISSUED = "issued", _("Issued to the incident")
+    BACK = "back", _("Returned or consumed")
+    CANCELLED = "cancelled", _("Cancelled")

@@ -23,3 +23,8 @@ register_event(
 )
 
 register_event_kind("reserve", gettext_lazy("Emergency reserves"))
+register_event(
+    "reserve.dispatch_requested",
+    title=gettext_lazy("Spare requested for incident #%(incident)s: %(item)s ×%(quantity)s"),
+    body=gettext_lazy("%(title)s. Confirm and hand it over on the incident's page (R-ACT-2)."),
+)

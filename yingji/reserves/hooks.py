@@ -5,8 +5,9 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from yingji.audit.words import register_action_words
-from yingji.core.extensions import NavSection, register_demo, register_nav
+from yingji.core.extensions import NavSection, register_demo, register_nav, register_panel
 from yingji.reserves.demo import load_demo_reserves
+from yingji.reserves.dispatch import incident_panel
 
 register_nav(
     NavSection(
@@ -19,6 +20,13 @@ register_nav(
     )
 )
 register_demo("reserves", load_demo_reserves, order=65)
+register_panel(
+    "incident",
+    "reserves.dispatch",
+    template="reserves/_incident_panel.html",
+    context=incident_panel,
+    order=60,
+)
 
 register_action_words(
     subjects={
@@ -27,6 +35,7 @@ register_action_words(
         "reserve.location": _("Store location"),
         "reserve.item": _("Reserve item"),
         "reserve.ledger": _("Reserve ledger"),
+        "reserve.dispatch": _("Spares for an incident"),
     },
     verbs={
         "received": _("received"),
@@ -37,5 +46,9 @@ register_action_words(
         "scrapped": _("scrapped"),
         "inspect": _("inspected"),
         "repaired": _("back in service"),
+        "request": _("requested"),
+        "issue": _("issued"),
+        "back": _("returned or consumed"),
+        "cancel": _("cancelled"),
     },
 )

@@ -12,7 +12,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from yingji.org.models import code_validator
-from yingji.reserves.choices import InspectionResult, ItemStatus, LocationKind, Movement
+from yingji.reserves.choices import (
+    DispatchStatus,
+    InspectionResult,
+    ItemStatus,
+    LocationKind,
+    Movement,
+)
 
 
 class ReserveClass(models.Model):
@@ -181,3 +187,42 @@ class Inspection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item.tag} {self.result} {self.at:%Y-%m-%d}"
+
+
+class Dispatch(models.Model):
+    """Spares drawn for an incident (R-ACT-2): requested by whoever takes part, issued on the
+    custodian's or the office's confirmation, returned or consumed at the end."""
+
+    incident = models.ForeignKey("incidents.Incident", on_delete=models.PROTECT, related_name="+")
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="dispatches")
+    quantity = models.PositiveIntegerField(_("quantity"), validators=[MinValueValidator(1)])
+    returned = models.PositiveIntegerField(_("returned"), default=0)
+    consumed = models.PositiveIntegerField(_("consumed"), default=0)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=DispatchStatus.choices,
+        default=DispatchStatus.REQUESTED,
+    )
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    issued_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["incident", "requested_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"#{self.incident_id} {self.item.tag} ×{self.quantity}"
+
+    @property
+    def outstanding(self) -> int:
+        """Issued and not yet returned or consumed."""
+        if self.status != DispatchStatus.ISSUED:
+            return 0
+        return self.quantity - self.returned - self.consumed

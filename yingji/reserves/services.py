@@ -22,12 +22,21 @@ from yingji.reserves import queries
 from yingji.reserves.choices import (
     ON_HAND,
     OUT,
+    DispatchStatus,
     InspectionResult,
     ItemStatus,
     LocationKind,
     Movement,
 )
-from yingji.reserves.models import Inspection, Item, Ledger, Location, ReserveClass, Store
+from yingji.reserves.models import (
+    Dispatch,
+    Inspection,
+    Item,
+    Ledger,
+    Location,
+    ReserveClass,
+    Store,
+)
 
 MAX_CHECKLIST = 30
 REMIND_AHEAD = timedelta(days=7)
@@ -470,3 +479,178 @@ def remind_inspections(today: date, batch: int = 200) -> int:
             )
         sent += 1
     return sent
+
+
+# ---------------------------------------------------------------- dispatch to an incident
+
+
+def can_request(actor: Actor, incident: Any) -> bool:
+    """Whoever takes part in an open incident, and the office (R-ACT-2)."""
+    from yingji.incidents.access import can_take_part, is_open
+
+    return is_open(incident) and (queries.manages_all(actor) or can_take_part(actor, incident))
+
+
+@transaction.atomic
+def dispatch_request(
+    *,
+    actor: Actor,
+    incident: Any,
+    item: Item | None = None,
+    reserve_class: ReserveClass | None = None,
+    quantity: int = 1,
+    note: str = "",
+) -> Dispatch:
+    """Draw a spare for an incident: a given item (scanned), or the first ready one of a
+    class. A custodian or the office issues it at once; anyone else's request waits for
+    their confirmation, and they are told."""
+    if not can_request(actor, incident):
+        raise AccessDenied(_("Only those taking part in the open incident may draw reserves."))
+    if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity < 1:
+        raise DomainError(_("The quantity is a whole number of at least 1."), field="quantity")
+    chosen = item or _first_ready(reserve_class, quantity)
+    if chosen.reserve_class.serialised and quantity != 1:
+        raise DomainError(_("A serialised spare is drawn one at a time."), field="quantity")
+    if not queries.ready_items(timezone.localdate()).filter(pk=chosen.pk).exists():
+        raise DomainError(
+            _("%(item)s is not ready to issue.") % {"item": chosen}, field="item", code="conflict"
+        )
+    dispatch = Dispatch.objects.create(
+        incident=incident,
+        item=chosen,
+        quantity=quantity,
+        note=note.strip()[:300],
+        requested_by=user_of(actor),
+    )
+    audit_record(
+        actor=actor,
+        action="reserve.dispatch.request",
+        obj=dispatch,
+        regulation="R-ACT-2",
+        after={"incident": incident.pk, "item": chosen.tag, "quantity": quantity},
+    )
+    store = chosen.location.store
+    if queries.keeps(actor, store):
+        return _issue(actor, dispatch)
+    notify(
+        event="reserve.dispatch_requested",
+        context={
+            "item": str(chosen),
+            "quantity": quantity,
+            "incident": incident.pk,
+            "title": incident.title,
+        },
+        recipients=[p for p in (store.custodian, store.backup) if p is not None],
+        link=f"/incidents/{incident.pk}/#reserves",
+    )
+    return dispatch
+
+
+def _first_ready(reserve_class: ReserveClass | None, quantity: int) -> Item:
+    if reserve_class is None:
+        raise DomainError(_("Choose a class or scan an item."), field="reserve_class")
+    found = (
+        queries.ready_items(timezone.localdate())
+        .filter(reserve_class=reserve_class, on_hand__gte=quantity)
+        .select_related("reserve_class", "location__store")
+        .order_by("inspection_due", "tag")
+        .first()
+    )
+    if found is None:
+        raise DomainError(
+            _("No ready %(cls)s with %(q)d in stock.") % {"cls": reserve_class, "q": quantity},
+            field="reserve_class",
+            code="conflict",
+        )
+    return found
+
+
+@transaction.atomic
+def dispatch_issue(*, actor: Actor, dispatch: Dispatch) -> Dispatch:
+    """The custodian (or the office) confirms and hands it over: the ledger's issue line."""
+    dispatch = Dispatch.objects.select_for_update().get(pk=dispatch.pk)
+    if dispatch.status != DispatchStatus.REQUESTED:
+        raise DomainError(_("This request is no longer waiting."), code="conflict")
+    return _issue(actor, dispatch)
+
+
+def _issue(actor: Actor, dispatch: Dispatch) -> Dispatch:
+    movement_post(
+        actor=actor,
+        item=dispatch.item,
+        movement=Movement.ISSUED,
+        quantity=dispatch.quantity,
+        incident=dispatch.incident,
+        note=dispatch.note,
+    )
+    dispatch.status = DispatchStatus.ISSUED
+    dispatch.issued_by = user_of(actor)
+    dispatch.issued_at = timezone.now()
+    dispatch.save(update_fields=["status", "issued_by", "issued_at"])
+    audit_record(actor=actor, action="reserve.dispatch.issue", obj=dispatch, regulation="R-ACT-2")
+    return dispatch
+
+
+@transaction.atomic
+def dispatch_back(
+    *, actor: Actor, dispatch: Dispatch, returned: int = 0, consumed: int = 0
+) -> Dispatch:
+    """At the end: what came back to the store and what was used up."""
+    dispatch = (
+        Dispatch.objects.select_for_update()
+        .select_related("item__location__store")
+        .get(pk=dispatch.pk)
+    )
+    if dispatch.status != DispatchStatus.ISSUED:
+        raise DomainError(_("Nothing of this is out."), code="conflict")
+    for value, field in ((returned, "returned"), (consumed, "consumed")):
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise DomainError(_("A whole number, 0 or more."), field=field)
+    if returned + consumed < 1 or returned + consumed > dispatch.outstanding:
+        raise DomainError(
+            _("%(n)d are still out; return or use up between 1 and %(n)d.")
+            % {"n": dispatch.outstanding},
+            field="returned",
+        )
+    for movement, quantity in ((Movement.RETURNED, returned), (Movement.CONSUMED, consumed)):
+        if quantity:
+            movement_post(
+                actor=actor,
+                item=dispatch.item,
+                movement=movement,
+                quantity=quantity,
+                incident=dispatch.incident,
+            )
+    dispatch.returned += returned
+    dispatch.consumed += consumed
+    if dispatch.returned + dispatch.consumed == dispatch.quantity:
+        dispatch.status = DispatchStatus.BACK
+    dispatch.save(update_fields=["returned", "consumed", "status"])
+    audit_record(
+        actor=actor,
+        action="reserve.dispatch.back",
+        obj=dispatch,
+        regulation="R-ACT-2",
+        after={"returned": returned, "consumed": consumed},
+    )
+    return dispatch
+
+
+@transaction.atomic
+def dispatch_cancel(*, actor: Actor, dispatch: Dispatch) -> Dispatch:
+    dispatch = (
+        Dispatch.objects.select_for_update()
+        .select_related("item__location__store")
+        .get(pk=dispatch.pk)
+    )
+    mine = dispatch.requested_by_id is not None and dispatch.requested_by_id == getattr(
+        actor, "pk", None
+    )
+    if not (mine or queries.keeps(actor, dispatch.item.location.store)):
+        raise AccessDenied(_("Only who asked, the custodians or the office may cancel it."))
+    if dispatch.status != DispatchStatus.REQUESTED:
+        raise DomainError(_("This request is no longer waiting."), code="conflict")
+    dispatch.status = DispatchStatus.CANCELLED
+    dispatch.save(update_fields=["status"])
+    audit_record(actor=actor, action="reserve.dispatch.cancel", obj=dispatch, regulation="R-ACT-2")
+    return dispatch

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from yingji.reserves import views
+from yingji.reserves import dispatch, views
 
 app_name = "reserves"
 urlpatterns = [
@@ -9,4 +9,8 @@ urlpatterns = [
     path("items/<int:pk>/", views.item_detail, name="item"),
     path("items/<int:pk>/inspect/", views.item_inspect, name="inspect"),
     path("items/<int:pk>/repaired/", views.item_repaired, name="repaired"),
+    path("incidents/<int:pk>/request/", dispatch.request_spare, name="dispatch_request"),
+    path("dispatches/<int:pk>/issue/", dispatch.issue, name="dispatch_issue"),
+    path("dispatches/<int:pk>/back/", dispatch.back, name="dispatch_back"),
+    path("dispatches/<int:pk>/cancel/", dispatch.cancel, name="dispatch_cancel"),
 ]

@@ -277,14 +277,23 @@ class ListsCostTheSameAtAnySize(CastTestCase):
         )
 
     def grow_reserves(self, s: str, person: Any) -> None:
-        spare = reserves.class_save(actor=SYSTEM, code=f"C{s}", name=f"备件{s}",
-                                    checklist=["外观"], inspection_days=10, min_ready=1)
+        spare = reserves.class_save(
+            actor=SYSTEM,
+            code=f"C{s}",
+            name=f"备件{s}",
+            checklist=["外观"],
+            inspection_days=10,
+            min_ready=1,
+        )
         store = reserves.store_create(actor=SYSTEM, code=f"S{s}", name=f"库{s}", custodian=person)
-        shelf = reserves.location_create(actor=SYSTEM, store=store, code=f"L{s}", name="架",
-                                         kind="shelf")
+        shelf = reserves.location_create(
+            actor=SYSTEM, store=store, code=f"L{s}", name="架", kind="shelf"
+        )
         for n in range(2):
-            item = reserves.item_receive(actor=SYSTEM, reserve_class=spare, location=shelf,
-                                         tag=f"T{s}{n}")
+            item = reserves.item_receive(
+                actor=SYSTEM, reserve_class=spare, location=shelf, tag=f"T{s}{n}"
+            )
         reserves.movement_post(actor=SYSTEM, item=item, movement="issued")
-        reserves.inspection_record(actor=self.cast["office"], item=item,
-                                   results=[{"item": "外观", "ok": True}])
+        reserves.inspection_record(
+            actor=self.cast["office"], item=item, results=[{"item": "外观", "ok": True}]
+        )
