@@ -25,6 +25,7 @@ router.register("reserves/classes", reserves_api.ClassViewSet, basename="reserve
 router.register("reserves/stores", reserves_api.StoreViewSet, basename="reserve-store")
 router.register("reserves/locations", reserves_api.LocationViewSet, basename="reserve-location")
 router.register("reserves/items", reserves_api.ItemViewSet, basename="reserve-item")
+router.register("reserves/dispatches", reserves_api.DispatchViewSet, basename="reserve-dispatch")
 router.register(
     "reserves/inspections", reserves_api.InspectionViewSet, basename="reserve-inspection"
 )
@@ -54,6 +55,11 @@ router.register("notice-templates", incidents_api.NoticeTemplateViewSet, basenam
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path(
+        "reserves/plan-versions/<int:pk>/requirements/",
+        reserves_api.RequirementsView.as_view(),
+        name="reserve-requirements",
+    ),
     path("reserves/readiness/", reserves_api.ReadinessView.as_view(), name="reserve-readiness"),
     path("risks/settings/", risks_api.SettingsView.as_view(), name="risk-settings"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),

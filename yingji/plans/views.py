@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from yingji.core.errors import DomainError
+from yingji.core.extensions import panels
 from yingji.core.files import file_response
 from yingji.core.flash import flash_outcome
 from yingji.core.forms import save_form
@@ -76,9 +77,10 @@ def plan_detail(request: HttpRequest, pk: int, number: int | None = None) -> Htt
     plan = get_plan_for(request.user, pk)
     versions = list(visible_versions(request.user, plan).prefetch_related("approvals__by__person"))
     shown = _chosen(versions, number)
-    return render(
-        request, "plans/detail.html", _detail_context(request.user, plan, versions, shown)
-    )
+    context = _detail_context(request.user, plan, versions, shown)
+    # Other apps' panels on the version shown (core.extensions: reserves' required spares).
+    context["panels"] = panels("plan", request, shown) if shown is not None else []
+    return render(request, "plans/detail.html", context)
 
 
 def _chosen(versions: list[PlanVersion], number: int | None) -> PlanVersion | None:

@@ -14,11 +14,20 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from yingji.core.access import one_of
 from yingji.core.api import ModelSerializer, validated
 from yingji.org.models import Department, Person
 from yingji.reserves import queries, services
 from yingji.reserves.choices import LocationKind, Movement
-from yingji.reserves.models import Inspection, Item, Ledger, Location, ReserveClass, Store
+from yingji.reserves.models import (
+    Dispatch,
+    Inspection,
+    Item,
+    Ledger,
+    Location,
+    ReserveClass,
+    Store,
+)
 
 
 class ReserveClassSerializer(ModelSerializer):
@@ -66,7 +75,7 @@ class ReserveLocationSerializer(ModelSerializer):
 
 class ReserveLocationCreateSerializer(serializers.Serializer):
     store = serializers.PrimaryKeyRelatedField(queryset=Store.objects.all())
-    parent = serializers.PrimaryKeyRelatedField(
+    parent: Any = serializers.PrimaryKeyRelatedField(
         queryset=Location.objects.all(), required=False, allow_null=True, default=None
     )
     code = serializers.CharField(max_length=40)
@@ -297,3 +306,159 @@ class ReadinessView(APIView):
                 for r in rows
             ]
         )
+
+
+class ReserveDispatchSerializer(ModelSerializer):
+    outstanding = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Dispatch
+        fields = [
+            "id",
+            "incident",
+            "item",
+            "quantity",
+            "returned",
+            "consumed",
+            "outstanding",
+            "status",
+            "note",
+            "requested_by",
+            "requested_at",
+            "issued_by",
+            "issued_at",
+        ]
+        read_only_fields = fields
+
+
+class ReserveDispatchRequestSerializer(serializers.Serializer):
+    incident = serializers.IntegerField(min_value=1)
+    reserve_class = serializers.PrimaryKeyRelatedField(
+        queryset=ReserveClass.objects.all(), required=False, allow_null=True, default=None
+    )
+    tag = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
+    quantity = serializers.IntegerField(min_value=1, max_value=1_000_000, default=1)
+    note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+
+
+class ReserveDispatchBackSerializer(serializers.Serializer):
+    returned = serializers.IntegerField(min_value=0, default=0)
+    consumed = serializers.IntegerField(min_value=0, default=0)
+
+
+class DispatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Spares drawn for incidents the caller may see (R-ACT-2)."""
+
+    serializer_class = ReserveDispatchSerializer
+    lookup_value_regex = "[0-9]+"
+
+    def get_queryset(self) -> QuerySet[Dispatch]:
+        from yingji.incidents.queries import visible_incidents
+
+        incidents = visible_incidents(self.request.user).values("pk")
+        return Dispatch.objects.filter(incident__in=incidents).order_by("-requested_at", "-pk")
+
+    def get_object(self) -> Dispatch:
+        return one_of(self.get_queryset(), self.kwargs["pk"])
+
+    @extend_schema(
+        request=ReserveDispatchRequestSerializer, responses={201: ReserveDispatchSerializer}
+    )
+    def create(self, request: Request) -> Response:
+        """Draw a spare: `tag` (a scanned item) or `reserve_class` (the first ready one)."""
+        from yingji.incidents.queries import get_incident_for
+
+        data = validated(ReserveDispatchRequestSerializer, request)
+        incident = get_incident_for(request.user, data.pop("incident"))
+        tag = data.pop("tag")
+        item = None
+        if tag:
+            item = queries.visible_items(request.user).filter(tag=tag).first()
+            if item is None:
+                raise serializers.ValidationError({"tag": "No spare has this tag."})
+        dispatch = services.dispatch_request(
+            actor=request.user, incident=incident, item=item, **data
+        )
+        return Response(ReserveDispatchSerializer(dispatch).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses=ReserveDispatchSerializer)
+    @action(detail=True, methods=["post"])
+    def issue(self, request: Request, pk: Any = None) -> Response:
+        dispatch = services.dispatch_issue(actor=request.user, dispatch=self.get_object())
+        return Response(ReserveDispatchSerializer(dispatch).data)
+
+    @extend_schema(request=ReserveDispatchBackSerializer, responses=ReserveDispatchSerializer)
+    @action(detail=True, methods=["post"])
+    def back(self, request: Request, pk: Any = None) -> Response:
+        dispatch = services.dispatch_back(
+            actor=request.user,
+            dispatch=self.get_object(),
+            **validated(ReserveDispatchBackSerializer, request),
+        )
+        return Response(ReserveDispatchSerializer(dispatch).data)
+
+    @extend_schema(request=None, responses=ReserveDispatchSerializer)
+    @action(detail=True, methods=["post"])
+    def cancel(self, request: Request, pk: Any = None) -> Response:
+        dispatch = services.dispatch_cancel(actor=request.user, dispatch=self.get_object())
+        return Response(ReserveDispatchSerializer(dispatch).data)
+
+
+class ReserveNeedSerializer(serializers.Serializer):
+    reserve_class = serializers.PrimaryKeyRelatedField(queryset=ReserveClass.objects.all())
+    quantity = serializers.IntegerField(min_value=1, max_value=1_000_000)
+
+
+class ReserveNeedsSerializer(serializers.Serializer):
+    needs = ReserveNeedSerializer(many=True)
+
+
+class ReserveNeedReadinessSerializer(serializers.Serializer):
+    reserve_class = serializers.IntegerField()
+    needed = serializers.IntegerField()
+    ready = serializers.IntegerField()
+    met = serializers.BooleanField()
+
+
+class RequirementsView(APIView):
+    """A plan version's required reserves with their readiness; PUT replaces them while the
+    version is a draft (R-PLAN-1)."""
+
+    def _version(self, request: Request, pk: int) -> Any:
+        from yingji.plans.models import PlanVersion
+        from yingji.plans.queries import get_plan_for, visible_versions
+
+        version = one_of(PlanVersion.objects.all(), pk)
+        plan = get_plan_for(request.user, version.plan_id)
+        return one_of(visible_versions(request.user, plan), version.pk)
+
+    def _answer(self, version: Any) -> Response:
+        rows = services.plan_readiness([version], timezone.localdate())
+        return Response(
+            [
+                {
+                    "reserve_class": r["reserve_class"].pk,
+                    "needed": r["needed"],
+                    "ready": r["ready"],
+                    "met": r["met"],
+                }
+                for r in rows
+            ]
+        )
+
+    @extend_schema(responses=ReserveNeedReadinessSerializer(many=True))
+    def get(self, request: Request, pk: int) -> Response:
+        return self._answer(self._version(request, pk))
+
+    @extend_schema(
+        request=ReserveNeedsSerializer, responses=ReserveNeedReadinessSerializer(many=True)
+    )
+    def put(self, request: Request, pk: int) -> Response:
+        version = self._version(request, pk)
+        needs = validated(ReserveNeedsSerializer, request)["needs"]
+        services.requirements_set(
+            actor=request.user,
+            version=version,
+            needs=[(n["reserve_class"], n["quantity"]) for n in needs],
+        )
+        return self._answer(version)

@@ -47,3 +47,6 @@ class DispatchStatus(models.TextChoices):
     ISSUED = "issued", _("Issued to the incident")
     BACK = "back", _("Returned or consumed")
     CANCELLED = "cancelled", _("Cancelled")
+
+
+ROWS_OF_NEEDS = 3  # empty rows the plan page offers for more required reserves

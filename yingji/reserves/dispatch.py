@@ -29,7 +29,8 @@ def incident_panel(request: HttpRequest, incident: Any) -> dict[str, Any] | None
         .order_by("requested_at", "pk")
     )
     may_request = services.can_request(user, incident)
-    if not rows and not may_request:
+    needs = services.plan_readiness(_plan_versions(incident), timezone.localdate())
+    if not rows and not may_request and not needs:
         return None
     stores = {d.item.location.store for d in rows}
     keeping = {store.pk for store in stores if queries.keeps(user, store)}
@@ -45,7 +46,19 @@ def incident_panel(request: HttpRequest, incident: Any) -> dict[str, Any] | None
         "may_request": may_request,
         "ready_classes": ready,
         "ended": not incident_open(incident),
+        "needs": needs,
     }
+
+
+def _plan_versions(incident: Any) -> list[Any]:
+    """The plans activated for the incident; before the decision, the approved plans the
+    meeting weighs for its category (R-ACT-1): their required reserves and readiness."""
+    from yingji.incidents.choices import Status
+    from yingji.plans.queries import approved_for
+
+    if incident.status == Status.ESCALATED:
+        return list(approved_for(incident.category))
+    return [v for a in incident.assessments.all() for v in a.plan_versions.all()]
 
 
 def incident_open(incident: Any) -> bool:

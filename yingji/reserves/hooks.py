@@ -8,6 +8,7 @@ from yingji.audit.words import register_action_words
 from yingji.core.extensions import NavSection, register_demo, register_nav, register_panel
 from yingji.reserves.demo import load_demo_reserves
 from yingji.reserves.dispatch import incident_panel
+from yingji.reserves.requirements import plan_panel
 
 register_nav(
     NavSection(
@@ -28,6 +29,10 @@ register_panel(
     order=60,
 )
 
+register_panel(
+    "plan", "reserves.requirements", template="reserves/_plan_panel.html", context=plan_panel
+)
+
 register_action_words(
     subjects={
         "reserve.class": _("Class of spares"),
@@ -36,6 +41,7 @@ register_action_words(
         "reserve.item": _("Reserve item"),
         "reserve.ledger": _("Reserve ledger"),
         "reserve.dispatch": _("Spares for an incident"),
+        "reserve.requirements": _("Plan's required reserves"),
     },
     verbs={
         "received": _("received"),

@@ -226,3 +226,27 @@ class Dispatch(models.Model):
         if self.status != DispatchStatus.ISSUED:
             return 0
         return self.quantity - self.returned - self.consumed
+
+
+class Requirement(models.Model):
+    """R-PLAN-1's required resources as data: a plan version needs this many of a class.
+    Written with the version while it is a draft, frozen with it once approved."""
+
+    version = models.ForeignKey(
+        "plans.PlanVersion", on_delete=models.CASCADE, related_name="reserve_requirements"
+    )
+    reserve_class = models.ForeignKey(
+        ReserveClass, verbose_name=_("class"), on_delete=models.PROTECT, related_name="+"
+    )
+    quantity = models.PositiveIntegerField(_("quantity"), validators=[MinValueValidator(1)])
+
+    class Meta:
+        ordering = ["version", "reserve_class__code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "reserve_class"], name="reserves_requirement_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reserve_class} ×{self.quantity}"

@@ -654,3 +654,74 @@ def dispatch_cancel(*, actor: Actor, dispatch: Dispatch) -> Dispatch:
     dispatch.save(update_fields=["status"])
     audit_record(actor=actor, action="reserve.dispatch.cancel", obj=dispatch, regulation="R-ACT-2")
     return dispatch
+
+
+# ---------------------------------------------------------------- plans' required resources
+
+
+def can_set_requirements(actor: Actor, version: Any) -> bool:
+    from yingji.plans.choices import EDITABLE, Author
+    from yingji.plans.services import can_act_as
+
+    return version.status in EDITABLE and can_act_as(actor, Author.EDITOR, version.plan)
+
+
+@transaction.atomic
+def requirements_set(
+    *, actor: Actor, version: Any, needs: Iterable[tuple[ReserveClass, int]]
+) -> None:
+    """R-PLAN-1: the reserves a plan version needs, replaced as a whole while it is a draft;
+    an approved version's stay as they were approved."""
+    from yingji.reserves.models import Requirement
+
+    if not can_set_requirements(actor, version):
+        raise AccessDenied(_("Only the plan's authors change a draft's required reserves."))
+    wanted: dict[int, tuple[ReserveClass, int]] = {}
+    for reserve_class, quantity in needs:
+        if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity < 1:
+            raise DomainError(_("The quantity is a whole number of at least 1."), field="quantity")
+        if reserve_class.pk in wanted:
+            raise DomainError(_("Name each class once."), field="reserve_class")
+        wanted[reserve_class.pk] = (reserve_class, quantity)
+    before = sorted(
+        f"{r.reserve_class.code}×{r.quantity}"
+        for r in version.reserve_requirements.select_related("reserve_class")
+    )
+    after = sorted(f"{c.code}×{q}" for c, q in wanted.values())
+    if before == after:
+        return
+    version.reserve_requirements.all().delete()
+    Requirement.objects.bulk_create(
+        Requirement(version=version, reserve_class=c, quantity=q) for c, q in wanted.values()
+    )
+    audit_record(
+        actor=actor,
+        action="reserve.requirements.set",
+        obj=version,
+        before={"needs": before},
+        after={"needs": after},
+        regulation="R-PLAN-1",
+    )
+
+
+def plan_readiness(versions: Iterable[Any], today: date) -> list[dict[str, Any]]:
+    """For each version's required reserves: how many are ready against how many it needs."""
+    from yingji.reserves.models import Requirement
+
+    needs = list(
+        Requirement.objects.filter(version__in=list(versions))
+        .select_related("reserve_class", "version__plan")
+        .order_by("version__plan__code", "reserve_class__code")
+    )
+    ready = {r["reserve_class"].pk: r["ready"] for r in queries.readiness(today)}
+    return [
+        {
+            "plan": need.version.plan,
+            "version": need.version,
+            "reserve_class": need.reserve_class,
+            "needed": need.quantity,
+            "ready": ready.get(need.reserve_class_id, 0),
+            "met": ready.get(need.reserve_class_id, 0) >= need.quantity,
+        }
+        for need in needs
+    ]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from yingji.reserves import dispatch, views
+from yingji.reserves import dispatch, requirements, views
 
 app_name = "reserves"
 urlpatterns = [
@@ -13,4 +13,7 @@ urlpatterns = [
     path("dispatches/<int:pk>/issue/", dispatch.issue, name="dispatch_issue"),
     path("dispatches/<int:pk>/back/", dispatch.back, name="dispatch_back"),
     path("dispatches/<int:pk>/cancel/", dispatch.cancel, name="dispatch_cancel"),
+    path(
+        "plan-versions/<int:pk>/requirements/", requirements.requirements_save, name="requirements"
+    ),
 ]

@@ -4,6 +4,7 @@ movements; a refused movement changes nothing; the last spare goes to exactly on
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 from django.db import connection
 from django.test import TransactionTestCase
@@ -36,6 +37,9 @@ def sums(item: Item) -> tuple[int, int]:
 
 
 class StockIsTheSumOfTheLedger(HypothesisTestCase):
+    cast: dict[str, Any]
+    place: dict[str, Any]
+
     @classmethod
     def setUpTestData(cls) -> None:
         cls.cast = build_cast()
@@ -67,6 +71,9 @@ class StockIsTheSumOfTheLedger(HypothesisTestCase):
 
 
 class Refusals(HypothesisTestCase):
+    cast: dict[str, Any]
+    place: dict[str, Any]
+
     @classmethod
     def setUpTestData(cls) -> None:
         cls.cast = build_cast()
