@@ -250,3 +250,22 @@ class Requirement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reserve_class} ×{self.quantity}"
+
+
+class Stocktake(models.Model):
+    """A walk through one location (盘点): what should be there, what was seen."""
+
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="stocktakes")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    seen = models.ManyToManyField(Item, blank=True, related_name="+")
+    # At the finish: the tags expected but not seen, and those seen but kept elsewhere.
+    missing = models.JSONField(default=list, blank=True)
+    misplaced = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.location.code} {self.started_at:%Y-%m-%d}"

@@ -725,3 +725,93 @@ def plan_readiness(versions: Iterable[Any], today: date) -> list[dict[str, Any]]
         }
         for need in needs
     ]
+
+
+# ---------------------------------------------------------------- stocktake walks
+
+
+def expected_at(location: Location) -> Any:
+    """What should be at a location and the locations inside it: every item not scrapped
+    with something on hand."""
+    places = [location.pk]
+    frontier = [location.pk]
+    while frontier:
+        frontier = list(
+            Location.objects.filter(parent_id__in=frontier).values_list("pk", flat=True)
+        )
+        places.extend(frontier)
+    return (
+        Item.objects.filter(location_id__in=places, on_hand__gt=0)
+        .exclude(status=ItemStatus.SCRAPPED)
+        .select_related("reserve_class", "location")
+        .order_by("location__code", "tag")
+    )
+
+
+@transaction.atomic
+def stocktake_start(*, actor: Actor, location: Location) -> Any:
+    from yingji.reserves.models import Stocktake
+
+    _require_keeper(actor, location.store)
+    walk = Stocktake.objects.create(location=location, by=person_user(actor))
+    audit_record(actor=actor, action="reserve.stocktake.start", obj=walk, regulation="R-RES-1")
+    return walk
+
+
+def _open_walk(actor: Actor, walk: Any) -> Any:
+    from yingji.reserves.models import Stocktake
+
+    walk = Stocktake.objects.select_for_update().select_related("location__store").get(pk=walk.pk)
+    _require_keeper(actor, walk.location.store)
+    if walk.finished_at is not None:
+        raise DomainError(_("This stocktake is finished."), code="conflict")
+    return walk
+
+
+@transaction.atomic
+def stocktake_mark(*, actor: Actor, walk: Any, scanned: str) -> Item:
+    """Mark an item seen: by its tag, or by the address its label's QR holds."""
+    walk = _open_walk(actor, walk)
+    item = _scanned_item(scanned)
+    walk.seen.add(item)
+    return item
+
+
+def _scanned_item(scanned: str) -> Item:
+    text = scanned.strip()
+    marker = "/reserves/items/"
+    if marker in text:
+        number = text.split(marker, 1)[1].strip("/").split("/")[0]
+        found = Item.objects.filter(pk=int(number)).first() if number.isdigit() else None
+    else:
+        found = Item.objects.filter(tag=text).first()
+    if found is None:
+        raise DomainError(
+            _("No spare has the tag or label %(text)s.") % {"text": text[:60]}, field="scanned"
+        )
+    return found
+
+
+@transaction.atomic
+def stocktake_finish(*, actor: Actor, walk: Any) -> Any:
+    """The missing (expected, not seen) and the misplaced (seen here, kept elsewhere)."""
+    walk = _open_walk(actor, walk)
+    expected = {item.pk: item.tag for item in expected_at(walk.location)}
+    seen = {item.pk: item.tag for item in walk.seen.all()}
+    walk.missing = sorted(tag for pk, tag in expected.items() if pk not in seen)
+    walk.misplaced = sorted(tag for pk, tag in seen.items() if pk not in expected)
+    walk.finished_at = timezone.now()
+    walk.save(update_fields=["missing", "misplaced", "finished_at"])
+    audit_record(
+        actor=actor,
+        action="reserve.stocktake.finish",
+        obj=walk,
+        regulation="R-RES-1",
+        after={
+            "expected": len(expected),
+            "seen": len(seen),
+            "missing": walk.missing,
+            "misplaced": walk.misplaced,
+        },
+    )
+    return walk

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from yingji.reserves import dispatch, requirements, views
+from yingji.reserves import dispatch, requirements, views, walks
 
 app_name = "reserves"
 urlpatterns = [
@@ -9,6 +9,14 @@ urlpatterns = [
     path("items/<int:pk>/", views.item_detail, name="item"),
     path("items/<int:pk>/inspect/", views.item_inspect, name="inspect"),
     path("items/<int:pk>/repaired/", views.item_repaired, name="repaired"),
+    path("items/<int:pk>/label.pdf", walks.item_label, name="item_label"),
+    path("stores/<int:pk>/labels.pdf", walks.store_labels, name="store_labels"),
+    path("locations/<int:pk>/", walks.location_detail, name="location"),
+    path("locations/<int:pk>/label.pdf", walks.location_label, name="location_label"),
+    path("locations/<int:pk>/stocktake/", walks.stocktake_start, name="stocktake_start"),
+    path("stocktakes/<int:pk>/", walks.stocktake_detail, name="stocktake"),
+    path("stocktakes/<int:pk>/seen/", walks.stocktake_mark, name="stocktake_mark"),
+    path("stocktakes/<int:pk>/finish/", walks.stocktake_finish, name="stocktake_finish"),
     path("incidents/<int:pk>/request/", dispatch.request_spare, name="dispatch_request"),
     path("dispatches/<int:pk>/issue/", dispatch.issue, name="dispatch_issue"),
     path("dispatches/<int:pk>/back/", dispatch.back, name="dispatch_back"),

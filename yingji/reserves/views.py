@@ -20,6 +20,7 @@ from yingji.core.errors import AccessDenied, DomainError
 from yingji.core.forms import save_form
 from yingji.reserves import queries, services
 from yingji.reserves.forms import ClassForm, LocationForm, MovementForm, ReceiveForm, StoreForm
+from yingji.reserves.walks import open_walk_for
 
 DUE_ROWS = 30
 
@@ -155,6 +156,7 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "inspections": item.inspections.select_related("by__person")[:20],
             "checklist": item.reserve_class.checklist,
             "ready": queries.ready_items(timezone.localdate()).filter(pk=item.pk).exists(),
+            "walk": open_walk_for(request.user),
         },
         status=400 if request.method == "POST" else 200,
     )

@@ -131,23 +131,33 @@ class DrawForAnIncident(CastTestCase):
             client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
             return client
 
-        asked = api("leader").post("/api/v1/reserves/dispatches/", {
-            "incident": self.incident.pk, "tag": "SRV-01"}, format="json")
+        asked = api("leader").post(
+            "/api/v1/reserves/dispatches/",
+            {"incident": self.incident.pk, "tag": "SRV-01"},
+            format="json",
+        )
         self.assertEqual(asked.status_code, 201, asked.content)
         self.assertEqual(asked.json()["status"], "requested")
         pk = asked.json()["id"]
-        self.assertEqual(api("leader").post(f"/api/v1/reserves/dispatches/{pk}/issue/")
-                         .status_code, 403)
+        self.assertEqual(
+            api("leader").post(f"/api/v1/reserves/dispatches/{pk}/issue/").status_code, 403
+        )
         custodian = api("executor")
-        self.assertEqual(custodian.post(f"/api/v1/reserves/dispatches/{pk}/issue/")
-                         .json()["outstanding"], 1)
-        over = custodian.post(f"/api/v1/reserves/dispatches/{pk}/back/", {"returned": 2},
-                              format="json")
+        self.assertEqual(
+            custodian.post(f"/api/v1/reserves/dispatches/{pk}/issue/").json()["outstanding"], 1
+        )
+        over = custodian.post(
+            f"/api/v1/reserves/dispatches/{pk}/back/", {"returned": 2}, format="json"
+        )
         self.assertEqual(over.status_code, 400)
-        done = custodian.post(f"/api/v1/reserves/dispatches/{pk}/back/", {"consumed": 1},
-                              format="json")
+        done = custodian.post(
+            f"/api/v1/reserves/dispatches/{pk}/back/", {"consumed": 1}, format="json"
+        )
         self.assertEqual(done.json()["status"], "back")
         self.assertEqual(api("sales").get("/api/v1/reserves/dispatches/").json()["count"], 0)
-        unknown = api("leader").post("/api/v1/reserves/dispatches/", {
-            "incident": self.incident.pk, "tag": "NOPE"}, format="json")
+        unknown = api("leader").post(
+            "/api/v1/reserves/dispatches/",
+            {"incident": self.incident.pk, "tag": "NOPE"},
+            format="json",
+        )
         self.assertEqual(unknown.status_code, 400)
