@@ -25,6 +25,7 @@ router.register("reserves/classes", reserves_api.ClassViewSet, basename="reserve
 router.register("reserves/stores", reserves_api.StoreViewSet, basename="reserve-store")
 router.register("reserves/locations", reserves_api.LocationViewSet, basename="reserve-location")
 router.register("reserves/items", reserves_api.ItemViewSet, basename="reserve-item")
+router.register("reserves/files", reserves_api.ReserveFilesViewSet, basename="reserve-files")
 router.register("reserves/dispatches", reserves_api.DispatchViewSet, basename="reserve-dispatch")
 router.register(
     "reserves/inspections", reserves_api.InspectionViewSet, basename="reserve-inspection"

@@ -6,16 +6,23 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from yingji.core.access import one_of
 from yingji.core.api import ModelSerializer, validated
+from yingji.core.errors import AccessDenied
+from yingji.core.files import file_response
+from yingji.core.word import DOCX
 from yingji.org.models import Department, Person
 from yingji.reserves import queries, services
 from yingji.reserves.choices import LocationKind, Movement
@@ -28,6 +35,14 @@ from yingji.reserves.models import (
     ReserveClass,
     Store,
 )
+from yingji.reserves.transfer import (
+    XLSX,
+    import_inventory,
+    inventory_workbook,
+    ledger_workbook,
+    survey_docx,
+)
+from yingji.reserves.views import shown_incidents
 
 
 class ReserveClassSerializer(ModelSerializer):
@@ -130,6 +145,8 @@ class ReserveReceiveSerializer(serializers.Serializer):
 
 
 class ReserveLedgerSerializer(ModelSerializer):
+    incident = serializers.SerializerMethodField()
+
     class Meta:
         model = Ledger
         fields = [
@@ -145,6 +162,11 @@ class ReserveLedgerSerializer(ModelSerializer):
             "note",
         ]
         read_only_fields = fields
+
+    def get_incident(self, line: Ledger) -> int | None:
+        """The incident it went to, when the reader may see it (confidential ones stay out)."""
+        shown = self.context.get("shown_incidents", set())
+        return line.incident_id if line.incident_id in shown else None
 
 
 class ReserveMovementSerializer(serializers.Serializer):
@@ -255,8 +277,10 @@ class ItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         """The item's ledger; POST adds a line (409 when the stock does not allow it)."""
         item = self.get_object()
         if request.method == "GET":
-            rows = item.ledger.order_by("-at", "-pk")[:200]
-            return Response(ReserveLedgerSerializer(rows, many=True).data)
+            lines = item.ledger.all()
+            rows = lines.order_by("-at", "-pk")[:200]
+            context = {"shown_incidents": shown_incidents(request.user, lines)}
+            return Response(ReserveLedgerSerializer(rows, many=True, context=context).data)
         line = services.movement_post(
             actor=request.user, item=item, **validated(ReserveMovementSerializer, request)
         )
@@ -274,6 +298,63 @@ class ItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         return Response(
             ReserveInspectionSerializer(inspection).data, status=status.HTTP_201_CREATED
         )
+
+
+class ReserveImportSerializer(serializers.Serializer):
+    file = serializers.FileField()
+    dry_run = serializers.BooleanField(default=True)
+
+
+class ReserveFilesViewSet(viewsets.GenericViewSet):
+    """The inventory and ledger as .xlsx, the resource survey as .docx, and the inventory
+    imported from a workbook (dry run by default; every row or none)."""
+
+    serializer_class = ReserveImportSerializer
+
+    def _sight(self, request: Request) -> None:
+        if not queries.sees_reserves(request.user):
+            raise AccessDenied(_("Only people inside the organisation see the reserves."))
+
+    @extend_schema(responses={(200, XLSX): OpenApiTypes.BINARY})
+    @action(detail=False, methods=["get"])
+    def inventory(self, request: Request) -> HttpResponse:
+        self._sight(request)
+        return file_response(
+            "inventory.xlsx", XLSX, inventory_workbook(queries.visible_items(request.user))
+        )
+
+    @extend_schema(responses={(200, XLSX): OpenApiTypes.BINARY})
+    @action(detail=False, methods=["get"])
+    def ledger(self, request: Request) -> HttpResponse:
+        self._sight(request)
+        lines = Ledger.objects.filter(item__in=queries.visible_items(request.user).values("pk"))
+        return file_response(
+            "ledger.xlsx", XLSX, ledger_workbook(lines, shown_incidents(request.user, lines))
+        )
+
+    @extend_schema(responses={(200, DOCX): OpenApiTypes.BINARY})
+    @action(detail=False, methods=["get"])
+    def survey(self, request: Request) -> HttpResponse:
+        self._sight(request)
+        return file_response("resource-survey.docx", DOCX, survey_docx(timezone.localdate()))
+
+    @extend_schema(
+        request={"multipart/form-data": ReserveImportSerializer}, responses=OpenApiTypes.OBJECT
+    )
+    @action(detail=False, methods=["post"], url_path="import", parser_classes=[MultiPartParser])
+    def import_(self, request: Request) -> Response:
+        self._sight(request)
+        data = validated(ReserveImportSerializer, request)
+        result = import_inventory(
+            actor=request.user, content=data["file"].read(), dry_run=data["dry_run"]
+        )
+        body = {
+            "dry_run": result.dry_run,
+            "created": result.created,
+            "errors": [vars(e) for e in result.errors],
+            "committed": result.committed,
+        }
+        return Response(body, status=400 if result.errors else 200)
 
 
 class InspectionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):

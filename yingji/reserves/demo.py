@@ -9,8 +9,9 @@ from django.utils import timezone
 
 from yingji.org.demo import DEMO
 from yingji.org.models import Department, Person
+from yingji.plans.models import PlanVersion
 from yingji.reserves import services
-from yingji.reserves.models import Item, Store
+from yingji.reserves.models import Item, Requirement, ReserveClass, Store
 
 CLASSES = [
     ("SRV", "备用服务器", True, "台", 90, ["开机自检", "硬盘健康", "固件版本"], 3, None),
@@ -103,8 +104,25 @@ def load_demo_reserves() -> None:
         quantity=500,
         model="0 号柴油",
     )
+    _plan_needs(classes)
     # One server's inspection fell behind: spare servers are short of their minimum of 3.
     Item.objects.filter(tag="SRV-03").update(
         inspection_due=timezone.localdate() - timedelta(days=5),
         last_inspected=timezone.localdate() - timedelta(days=95),
+    )
+
+
+def _plan_needs(classes: dict[str, ReserveClass]) -> None:
+    """The information-system plan's resources text ("备用服务器 4 台 …"), as data: kept with
+    its approved version, as when reserves were first set up beside an approved plan. It
+    needs four spare servers; three are held and one of them is overdue for inspection."""
+    version = PlanVersion.objects.filter(plan__code="YJ-ZX-01", status="approved").first()
+    if version is None:
+        return
+    Requirement.objects.bulk_create(
+        [
+            Requirement(version=version, reserve_class=classes["SRV"], quantity=4),
+            Requirement(version=version, reserve_class=classes["SW"], quantity=1),
+            Requirement(version=version, reserve_class=classes["SAT"], quantity=2),
+        ]
     )

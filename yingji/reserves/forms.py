@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from yingji.org.choices import PersonStatus
 from yingji.org.models import Department, Person
@@ -70,7 +71,9 @@ class ReceiveForm(forms.Form):
     reserve_class = forms.ModelChoiceField(
         label=_("class"), queryset=ReserveClass.objects.filter(active=True)
     )
-    location = forms.ModelChoiceField(label=_("location"), queryset=Location.objects.none())
+    location = forms.ModelChoiceField(
+        label=pgettext_lazy("reserve", "location"), queryset=Location.objects.none()
+    )
     tag = forms.CharField(label=_("asset tag"), max_length=40)
     quantity = forms.IntegerField(label=_("quantity"), min_value=1, initial=1)
     model = forms.CharField(label=_("model"), max_length=100, required=False)
@@ -93,3 +96,10 @@ class MovementForm(forms.Form):
     def __init__(self, *args: Any, store: Store, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.fields["to_location"].queryset = store.locations.all()  # type: ignore[attr-defined]
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("workbook (.xlsx)"))
+    dry_run = forms.BooleanField(
+        label=_("check only, change nothing"), required=False, initial=True
+    )

@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.db.models import Q
+from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from yingji.audit.words import register_action_words
-from yingji.core.extensions import NavSection, register_demo, register_nav, register_panel
+from yingji.core.extensions import (
+    NavSection,
+    register_demo,
+    register_home_card,
+    register_nav,
+    register_panel,
+)
+from yingji.org.roles import roles_of
+from yingji.reserves import queries
 from yingji.reserves.demo import load_demo_reserves
 from yingji.reserves.dispatch import incident_panel
+from yingji.reserves.models import Store
 from yingji.reserves.requirements import plan_panel
 
 register_nav(
@@ -20,6 +34,25 @@ register_nav(
         visible=lambda roles: bool(roles.internal),
     )
 )
+
+
+def _short(request: HttpRequest) -> dict[str, Any] | None:
+    """The office's (and the custodians') card: classes short of their minimum ready."""
+    user = request.user
+    roles = roles_of(user)
+    if not (
+        queries.manages_all(user)
+        or (
+            roles.active_person
+            and Store.objects.filter(Q(custodian=roles.person) | Q(backup=roles.person)).exists()
+        )
+    ):
+        return None
+    short = [r for r in queries.readiness(timezone.localdate()) if not r["met"]]
+    return {"short": short} if short else None  # R-RES-1
+
+
+register_home_card("reserves.short", template="reserves/_home_short.html", context=_short, order=57)
 register_demo("reserves", load_demo_reserves, order=65)
 register_panel(
     "incident",

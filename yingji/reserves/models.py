@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from yingji.org.models import code_validator
 from yingji.reserves.choices import (
@@ -106,7 +107,10 @@ class Item(models.Model):
         ReserveClass, verbose_name=_("class"), on_delete=models.PROTECT, related_name="items"
     )
     location = models.ForeignKey(
-        Location, verbose_name=_("location"), on_delete=models.PROTECT, related_name="items"
+        Location,
+        verbose_name=pgettext_lazy("reserve", "location"),
+        on_delete=models.PROTECT,
+        related_name="items",
     )
     tag = models.CharField(_("asset tag"), max_length=40, unique=True, validators=[code_validator])
     model = models.CharField(_("model"), max_length=100, blank=True)

@@ -5,6 +5,10 @@ from yingji.reserves import dispatch, requirements, views, walks
 app_name = "reserves"
 urlpatterns = [
     path("", views.overview, name="overview"),
+    path("inventory.xlsx", views.inventory_export, name="inventory_export"),
+    path("ledger.xlsx", views.ledger_export, name="ledger_export"),
+    path("survey.docx", views.survey, name="survey"),
+    path("import/", views.inventory_import, name="import"),
     path("stores/<int:pk>/", views.store_detail, name="store"),
     path("items/<int:pk>/", views.item_detail, name="item"),
     path("items/<int:pk>/inspect/", views.item_inspect, name="inspect"),

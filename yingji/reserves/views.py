@@ -17,9 +17,26 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from yingji.core.errors import AccessDenied, DomainError
+from yingji.core.files import file_response
 from yingji.core.forms import save_form
+from yingji.core.word import DOCX
 from yingji.reserves import queries, services
-from yingji.reserves.forms import ClassForm, LocationForm, MovementForm, ReceiveForm, StoreForm
+from yingji.reserves.forms import (
+    ClassForm,
+    ImportForm,
+    LocationForm,
+    MovementForm,
+    ReceiveForm,
+    StoreForm,
+)
+from yingji.reserves.models import Ledger
+from yingji.reserves.transfer import (
+    XLSX,
+    import_inventory,
+    inventory_workbook,
+    ledger_workbook,
+    survey_docx,
+)
 from yingji.reserves.walks import open_walk_for
 
 DUE_ROWS = 30
@@ -206,3 +223,70 @@ def item_repaired(request: HttpRequest, pk: int) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, str(exc.message))
     return redirect("reserves:item", pk=pk)
+
+
+# ---------------------------------------------------------------- workbooks and the survey
+
+
+def shown_incidents(user: Any, lines: Any) -> set[int]:
+    """The incidents of these ledger lines that this reader may see."""
+    from yingji.incidents.queries import visible_incidents
+
+    ids = lines.exclude(incident__isnull=True).values("incident_id")
+    return set(visible_incidents(user).filter(pk__in=ids).values_list("pk", flat=True))
+
+
+@login_required
+def inventory_export(request: HttpRequest) -> HttpResponse:
+    _require_sight(request)
+    items = queries.visible_items(request.user)
+    return file_response(
+        f"inventory-{timezone.localdate():%Y%m%d}.xlsx", XLSX, inventory_workbook(items)
+    )
+
+
+@login_required
+def ledger_export(request: HttpRequest) -> HttpResponse:
+    _require_sight(request)
+    lines = Ledger.objects.filter(item__in=queries.visible_items(request.user).values("pk"))
+    return file_response(
+        f"ledger-{timezone.localdate():%Y%m%d}.xlsx",
+        XLSX,
+        ledger_workbook(lines, shown_incidents(request.user, lines)),
+    )
+
+
+@login_required
+def survey(request: HttpRequest) -> HttpResponse:
+    _require_sight(request)
+    return file_response(
+        f"resource-survey-{timezone.localdate():%Y%m%d}.docx",
+        DOCX,
+        survey_docx(timezone.localdate()),
+    )
+
+
+@login_required
+def inventory_import(request: HttpRequest) -> HttpResponse:
+    """Spares into their locations from a workbook: checked first, then all rows or none."""
+    _require_sight(request)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = import_inventory(
+                actor=request.user,
+                content=form.cleaned_data["file"].read(),
+                dry_run=form.cleaned_data["dry_run"],
+            )
+        except DomainError as exc:
+            form.add_error("file", str(exc.message))
+        if result is not None and result.committed:
+            messages.success(request, _("%(n)d received.") % {"n": result.created})
+            return redirect("reserves:overview")
+    return render(
+        request,
+        "reserves/import.html",
+        {"form": form, "result": result},
+        status=400 if result is not None and result.errors else 200,
+    )

@@ -204,7 +204,7 @@ class Assessment(models.Model):
 
     def __str__(self) -> str:
         if self.project_id:
-            return f"{self.project} · {_('technical risks')}"
+            return _("%(project)s · technical risks") % {"project": self.project}
         return f"{self.year} Q{self.quarter} {self.department}"
 
     @property

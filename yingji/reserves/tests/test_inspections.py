@@ -97,3 +97,10 @@ class Inspections(CastTestCase):
             (rows["SRV"]["ready"], rows["SRV"]["stock"], rows["SRV"]["met"]), (3, 4, True)
         )
         self.assertEqual((rows["CABLE"]["ready"], rows["CABLE"]["met"]), (6, False))
+
+    def test_the_office_and_custodians_see_the_shortfall_on_the_home_page(self):
+        self.receive("SRV-A")  # one of the minimum two
+        for who, shown in (("office", True), ("executor", True), ("staff", False)):
+            self.login(who)
+            page = self.client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+            self.assertEqual("Reserves short of their minimum" in page, shown, who)
