@@ -23,6 +23,7 @@ from yingji.reserves.demo import load_demo_reserves
 from yingji.reserves.dispatch import incident_panel
 from yingji.reserves.models import Store
 from yingji.reserves.requirements import plan_panel
+from yingji.risks.links import LinkKind, register_link_kind
 
 register_nav(
     NavSection(
@@ -64,6 +65,11 @@ register_panel(
 
 register_panel(
     "plan", "reserves.requirements", template="reserves/_plan_panel.html", context=plan_panel
+)
+
+# A risk may name the class of spares that answers it (risks.links).
+register_link_kind(
+    LinkKind("reserve", _("Class of spares"), queries.visible_classes, lambda pk: "/reserves/")
 )
 
 register_action_words(
