@@ -357,12 +357,33 @@ class ReserveFilesViewSet(viewsets.GenericViewSet):
         return Response(body, status=400 if result.errors else 200)
 
 
+class ReservePhotosSerializer(serializers.Serializer):
+    photos = serializers.ListField(child=serializers.FileField(), max_length=10)
+
+
 class InspectionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = ReserveInspectionSerializer
+    lookup_value_regex = "[0-9]+"
 
     def get_queryset(self) -> QuerySet[Inspection]:
         items = queries.visible_items(self.request.user).values("pk")
         return Inspection.objects.filter(item__in=items).order_by("-at", "-pk")
+
+    @extend_schema(
+        request={"multipart/form-data": ReservePhotosSerializer},
+        responses=ReserveInspectionSerializer,
+    )
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser])
+    def photos(self, request: Request, pk: Any = None) -> Response:
+        """Pictures of an inspection (multipart field `photos`)."""
+        inspection = one_of(self.get_queryset().select_related("item__location__store"), pk)
+        uploads = validated(ReservePhotosSerializer, request)["photos"]
+        services.inspection_photos_add(
+            actor=request.user,
+            inspection=inspection,
+            photos=[(f.name or "photo", f.read()) for f in uploads],
+        )
+        return Response(ReserveInspectionSerializer(inspection).data)
 
 
 class ReadinessView(APIView):

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from yingji.core.files import StoredFile
 from yingji.org.models import code_validator
 from yingji.reserves.choices import (
     DispatchStatus,
@@ -273,3 +274,12 @@ class Stocktake(models.Model):
 
     def __str__(self) -> str:
         return f"{self.location.code} {self.started_at:%Y-%m-%d}"
+
+
+class InspectionPhoto(StoredFile):
+    """A picture taken at an inspection (a gauge, a fault), kept in the database with it."""
+
+    inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="photos")
+
+    class Meta:
+        ordering = ["inspection", "at", "pk"]

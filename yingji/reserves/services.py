@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from yingji.audit.services import audit_record, audited_create, audited_update
 from yingji.core.actors import Actor, person_user, user_of
 from yingji.core.errors import AccessDenied, DomainError
+from yingji.core.files import IMAGE_TYPES, checked_files
 from yingji.notify.services import notify
 from yingji.org.choices import PersonStatus
 from yingji.org.models import Department, Person
@@ -342,7 +343,12 @@ def _status_after(item: Item, movement: str) -> str:
 
 @transaction.atomic
 def inspection_record(
-    *, actor: Actor, item: Item, results: Iterable[dict[str, Any]], note: str = ""
+    *,
+    actor: Actor,
+    item: Item,
+    results: Iterable[dict[str, Any]],
+    note: str = "",
+    photos: Iterable[tuple[str, bytes]] = (),
 ) -> Inspection:
     """R-RES-1: every check of the class's checklist answered; a failed one makes the item
     not ready (under repair) and tells the store's owner and custodians."""
@@ -359,6 +365,7 @@ def inspection_record(
     store = locked.location.store
     _require_keeper(actor, store)
     answers = _answers(locked.reserve_class.checklist, list(results))
+    pictures = _pictures(photos)  # all checked before anything is saved
     passed = all(a["ok"] for a in answers)
     today = timezone.localdate()
     inspection = Inspection.objects.create(
@@ -369,6 +376,7 @@ def inspection_record(
         result=InspectionResult.PASS if passed else InspectionResult.FAIL,
         next_due=today + timedelta(days=locked.reserve_class.inspection_days),
     )
+    _keep_photos(inspection, pictures)
     changes: dict[str, Any] = {"last_inspected": today, "inspection_due": inspection.next_due}
     if not passed and locked.status == ItemStatus.AVAILABLE:
         changes["status"] = ItemStatus.REPAIR
@@ -394,6 +402,45 @@ def inspection_record(
         )
     item.refresh_from_db()
     return inspection
+
+
+def _pictures(photos: Iterable[tuple[str, bytes]]) -> list[tuple[str, str, bytes]]:
+    checked = checked_files(photos)
+    for name, kind, _data in checked:
+        if kind not in IMAGE_TYPES:
+            raise DomainError(_("%(name)s is not a picture.") % {"name": name}, field="photos")
+    return checked
+
+
+def _keep_photos(inspection: Inspection, pictures: list[tuple[str, str, bytes]]) -> None:
+    from yingji.reserves.models import InspectionPhoto
+
+    InspectionPhoto.objects.bulk_create(
+        InspectionPhoto(
+            inspection=inspection, name=name, content_type=kind, size=len(data), data=data
+        )
+        for name, kind, data in pictures
+    )
+
+
+@transaction.atomic
+def inspection_photos_add(
+    *, actor: Actor, inspection: Inspection, photos: Iterable[tuple[str, bytes]]
+) -> int:
+    """Pictures sent after the inspection (the API takes them apart from the results)."""
+    _require_keeper(actor, inspection.item.location.store)
+    pictures = _pictures(photos)
+    if not pictures:
+        raise DomainError(_("Choose a picture."), field="photos")
+    _keep_photos(inspection, pictures)
+    audit_record(
+        actor=actor,
+        action="reserve.inspection.photos",
+        obj=inspection,
+        after={"photos": [name for name, _k, _d in pictures]},
+        regulation="R-RES-1",
+    )
+    return len(pictures)
 
 
 def _answers(checklist: list[str], results: list[dict[str, Any]]) -> list[dict[str, Any]]:

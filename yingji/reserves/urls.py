@@ -14,6 +14,7 @@ urlpatterns = [
     path("items/<int:pk>/inspect/", views.item_inspect, name="inspect"),
     path("items/<int:pk>/repaired/", views.item_repaired, name="repaired"),
     path("items/<int:pk>/label.pdf", walks.item_label, name="item_label"),
+    path("photos/<int:pk>/", views.photo, name="photo"),
     path("stores/<int:pk>/labels.pdf", walks.store_labels, name="store_labels"),
     path("locations/<int:pk>/", walks.location_detail, name="location"),
     path("locations/<int:pk>/label.pdf", walks.location_label, name="location_label"),

@@ -9,13 +9,14 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
+from django.db.models import Count, Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from yingji.core.access import one_of
 from yingji.core.errors import AccessDenied, DomainError
 from yingji.core.files import file_response
 from yingji.core.forms import save_form
@@ -29,7 +30,7 @@ from yingji.reserves.forms import (
     ReceiveForm,
     StoreForm,
 )
-from yingji.reserves.models import Ledger
+from yingji.reserves.models import InspectionPhoto, Ledger
 from yingji.reserves.transfer import (
     XLSX,
     import_inventory,
@@ -170,7 +171,9 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "ledger": item.ledger.select_related(
                 "by__person", "from_location", "to_location", "incident"
             ).order_by("-at", "-pk")[:50],
-            "inspections": item.inspections.select_related("by__person")[:20],
+            "inspections": item.inspections.select_related("by__person").prefetch_related(
+                Prefetch("photos", queryset=InspectionPhoto.objects.defer("data"))
+            )[:20],
             "checklist": item.reserve_class.checklist,
             "ready": queries.ready_items(timezone.localdate()).filter(pk=item.pk).exists(),
             "walk": open_walk_for(request.user),
@@ -194,7 +197,11 @@ def item_inspect(request: HttpRequest, pk: int) -> HttpResponse:
     ]
     try:
         inspection = services.inspection_record(
-            actor=request.user, item=item, results=results, note=request.POST.get("note", "")[:2000]
+            actor=request.user,
+            item=item,
+            results=results,
+            note=request.POST.get("note", "")[:2000],
+            photos=[(f.name or "photo", f.read()) for f in request.FILES.getlist("photos")],
         )
     except AccessDenied:
         raise
@@ -290,3 +297,11 @@ def inventory_import(request: HttpRequest) -> HttpResponse:
         {"form": form, "result": result},
         status=400 if result is not None and result.errors else 200,
     )
+
+
+@login_required
+def photo(request: HttpRequest, pk: int) -> HttpResponse:
+    """An inspection's picture, for whoever may see the item."""
+    visible = queries.visible_items(request.user).values("pk")
+    found = one_of(InspectionPhoto.objects.filter(inspection__item__in=visible), pk)
+    return file_response(found.name, found.content_type, bytes(found.data))

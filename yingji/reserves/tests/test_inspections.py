@@ -104,3 +104,40 @@ class Inspections(CastTestCase):
             self.login(who)
             page = self.client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
             self.assertEqual("Reserves short of their minimum" in page, shown, who)
+
+
+class Photos(CastTestCase):
+    def test_pictures_taken_at_the_inspection_are_kept_and_only_pictures(self):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from yingji.incidents.tests.test_attachments import PNG
+        from yingji.reserves.models import InspectionPhoto
+
+        place = build_store(self.cast)
+        item = services.item_receive(
+            actor=SYSTEM,
+            reserve_class=place["cable"],
+            location=place["shelf"],
+            tag="LOT-P",
+            quantity=3,
+        )
+        with self.assertRaises(DomainError) as not_a_picture:
+            services.inspection_record(
+                actor=self.executor,
+                item=item,
+                results=[{"item": "外观完好", "ok": True}],
+                photos=[("note.pdf", b"%PDF-1.4\n%\xe2\xe3\n1 0 obj\n")],
+            )
+        self.assertEqual(not_a_picture.exception.field, "photos")
+        self.assertEqual(item.inspections.count(), 0)
+        self.login("executor")
+        self.client.post(
+            f"/reserves/items/{item.pk}/inspect/",
+            {"ok-0": "on", "photos": SimpleUploadedFile("gauge.png", PNG, "image/png")},
+        )
+        photo = InspectionPhoto.objects.get()
+        self.assertEqual((photo.name, photo.inspection.result), ("gauge.png", "pass"))
+        shown = self.client.get(f"/reserves/photos/{photo.pk}/")
+        self.assertEqual((shown.status_code, shown["Content-Type"]), (200, "image/png"))
+        self.login("vendor")
+        self.assertEqual(self.client.get(f"/reserves/photos/{photo.pk}/").status_code, 404)
