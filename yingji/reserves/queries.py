@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
+from yingji.audit.queries import register_hidden_events
 from yingji.core.access import one_of, require
 from yingji.core.actors import is_system
 from yingji.org.roles import roles_of
@@ -100,3 +101,22 @@ def readiness(today: date, store: Store | None = None) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+@register_hidden_events
+def hidden_reserve_events(user: Any) -> Q:
+    """The ledger lines and dispatches of incidents this reader may not see (confidential
+    ones) stay out of the audit trail, as the incidents' own events do."""
+    from django.db.models import CharField
+    from django.db.models.functions import Cast
+
+    from yingji.incidents.models import Incident
+    from yingji.incidents.queries import visible_incidents
+    from yingji.reserves.models import Dispatch, Ledger
+
+    hidden = Incident.objects.exclude(pk__in=visible_incidents(user).values("pk"))
+    lines = Ledger.objects.filter(incident__in=hidden).annotate(key=Cast("pk", CharField()))
+    drawn = Dispatch.objects.filter(incident__in=hidden).annotate(key=Cast("pk", CharField()))
+    return Q(object_type="reserves.ledger", object_id__in=lines.values("key")) | Q(
+        object_type="reserves.dispatch", object_id__in=drawn.values("key")
+    )

@@ -161,3 +161,47 @@ class DrawForAnIncident(CastTestCase):
             format="json",
         )
         self.assertEqual(unknown.status_code, 400)
+
+
+class ConfidentialDraws(CastTestCase):
+    def test_a_confidential_incidents_draws_stay_out_of_others_audit_trail(self):
+        from django.db.models import Q
+
+        from yingji.audit.models import AuditEvent
+        from yingji.audit.queries import visible_audit_events
+
+        place = build_store(self.cast)
+        for n in range(2):
+            services.item_receive(
+                actor=SYSTEM,
+                reserve_class=place["server"],
+                location=place["shelf"],
+                tag=f"SRV-X{n}",
+            )
+        drawn = {}
+        for confidential in (False, True):
+            incident = incidents.incident_report(
+                actor=self.executor,
+                title="客户数据泄露",
+                category="network_security",
+                occurred_at=timezone.now() - timedelta(minutes=5),
+                symptoms="外传",
+                confidential=confidential,
+            )
+            drawn[confidential] = services.dispatch_request(
+                actor=self.executor, incident=incident, reserve_class=place["server"]
+            )
+
+        def seen(user, confidential: bool) -> set[str]:
+            dispatch = drawn[confidential]
+            line = Ledger.objects.get(incident=dispatch.incident)
+            events = AuditEvent.objects.filter(
+                Q(object_type="reserves.dispatch", object_id=str(dispatch.pk))
+                | Q(object_type="reserves.ledger", object_id=str(line.pk))
+            )
+            mine = visible_audit_events(user).filter(pk__in=events.values("pk"))
+            return set(mine.values_list("action", flat=True))
+
+        both = {"reserve.dispatch.request", "reserve.dispatch.issue", "reserve.ledger.issued"}
+        self.assertEqual(seen(self.admin, False), both)
+        self.assertEqual(seen(self.admin, True), set())  # administrators do not read it
