@@ -233,7 +233,7 @@ def movement_post(
     """One ledger line: more stock received, moved, issued, returned, consumed or scrapped.
     The item is locked first, so two people drawing the last one cannot both have it."""
     locked = (
-        Item.objects.select_for_update()
+        Item.objects.select_for_update(of=("self",))
         .select_related("reserve_class", "location__store")
         .get(pk=item.pk)
     )
@@ -353,7 +353,7 @@ def inspection_record(
     """R-RES-1: every check of the class's checklist answered; a failed one makes the item
     not ready (under repair) and tells the store's owner and custodians."""
     locked = (
-        Item.objects.select_for_update()
+        Item.objects.select_for_update(of=("self",))
         .select_related(
             "reserve_class",
             "location__store__owner__head",
@@ -615,7 +615,7 @@ def _first_ready(reserve_class: ReserveClass | None, quantity: int) -> Item:
 @transaction.atomic
 def dispatch_issue(*, actor: Actor, dispatch: Dispatch) -> Dispatch:
     """The custodian (or the office) confirms and hands it over: the ledger's issue line."""
-    dispatch = Dispatch.objects.select_for_update().get(pk=dispatch.pk)
+    dispatch = Dispatch.objects.select_for_update(of=("self",)).get(pk=dispatch.pk)
     if dispatch.status != DispatchStatus.REQUESTED:
         raise DomainError(_("This request is no longer waiting."), code="conflict")
     return _issue(actor, dispatch)
@@ -644,7 +644,7 @@ def dispatch_back(
 ) -> Dispatch:
     """At the end: what came back to the store and what was used up."""
     dispatch = (
-        Dispatch.objects.select_for_update()
+        Dispatch.objects.select_for_update(of=("self",))
         .select_related("item__location__store")
         .get(pk=dispatch.pk)
     )
@@ -686,7 +686,7 @@ def dispatch_back(
 @transaction.atomic
 def dispatch_cancel(*, actor: Actor, dispatch: Dispatch) -> Dispatch:
     dispatch = (
-        Dispatch.objects.select_for_update()
+        Dispatch.objects.select_for_update(of=("self",))
         .select_related("item__location__store")
         .get(pk=dispatch.pk)
     )
@@ -808,7 +808,11 @@ def stocktake_start(*, actor: Actor, location: Location) -> Any:
 def _open_walk(actor: Actor, walk: Any) -> Any:
     from yingji.reserves.models import Stocktake
 
-    walk = Stocktake.objects.select_for_update().select_related("location__store").get(pk=walk.pk)
+    walk = (
+        Stocktake.objects.select_for_update(of=("self",))
+        .select_related("location__store")
+        .get(pk=walk.pk)
+    )
     _require_keeper(actor, walk.location.store)
     if walk.finished_at is not None:
         raise DomainError(_("This stocktake is finished."), code="conflict")
