@@ -6,14 +6,19 @@ from __future__ import annotations
 
 import io
 import zipfile
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Any
 
+from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from yingji.core.errors import DomainError
+from yingji.core.errors import DomainError, FieldErrors
+
+LANGUAGES = ("zh-hans", "zh-hant", "en")
 
 
 @contextmanager
@@ -50,11 +55,105 @@ def choice_from_text(value: str, choices: Any, column: str) -> str:
     for member in choices:
         if wanted == member.value.lower():
             return member.value
-        for language in ("zh-hans", "zh-hant", "en"):
+        for language in LANGUAGES:
             with translation.override(language):
                 if wanted == str(member.label).lower():
                     return member.value
     raise DomainError(_("%(value)s is not a valid choice.") % {"value": value}, field=column)
+
+
+@dataclass
+class RowError:
+    """One refused row of an import: where and why, for the page's table and the API."""
+
+    row: int
+    field: str
+    message: str
+
+
+@dataclass
+class ImportResult:
+    """What an all-or-nothing import did, or would do on a dry run."""
+
+    dry_run: bool
+    created: int = 0
+    updated: int = 0
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def committed(self) -> bool:
+        return not self.dry_run and not self.errors
+
+
+def sheet_rows(
+    content: bytes,
+    columns: Sequence[tuple[str, Any]],
+    *,
+    required: Collection[str],
+    max_rows: int,
+    max_bytes: int,
+) -> list[tuple[int, dict[str, str]]]:
+    """(row number, {column key: text}) for every non-empty row of the first sheet. A header
+    names a column by its key or by its label in any shipped language; `required` columns
+    must be among them. Dates read as YYYY-MM-DD."""
+    with open_workbook(content, max_bytes=max_bytes) as book:
+        lines = book.worksheets[0].iter_rows(values_only=True)
+        header = next(lines, None)
+        if header is None:
+            raise DomainError(_("The workbook is empty."), field="file")
+        keys = [_column_key(cell_text(h), columns) for h in header]
+        if not set(required) <= set(keys):
+            names = ", ".join(str(label) for key, label in columns if key in required)
+            raise DomainError(
+                _("The first row must name the columns, at least: %(names)s.") % {"names": names},
+                field="file",
+            )
+        found = []
+        for number, line in enumerate(lines, start=2):
+            values = {k: _cell(v) for k, v in zip(keys, line, strict=False) if k}
+            if any(values.values()):
+                found.append((number, values))
+        if len(found) > max_rows:
+            raise DomainError(_("At most %(n)d rows.") % {"n": max_rows}, field="file")
+        return found
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return cell_text(value)
+
+
+def _column_key(header: str, columns: Sequence[tuple[str, Any]]) -> str:
+    wanted = header.strip().lower()
+    for key, label in columns:
+        if wanted == key:
+            return key
+        for language in LANGUAGES:
+            with translation.override(language):
+                if wanted == str(label).lower():
+                    return key
+    return ""
+
+
+def rows_applied(
+    rows: Iterable[tuple[int, dict[str, str]]], apply: Callable[[dict[str, str]], None]
+) -> list[RowError]:
+    """Apply each row in its own savepoint (a refused row leaves the others intact) and
+    return every refusal; the caller's transaction decides whether anything is kept."""
+    errors: list[RowError] = []
+    for number, row in rows:
+        try:
+            with transaction.atomic():
+                apply(row)
+        except FieldErrors as exc:
+            for name, messages in exc.errors.items():
+                errors.extend(RowError(number, name, str(m)) for m in messages)
+        except DomainError as exc:
+            errors.append(RowError(number, exc.field or "", str(exc.message)))
+    return errors
 
 
 def workbook_bytes(

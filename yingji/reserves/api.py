@@ -124,13 +124,7 @@ class ReserveItemSerializer(ModelSerializer):
 
     def get_ready(self, item: Item) -> bool:
         """Available, in stock, inspected on time and not expired."""
-        today = timezone.localdate()
-        return (
-            item.status == "available"
-            and item.on_hand > 0
-            and (item.inspection_due is None or item.inspection_due >= today)
-            and (item.expires is None or item.expires >= today)
-        )
+        return queries.is_ready(item, timezone.localdate())
 
 
 class ReserveReceiveSerializer(serializers.Serializer):

@@ -20,6 +20,14 @@ CLASSES = [
     ("FIBER", "光纤跳线", False, "根", 180, ["外观完好"], 20, None),
     ("FUEL", "发电机柴油", False, "升", 30, ["油位", "无渗漏"], 400, 365),
 ]
+# class, shelf, tag, model, serial, quantity
+SPARES = [
+    *[("SRV", "A1", f"SRV-{n:02d}", "浪潮 NF5280M6", f"NF5280-{n:04d}", 1) for n in (1, 2, 3)],
+    ("SW", "A1", "SW-01", "华为 CE6881", "CE6881-0001", 1),
+    *[("SAT", "B1", f"SAT-{n:02d}", "天通一号", f"TT-{n:04d}", 1) for n in (1, 2)],
+    ("FIBER", "B1", "FIBER-LC", "LC-LC 3m", "", 24),
+    ("FUEL", "room", "FUEL-01", "0 号柴油", "", 500),
+]
 
 
 def load_demo_reserves() -> None:
@@ -62,48 +70,17 @@ def load_demo_reserves() -> None:
     b1 = services.location_create(
         actor=DEMO, store=store, code="DC-105-B1", name="B1 架", kind="shelf", parent=room
     )
-    for n in range(1, 4):
+    shelves = {"A1": a1, "B1": b1, "room": room}
+    for code, shelf, tag, model, serial, quantity in SPARES:
         services.item_receive(
             actor=DEMO,
-            reserve_class=classes["SRV"],
-            location=a1,
-            tag=f"SRV-{n:02d}",
-            model="浪潮 NF5280M6",
-            serial=f"NF5280-{n:04d}",
+            reserve_class=classes[code],
+            location=shelves[shelf],
+            tag=tag,
+            model=model,
+            serial=serial,
+            quantity=quantity,
         )
-    services.item_receive(
-        actor=DEMO,
-        reserve_class=classes["SW"],
-        location=a1,
-        tag="SW-01",
-        model="华为 CE6881",
-        serial="CE6881-0001",
-    )
-    for n in range(1, 3):
-        services.item_receive(
-            actor=DEMO,
-            reserve_class=classes["SAT"],
-            location=b1,
-            tag=f"SAT-{n:02d}",
-            model="天通一号",
-            serial=f"TT-{n:04d}",
-        )
-    services.item_receive(
-        actor=DEMO,
-        reserve_class=classes["FIBER"],
-        location=b1,
-        tag="FIBER-LC",
-        quantity=24,
-        model="LC-LC 3m",
-    )
-    services.item_receive(
-        actor=DEMO,
-        reserve_class=classes["FUEL"],
-        location=room,
-        tag="FUEL-01",
-        quantity=500,
-        model="0 号柴油",
-    )
     _plan_needs(classes)
     # One server's inspection fell behind: spare servers are short of their minimum of 3.
     Item.objects.filter(tag="SRV-03").update(

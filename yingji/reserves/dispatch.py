@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from yingji.core.access import one_of
 from yingji.core.errors import AccessDenied, DomainError
+from yingji.incidents.access import is_open
 from yingji.incidents.queries import get_incident_for
 from yingji.reserves import queries, services
 from yingji.reserves.models import Dispatch, ReserveClass
@@ -45,7 +46,7 @@ def incident_panel(request: HttpRequest, incident: Any) -> dict[str, Any] | None
         "outstanding": [d for d in rows if d.outstanding],
         "may_request": may_request,
         "ready_classes": ready,
-        "ended": not incident_open(incident),
+        "ended": not is_open(incident),
         "needs": needs,
     }
 
@@ -59,12 +60,6 @@ def _plan_versions(incident: Any) -> list[Any]:
     if incident.status == Status.ESCALATED:
         return list(approved_for(incident.category))
     return [v for a in incident.assessments.all() for v in a.plan_versions.all()]
-
-
-def incident_open(incident: Any) -> bool:
-    from yingji.incidents.access import is_open
-
-    return is_open(incident)
 
 
 def _back(incident_pk: int) -> HttpResponse:

@@ -79,6 +79,16 @@ def ready_items(today: date) -> QuerySet[Item]:
     )
 
 
+def is_ready(item: Item, today: date) -> bool:
+    """The rule of `ready_items` for one item already in hand (no query)."""
+    return (
+        item.status == ItemStatus.AVAILABLE
+        and item.on_hand > 0
+        and (item.inspection_due is None or item.inspection_due >= today)
+        and (item.expires is None or item.expires >= today)
+    )
+
+
 def readiness(today: date, store: Store | None = None) -> list[dict[str, Any]]:
     """Per class: how many are ready, how many in stock, the minimum, and whether it is met."""
     ready = ready_items(today)

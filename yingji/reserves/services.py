@@ -558,7 +558,7 @@ def dispatch_request(
     chosen = item or _first_ready(reserve_class, quantity)
     if chosen.reserve_class.serialised and quantity != 1:
         raise DomainError(_("A serialised spare is drawn one at a time."), field="quantity")
-    if not queries.ready_items(timezone.localdate()).filter(pk=chosen.pk).exists():
+    if not queries.is_ready(chosen, timezone.localdate()):
         raise DomainError(
             _("%(item)s is not ready to issue.") % {"item": chosen}, field="item", code="conflict"
         )

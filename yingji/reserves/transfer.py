@@ -5,20 +5,19 @@ Word document."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from django.db import transaction
 from django.db.models import QuerySet
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
 from yingji.core.actors import Actor
-from yingji.core.errors import DomainError, FieldErrors
+from yingji.core.errors import DomainError
 from yingji.core.word import WordDocument
-from yingji.core.workbooks import cell_text, open_workbook, workbook_bytes
+from yingji.core.workbooks import ImportResult, rows_applied, sheet_rows, workbook_bytes
 from yingji.reserves import queries, services
 from yingji.reserves.models import Item, Ledger, Location, ReserveClass
 
@@ -109,87 +108,28 @@ def _person(user: Any) -> str:
     return person.full_name if person is not None else user.get_username()
 
 
-@dataclass
-class RowError:
-    row: int
-    field: str
-    message: str
-
-
-@dataclass
-class ImportResult:
-    dry_run: bool
-    created: int = 0
-    errors: list[RowError] = field(default_factory=list)
-
-    @property
-    def committed(self) -> bool:
-        return not self.dry_run and not self.errors
-
-
 def import_inventory(*, actor: Actor, content: bytes, dry_run: bool) -> ImportResult:
     """Each row receives a new spare or lot into its location; nothing is kept unless every
     row is right and this is not a dry run."""
-    rows = _read(content)
+    columns = [(key, label) for key, label in INVENTORY if key in IMPORTED]
+    rows = sheet_rows(
+        content,
+        columns,
+        required={"location", "tag", "class"},
+        max_rows=MAX_ROWS,
+        max_bytes=MAX_BYTES,
+    )
     result = ImportResult(dry_run=dry_run)
+
+    def receive(row: dict[str, str]) -> None:
+        _receive(actor, row)
+        result.created += 1
+
     with transaction.atomic():
-        for number, row in rows:
-            try:
-                with transaction.atomic():
-                    _receive(actor, row)
-                result.created += 1
-            except FieldErrors as exc:
-                for name, messages in exc.errors.items():
-                    result.errors.extend(RowError(number, name, str(m)) for m in messages)
-            except DomainError as exc:
-                result.errors.append(RowError(number, exc.field or "", str(exc.message)))
+        result.errors = rows_applied(rows, receive)
         if dry_run or result.errors:
             transaction.set_rollback(True)
     return result
-
-
-def _read(content: bytes) -> list[tuple[int, dict[str, str]]]:
-    with open_workbook(content, max_bytes=MAX_BYTES) as book:
-        lines = book.worksheets[0].iter_rows(values_only=True)
-        header = next(lines, None)
-        if header is None:
-            raise DomainError(_("The workbook is empty."), field="file")
-        keys = [_column(cell_text(h)) for h in header]
-        if not {"tag", "class", "location"} <= set(keys):
-            raise DomainError(
-                _("The first row must name the columns: location, asset tag and class at least."),
-                field="file",
-            )
-        found = []
-        for number, line in enumerate(lines, start=2):
-            values = {k: _text(v) for k, v in zip(keys, line, strict=False) if k}
-            if any(values.values()):
-                found.append((number, values))
-        if len(found) > MAX_ROWS:
-            raise DomainError(_("At most %(n)d rows.") % {"n": MAX_ROWS}, field="file")
-        return found
-
-
-def _text(value: Any) -> str:
-    if isinstance(value, datetime):
-        return value.date().isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    return cell_text(value)
-
-
-def _column(header: str) -> str:
-    wanted = header.strip().lower()
-    for key, text in INVENTORY:
-        if key not in IMPORTED:
-            continue
-        if wanted == key:
-            return key
-        for language in ("zh-hans", "zh-hant", "en"):
-            with translation.override(language):
-                if wanted == str(text).lower():
-                    return key
-    return ""
 
 
 def _receive(actor: Actor, row: dict[str, str]) -> None:
@@ -203,11 +143,7 @@ def _receive(actor: Actor, row: dict[str, str]) -> None:
         raise DomainError(
             _("Unknown location: %(c)s") % {"c": row.get("location", "")}, field="location"
         )
-    tag = row.get("tag", "")
-    if not tag:
-        raise DomainError(_("Give the asset tag."), field="tag")
-    if Item.objects.filter(tag=tag).exists():
-        raise DomainError(_("%(tag)s is already in a store.") % {"tag": tag}, field="tag")
+    tag = row.get("tag", "")  # a tag already in a store is refused by the item's own check
     quantity = row.get("quantity") or "1"
     if not quantity.isdigit() or int(quantity) < 1:
         raise DomainError(_("The quantity is a whole number of at least 1."), field="quantity")

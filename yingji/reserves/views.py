@@ -175,7 +175,7 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 Prefetch("photos", queryset=InspectionPhoto.objects.defer("data"))
             )[:20],
             "checklist": item.reserve_class.checklist,
-            "ready": queries.ready_items(timezone.localdate()).filter(pk=item.pk).exists(),
+            "ready": queries.is_ready(item, timezone.localdate()),
             "walk": open_walk_for(request.user),
         },
         status=400 if request.method == "POST" else 200,

@@ -91,9 +91,6 @@ def stocktake_mark(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, str(exc.message))
     else:
         messages.success(request, _("Seen: %(tag)s") % {"tag": item.tag})
-    back = request.POST.get("back", "")
-    if back.startswith("/reserves/items/"):
-        return redirect(back)
     return redirect("reserves:stocktake", pk=pk)
 
 

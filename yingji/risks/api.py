@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpResponse
+from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
@@ -20,6 +21,7 @@ from rest_framework.views import APIView
 
 from yingji.core.access import one_of
 from yingji.core.api import ModelSerializer, validated
+from yingji.core.errors import AccessDenied
 from yingji.core.files import file_response
 from yingji.core.word import DOCX
 from yingji.monitoring.models import Asset
@@ -347,7 +349,12 @@ class SettingsView(APIView):
     @extend_schema(responses=RiskSettingsSerializer)
     def get(self, request: Request) -> Response:
         if not queries.can_manage(request.user) and not queries.sees_all(request.user):
-            return Response({"detail": "forbidden"}, status=403)
+            raise AccessDenied(
+                _(
+                    "Only the office, the leadership group and the experts read "
+                    "the risk-assessment settings."
+                )
+            )
         return Response(_policy_data(services.unsaved_policy()))
 
     @extend_schema(request=RiskSettingsSerializer, responses=RiskSettingsSerializer)

@@ -188,6 +188,17 @@ class PolicyForm(forms.Form):
 LANGUAGE_NAMES = {"zh-hans": "简体中文", "zh-hant": "繁體中文", "en": "English"}
 
 
+def _name_field(what: Any, number: int, lang: str, initial: str) -> forms.CharField:
+    """A name in one language; in a table, so the reader's screen reader says which."""
+    label = f"{what} {number} · {LANGUAGE_NAMES[lang]}"
+    return forms.CharField(
+        label=label,
+        max_length=60,
+        initial=initial,
+        widget=forms.TextInput(attrs={"aria-label": label}),
+    )
+
+
 class MatrixForm(forms.Form):
     """A matrix edited in place: its scales' and levels' names in the three languages, each
     level's colour and meaning, and the level of every cell. Its size stays; for another
@@ -205,22 +216,15 @@ class MatrixForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.shape = shape
         level_choices = [(str(lv.index), lv.name) for lv in shape.levels]
-        for prefix, names in (("l", shape.likelihood), ("i", shape.impact)):
+        scales = (("l", _("likelihood"), shape.likelihood), ("i", _("impact"), shape.impact))
+        for prefix, what, names in scales:
             for n, value in enumerate(names):
                 for lang in LANGUAGES:
-                    self.fields[f"{prefix}{n}_{lang}"] = forms.CharField(
-                        label=LANGUAGE_NAMES[lang],
-                        max_length=60,
-                        initial=value[lang],
-                        widget=forms.TextInput(attrs={"aria-label": f"{prefix}{n + 1} {lang}"}),
-                    )
+                    self.fields[f"{prefix}{n}_{lang}"] = _name_field(what, n + 1, lang, value[lang])
         for level in shape.levels:
             for lang in LANGUAGES:
-                self.fields[f"v{level.index}_{lang}"] = forms.CharField(
-                    label=LANGUAGE_NAMES[lang],
-                    max_length=60,
-                    initial=level.names[lang],
-                    widget=forms.TextInput(attrs={"aria-label": f"{level.index} {lang}"}),
+                self.fields[f"v{level.index}_{lang}"] = _name_field(
+                    _("level"), level.index, lang, level.names[lang]
                 )
             self.fields[f"v{level.index}_colour"] = forms.ChoiceField(
                 label=_("colour"), choices=[(c, c) for c in PALETTE], initial=level.colour

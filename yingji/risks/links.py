@@ -34,9 +34,9 @@ def _plans(user: Any) -> Any:
 
 
 def _rules(user: Any) -> Any:
-    from yingji.monitoring.models import Rule
+    from yingji.monitoring.queries import visible_rules
 
-    return Rule.objects.order_by("name")
+    return visible_rules(user).order_by("name")
 
 
 register_link_kind(LinkKind("plan", _("Contingency plan"), _plans, lambda pk: f"/plans/{pk}/"))

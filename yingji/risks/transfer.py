@@ -4,19 +4,22 @@ none, each refused row named with its column and the reason)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date, datetime
 from typing import Any
 
 from django.db import transaction
 from django.db.models import Prefetch, QuerySet
-from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from yingji.core.actors import Actor
-from yingji.core.errors import DomainError, FieldErrors
-from yingji.core.workbooks import cell_text, choice_from_text, open_workbook, workbook_bytes
+from yingji.core.errors import DomainError
+from yingji.core.workbooks import (
+    ImportResult,
+    choice_from_text,
+    rows_applied,
+    sheet_rows,
+    workbook_bytes,
+)
 from yingji.monitoring.models import Asset
 from yingji.org.models import Person
 from yingji.risks import queries, services
@@ -97,25 +100,6 @@ def _row(risk: Risk) -> list[Any]:
     ]
 
 
-@dataclass
-class RowError:
-    row: int
-    field: str
-    message: str
-
-
-@dataclass
-class ImportResult:
-    dry_run: bool
-    created: int = 0
-    updated: int = 0
-    errors: list[RowError] = field(default_factory=list)
-
-    @property
-    def committed(self) -> bool:
-        return not self.dry_run and not self.errors
-
-
 def import_register(
     *, actor: Actor, assessment: Assessment, content: bytes, dry_run: bool
 ) -> ImportResult:
@@ -123,64 +107,15 @@ def import_register(
     every row is right and this is not a dry run."""
     if not queries.can_edit(actor, assessment):
         queries.get_assessment_for(actor, assessment.pk, write=True)  # the 403 with its reason
-    rows = read_rows(content)
+    rows = sheet_rows(
+        content, COLUMNS, required={"title"}, max_rows=services.MAX_RISKS, max_bytes=MAX_BYTES
+    )
     result = ImportResult(dry_run=dry_run)
     with transaction.atomic():
-        for number, row in rows:
-            try:
-                with transaction.atomic():
-                    _import_row(actor, assessment, row, result)
-            except FieldErrors as exc:
-                for name, messages in exc.errors.items():
-                    result.errors.extend(RowError(number, name, str(m)) for m in messages)
-            except DomainError as exc:
-                result.errors.append(RowError(number, exc.field or "", str(exc.message)))
+        result.errors = rows_applied(rows, lambda row: _import_row(actor, assessment, row, result))
         if dry_run or result.errors:
             transaction.set_rollback(True)
     return result
-
-
-def read_rows(content: bytes) -> list[tuple[int, dict[str, str]]]:
-    """(row number, {column key: text}) for every non-empty row of the first sheet."""
-    with open_workbook(content, max_bytes=MAX_BYTES) as book:
-        sheet = book.worksheets[0]
-        lines = sheet.iter_rows(values_only=True)
-        header = next(lines, None)
-        if header is None:
-            raise DomainError(_("The workbook is empty."), field="file")
-        keys = [_column_key(cell_text(h)) for h in header]
-        if "title" not in keys:
-            raise DomainError(
-                _("The first row must name the columns, with a title column."), field="file"
-            )
-        found = []
-        for number, line in enumerate(lines, start=2):
-            values = {k: _text(v) for k, v in zip(keys, line, strict=False) if k}
-            if any(values.values()):
-                found.append((number, values))
-        if len(found) > services.MAX_RISKS:
-            raise DomainError(_("At most %(n)d rows.") % {"n": services.MAX_RISKS}, field="file")
-        return found
-
-
-def _text(value: Any) -> str:
-    if isinstance(value, datetime):
-        return value.date().isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    return cell_text(value)
-
-
-def _column_key(header: str) -> str:
-    wanted = header.strip().lower()
-    for key, text in COLUMNS:
-        if wanted == key:
-            return key
-        for language in ("zh-hans", "zh-hant", "en"):
-            with translation.override(language):
-                if wanted == str(text).lower():
-                    return key
-    return ""
 
 
 def _import_row(

@@ -44,7 +44,7 @@ from yingji.risks.forms import (
 )
 from yingji.risks.links import LINK_KINDS
 from yingji.risks.models import Acceptance, Assessment, Risk
-from yingji.risks.quality import CHECKS, quality_check
+from yingji.risks.quality import quality_check
 from yingji.risks.quarters import label, quarter_of
 from yingji.risks.report import assessment_docx, company_docx
 from yingji.risks.transfer import XLSX, import_register, register_workbook
@@ -75,7 +75,6 @@ def register(request: HttpRequest) -> HttpResponse:
             "filter": found,
             "page": page,
             "query": query.urlencode(),
-            "shapes": _shapes(page.object_list),
             "today": timezone.localdate(),
         },
     )
@@ -83,11 +82,6 @@ def register(request: HttpRequest) -> HttpResponse:
 
 def _register_rows(user: Any) -> Any:
     return queries.visible_risks(user).select_related("assessment__department", "owner")
-
-
-def _shapes(risks: Any) -> dict[int, Any]:
-    """Each matrix in the rows, read once: risk.level names come from its grid."""
-    return {r.assessment.matrix_id: r.assessment.matrix.shape for r in risks}
 
 
 @login_required
@@ -798,7 +792,3 @@ def assessment_import(request: HttpRequest, pk: int) -> HttpResponse:
         },
         status=400 if result is not None and result.errors else 200,
     )
-
-
-def quality_codes() -> list[tuple[str, str, str]]:
-    return [(code, severity, str(text)) for code, (severity, text) in CHECKS.items()]
