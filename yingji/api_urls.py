@@ -9,6 +9,7 @@ from yingji.notify import api as notify_api
 from yingji.oncall import api as oncall_api
 from yingji.org import api as org_api
 from yingji.plans import api as plans_api
+from yingji.recovery import api as recovery_api
 from yingji.reserves import api as reserves_api
 from yingji.risks import api as risks_api
 
@@ -21,6 +22,14 @@ router.register("vendors", org_api.VendorViewSet, basename="vendor")
 router.register("incidents", incidents_api.IncidentViewSet, basename="incident")
 router.register("grading-rules", incidents_api.GradingRuleViewSet, basename="grading-rule")
 router.register("plans", plans_api.PlanViewSet, basename="plan")
+router.register("recovery/plans", recovery_api.RecoveryPlanViewSet, basename="recovery-plan")
+router.register("recovery/rebuild", recovery_api.RebuildViewSet, basename="recovery-rebuild")
+router.register("recovery/summaries", recovery_api.SummaryViewSet, basename="recovery-summary")
+router.register("recovery/reviews", recovery_api.ReviewViewSet, basename="recovery-review")
+router.register(
+    "improvements/plans", recovery_api.ImprovementPlanViewSet, basename="improvement-plan"
+)
+router.register("improvements", recovery_api.MeasureViewSet, basename="improvement")
 router.register("reserves/classes", reserves_api.ClassViewSet, basename="reserve-class")
 router.register("reserves/stores", reserves_api.StoreViewSet, basename="reserve-store")
 router.register("reserves/locations", reserves_api.LocationViewSet, basename="reserve-location")

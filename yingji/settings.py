@@ -139,6 +139,7 @@ INSTALLED_APPS = [
     "yingji.oncall",
     "yingji.risks",
     "yingji.reserves",
+    "yingji.recovery",
     "yingji.front",
 ]
 
@@ -308,6 +309,17 @@ SPECTACULAR_SETTINGS = {
         "ReserveItemStatusEnum": "yingji.reserves.choices.ItemStatus",
         "ReserveMovementEnum": "yingji.reserves.choices.Movement",
         "ReserveInspectionResultEnum": "yingji.reserves.choices.InspectionResult",
+        "RecoveryPlanStatusEnum": "yingji.recovery.choices.PlanStatus",
+        "RecoveryStepStatusEnum": "yingji.recovery.choices.StepStatus",
+        "RecoveryRebuildKindEnum": "yingji.recovery.choices.RebuildKind",
+        "RecoveryRebuildStatusEnum": "yingji.recovery.choices.RebuildStatus",
+        "RecoveryReportStatusEnum": "yingji.recovery.choices.ReportStatus",
+        "RecoveryReviewStatusEnum": "yingji.recovery.choices.ReviewStatus",
+        "RecoverySectionAuthorEnum": "yingji.recovery.choices.Author",
+        "ImprovementSourceEnum": "yingji.recovery.choices.Source",
+        "ImprovementChangeEnum": "yingji.recovery.choices.Change",
+        "ImprovementStatusEnum": "yingji.recovery.choices.MeasureStatus",
+        "ImprovementPlanStatusEnum": "yingji.recovery.choices.CiPlanStatus",
     },
 }
 

@@ -19,6 +19,8 @@ urlpatterns = [
     path("plans/", include("yingji.plans.urls")),
     path("risks/", include("yingji.risks.urls")),
     path("reserves/", include("yingji.reserves.urls")),
+    path("recovery/", include("yingji.recovery.urls")),
+    path("improvements/", include("yingji.recovery.register_urls")),
     path("monitoring/", include("yingji.monitoring.urls")),
     path("intake/", include("yingji.intake.urls")),
     path("oncall/", include("yingji.oncall.urls")),

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from yingji.core.access import one_of
 from yingji.core.errors import AccessDenied
-from yingji.org.choices import MemberRole, PersonStatus
+from yingji.org.choices import GroupKind, MemberRole, PersonStatus
 from yingji.org.models import Department, EmergencyGroup, Membership, Person, Vendor
 from yingji.org.roles import roles_of
 
@@ -215,6 +215,20 @@ def group_members(kind: str, scenario: str | None = None) -> QuerySet[Person]:
     if scenario is not None:
         members = members.filter(memberships__group__scenario=scenario)
     return members.distinct()
+
+
+def group_leader(kind: str, scenario: str = "") -> Person | None:
+    """The group's leader (组长), else its deputy leader; an execution group's by scenario."""
+    memberships = Membership.objects.filter(
+        group__kind=kind,
+        group__active=True,
+        person__status=PersonStatus.ACTIVE,
+        role__in=[MemberRole.LEADER, MemberRole.DEPUTY_LEADER],
+    ).select_related("person")
+    if kind == GroupKind.EXECUTION:
+        memberships = memberships.filter(group__scenario=scenario)
+    first = in_rank_order(memberships).first()
+    return first.person if first else None
 
 
 def names_of_users(user_ids: Iterable[int]) -> dict[int, str]:

@@ -118,13 +118,19 @@ def test_demo_then_check_on_a_fresh_data_dir(tmp_path):
         "-c",
         "from yingji.org.models import Person; "
         "from yingji.incidents.models import Incident; "
+        "from yingji.recovery.models import AfterPhase, Measure; "
         "print(Person.objects.count(), sorted(Incident.objects.values_list("
-        "'status', flat=True)))",
+        "'status', flat=True)), AfterPhase.objects.filter(closed_at__isnull=False).count(), "
+        "sorted(Measure.objects.values_list('status', flat=True)))",
         env=env,
     )
     # The demo's incidents: a live response, one to judge, one closed as an ordinary fault,
-    # two finished responses.
-    assert count.stdout.strip() == "59 ['closed', 'ended', 'ended', 'reported', 'responding']"
+    # three finished responses (an exercise among them); one after-phase finished and closed,
+    # the other's measures overdue.
+    assert count.stdout.strip() == (
+        "59 ['closed', 'ended', 'ended', 'ended', 'reported', 'responding'] 1 "
+        "['in_progress', 'not_doing', 'open', 'open', 'verified']"
+    )
     check = run_yingji("check", env=env)
     assert check.returncode == 0, check.stdout + check.stderr
     assert "[ok] database reachable" in check.stdout

@@ -27,6 +27,8 @@ from yingji.org import services as org
 from yingji.org.choices import GroupKind, MemberRole
 from yingji.org.testing import CastTestCase
 from yingji.plans import services as plans
+from yingji.recovery.services import measures
+from yingji.recovery.tests.helpers import ended_incident
 from yingji.reserves import services as reserves
 from yingji.risks import services as risks
 
@@ -62,6 +64,9 @@ PAGES = [
     "/risks/compare/",
     "/risks/settings/",
     "/reserves/",
+    "/recovery/",
+    "/improvements/",
+    "/improvements/plan/",
     "/",
 ]
 API_LISTS = [
@@ -235,6 +240,7 @@ class ListsCostTheSameAtAnySize(CastTestCase):
         notify.channel_save(actor=SYSTEM, channel=None, name=f"渠道{s}", kind="capture", config={})
         self.grow_risks(s, department, person, asset)
         self.grow_reserves(s, person)
+        self.grow_recovery(s, person)
         notify.notify(
             event="test",
             title=f"通知{s}",
@@ -275,6 +281,23 @@ class ListsCostTheSameAtAnySize(CastTestCase):
         risks.project_create(
             actor=SYSTEM, code=f"RD{s}", name=f"项目{s}", department=department, systems=[asset]
         )
+
+    def grow_recovery(self, s: str, person: Any) -> None:
+        incident = ended_incident(self.cast)  # opens its after-phase: plans, rebuild, summary
+        sources: tuple[tuple[str, dict[str, Any]], ...] = (
+            ("incident", {"incident": incident}),
+            ("audit", {}),
+        )
+        for source, extra in sources:
+            measures.measure_create(
+                actor=SYSTEM,
+                title=f"措施{s}{source}",
+                source=source,
+                change="process",
+                owner=person,
+                due=timezone.localdate() + timedelta(days=10),
+                **extra,
+            )
 
     def grow_reserves(self, s: str, person: Any) -> None:
         spare = reserves.class_save(

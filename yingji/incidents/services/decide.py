@@ -19,6 +19,7 @@ from yingji.core.actors import Actor, person_user
 from yingji.core.errors import DomainError
 from yingji.core.moments import checked_moment
 from yingji.incidents.choices import TASK_OPEN, Decision, Who
+from yingji.incidents.ended import ended
 from yingji.incidents.events import DEFAULT_TEMPLATES, PLACEHOLDERS
 from yingji.incidents.models import Assessment, Evaluation, Incident, NoticeTemplate, Task
 from yingji.incidents.services.common import (
@@ -33,10 +34,10 @@ from yingji.incidents.services.common import (
 )
 from yingji.incidents.services.handling import settle_tasks
 from yingji.notify.services import notify
-from yingji.org.choices import GroupKind, MemberRole, PersonStatus
+from yingji.org.choices import GroupKind, PersonStatus
 from yingji.org.grades import Grade, ResponseLevel
-from yingji.org.models import Membership, Person
-from yingji.org.queries import group_members, in_rank_order, require_org_manager
+from yingji.org.models import Person
+from yingji.org.queries import group_leader, group_members, require_org_manager
 
 CLOCK_SKEW = timedelta(minutes=5)
 
@@ -171,16 +172,7 @@ def _tasks_from_plans(incident: Incident, versions: list[Any], actor: Actor) -> 
 
 def _group_leader(kind: str, category: str) -> Person | None:
     """The group's leader (组长), else its deputy leader; the execution group of the category."""
-    memberships = Membership.objects.filter(
-        group__kind=kind,
-        group__active=True,
-        person__status=PersonStatus.ACTIVE,
-        role__in=[MemberRole.LEADER, MemberRole.DEPUTY_LEADER],
-    ).select_related("person")
-    if kind == GroupKind.EXECUTION:
-        memberships = memberships.filter(group__scenario=category)
-    first = in_rank_order(memberships).first()
-    return first.person if first else None
+    return group_leader(kind, category)
 
 
 def _check_decision(
@@ -356,6 +348,7 @@ def incident_end(
         progress_due=None,
     )
     tell(incident, "incident.ended", participants_of(incident), receipt=False)
+    ended(incident, actor)  # the after-phase opens in the same transaction (R-REC-1)
     if all_staff:
         _all_staff(incident, "end", actor, summary=summary, precautions="")
     return incident
