@@ -257,3 +257,71 @@ class Confidential(CastTestCase):
         )
         self.assertTrue(hidden.exists())
         self.assertNotIn(f"summary #{incident.pk}", trail)
+
+
+class PagesAroundIt(CastTestCase):
+    def test_the_home_card_lists_the_readers_late_work(self):
+        from yingji.recovery.services import measures
+
+        incident = ended_incident(self.cast)
+        measures.measure_create(
+            actor=self.office,
+            title="修复主备切换",
+            source="incident",
+            incident=incident,
+            change="equipment",
+            owner=self.executor_person,
+            due=timezone.localdate() - timedelta(days=2),
+        )
+        self.login("executor")
+        home = self.client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        self.assertIn("Your after-phase work", home)
+        self.assertIn("修复主备切换", home)
+        self.assertIn(
+            "更换故障板卡", self.client.get(f"/recovery/incidents/{incident.pk}/").content.decode()
+        )
+        self.login("sales")
+        self.assertNotIn(
+            "Your after-phase work",
+            self.client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode(),
+        )
+
+    def test_the_office_sets_the_deadlines_on_its_page(self):
+        self.login("head")
+        self.assertEqual(self.client.get("/recovery/settings/").status_code, 403)
+        self.login("office")
+        refused = self.client.post(
+            "/recovery/settings/",
+            {
+                "plan_days": "0",
+                "rebuild_days": "10",
+                "summary_days": "10",
+                "review_days": "5",
+                "regulator_days": "30",
+                "remind_days": "2",
+            },
+            HTTP_ACCEPT_LANGUAGE="en",
+        )
+        self.assertContains(refused, "Give between 1 and 120 days.")
+        self.client.post(
+            "/recovery/settings/",
+            {
+                "plan_days": "5",
+                "rebuild_days": "10",
+                "summary_days": "10",
+                "review_days": "5",
+                "regulator_days": "30",
+                "remind_days": "2",
+            },
+        )
+        from yingji.recovery.services.common import recovery_settings
+
+        self.assertEqual(recovery_settings().plan_days, 5)
+
+    def test_a_confidential_incidents_notices_carry_no_title(self):
+        from yingji.notify.models import Message
+
+        incident = ended_incident(self.cast, confidential=True)
+        opened = Message.objects.get(event="recovery.opened", key=f"recovery:{incident.pk}:opened")
+        self.assertEqual(opened.context["title"], "")
+        self.assertNotIn("网上银行转账失败", str(opened.context))
