@@ -209,10 +209,10 @@ def _past_response(
     )
     incident.refresh_from_db()
     services.incident_end(actor=users["leader"], incident=incident, all_staff=False)
-    _shift_into_past(incident, timedelta(days=days_ago))
+    shift_into_past(incident, timedelta(days=days_ago))
 
 
-def _shift_into_past(incident: Incident, by: timedelta) -> None:
+def shift_into_past(incident: Incident, by: timedelta) -> None:
     """Demo only: move a finished response's times back, as if it happened weeks ago."""
     times = [
         "occurred_at",

@@ -9,14 +9,23 @@ from datetime import timedelta
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.db.models import F
 from django.utils import timezone
 
 from yingji.incidents import services as incidents
 from yingji.incidents.choices import Decision, Status
+from yingji.incidents.demo import shift_into_past
 from yingji.incidents.models import Incident
 from yingji.plans.models import Plan
 from yingji.recovery.choices import REVIEW_QUESTIONS, RebuildKind
-from yingji.recovery.models import AfterPhase, Measure
+from yingji.recovery.models import (
+    AfterPhase,
+    Measure,
+    RebuildItem,
+    RecoveryPlan,
+    Review,
+    SummaryReport,
+)
 from yingji.recovery.services import measures, summary, work
 
 FINISHED = "数据中心二号机房空调停机"
@@ -46,7 +55,11 @@ def load_demo_recovery() -> None:
         return  # the organisation's demo is not loaded, or this one is
     finished = Incident.objects.filter(title=FINISHED, status=Status.ENDED).first()
     if finished is not None and hasattr(finished, "after_phase"):
-        _finish(users, finished)
+        # The incidents demo moved this response into the past after its end order opened the
+        # after-phase: the after-phase's due times go back with it.
+        assert finished.ended_at is not None
+        _after_phase_back(finished, finished.after_phase.opened_at - finished.ended_at)
+        _finish(users, Incident.objects.get(pk=finished.pk))
     _overdue(users, _ended_incident(users))
 
 
@@ -253,24 +266,44 @@ def _overdue(users: dict[str, Any], incident: Incident) -> None:
                 "title": "修复核心交换机主备自动切换配置并演练",
                 "change": "equipment",
                 "owner": _person(users, "executor"),
-                "due": today + timedelta(days=1),
+                "due": today + timedelta(days=7),
             },
             {
                 "title": "补充同型号板卡备件",
                 "change": "equipment",
                 "owner": _person(users, "executor"),
-                "due": today + timedelta(days=2),
+                "due": today + timedelta(days=33),
             },
             {
                 "title": "网络监控增加链路聚合成员状态告警",
                 "change": "monitoring",
                 "owner": _person(users, "expert"),
-                "due": today + timedelta(days=3),
+                "due": today + timedelta(days=60),
             },
         ],
     )
-    # Demo only: as if the review were five weeks ago, so two measures are overdue.
-    rows = list(Measure.objects.filter(incident=incident).order_by("pk"))
-    for measure, late in zip(rows, (35, 9), strict=False):
-        Measure.objects.filter(pk=measure.pk).update(due=today - timedelta(days=late))
-    measures.measure_start(actor=users["executor"], measure=rows[0])
+    measures.measure_start(
+        actor=users["executor"], measure=Measure.objects.filter(incident=incident).earliest("pk")
+    )
+    _into_the_past(incident, timedelta(days=42))
+
+
+def _into_the_past(incident: Incident, by: timedelta) -> None:
+    """Demo only: as if the switch failed six weeks ago: its after-phase and its measures move
+    back with it, so two measures are overdue (one by more than 30 days)."""
+    shift_into_past(incident, by)
+    _after_phase_back(incident, by)
+
+
+def _after_phase_back(incident: Incident, by: timedelta) -> None:
+    for model, fields in (
+        (RecoveryPlan, ("due_at", "created_at", "approved_at")),
+        (RebuildItem, ("due_at", "created_at")),
+        (SummaryReport, ("due_at", "created_at", "submitted_at", "approved_at")),
+        (Review, ("due_at", "scheduled_at", "held_at")),
+        (Measure, ("created_at",)),
+    ):
+        model.objects.filter(incident=incident).update(**{f: F(f) - by for f in fields})
+    for measure in Measure.objects.filter(incident=incident):  # a date column: moved in Python
+        Measure.objects.filter(pk=measure.pk).update(due=measure.due - by)
+    AfterPhase.objects.filter(incident=incident).update(opened_at=F("opened_at") - by)
