@@ -26,8 +26,9 @@ from yingji.recovery.models import (
     Review,
     SummaryReport,
 )
-from yingji.recovery.services import measures, summary, work
+from yingji.recovery.services import measures, opening, summary, work
 
+SIX_WEEKS = 42
 FINISHED = "数据中心二号机房空调停机"
 OVERDUE = "核心交换机板卡故障导致网银交易失败"
 
@@ -67,20 +68,17 @@ def _person(users: dict[str, Any], name: str) -> Any:
     return users[name].person
 
 
-def _write_summary(users: dict[str, Any], incident: Incident, texts: dict[str, str]) -> None:
+def _write_summary(
+    users: dict[str, Any], incident: Incident, texts: dict[str, str], **impact: Any
+) -> None:
     report = incident.summary_report
+    # Pre-filled again: the demo moved the response into the past after its end order.
+    prefilled = opening.prefill(incident)
     for section in report.sections.all():
-        text = texts.get(section.key) or section.text or "—"
+        text = texts.get(section.key) or prefilled.get(section.key) or section.text or "—"
         summary.section_save(actor=users["office"], section=section, text=text)
     report.refresh_from_db()
-    summary.impact_save(
-        actor=users["office"],
-        report=report,
-        customers_affected=1200,
-        calls_received=86,
-        failed_transactions=0,
-        regulator_reports=0,
-    )
+    summary.impact_save(actor=users["office"], report=report, **impact)
     summary.report_submit(actor=users["office"], report=report)
     summary.report_approve(actor=users["leader"], report=report)
 
@@ -150,7 +148,9 @@ def _finish(users: dict[str, Any], incident: Incident) -> None:
     for item in incident.rebuild_items.filter(status="open"):
         work.rebuild_update(actor=users["expert"], item=item, verification="复测通过")
         work.rebuild_finish(actor=users["executor"], item=item, status="done", result="复测通过")
-    _write_summary(users, incident, SECTIONS)
+    _write_summary(
+        users, incident, SECTIONS, customers_affected=1200, calls_received=86, failed_transactions=0
+    )
     summary.report_publish(actor=users["leader"], report=incident.summary_report)
     facility_plan = Plan.objects.filter(category="facility").first()
     _review(
@@ -246,16 +246,27 @@ def _ended_incident(users: dict[str, Any]) -> Incident:
 
 
 def _overdue(users: dict[str, Any], incident: Incident) -> None:
+    """As if the switch failed six weeks ago: the after-phase is late, and of the review's
+    three measures one is overdue by more than 30 days and one by nine."""
     if not AfterPhase.objects.filter(incident=incident).exists():
         return
+    back = timedelta(days=SIX_WEEKS)
+    shift_into_past(incident, back)
+    _after_phase_back(incident, back)
+    incident = Incident.objects.get(pk=incident.pk)
     _write_summary(
         users,
         incident,
         {
-            **SECTIONS,
             "overview": "核心交换机板卡故障，网银转账失败约 40 分钟，二级响应。",
-            "cause": "板卡故障，链路聚合主备切换配置错误。",
+            "cause": "板卡故障；链路聚合主备切换配置错误，备用链路未自动接管。",
+            "went_well": "网络组 15 分钟内定位故障板卡，手工切换备用链路果断。",
+            "went_badly": "主备自动切换从未演练；同型号板卡没有备件。",
         },
+        customers_affected=5300,
+        failed_transactions=2140,
+        calls_received=310,
+        regulator_reports=1,
     )
     today = timezone.localdate()
     _review(
@@ -266,44 +277,38 @@ def _overdue(users: dict[str, Any], incident: Incident) -> None:
                 "title": "修复核心交换机主备自动切换配置并演练",
                 "change": "equipment",
                 "owner": _person(users, "executor"),
-                "due": today + timedelta(days=7),
+                "due": today + timedelta(days=SIX_WEEKS - 35),
             },
             {
                 "title": "补充同型号板卡备件",
                 "change": "equipment",
                 "owner": _person(users, "executor"),
-                "due": today + timedelta(days=33),
+                "due": today + timedelta(days=SIX_WEEKS - 9),
             },
             {
                 "title": "网络监控增加链路聚合成员状态告警",
                 "change": "monitoring",
                 "owner": _person(users, "expert"),
-                "due": today + timedelta(days=60),
+                "due": today + timedelta(days=SIX_WEEKS + 18),
             },
         ],
     )
     measures.measure_start(
         actor=users["executor"], measure=Measure.objects.filter(incident=incident).earliest("pk")
     )
-    _into_the_past(incident, timedelta(days=42))
-
-
-def _into_the_past(incident: Incident, by: timedelta) -> None:
-    """Demo only: as if the switch failed six weeks ago: its after-phase and its measures move
-    back with it, so two measures are overdue (one by more than 30 days)."""
-    shift_into_past(incident, by)
-    _after_phase_back(incident, by)
+    for measure in Measure.objects.filter(incident=incident):  # entered six weeks ago
+        Measure.objects.filter(pk=measure.pk).update(
+            due=measure.due - back, created_at=measure.created_at - back
+        )
 
 
 def _after_phase_back(incident: Incident, by: timedelta) -> None:
+    """Demo only: the after-phase's times move back with a response moved into the past."""
     for model, fields in (
-        (RecoveryPlan, ("due_at", "created_at", "approved_at")),
+        (RecoveryPlan, ("due_at", "created_at")),
         (RebuildItem, ("due_at", "created_at")),
-        (SummaryReport, ("due_at", "created_at", "submitted_at", "approved_at")),
-        (Review, ("due_at", "scheduled_at", "held_at")),
-        (Measure, ("created_at",)),
+        (SummaryReport, ("due_at", "created_at")),
+        (Review, ("due_at",)),
     ):
         model.objects.filter(incident=incident).update(**{f: F(f) - by for f in fields})
-    for measure in Measure.objects.filter(incident=incident):  # a date column: moved in Python
-        Measure.objects.filter(pk=measure.pk).update(due=measure.due - by)
     AfterPhase.objects.filter(incident=incident).update(opened_at=F("opened_at") - by)

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from yingji.core.word import WordDocument
 from yingji.core.workbooks import workbook_bytes
@@ -77,7 +77,7 @@ def summary_docx(report: SummaryReport) -> WordDocument:
         doc.lines(section.text.splitlines())
     doc.heading(_("Signatures"), level=1)
     doc.table(
-        [_("role"), _("name"), _("signature"), _("date")],
+        [_("role"), pgettext("person", "name"), _("signature"), _("date")],
         [
             (_("Leader of the leadership group"), "", "", ""),
             (_("Leader of the expert group"), "", "", ""),

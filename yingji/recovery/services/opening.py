@@ -337,11 +337,11 @@ def _decisions(incident: Incident) -> str:
             or assessment.plans
         )
         lines.append(
-            _("%(at)s %(decision)s; response level %(level)s; plans: %(plans)s")
+            _("%(at)s %(decision)s; %(level)s; plans: %(plans)s")
             % {
                 "at": _when(assessment.meeting_at),
                 "decision": Decision(assessment.decision).label,
-                "level": assessment.response_level or "—",
+                "level": assessment.get_response_level_display() or "—",
                 "plans": versions or "—",
             }
         )
