@@ -24,8 +24,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_from_the_end_order_to_an_approved_summary_and_a_verified_measure(
-    live_server, browser, tmp_path
+    live_server, browser, tmp_path, settings
 ):
+    settings.LANGUAGE_CODE = "zh-hans"  # the organisation's language: what the end order writes
     cast = build_cast()
     incident = ended_incident(cast, end=False)  # the experts recommended the end
     shots = Path(os.environ.get("YINGJI_DOC_SHOTS") or tmp_path)
