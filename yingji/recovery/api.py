@@ -34,7 +34,13 @@ from yingji.recovery.choices import (
     Source,
     StepStatus,
 )
-from yingji.recovery.documents import XLSX, ci_plan_docx, ci_plan_workbook, summary_docx
+from yingji.recovery.documents import (
+    XLSX,
+    ci_plan_docx,
+    ci_plan_name,
+    ci_plan_workbook,
+    summary_docx,
+)
 from yingji.recovery.filters import MeasureFilter
 from yingji.recovery.models import (
     ImprovementPlan,
@@ -736,10 +742,12 @@ class ImprovementPlanViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @action(detail=False, methods=["get"])
     def xlsx(self, request: Request) -> HttpResponse:
         year, quarter, rows, plan = self._period(request)
-        return file_response(f"improvement-plan-{year}.xlsx", XLSX, ci_plan_workbook(rows, plan))
+        name = ci_plan_name(year, quarter)
+        return file_response(f"{name}.xlsx", XLSX, ci_plan_workbook(rows, plan))
 
     @extend_schema(responses={(200, DOCX): OpenApiTypes.BINARY})
     @action(detail=False, methods=["get"])
     def docx(self, request: Request) -> HttpResponse:
         year, quarter, rows, plan = self._period(request)
-        return ci_plan_docx(rows, plan, year, quarter).response(f"improvement-plan-{year}.docx")
+        name = ci_plan_name(year, quarter)
+        return ci_plan_docx(rows, plan, year, quarter).response(f"{name}.docx")

@@ -122,6 +122,11 @@ def _row(measure: Measure, approved: set[int] | None) -> list[Any]:
     ]
 
 
+def ci_plan_name(year: int, quarter: int | None) -> str:
+    """The files' name, without its extension: improvement-plan-2026-q4."""
+    return f"improvement-plan-{year}" + (f"-q{quarter}" if quarter else "")
+
+
 def ci_plan_workbook(measures: Iterable[Measure], plan: ImprovementPlan | None) -> bytes:
     approved = set(plan.measure_ids) if plan and plan.approved_at else None
     rows: list[list[Any]] = [[str(c) for c in MEASURE_COLUMNS]]

@@ -24,7 +24,7 @@ from yingji.core.paging import number_page
 from yingji.incidents.queries import visible_incidents
 from yingji.recovery import queries
 from yingji.recovery.choices import MEASURE_CLOSED, MeasureStatus, Source
-from yingji.recovery.documents import XLSX, ci_plan_docx, ci_plan_workbook
+from yingji.recovery.documents import XLSX, ci_plan_docx, ci_plan_name, ci_plan_workbook
 from yingji.recovery.filters import MeasureFilter
 from yingji.recovery.forms import DoneForm, EvidenceForm, MeasureForm, ReasonForm, VerifyForm
 from yingji.recovery.models import ImprovementPlan, MeasureEvidence
@@ -204,7 +204,7 @@ def ci_plan(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Approved."))
         return redirect(f"{request.path}?year={year}" + (f"&quarter={quarter}" if quarter else ""))
     fmt = request.GET.get("format")
-    name = f"improvement-plan-{year}" + (f"-q{quarter}" if quarter else "")
+    name = ci_plan_name(year, quarter)
     if fmt == "xlsx":
         return file_response(f"{name}.xlsx", XLSX, ci_plan_workbook(rows, plan))
     if fmt == "docx":

@@ -37,18 +37,29 @@ AHEAD = timedelta(days=400)  # a due time further than this is a typing error
 
 
 def recovery_settings() -> RecoverySettings:
-    found = RecoverySettings.objects.filter(pk=1).first()
-    if found is not None:
-        return found
+    """The saved settings, or the defaults (unsaved: reading them writes nothing, so an engine
+    pass on an installation nobody has set up changes nothing)."""
+    found = RecoverySettings.objects.select_related("calendar").filter(pk=1).first()
+    return found or RecoverySettings(
+        pk=1,
+        regulator_grades=DEFAULT_REGULATOR_GRADES,
+        regulator_categories=DEFAULT_REGULATOR_CATEGORIES,
+    )
+
+
+def _saved_settings() -> RecoverySettings:
     try:
         with transaction.atomic():
-            return RecoverySettings.objects.create(
+            RecoverySettings.objects.get_or_create(
                 pk=1,
-                regulator_grades=DEFAULT_REGULATOR_GRADES,
-                regulator_categories=DEFAULT_REGULATOR_CATEGORIES,
+                defaults={
+                    "regulator_grades": DEFAULT_REGULATOR_GRADES,
+                    "regulator_categories": DEFAULT_REGULATOR_CATEGORIES,
+                },
             )
     except IntegrityError:  # another worker made it first
-        return RecoverySettings.objects.get(pk=1)
+        pass
+    return RecoverySettings.objects.select_for_update().get(pk=1)
 
 
 @transaction.atomic
@@ -62,7 +73,7 @@ def settings_save(*, actor: Actor, **changes: Any) -> RecoverySettings:
             raise DomainError(_("Give between 1 and 120 days."), field=name)
     if "remind_days" in changes and not 0 <= int(changes["remind_days"]) <= 30:
         raise DomainError(_("Give between 0 and 30 days."), field="remind_days")
-    row = RecoverySettings.objects.select_for_update().get(pk=recovery_settings().pk)
+    row = _saved_settings()
     audited_update(actor=actor, instance=row, changes=changes, action="recovery.settings.save")
     return row
 

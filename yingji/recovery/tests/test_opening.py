@@ -115,6 +115,23 @@ class EndOrderOpensTheAfterPhase(CastTestCase):
         self.assertEqual(opening.open_missing(), 1)
         self.assertTrue(AfterPhase.objects.filter(incident=drill).exists())
 
+    def test_the_passes_write_nothing_on_an_installation_nobody_set_up(self):
+        from django.utils import timezone
+
+        from yingji.recovery.models import RecoverySettings
+        from yingji.recovery.services import reminders
+
+        self.assertEqual(
+            (
+                opening.open_missing(),
+                reminders.remind(timezone.now()),
+                reminders.digest(timezone.now()),
+            ),
+            (0, 0, 0),
+        )
+        self.assertFalse(RecoverySettings.objects.exists())
+        self.assertFalse(Message.objects.exists())
+
     def test_settings_refuse_nonsense_and_only_the_office_changes_them(self):
         from yingji.core.errors import AccessDenied, DomainError
 
