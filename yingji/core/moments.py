@@ -17,6 +17,11 @@ EARLIEST_YEAR, LATEST_YEAR = 2000, 2099
 CLOCK_SKEW = timedelta(minutes=5)  # a phone's clock may run a little ahead or behind
 
 
+def minute_text(moment: datetime | None, empty: str = "—") -> str:
+    """A moment as people read it in documents and notices: local time, to the minute."""
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else empty
+
+
 def checked_moment(
     value: Any,
     field: str,

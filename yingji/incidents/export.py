@@ -9,6 +9,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from yingji.core.moments import minute_text
 from yingji.core.word import WordDocument
 from yingji.core.workbooks import workbook_bytes
 from yingji.incidents.command import DURATION_LABELS, KEY_TIME_LABELS, took
@@ -17,8 +18,7 @@ from yingji.incidents.models import Incident
 EXPORT_ROWS = 10_000  # one workbook; narrow the filters for more
 
 
-def _when(moment: Any) -> str:
-    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else "—"
+_when = minute_text
 
 
 def _who(user: Any) -> str:

@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
+from yingji.core.moments import minute_text
 from yingji.core.word import WordDocument
 from yingji.core.workbooks import workbook_bytes
 from yingji.org.queries import names_of_users
@@ -23,8 +23,7 @@ def _shown(rows: list[tuple[str, object]]) -> list[tuple[str, str]]:
     return [(label, "" if value is None else str(value)) for label, value in rows]
 
 
-def _when(moment: object) -> str:
-    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else "—"  # type: ignore[arg-type]
+_when = minute_text
 
 
 def summary_docx(report: SummaryReport) -> WordDocument:

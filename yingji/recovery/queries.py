@@ -26,7 +26,6 @@ from yingji.recovery.models import (
     RecoveryPlan,
     Review,
     SummaryReport,
-    SummarySection,
 )
 
 
@@ -212,10 +211,6 @@ def authors_of(user: Any, report: SummaryReport) -> set[str]:
     if mine:
         mine.add(Author.ALL)
     return mine
-
-
-def can_write_section(user: Any, section: SummarySection, authors: set[str]) -> bool:
-    return section.report.status == ReportStatus.DRAFT and section.author in authors
 
 
 def can_steer_report(user: Any, report: SummaryReport) -> bool:

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from yingji.audit.services import audited_update
 from yingji.core.actors import Actor
-from yingji.core.errors import AccessDenied, DomainError
+from yingji.core.errors import DomainError
 from yingji.core.moments import checked_moment
 from yingji.org.choices import PersonStatus
 from yingji.org.models import Person
@@ -129,8 +129,3 @@ def checked_text(value: Any, field: str, message: str, limit: int = 20_000) -> s
     if len(text) > limit:
         raise DomainError(_("At most %(n)d characters.") % {"n": limit}, field=field)
     return text
-
-
-def require(allowed: bool, refusal: str) -> None:
-    if not allowed:
-        raise AccessDenied(refusal)

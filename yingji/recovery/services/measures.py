@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yingji.audit.services import audit_record, audited_create, audited_update
+from yingji.core.access import require
 from yingji.core.actors import Actor, is_system, person_user, user_of
 from yingji.core.errors import DomainError
 from yingji.core.files import checked_files
@@ -32,7 +33,7 @@ from yingji.recovery.choices import (
     Source,
 )
 from yingji.recovery.models import ImprovementPlan, Measure, MeasureEvidence
-from yingji.recovery.services.common import checked_person, checked_text, require
+from yingji.recovery.services.common import checked_person, checked_text
 
 LINKS = ("plan", "risk", "reserve_class", "rule")
 EDITABLE = ("title", "details", "change", "owner", "due", *LINKS)

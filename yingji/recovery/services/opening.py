@@ -17,11 +17,14 @@ from django.utils.translation import gettext as _
 
 from yingji.audit.services import audit_record
 from yingji.core.actors import SystemActor
+from yingji.core.moments import minute_text
 from yingji.incidents.choices import Decision, Status, TaskStatus
+from yingji.incidents.command import DURATION_LABELS, KEY_TIME_LABELS, took
 from yingji.incidents.models import Incident
 from yingji.notify.services import notify
 from yingji.org.choices import DepartmentKind, GroupKind, Scenario
-from yingji.org.models import Department, Person
+from yingji.org.criteria import Fact
+from yingji.org.models import Department
 from yingji.org.queries import group_leader, group_members
 from yingji.recovery.choices import Author, RebuildKind
 from yingji.recovery.models import (
@@ -144,15 +147,16 @@ def affected_departments(incident: Incident) -> list[Department]:
     return list(rows.order_by("code"))
 
 
+def _labelled(incident: Incident, names: tuple[str, ...]) -> list[str]:
+    """ "label: value" for each of the incident's fields that has one, in the fields' words."""
+    fields = {f.name: f.verbose_name for f in Incident._meta.concrete_fields}
+    rows = ((fields[n], getattr(incident, n)) for n in names)
+    return [f"{label}: {value}" for label, value in rows if value not in (None, "")]
+
+
 def impact_text(incident: Incident) -> str:
-    facts = [
-        (_("Scope of impact"), incident.scope),
-        (_("Affected systems"), incident.affected_systems),
-        (_("Affected users"), incident.affected_users),
-        (_("Core business interrupted (minutes)"), incident.interruption_minutes),
-        (_("Affected regions or branches"), incident.affected_regions),
-    ]
-    return "\n".join(f"{label}: {value}" for label, value in facts if value not in (None, ""))
+    fields = ("scope", "affected_systems", "affected_users", "interruption_minutes")
+    return "\n".join(_labelled(incident, (*fields, "affected_regions")))
 
 
 def _recovery_plans(
@@ -270,12 +274,7 @@ def required_for(when: str, report: SummaryReport) -> bool:
     return when == "always"
 
 
-def _when(moment: datetime | None) -> str:
-    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else "—"
-
-
-def _minutes(seconds: int | None) -> str:
-    return "—" if seconds is None else _("%(m)d min") % {"m": round(seconds / 60)}
+_when = minute_text
 
 
 def prefill(incident: Incident) -> dict[str, str]:
@@ -291,21 +290,7 @@ def prefill(incident: Incident) -> dict[str, str]:
     }
 
 
-KEY_TIME_LABELS = {
-    "occurred": _("Occurred"),
-    "discovered": _("Discovered"),
-    "reported": _("Reported"),
-    "escalated": _("Escalated"),
-    "assessed": _("Assessed"),
-    "activated": _("Plan activated"),
-    "end_recommended": _("End recommended"),
-    "ended": _("End ordered"),
-    "closed": _("Closed"),
-}
-
-
 def _overview(incident: Incident) -> str:
-    durations = incident.durations()
     lines = [
         f"{incident.title} ({incident.get_category_display()})",
         _("Grade: %(grade)s; response level: %(level)s")
@@ -319,10 +304,11 @@ def _overview(incident: Incident) -> str:
             for name, moment in incident.key_times().items()
             if moment is not None
         ),
-        _("Reported to escalated: %(t)s (R-RESP-2: within 15 minutes)")
-        % {"t": _minutes(durations["to_escalate"])},
-        _("Escalated to activated: %(t)s") % {"t": _minutes(durations["to_activate"])},
-        _("Response (activated to ended): %(t)s") % {"t": _minutes(durations["response"])},
+        *(
+            f"  {DURATION_LABELS[name]}: {took(seconds)}"  # to escalate: R-RESP-2's 15 minutes
+            for name, seconds in incident.durations().items()
+            if seconds is not None
+        ),
     ]
     return "\n".join(str(line) for line in lines)
 
@@ -392,14 +378,7 @@ def _measures(incident: Incident) -> str:
 
 
 def _effect(incident: Incident) -> str:
-    figures = [
-        (_("Affected users"), incident.affected_users),
-        (_("Core business interrupted (minutes)"), incident.interruption_minutes),
-        (_("Affected regions or branches"), incident.affected_regions),
-        (_("Records leaked"), incident.records_leaked),
-        (_("Direct loss (yuan)"), incident.loss_yuan),
-    ]
-    lines = [f"{label}: {value}" for label, value in figures if value is not None]
+    lines = _labelled(incident, tuple(Fact.values))
     if incident.scope.strip():
         lines.append(incident.scope.strip())
     evaluation = incident.evaluations.first()
@@ -418,17 +397,8 @@ def _tell_owners(
     report: SummaryReport,
     review: Review,
 ) -> None:
-    due_by: dict[int, list[str]] = {}
-    for owner, what, due in [
-        *((p.owner, "plan", p.due_at) for p in plans),
-        *((i.owner, "rebuild", i.due_at) for i in items),
-        (report.owner, "summary", report.due_at),
-        (review.owner, "review", review.due_at),
-    ]:
-        if owner is not None:
-            due_by.setdefault(owner.pk, []).append(f"{what}:{_when(due)}")
-    people = Person.objects.filter(pk__in=due_by)
-    office = list(group_members(GroupKind.OFFICE))
+    owners = {*(p.owner for p in plans), *(i.owner for i in items), report.owner, review.owner}
+    told = {p for p in owners if p is not None} | set(group_members(GroupKind.OFFICE))
     notify(
         event="recovery.opened",
         context={
@@ -438,7 +408,7 @@ def _tell_owners(
             "rebuild": len(items),
             "summary_due": _when(report.due_at),
         },
-        recipients=sorted({*people, *office}, key=lambda p: p.pk),
+        recipients=sorted(told, key=lambda p: p.pk),
         link=f"/recovery/incidents/{incident.pk}/",
         key=f"recovery:{incident.pk}:opened",
     )

@@ -12,8 +12,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yingji.audit.services import audit_record, audited_update
+from yingji.core.access import require
 from yingji.core.actors import Actor, person_user
 from yingji.core.errors import DomainError
+from yingji.core.moments import minute_text
 from yingji.incidents.models import Incident
 from yingji.notify.services import notify
 from yingji.org.choices import GroupKind, PersonStatus
@@ -22,7 +24,6 @@ from yingji.org.queries import group_members
 from yingji.recovery import queries
 from yingji.recovery.choices import ReportStatus, section_title
 from yingji.recovery.models import SummaryReport, SummarySection
-from yingji.recovery.services.common import require
 
 IMPACT_FIELDS = (
     "customers_affected",
@@ -230,7 +231,7 @@ def report_approve(*, actor: Actor, report: SummaryReport) -> SummaryReport:
     )
     review = getattr(report.incident, "review", None)
     if review is not None and review.owner is not None:
-        _tell(report, "recovery.review_due", [review.owner], due=_when(review.due_at))
+        _tell(report, "recovery.review_due", [review.owner], due=minute_text(review.due_at))
     return report
 
 
@@ -268,10 +269,6 @@ def report_publish(*, actor: Actor, report: SummaryReport) -> SummaryReport:
         regulation="R-REV-2",
     )
     return report
-
-
-def _when(moment: Any) -> str:
-    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
 
 
 def _tell(report: SummaryReport, event: str, people: Iterable[Person], **context: Any) -> None:

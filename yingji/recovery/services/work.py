@@ -12,13 +12,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yingji.audit.services import audit_record, audited_create, audited_update
+from yingji.core.access import require
 from yingji.core.actors import Actor, person_user, user_of
 from yingji.core.errors import DomainError
+from yingji.core.moments import minute_text
 from yingji.incidents.models import Incident
 from yingji.notify.services import notify
-from yingji.org.choices import DepartmentKind, GroupKind
+from yingji.org.choices import DepartmentKind
 from yingji.org.models import Department, Person
-from yingji.org.queries import group_members
 from yingji.recovery import queries
 from yingji.recovery.choices import (
     PLAN_OPEN,
@@ -33,7 +34,6 @@ from yingji.recovery.choices import (
 )
 from yingji.recovery.models import (
     AfterPhase,
-    Measure,
     RebuildItem,
     RecoveryPlan,
     RecoveryStep,
@@ -44,7 +44,6 @@ from yingji.recovery.services.common import (
     checked_person,
     checked_text,
     recovery_settings,
-    require,
     working_days_after,
 )
 
@@ -176,7 +175,6 @@ def _step(plan: RecoveryPlan, position: int, raw: Mapping[str, Any]) -> Recovery
         description=description[:500],
         due_at=due,
         owner=owner,
-        status=raw.get("status") or StepStatus.TODO,
     )
 
 
@@ -424,7 +422,7 @@ def review_schedule(
             context={
                 "incident": review.incident_id,
                 "title": "" if review.incident.confidential else review.incident.title,
-                "at": timezone.localtime(when).strftime("%Y-%m-%d %H:%M"),
+                "at": minute_text(when),
                 "place": review.place,
             },
             recipients=people,
@@ -569,7 +567,7 @@ def _tell(person: Person | None, event: str, obj: Any, *, due: datetime, **conte
         context={
             "incident": incident.pk,
             "title": "" if incident.confidential else incident.title,
-            "due": timezone.localtime(due).strftime("%Y-%m-%d %H:%M"),
+            "due": minute_text(due),
             **context,
         },
         recipients=[person],
@@ -577,15 +575,3 @@ def _tell(person: Person | None, event: str, obj: Any, *, due: datetime, **conte
         key=f"recovery:{event}:{type(obj).__name__}:{obj.pk}:{person.pk}:{due.isoformat()}"
         + (f":{context['step'][:40]}" if "step" in context else ""),
     )
-
-
-def office() -> list[Person]:
-    return list(group_members(GroupKind.OFFICE))
-
-
-def late_measures_of(incident: Incident) -> int:
-    from yingji.recovery.choices import MEASURE_OPEN
-
-    return Measure.objects.filter(
-        incident=incident, status__in=MEASURE_OPEN, due__lt=timezone.localdate()
-    ).count()
